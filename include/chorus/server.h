@@ -1,0 +1,56 @@
+/* chorusd: the HTTP server over the store (libevent evhttp).
+ *
+ * One event loop thread serves every request; writes go to a group-commit
+ * writer thread and are acknowledged only after their transaction commits.
+ */
+#ifndef CHORUS_SERVER_H
+#define CHORUS_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "chorus/review.h"
+
+#define SRV_MAX_KEYS 64
+
+struct srv_config {
+    char data_dir[1024];
+    char listen_host[256];
+    int listen_port;                      /* 0 = pick a free port */
+    char api_keys_file[1024];             /* "" = keys only from CHORUS_API_KEYS */
+    enum review_status new_review_status; /* status of reviews posted without one */
+    size_t max_body_bytes;                /* request body cap; default 8 MiB */
+    unsigned votes_per_hour;              /* per client address; 0 = unlimited */
+    char cors_origin[256];                /* Access-Control-Allow-Origin; default "*" */
+    unsigned timeout_seconds;             /* inactivity timeout per connection */
+};
+
+struct srv;
+
+/* srv_config_init fills c with the defaults. */
+void srv_config_init(struct srv_config *c);
+/* srv_config_load reads a "key = value" config file into c (see
+ * docs/configuration.md). Returns 0, or CHORUS_EINVAL / CHORUS_EIO with a
+ * sentence in errbuf. */
+int srv_config_load(struct srv_config *c, const char *path, char *errbuf, size_t errlen);
+
+/* srv_new opens the store, loads keys, binds the listener and starts the
+ * writer thread. *out is set only on success; free with srv_free. Errors are
+ * described in errbuf. */
+int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen);
+/* srv_bound_port returns the port actually bound (useful with port 0). */
+int srv_bound_port(const struct srv *s);
+/* srv_run runs the event loop until srv_stop or a signal (SIGINT, SIGTERM). */
+int srv_run(struct srv *s);
+/* srv_stop asks srv_run to return after in-flight writes are acknowledged.
+ * Async-signal-unsafe; call from the loop thread. */
+void srv_stop(struct srv *s);
+/* srv_free stops the writer, closes the store and frees s. NULL ok. */
+void srv_free(struct srv *s);
+
+/* srv_routes_each calls fn for every registered route: method ("GET", ...)
+ * and path template ("/api/v1/reviews/{id}"). For the OpenAPI test. */
+void srv_routes_each(void (*fn)(void *ctx, const char *method, const char *path), void *ctx);
+
+#endif

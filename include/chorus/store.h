@@ -1,0 +1,212 @@
+/* Chorus store: reviews, products, indexes and aggregates in LMDB.
+ *
+ * One environment per process (open it after any fork). Any number of
+ * processes may open the same data folder: chorusd serving while `chorus
+ * import` writes, for example; LMDB serialises the writers.
+ *
+ * Threads: the store handle is shared. Each thread keeps its own read
+ * transaction (store_read_begin renews it per request); writes go through
+ * store_write, which may run on any thread but only one at a time per
+ * process is useful (LMDB has a single writer).
+ *
+ * Lifetime rule: everything a read hands out (strings in struct review,
+ * struct product, ...) is borrowed from the transaction and is valid until
+ * store_read_end / the end of the store_write callback. Copy what must live
+ * longer.
+ */
+#ifndef CHORUS_STORE_H
+#define CHORUS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "chorus/review.h"
+
+#define CHORUS_SCHEMA_VERSION 1
+
+struct store;
+struct store_txn;
+
+/* ---- environment ---------------------------------------------------------- */
+
+/* store_open opens (creating when missing) the data folder dir. On a folder
+ * written by a newer schema it fails with CHORUS_ESCHEMA. On failure a
+ * sentence for a person is written to errbuf (may be NULL). *out is set only
+ * on success; caller closes with store_close. */
+int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen);
+/* store_close closes the environment. No transaction may be open. NULL ok. */
+void store_close(struct store *s);
+
+/* ---- transactions --------------------------------------------------------- */
+
+/* store_read_begin starts a read snapshot. *txn NULL: a new read transaction
+ * is created (free it with store_txn_free); otherwise the given one, which
+ * must have been ended with store_read_end, is renewed. Returns 0 or a
+ * CHORUS_E code. Never hold one across an asynchronous wait. */
+int store_read_begin(struct store *s, struct store_txn **txn);
+/* store_read_end releases the snapshot (mdb_txn_reset) and everything it
+ * lent out, keeping txn for the next store_read_begin. */
+void store_read_end(struct store_txn *txn);
+/* store_txn_free frees a read transaction made by store_read_begin. NULL ok. */
+void store_txn_free(struct store_txn *txn);
+
+/* store_write runs fn(txn, ctx) inside one write transaction and commits it,
+ * durably (fsync) before returning. If fn returns non-zero the transaction is
+ * aborted and that value returned. When the map fills up, the transaction is
+ * aborted, the map grown and fn run again from the start, so fn must be
+ * re-runnable: it may record results only into state it overwrites each run.
+ * Returns 0, fn's error, or a CHORUS_E code from the commit. */
+int store_write(struct store *s, int (*fn)(struct store_txn *txn, void *ctx), void *ctx);
+
+/* ---- reviews (writes: only inside store_write) ---------------------------- */
+
+enum store_put_result {
+    STORE_CREATED = 1,
+    STORE_UPDATED = 2,
+};
+
+/* store_review_put stores a review from an ingest. When r->source_id is set
+ * and (r->source or "api", r->source_id) was seen before, that review is
+ * updated in place: content fields replaced, id, votes, responses,
+ * moderation status and ingested_at kept. Otherwise a new id is assigned;
+ * status is r->status. The product is created (id only) if unknown.
+ * Indexes and aggregates change in the same transaction. *id and *result
+ * (either may be NULL) say what happened. r->id is ignored.
+ * Returns 0, CHORUS_EINVAL for a review that breaks a cap or lacks a product. */
+int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id,
+                     enum store_put_result *result);
+
+/* store_review_delete removes a review, its index entries, its dedupe entry
+ * and its share of the aggregates. CHORUS_ENOTFOUND when there is none. */
+int store_review_delete(struct store_txn *txn, uint64_t id);
+
+/* store_review_moderate sets the status and reason (reason NULL to clear),
+ * moving the review in or out of the aggregates. CHORUS_ENOTFOUND. */
+int store_review_moderate(struct store_txn *txn, uint64_t id, enum review_status status,
+                          const char *reason);
+
+/* store_review_vote adds one helpful (helpful=true) or not-helpful vote. */
+int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful);
+
+/* store_review_respond appends a brand response (at most
+ * CHORUS_MAX_RESPONSES; more is CHORUS_ETOOBIG). created_at 0 means now. */
+int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
+                         int64_t created_at);
+
+/* ---- reviews (reads: any transaction) ------------------------------------- */
+
+/* store_review_get fills *out with review id; strings and responses are
+ * borrowed from txn. CHORUS_ENOTFOUND when there is none. */
+int store_review_get(struct store_txn *txn, uint64_t id, struct review *out);
+
+enum store_sort {
+    STORE_SORT_NEWEST = 0, /* created_at descending, then id descending */
+    STORE_SORT_OLDEST,     /* created_at ascending, then id ascending */
+    STORE_SORT_HIGHEST,    /* rating 5..1, mentions last; newest first within */
+    STORE_SORT_LOWEST,     /* rating 1..5, mentions last; newest first within */
+    STORE_SORT_HELPFUL,    /* helpful votes descending; newest first within */
+};
+
+#define STORE_RATING_MENTION 0x01 /* bit r (1..5) selects rating r; bit 0 mentions */
+#define STORE_RATING_ALL     0x3f
+
+#define STORE_CURSOR_MAX 64 /* bytes of an encoded cursor, with its NUL */
+
+struct store_query {
+    const char *product_id;
+    enum store_sort sort;
+    unsigned ratings; /* STORE_RATING_* bit set; 0 means all */
+    bool verified_only;
+    int64_t since;      /* created_at >= since; 0 = no bound */
+    unsigned statuses;  /* bit (1 << status); 0 means approved only */
+    size_t limit;       /* 1..100 */
+    const char *cursor; /* from a previous page's next_cursor, or NULL */
+};
+
+/* store_review_cb receives one review, borrowed from the transaction for the
+ * duration of the call. Return 0 to go on, non-zero to stop (that value is
+ * returned by the iterator unless it is CHORUS_ESTOP, which returns 0). */
+typedef int (*store_review_cb)(void *ctx, const struct review *r);
+
+/* store_reviews_query lists up to q->limit reviews of one product in the
+ * query's order, filtered. Pages are keyset-based: next_cursor (room for
+ * STORE_CURSOR_MAX bytes) receives an opaque base64url string for the next
+ * page, or "" when this is the last; pages stay stable while reviews arrive.
+ * Cost is proportional to the page, not the product's review count (apart
+ * from entries skipped by filters). CHORUS_ENOTFOUND for an unknown product,
+ * CHORUS_EINVAL for a cursor that is not one of ours or of another sort. */
+int store_reviews_query(struct store_txn *txn, const struct store_query *q, store_review_cb cb,
+                        void *ctx, char *next_cursor);
+
+/* store_reviews_by_status lists reviews in one status, oldest id first,
+ * starting after id `after` (0 = from the start), at most limit. *last
+ * receives the last id given (0 when none). */
+int store_reviews_by_status(struct store_txn *txn, enum review_status status, uint64_t after,
+                            size_t limit, store_review_cb cb, void *ctx, uint64_t *last);
+
+/* store_reviews_each calls cb for every review in id order, starting after
+ * id `after`. For export and checks. */
+int store_reviews_each(struct store_txn *txn, uint64_t after, store_review_cb cb, void *ctx);
+
+/* ---- products ------------------------------------------------------------- */
+
+/* store_product_put creates or replaces product p->id's catalogue fields
+ * (name, brand, category, url, image_url, gtin, mpn). A change of category
+ * moves the product's aggregates between category paths. Write txn only.
+ * *created (may be NULL) says whether it was new. */
+int store_product_put(struct store_txn *txn, const struct product *p, bool *created);
+
+/* store_product_get fills *p (borrowed) and *stats (either may be NULL) for
+ * the product with external id `id`. CHORUS_ENOTFOUND. */
+int store_product_get(struct store_txn *txn, const char *id, struct product *p,
+                      struct review_stats *stats);
+
+/* store_category_stats fills *stats for a category path and everything under
+ * it. CHORUS_ENOTFOUND when no product was ever in it. */
+int store_category_stats(struct store_txn *txn, const char *path, struct review_stats *stats);
+
+enum store_product_sort {
+    STORE_PSORT_ID = 0, /* external id ascending */
+    STORE_PSORT_COUNT,  /* review count descending, then id */
+    STORE_PSORT_AVERAGE /* average descending (no reviews last), then id */
+};
+
+typedef int (*store_product_cb)(void *ctx, const struct product *p,
+                                const struct review_stats *stats);
+
+/* store_products_list lists products whose category is `category` or under it
+ * (NULL or "" = all), sorted, paged like store_reviews_query (next_cursor
+ * room for STORE_CURSOR_MAX bytes, "" when last). limit 1..100. */
+int store_products_list(struct store_txn *txn, const char *category, enum store_product_sort sort,
+                        size_t limit, const char *cursor, store_product_cb cb, void *ctx,
+                        char *next_cursor);
+
+/* ---- daily buckets -------------------------------------------------------- */
+
+struct store_day {
+    int64_t day; /* days since the epoch, UTC, of created_at */
+    uint32_t count;
+    uint32_t rating_sum;
+    uint32_t histogram[5];
+    uint32_t mentions;
+};
+
+/* store_product_days fills out[0..n) with the daily buckets of product id for
+ * days [from_day, to_day], ascending, days with no reviews left out; *n_out
+ * says how many (at most cap). Approved reviews only. */
+int store_product_days(struct store_txn *txn, const char *id, int64_t from_day, int64_t to_day,
+                       struct store_day *out, size_t cap, size_t *n_out);
+
+/* ---- checks --------------------------------------------------------------- */
+
+/* store_check recounts every aggregate and index from the reviews and
+ * compares. report(ctx, line) is called once per discrepancy with a sentence
+ * (may be NULL). *drift receives the number of discrepancies. Reads only. */
+int store_check(struct store *s, void (*report)(void *ctx, const char *line), void *ctx,
+                uint64_t *drift);
+
+/* store_counts gives the number of reviews and products stored. */
+int store_counts(struct store_txn *txn, uint64_t *reviews, uint64_t *products);
+
+#endif

@@ -1,0 +1,359 @@
+/* One review: GET, DELETE, moderation, brand responses, votes, and the
+ * moderation queue. Writes go through the group-commit writer; the reply
+ * reads the review back after the commit so it shows what was stored. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "chorus/error.h"
+#include "chorus/parse.h"
+#include "chorus/view.h"
+
+enum op { OP_DELETE, OP_MODERATE, OP_RESPOND, OP_VOTE };
+
+struct op_job {
+    struct srv_job base;
+    enum op op;
+    uint64_t id;
+    enum review_status status;
+    char reason[CHORUS_MAX_REASON + 1];
+    char *author, *body;
+    bool helpful;
+    int result; /* the store's answer for this job */
+};
+
+static void op_job_free(struct op_job *j)
+{
+    free(j->author);
+    free(j->body);
+    free(j);
+}
+
+static int op_apply(struct store_txn *txn, struct srv_job *base)
+{
+    struct op_job *j = (struct op_job *)base;
+    struct review cur;
+    int rc;
+
+    switch (j->op) {
+    case OP_DELETE:
+        rc = store_review_delete(txn, j->id);
+        break;
+    case OP_MODERATE:
+        rc = store_review_moderate(txn, j->id, j->status, j->reason[0] ? j->reason : NULL);
+        break;
+    case OP_RESPOND:
+        rc = store_review_respond(txn, j->id, j->author && j->author[0] ? j->author : NULL, j->body,
+                                  0);
+        break;
+    case OP_VOTE:
+        /* Only what the public can see can be voted on. */
+        rc = store_review_get(txn, j->id, &cur);
+        if (rc == 0 && cur.status != REVIEW_APPROVED)
+            rc = CHORUS_ENOTFOUND;
+        if (rc == 0)
+            rc = store_review_vote(txn, j->id, j->helpful);
+        break;
+    default:
+        rc = CHORUS_EINVAL;
+    }
+    j->result = rc;
+    /* Per-job failures (not found, too many responses) must not abort the
+     * other jobs of the batch; only storage failures do. */
+    if (rc == CHORUS_ENOTFOUND || rc == CHORUS_EINVAL || rc == CHORUS_ETOOBIG)
+        return 0;
+    return rc;
+}
+
+/* reply_review reads review id in a fresh snapshot and sends it. */
+static void reply_review(struct srv *s, struct evhttp_request *req, uint64_t id, int status)
+{
+    struct buf b;
+    struct review rv;
+    int rc;
+
+    rc = store_read_begin(s->store, &s->rtxn);
+    if (rc == 0) {
+        rc = store_review_get(s->rtxn, id, &rv);
+        buf_init(&b, 0);
+        if (rc == 0)
+            rc = view_review_json(&b, &rv);
+        store_read_end(s->rtxn);
+        if (rc == 0) {
+            srv__add_cors(s, req);
+            evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+            srv__reply_req(s, req, status, "application/json", &b);
+        }
+        buf_cleanup(&b);
+    }
+    if (rc)
+        srv__problem_req(s, req, srv__status_of(rc), "Review %llu could not be read back: %s.",
+                         (unsigned long long)id, chorus_strerror(rc));
+}
+
+static void op_done(struct srv_job *base, int commit_rc)
+{
+    struct op_job *j = (struct op_job *)base;
+    struct srv *s = base->srv;
+    struct evhttp_request *req = base->req;
+    struct buf b;
+
+    if (commit_rc) {
+        srv__problem_req(s, req, 503, "The change was not stored (%s). Retry later.",
+                         chorus_strerror(commit_rc));
+    } else if (j->result == CHORUS_ENOTFOUND) {
+        srv__problem_req(s, req, 404, "There is no review %llu.", (unsigned long long)j->id);
+    } else if (j->result == CHORUS_ETOOBIG) {
+        srv__problem_req(s, req, 422, "Review %llu already has the most responses allowed (%d).",
+                         (unsigned long long)j->id, CHORUS_MAX_RESPONSES);
+    } else if (j->result) {
+        srv__problem_req(s, req, srv__status_of(j->result), "The change was refused: %s.",
+                         chorus_strerror(j->result));
+    } else if (j->op == OP_DELETE) {
+        srv__reply_req(s, req, 204, NULL, NULL);
+    } else if (j->op == OP_VOTE) {
+        struct review rv;
+        int rc = store_read_begin(s->store, &s->rtxn);
+
+        buf_init(&b, 0);
+        if (rc == 0) {
+            rc = store_review_get(s->rtxn, j->id, &rv);
+            if (rc == 0)
+                buf_printf(&b, "{\"id\":%llu,\"helpful\":%u,\"not_helpful\":%u}",
+                           (unsigned long long)j->id, rv.helpful, rv.not_helpful);
+            store_read_end(s->rtxn);
+        }
+        srv__add_cors(s, req);
+        if (rc == 0)
+            srv__reply_req(s, req, 200, "application/json", &b);
+        else
+            srv__problem_req(s, req, 500, "The vote was stored but could not be read back.");
+        buf_cleanup(&b);
+    } else {
+        reply_review(s, req, j->id, j->op == OP_RESPOND ? 201 : 200);
+    }
+    op_job_free(j);
+}
+
+static struct op_job *op_job_new(struct srv_req *r, enum op op, uint64_t id)
+{
+    struct op_job *j = calloc(1, sizeof(*j));
+
+    if (!j)
+        abort();
+    j->op = op;
+    j->id = id;
+    j->base.apply = op_apply;
+    j->base.done = op_done;
+    j->base.srv = r->srv;
+    j->base.req = r->req;
+    return j;
+}
+
+static const char *const no_params[] = {NULL};
+static const char *const json_types[] = {"application/json", NULL};
+
+void srv__review_get(struct srv_req *r)
+{
+    struct store_txn *txn;
+    struct review rv;
+    struct buf b;
+    uint64_t id;
+    int rc;
+
+    if (!srv__query_check(r, no_params) || !srv__parse_id(r, &id))
+        return;
+    txn = srv__read_begin(r);
+    if (!txn)
+        return;
+    rc = store_review_get(txn, id, &rv);
+    /* Without a key, pending and rejected reviews do not exist. */
+    if (rc == 0 && rv.status != REVIEW_APPROVED && !r->authed)
+        rc = CHORUS_ENOTFOUND;
+    buf_init(&b, 0);
+    if (rc == 0)
+        rc = view_review_json(&b, &rv);
+    srv__read_end(r);
+    if (rc == CHORUS_ENOTFOUND) {
+        srv__problem(r, 404, "There is no review %llu.", (unsigned long long)id);
+    } else if (rc) {
+        srv__problem(r, srv__status_of(rc), "Review %llu could not be read: %s.",
+                     (unsigned long long)id, chorus_strerror(rc));
+    } else {
+        srv__add_cors(r->srv, r->req);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
+                          r->authed ? "private, no-store" : "public, max-age=60");
+        srv__reply(r, 200, "application/json", &b);
+    }
+    buf_cleanup(&b);
+}
+
+void srv__review_delete(struct srv_req *r)
+{
+    uint64_t id;
+
+    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id))
+        return;
+    srv__writer_submit(r->srv, &op_job_new(r, OP_DELETE, id)->base);
+}
+
+void srv__review_moderate(struct srv_req *r)
+{
+    struct parse_error perr;
+    struct op_job *j;
+    char *data = NULL;
+    size_t len, fi;
+    uint64_t id;
+
+    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
+        !srv__body(r, json_types, &fi, &data, &len))
+        return;
+    j = op_job_new(r, OP_MODERATE, id);
+    memset(&perr, 0, sizeof(perr));
+    if (parse_moderation(data, len, &j->status, j->reason, sizeof(j->reason), &perr) != 0) {
+        srv__problem(r, 400, "%s", perr.message);
+        op_job_free(j);
+    } else {
+        srv__writer_submit(r->srv, &j->base);
+    }
+    free(data);
+}
+
+void srv__review_respond(struct srv_req *r)
+{
+    struct parse_error perr;
+    struct op_job *j;
+    char *data = NULL;
+    size_t len, fi;
+    uint64_t id;
+
+    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
+        !srv__body(r, json_types, &fi, &data, &len))
+        return;
+    j = op_job_new(r, OP_RESPOND, id);
+    memset(&perr, 0, sizeof(perr));
+    if (parse_response(data, len, &j->author, &j->body, &perr) != 0) {
+        srv__problem(r, 400, "%s", perr.message);
+        op_job_free(j);
+    } else {
+        srv__writer_submit(r->srv, &j->base);
+    }
+    free(data);
+}
+
+void srv__review_vote(struct srv_req *r)
+{
+    struct parse_error perr;
+    struct op_job *j;
+    char *data = NULL, *addr = NULL;
+    size_t len, fi;
+    uint64_t id;
+    ev_uint16_t port;
+    bool helpful;
+
+    if (!srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
+        !srv__body(r, json_types, &fi, &data, &len))
+        return;
+    memset(&perr, 0, sizeof(perr));
+    if (parse_vote(data, len, &helpful, &perr) != 0) {
+        srv__problem(r, 400, "%s", perr.message);
+        goto out;
+    }
+    evhttp_connection_get_peer(evhttp_request_get_connection(r->req), &addr, &port);
+    /* Key holders (moderation tools, imports) are not limited. */
+    if (!r->authed && !srv__ratelimit_vote(r->srv->votes, addr ? addr : "", id, chorus_now())) {
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "3600");
+        srv__problem(r, 429,
+                     "This address has already voted on review %llu, or has voted too often; "
+                     "try again later.",
+                     (unsigned long long)id);
+        goto out;
+    }
+    j = op_job_new(r, OP_VOTE, id);
+    j->helpful = helpful;
+    srv__writer_submit(r->srv, &j->base);
+out:
+    free(data);
+}
+
+/* ---- moderation queue ------------------------------------------------------- */
+
+struct list_ctx {
+    struct buf *b;
+    size_t n;
+    int rc;
+};
+
+static int list_one(void *ctx, const struct review *rv)
+{
+    struct list_ctx *c = ctx;
+
+    if (c->n++)
+        c->rc = buf_putc(c->b, ',');
+    if (c->rc == 0)
+        c->rc = view_review_json(c->b, rv);
+    return c->rc;
+}
+
+void srv__moderation_list(struct srv_req *r)
+{
+    static const char *const allowed[] = {"status", "limit", "cursor", NULL};
+    const char *st, *cur;
+    enum review_status status = REVIEW_PENDING;
+    struct store_txn *txn;
+    struct list_ctx c;
+    struct buf b;
+    uint64_t after = 0, last = 0;
+    size_t limit;
+    uint8_t raw[8];
+    char next[16];
+    int rc;
+
+    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
+        !srv__query_limit(r, 20, 100, &limit))
+        return;
+    st = srv__query_get(r, "status");
+    if (st && review_status_parse(st, &status) != 0) {
+        srv__problem(r, 400, "status must be pending, approved or rejected.");
+        return;
+    }
+    cur = srv__query_get(r, "cursor");
+    if (cur) {
+        if (chorus_b64url_decode(cur, strlen(cur), raw, sizeof(raw)) != 8) {
+            srv__problem(r, 400, "The cursor is not one this server gave out.");
+            return;
+        }
+        for (int i = 0; i < 8; i++)
+            after = after << 8 | raw[i];
+    }
+    txn = srv__read_begin(r);
+    if (!txn)
+        return;
+    buf_init(&b, 0);
+    buf_puts(&b, "{\"reviews\":[");
+    c.b = &b;
+    c.n = 0;
+    c.rc = 0;
+    rc = store_reviews_by_status(txn, status, after, limit, list_one, &c, &last);
+    srv__read_end(r);
+    if (rc) {
+        srv__problem(r, srv__status_of(rc), "The moderation queue could not be read: %s.",
+                     chorus_strerror(rc));
+        goto out;
+    }
+    buf_puts(&b, "],\"next_cursor\":");
+    if (c.n == limit && last) {
+        for (int i = 7; i >= 0; i--, last >>= 8)
+            raw[i] = (uint8_t)last;
+        chorus_b64url_encode(raw, 8, next);
+        buf_printf(&b, "\"%s\"}", next);
+    } else {
+        buf_puts(&b, "null}");
+    }
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+    srv__add_cors(r->srv, r->req);
+    srv__reply(r, 200, "application/json", &b);
+out:
+    buf_cleanup(&b);
+}

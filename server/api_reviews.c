@@ -1,0 +1,210 @@
+/* POST /api/v1/reviews: one object, an array, or NDJSON, group-committed.
+ *
+ * The body is parsed and validated on the loop thread; every accepted item
+ * is copied into the job so the writer thread owns what it stores. The reply
+ * goes out only after the batch's transaction has committed. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "chorus/error.h"
+#include "chorus/parse.h"
+
+struct item {
+    struct review *review;   /* NULL when rejected */
+    struct product *product; /* catalogue fields the item carried, or NULL */
+    char *error;             /* why it was rejected, or NULL */
+    uint64_t id;
+    enum store_put_result result;
+};
+
+struct post_job {
+    struct srv_job base;
+    struct item *items;
+    size_t n, alloc;
+};
+
+static int collect(void *ctx, size_t index, const struct review *r, const struct product *p,
+                   const char *error)
+{
+    struct post_job *j = ctx;
+    struct item *it;
+
+    (void)index;
+    if (j->n == j->alloc) {
+        j->alloc = j->alloc ? j->alloc * 2 : 16;
+        j->items = realloc(j->items, j->alloc * sizeof(*j->items));
+        if (!j->items)
+            abort();
+    }
+    it = &j->items[j->n++];
+    memset(it, 0, sizeof(*it));
+    if (r) {
+        it->review = review_dup(r);
+        it->product = p ? product_dup(p) : NULL;
+        j->base.weight++;
+    } else {
+        it->error = strdup(error);
+        if (!it->error)
+            abort();
+    }
+    return 0;
+}
+
+static void post_job_free(struct post_job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->items[i].review);
+        free(j->items[i].product);
+        free(j->items[i].error);
+    }
+    free(j->items);
+    free(j);
+}
+
+static int post_apply(struct store_txn *txn, struct srv_job *base)
+{
+    struct post_job *j = (struct post_job *)base;
+
+    for (size_t i = 0; i < j->n; i++) {
+        struct item *it = &j->items[i];
+        int rc;
+
+        if (!it->review)
+            continue;
+        it->id = 0;
+        it->result = 0;
+        if (it->product) {
+            rc = store_product_put(txn, it->product, NULL);
+            if (rc && rc != CHORUS_EINVAL)
+                return rc;
+        }
+        rc = store_review_put(txn, it->review, &it->id, &it->result);
+        if (rc == CHORUS_EINVAL) {
+            /* The parser checks the same rules; this is a second line. */
+            it->result = 0;
+            continue;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* render_results writes the batch answer; returns how many were accepted. */
+static size_t render_results(struct post_job *j, struct buf *b, size_t *created)
+{
+    size_t accepted = 0;
+
+    *created = 0;
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->items[i].result)
+            accepted++;
+        if (j->items[i].result == STORE_CREATED)
+            (*created)++;
+    }
+    buf_printf(b, "\"accepted\":%zu,\"rejected\":%zu,\"results\":[", accepted, j->n - accepted);
+    for (size_t i = 0; i < j->n; i++) {
+        struct item *it = &j->items[i];
+
+        buf_printf(b, "%s{\"index\":%zu,", i ? "," : "", i);
+        if (it->result) {
+            buf_printf(b, "\"id\":%llu,\"status\":\"%s\"}", (unsigned long long)it->id,
+                       it->result == STORE_CREATED ? "created" : "updated");
+        } else {
+            buf_puts(b, "\"id\":null,\"status\":\"rejected\",\"error\":");
+            if (it->error)
+                chorus_json_str(b, it->error, strlen(it->error));
+            else
+                buf_puts(b, "\"The review breaks a storage limit.\"");
+            buf_putc(b, '}');
+        }
+    }
+    buf_putc(b, ']');
+    return accepted;
+}
+
+static void post_done(struct srv_job *base, int commit_rc)
+{
+    struct post_job *j = (struct post_job *)base;
+    struct buf b;
+    size_t accepted, created;
+
+    if (commit_rc) {
+        srv__problem_req(base->srv, base->req, 503,
+                         "The reviews were not stored (%s); nothing in this request was "
+                         "written. Retry later.",
+                         chorus_strerror(commit_rc));
+        post_job_free(j);
+        return;
+    }
+    buf_init(&b, 0);
+    buf_putc(&b, '{');
+    if (j->n && j->base.weight == 0) {
+        /* Every item failed validation: nothing to store, say why per item. */
+        buf_puts(&b, "\"type\":\"about:blank\",\"title\":\"Unprocessable Content\",\"status\":"
+                     "422,\"detail\":\"No review in the request is valid; see results for "
+                     "each item's error.\",");
+    }
+    accepted = render_results(j, &b, &created);
+    buf_putc(&b, '}');
+    srv__add_cors(base->srv, base->req);
+    if (accepted == 0)
+        srv__reply_req(base->srv, base->req, 422, "application/problem+json", &b);
+    else
+        srv__reply_req(base->srv, base->req, created ? 201 : 200, "application/json", &b);
+    buf_cleanup(&b);
+    post_job_free(j);
+}
+
+void srv__reviews_post(struct srv_req *r)
+{
+    static const char *const allowed[] = {NULL};
+    static const char *const types[] = {"application/json", "application/x-ndjson",
+                                        "application/ndjson", NULL};
+    static const enum parse_format formats[] = {PARSE_JSON, PARSE_NDJSON, PARSE_NDJSON};
+    struct parse_options opt = {r->srv->cfg.new_review_status, NULL};
+    struct parse_error perr;
+    struct post_job *j = NULL;
+    char *data = NULL;
+    size_t len, fi, n_items = 0;
+    int rc;
+
+    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
+        !srv__body(r, types, &fi, &data, &len))
+        goto out;
+    j = calloc(1, sizeof(*j));
+    if (!j)
+        abort();
+    memset(&perr, 0, sizeof(perr));
+    rc = parse_reviews(data, len, formats[fi], &opt, collect, j, &n_items, &perr);
+    if (rc == CHORUS_EPARSE || n_items == 0) {
+        if (perr.line)
+            srv__problem(r, 400, "%s (line %zu, column %zu)", perr.message, perr.line, perr.column);
+        else
+            srv__problem(r, 400, "%s",
+                         perr.message[0] ? perr.message : "The request holds no review.");
+        goto out;
+    }
+    if (rc) {
+        srv__problem(r, srv__status_of(rc), "The reviews could not be read: %s.",
+                     chorus_strerror(rc));
+        goto out;
+    }
+    j->base.apply = post_apply;
+    j->base.done = post_done;
+    j->base.srv = r->srv;
+    j->base.req = r->req;
+    if (j->base.weight == 0) {
+        /* Nothing valid: answer now, nothing to commit. */
+        post_done(&j->base, 0);
+    } else {
+        srv__writer_submit(r->srv, &j->base);
+    }
+    j = NULL;
+out:
+    if (j)
+        post_job_free(j);
+    free(data);
+}

@@ -1,0 +1,144 @@
+/* chorusd configuration: defaults and the "key = value" config file. */
+#include "chorus/server.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chorus/error.h"
+
+void srv_config_init(struct srv_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->data_dir, sizeof(c->data_dir), "%s", "data");
+    snprintf(c->listen_host, sizeof(c->listen_host), "%s", "127.0.0.1");
+    c->listen_port = 8080;
+    c->new_review_status = REVIEW_APPROVED;
+    c->max_body_bytes = 8u << 20;
+    c->votes_per_hour = 30;
+    snprintf(c->cors_origin, sizeof(c->cors_origin), "%s", "*");
+    c->timeout_seconds = 30;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int copy(char *dst, size_t cap, const char *v)
+{
+    if (strlen(v) >= cap)
+        return CHORUS_EINVAL;
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+static int number(const char *v, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+
+    errno = 0;
+    if (*v < '0' || *v > '9')
+        return CHORUS_EINVAL;
+    *out = strtoull(v, &end, 10);
+    if (errno || *end || *out > max)
+        return CHORUS_EINVAL;
+    return 0;
+}
+
+/* set applies one setting; the names are documented in docs/configuration.md. */
+static int set(struct srv_config *c, const char *k, const char *v)
+{
+    unsigned long long n;
+
+    if (strcmp(k, "data") == 0)
+        return copy(c->data_dir, sizeof(c->data_dir), v);
+    if (strcmp(k, "listen") == 0) {
+        const char *colon = strrchr(v, ':');
+
+        if (!colon || colon == v || (size_t)(colon - v) >= sizeof(c->listen_host) ||
+            number(colon + 1, 65535, &n))
+            return CHORUS_EINVAL;
+        memcpy(c->listen_host, v, (size_t)(colon - v));
+        c->listen_host[colon - v] = '\0';
+        c->listen_port = (int)n;
+        return 0;
+    }
+    if (strcmp(k, "api_keys_file") == 0)
+        return copy(c->api_keys_file, sizeof(c->api_keys_file), v);
+    if (strcmp(k, "new_review_status") == 0)
+        return strcmp(v, "rejected") == 0 ? CHORUS_EINVAL
+                                          : review_status_parse(v, &c->new_review_status);
+    if (strcmp(k, "max_body_bytes") == 0) {
+        if (number(v, 1ull << 32, &n) || n < 1024)
+            return CHORUS_EINVAL;
+        c->max_body_bytes = (size_t)n;
+        return 0;
+    }
+    if (strcmp(k, "votes_per_hour") == 0) {
+        if (number(v, 1000000, &n))
+            return CHORUS_EINVAL;
+        c->votes_per_hour = (unsigned)n;
+        return 0;
+    }
+    if (strcmp(k, "cors_origin") == 0)
+        return copy(c->cors_origin, sizeof(c->cors_origin), v);
+    if (strcmp(k, "timeout_seconds") == 0) {
+        if (number(v, 3600, &n) || n == 0)
+            return CHORUS_EINVAL;
+        c->timeout_seconds = (unsigned)n;
+        return 0;
+    }
+    return CHORUS_ENOTFOUND;
+}
+
+int srv_config_load(struct srv_config *c, const char *path, char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char line[2048];
+    unsigned lineno = 0;
+    int rc = 0;
+
+    if (!f) {
+        snprintf(errbuf, errlen, "cannot open config file %s: %s", path, strerror(errno));
+        return CHORUS_EIO;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        char *k, *v, *eq;
+
+        lineno++;
+        k = trim(line);
+        if (*k == '\0' || *k == '#')
+            continue;
+        eq = strchr(k, '=');
+        if (!eq) {
+            snprintf(errbuf, errlen, "%s:%u: expected 'key = value'", path, lineno);
+            rc = CHORUS_EINVAL;
+            break;
+        }
+        *eq = '\0';
+        k = trim(k);
+        v = trim(eq + 1);
+        rc = set(c, k, v);
+        if (rc == CHORUS_ENOTFOUND) {
+            snprintf(errbuf, errlen, "%s:%u: unknown setting '%s'", path, lineno, k);
+            rc = CHORUS_EINVAL;
+            break;
+        }
+        if (rc) {
+            snprintf(errbuf, errlen, "%s:%u: bad value for %s: '%s'", path, lineno, k, v);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* /healthz and /metrics (Prometheus text format). */
+#include "internal.h"
+
+#include "chorus/error.h"
+
+void srv__health(struct srv_req *r)
+{
+    static const char *const allowed[] = {NULL};
+    struct buf b;
+
+    if (!srv__query_check(r, allowed))
+        return;
+    buf_init(&b, 0);
+    buf_puts(&b, "{\"status\":\"ok\"}");
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+    srv__reply(r, 200, "application/json", &b);
+    buf_cleanup(&b);
+}
+
+void srv__metrics(struct srv_req *r)
+{
+    static const char *const allowed[] = {NULL};
+    struct srv_writer *w = &r->srv->writer;
+    uint64_t batches, jobs, reviews = 0, products = 0;
+    struct store_txn *txn;
+    struct buf b;
+
+    if (!srv__query_check(r, allowed))
+        return;
+    pthread_mutex_lock(&w->lock);
+    batches = w->batches;
+    jobs = w->jobs;
+    pthread_mutex_unlock(&w->lock);
+    txn = srv__read_begin(r);
+    if (!txn)
+        return;
+    store_counts(txn, &reviews, &products);
+    srv__read_end(r);
+    buf_init(&b, 0);
+    buf_printf(&b,
+               "# TYPE chorus_http_requests_total counter\nchorus_http_requests_total %llu\n"
+               "# TYPE chorus_write_batches_total counter\nchorus_write_batches_total %llu\n"
+               "# TYPE chorus_write_jobs_total counter\nchorus_write_jobs_total %llu\n"
+               "# TYPE chorus_reviews gauge\nchorus_reviews %llu\n"
+               "# TYPE chorus_products gauge\nchorus_products %llu\n",
+               (unsigned long long)r->srv->requests, (unsigned long long)batches,
+               (unsigned long long)jobs, (unsigned long long)reviews, (unsigned long long)products);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+    srv__reply(r, 200, "text/plain; version=0.0.4", &b);
+    buf_cleanup(&b);
+}

@@ -1,0 +1,154 @@
+/* Server internals shared by the files of server/ (srv__ prefix). */
+#ifndef CHORUS_SERVER_INTERNAL_H
+#define CHORUS_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "chorus/base.h"
+#include "chorus/server.h"
+#include "chorus/store.h"
+
+struct srv_job;
+
+struct srv_writer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct srv_job *queue_head, *queue_tail; /* waiting to be written */
+    struct srv_job *done_head, *done_tail;   /* committed, waiting for replies */
+    struct event *done_ev;                   /* fired on the loop by the writer */
+    bool stopping;
+    bool started;
+    uint64_t batches, jobs; /* for /metrics and the benchmark notes */
+};
+
+struct srv {
+    struct srv_config cfg;
+    struct event_base *base;
+    struct evhttp *http;
+    struct event *sigint_ev, *sigterm_ev;
+    struct store *store;
+    struct store_txn *rtxn; /* the loop thread's read transaction, renewed per request */
+    char *keys[SRV_MAX_KEYS];
+    size_t n_keys;
+    int port;
+    struct srv_writer writer;
+    struct srv_ratelimit *votes;
+    uint64_t requests;
+};
+
+/* A request being handled: what the router found and what the handler needs. */
+struct srv_req {
+    struct srv *srv;
+    struct evhttp_request *req;
+    const char *path;
+    char param[CHORUS_MAX_PRODUCT_ID * 3 + 1]; /* the decoded {id} of the route */
+    struct evkeyvalq query;
+    bool query_parsed;
+    bool authed;
+};
+
+/* ---- writer (writer.c) ---------------------------------------------------- */
+
+/* A unit of write work. apply runs on the writer thread inside a shared write
+ * transaction and may run more than once (store_write reruns on map growth),
+ * so it must overwrite, not accumulate, its results; it returns non-zero
+ * only for failures that must abort the whole batch. done runs on the loop
+ * thread after the commit (commit_rc 0) or its failure, replies, and frees
+ * the job. */
+struct srv_job {
+    struct srv_job *next;
+    int (*apply)(struct store_txn *txn, struct srv_job *job);
+    void (*done)(struct srv_job *job, int commit_rc);
+    struct srv *srv;
+    struct evhttp_request *req;
+    size_t weight; /* reviews in the job, to bound a batch's size */
+    int commit_rc; /* set by the writer after the commit */
+};
+
+int srv__writer_start(struct srv *s);
+void srv__writer_stop(struct srv *s);
+/* srv__writer_submit queues job (ownership passes to the writer until done). */
+void srv__writer_submit(struct srv *s, struct srv_job *job);
+
+/* ---- replies (reply.c) ---------------------------------------------------- */
+
+/* srv__reply sends status with body b (taken: b is emptied) and type. */
+void srv__reply(struct srv_req *r, int status, const char *type, struct buf *b);
+/* srv__reply_req is srv__reply for a bare request (from a job's done). */
+void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const char *type,
+                    struct buf *b);
+/* srv__problem sends an application/problem+json error. detail is a
+ * sentence a person can act on (printf format). */
+void srv__problem(struct srv_req *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void srv__problem_req(struct srv *s, struct evhttp_request *req, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* srv__status_of maps a CHORUS_E* code to an HTTP status: the one place. */
+int srv__status_of(int err);
+/* srv__etag_match sets ETag and Cache-Control and answers 304 when the
+ * request's If-None-Match matches; returns true when it replied. */
+bool srv__etag_match(struct srv_req *r, const char *etag);
+/* srv__add_cors adds the CORS headers reads need. */
+void srv__add_cors(struct srv *s, struct evhttp_request *req);
+
+/* ---- requests (request.c) ------------------------------------------------- */
+
+/* srv__query_check parses the query string and fails (400 sent, returns
+ * false) on an unknown or repeated parameter. allowed is NULL-terminated. */
+bool srv__query_check(struct srv_req *r, const char *const *allowed);
+/* srv__query_get returns a parameter's decoded value or NULL. */
+const char *srv__query_get(struct srv_req *r, const char *name);
+/* srv__query_limit parses "limit" (default def, 1..max); false = 400 sent. */
+bool srv__query_limit(struct srv_req *r, size_t def, size_t max, size_t *out);
+/* srv__require_key answers 401 and returns false without a valid key. */
+bool srv__require_key(struct srv_req *r);
+/* srv__auth_check validates an Authorization header when one is sent (a
+ * wrong key is a 401 even on public reads, so a client learns its key is
+ * bad); false = 401 sent. */
+bool srv__auth_check(struct srv_req *r);
+/* srv__body returns the request body as a NUL-terminated heap copy (caller
+ * frees), checking Content-Type against want ("application/json" ...,
+ * NULL-terminated list); false when it replied 415 or 400. *fmt_index says
+ * which type matched. */
+bool srv__body(struct srv_req *r, const char *const *want, size_t *fmt_index, char **data,
+               size_t *len);
+/* srv__read_begin renews the loop's read transaction; false = 503 sent. */
+struct store_txn *srv__read_begin(struct srv_req *r);
+void srv__read_end(struct srv_req *r);
+/* srv__parse_id parses a decimal review id; false = 404 sent. */
+bool srv__parse_id(struct srv_req *r, uint64_t *id);
+
+/* ---- handlers ------------------------------------------------------------- */
+
+void srv__health(struct srv_req *r);
+void srv__metrics(struct srv_req *r);
+void srv__reviews_post(struct srv_req *r);
+void srv__review_get(struct srv_req *r);
+void srv__review_delete(struct srv_req *r);
+void srv__review_moderate(struct srv_req *r);
+void srv__review_respond(struct srv_req *r);
+void srv__review_vote(struct srv_req *r);
+void srv__moderation_list(struct srv_req *r);
+void srv__products_list(struct srv_req *r);
+void srv__product_get(struct srv_req *r);
+void srv__product_put(struct srv_req *r);
+void srv__product_reviews(struct srv_req *r);
+
+/* ---- router (router.c) ---------------------------------------------------- */
+
+void srv__dispatch(struct evhttp_request *req, void *arg);
+
+/* ---- vote limits (ratelimit.c) ---------------------------------------------- */
+
+struct srv_ratelimit;
+struct srv_ratelimit *srv__ratelimit_new(unsigned per_hour);
+void srv__ratelimit_free(struct srv_ratelimit *rl);
+/* srv__ratelimit_vote says whether addr may vote on review id now: one vote
+ * per address and review per day, and per_hour votes per address. */
+bool srv__ratelimit_vote(struct srv_ratelimit *rl, const char *addr, uint64_t id, int64_t now);
+
+#endif

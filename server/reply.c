@@ -1,0 +1,159 @@
+/* Replies: bodies, problem+json errors, ETags and CORS. Every reply of
+ * chorusd goes through srv__reply_req, so headers every response needs are
+ * set in one place. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "chorus/error.h"
+
+static void free_body(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)data);
+}
+
+void srv__add_cors(struct srv *s, struct evhttp_request *req)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    evhttp_add_header(h, "Access-Control-Allow-Origin", s->cfg.cors_origin);
+    evhttp_add_header(h, "Access-Control-Expose-Headers", "ETag, Location");
+}
+
+void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const char *type,
+                    struct buf *b)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    struct evbuffer *out = evhttp_request_get_output_buffer(req);
+    size_t len = 0;
+    char *data;
+
+    (void)s;
+    if (type)
+        evhttp_add_header(h, "Content-Type", type);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    if (b && b->len) {
+        /* Hand the rendered bytes to libevent without a copy. */
+        data = buf_steal(b, &len);
+        if (evbuffer_add_reference(out, data, len, free_body, NULL) != 0)
+            free(data);
+    }
+    evhttp_send_reply(req, status, NULL, NULL);
+}
+
+void srv__reply(struct srv_req *r, int status, const char *type, struct buf *b)
+{
+    srv__reply_req(r->srv, r->req, status, type, b);
+}
+
+static const char *title_of(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+static void vproblem(struct srv *s, struct evhttp_request *req, int status, const char *fmt,
+                     va_list ap)
+{
+    char detail[1024];
+    struct buf b;
+
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    buf_init(&b, 0);
+    buf_printf(&b, "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,\"detail\":",
+               title_of(status), status);
+    chorus_json_str(&b, detail, strlen(detail));
+    buf_putc(&b, '}');
+    if (status == 401)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                          "Bearer realm=\"chorus\"");
+    srv__add_cors(s, req);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+    srv__reply_req(s, req, status, "application/problem+json", &b);
+    buf_cleanup(&b);
+}
+
+void srv__problem(struct srv_req *r, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vproblem(r->srv, r->req, status, fmt, ap);
+    va_end(ap);
+}
+
+void srv__problem_req(struct srv *s, struct evhttp_request *req, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vproblem(s, req, status, fmt, ap);
+    va_end(ap);
+}
+
+int srv__status_of(int err)
+{
+    switch (err) {
+    case 0:
+        return 200;
+    case CHORUS_EINVAL:
+    case CHORUS_EPARSE:
+        return 400;
+    case CHORUS_ENOTFOUND:
+        return 404;
+    case CHORUS_EEXIST:
+        return 409;
+    case CHORUS_ETOOBIG:
+        return 413;
+    case CHORUS_EBUSY:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+bool srv__etag_match(struct srv_req *r, const char *etag)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
+    const char *inm = evhttp_find_header(evhttp_request_get_input_headers(r->req), "If-None-Match");
+
+    evhttp_add_header(out, "ETag", etag);
+    /* Short max-age, then revalidate: a cache in front serves most hits and
+     * a new review shows within a minute. */
+    evhttp_add_header(out, "Cache-Control", "public, max-age=60");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+        srv__add_cors(r->srv, r->req);
+        srv__reply(r, 304, NULL, NULL);
+        return true;
+    }
+    return false;
+}

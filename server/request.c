@@ -1,0 +1,199 @@
+/* Request helpers: query strings, keys, bodies, ids, read transactions. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+
+#include "chorus/error.h"
+
+bool srv__query_check(struct srv_req *r, const char *const *allowed)
+{
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    struct evkeyval *kv, *kv2;
+
+    TAILQ_INIT(&r->query);
+    r->query_parsed = true;
+    if (q && evhttp_parse_query_str(q, &r->query) != 0) {
+        srv__problem(r, 400, "The query string is malformed.");
+        return false;
+    }
+    TAILQ_FOREACH(kv, &r->query, next)
+    {
+        size_t i;
+
+        for (i = 0; allowed[i]; i++)
+            if (strcmp(kv->key, allowed[i]) == 0)
+                break;
+        if (!allowed[i]) {
+            struct buf names;
+
+            buf_init(&names, 1024);
+            for (i = 0; allowed[i]; i++)
+                buf_printf(&names, "%s%s", i ? ", " : "", allowed[i]);
+            srv__problem(r, 400, "Unknown query parameter '%.64s'. This endpoint accepts: %s.",
+                         kv->key, names.len ? names.data : "no parameters");
+            buf_cleanup(&names);
+            return false;
+        }
+        for (kv2 = TAILQ_NEXT(kv, next); kv2; kv2 = TAILQ_NEXT(kv2, next)) {
+            if (strcmp(kv->key, kv2->key) == 0) {
+                srv__problem(r, 400, "Query parameter '%s' is given more than once.", kv->key);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+const char *srv__query_get(struct srv_req *r, const char *name)
+{
+    if (!r->query_parsed)
+        return NULL;
+    return evhttp_find_header(&r->query, name);
+}
+
+bool srv__query_limit(struct srv_req *r, size_t def, size_t max, size_t *out)
+{
+    const char *v = srv__query_get(r, "limit");
+    char *end;
+    unsigned long n;
+
+    *out = def;
+    if (!v)
+        return true;
+    n = strtoul(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n < 1 || n > max) {
+        srv__problem(r, 400, "limit must be a whole number from 1 to %zu.", max);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+/* key_ok checks the Authorization header against every key, always all of
+ * them, with a constant-time compare, so timing says nothing about keys. */
+static bool key_ok(struct srv_req *r)
+{
+    const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
+    bool ok = false;
+    size_t n;
+
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    h += 7;
+    n = strlen(h);
+    for (size_t i = 0; i < r->srv->n_keys; i++)
+        ok |= chorus_ct_equal(h, n, r->srv->keys[i], strlen(r->srv->keys[i]));
+    return ok;
+}
+
+bool srv__require_key(struct srv_req *r)
+{
+    if (r->authed)
+        return true;
+    if (r->srv->n_keys == 0) {
+        srv__problem(r, 401,
+                     "This server has no API keys configured; set CHORUS_API_KEYS or "
+                     "api_keys_file to allow writes.");
+        return false;
+    }
+    srv__problem(r, 401, "This request needs an API key: send 'Authorization: Bearer <key>'.");
+    return false;
+}
+
+bool srv__auth_check(struct srv_req *r)
+{
+    const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
+
+    r->authed = false;
+    if (!h)
+        return true;
+    if (!key_ok(r)) {
+        srv__problem(r, 401, "The API key in the Authorization header is not valid.");
+        return false;
+    }
+    r->authed = true;
+    return true;
+}
+
+bool srv__body(struct srv_req *r, const char *const *want, size_t *fmt_index, char **data,
+               size_t *len)
+{
+    const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type");
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t n = evbuffer_get_length(in), i, tlen;
+    char *p;
+
+    *data = NULL;
+    for (i = 0; ct && want[i]; i++) {
+        tlen = strlen(want[i]);
+        if (strncasecmp(ct, want[i], tlen) == 0 &&
+            (ct[tlen] == '\0' || ct[tlen] == ';' || ct[tlen] == ' '))
+            break;
+    }
+    if (!ct || !want[i]) {
+        struct buf names;
+
+        buf_init(&names, 1024);
+        for (i = 0; want[i]; i++)
+            buf_printf(&names, "%s%s", i ? ", " : "", want[i]);
+        srv__problem(r, 415, "Content-Type %s%.100s%s is not accepted here; send one of: %s.",
+                     ct ? "'" : "", ct ? ct : "(none)", ct ? "'" : "", names.data);
+        buf_cleanup(&names);
+        return false;
+    }
+    if (n == 0) {
+        srv__problem(r, 400, "The request body is empty.");
+        return false;
+    }
+    /* libevent already refused anything over max_body_bytes with a 413. */
+    p = malloc(n + 1);
+    if (!p)
+        abort();
+    evbuffer_remove(in, p, n);
+    p[n] = '\0';
+    *fmt_index = i;
+    *data = p;
+    *len = n;
+    return true;
+}
+
+struct store_txn *srv__read_begin(struct srv_req *r)
+{
+    int rc = store_read_begin(r->srv->store, &r->srv->rtxn);
+
+    if (rc) {
+        srv__problem(r, 503, "The review store cannot be read right now (%s).",
+                     chorus_strerror(rc));
+        return NULL;
+    }
+    return r->srv->rtxn;
+}
+
+void srv__read_end(struct srv_req *r)
+{
+    store_read_end(r->srv->rtxn);
+}
+
+bool srv__parse_id(struct srv_req *r, uint64_t *id)
+{
+    char *end;
+    const char *p = r->param;
+    unsigned long long v;
+
+    if (*p < '1' || *p > '9') {
+        srv__problem(r, 404, "There is no review '%.40s': review ids are positive integers.", p);
+        return false;
+    }
+    v = strtoull(p, &end, 10);
+    if (*end) {
+        srv__problem(r, 404, "There is no review '%.40s': review ids are positive integers.", p);
+        return false;
+    }
+    *id = v;
+    return true;
+}

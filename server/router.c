@@ -1,0 +1,152 @@
+/* The route table and the one dispatcher behind evhttp_set_gencb.
+ *
+ * evhttp_set_cb matches whole paths only, so routing with {id} segments is
+ * done here. A path that matches with another method is a 405 with Allow;
+ * OPTIONS is answered for CORS preflight. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+typedef void (*handler_fn)(struct srv_req *r);
+
+struct route {
+    enum evhttp_cmd_type method;
+    const char *path; /* "{id}" stands for one non-empty segment */
+    handler_fn fn;
+};
+
+static const struct route routes[] = {
+    {EVHTTP_REQ_GET, "/healthz", srv__health},
+    {EVHTTP_REQ_GET, "/metrics", srv__metrics},
+    {EVHTTP_REQ_POST, "/api/v1/reviews", srv__reviews_post},
+    {EVHTTP_REQ_GET, "/api/v1/reviews/{id}", srv__review_get},
+    {EVHTTP_REQ_DELETE, "/api/v1/reviews/{id}", srv__review_delete},
+    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/moderation", srv__review_moderate},
+    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/responses", srv__review_respond},
+    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/votes", srv__review_vote},
+    {EVHTTP_REQ_GET, "/api/v1/moderation", srv__moderation_list},
+    {EVHTTP_REQ_GET, "/api/v1/products", srv__products_list},
+    {EVHTTP_REQ_GET, "/api/v1/products/{id}", srv__product_get},
+    {EVHTTP_REQ_PUT, "/api/v1/products/{id}", srv__product_put},
+    {EVHTTP_REQ_GET, "/api/v1/products/{id}/reviews", srv__product_reviews},
+};
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+    switch (m) {
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
+    default:
+        return "OTHER";
+    }
+}
+
+void srv_routes_each(void (*fn)(void *ctx, const char *method, const char *path), void *ctx)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        fn(ctx, method_name(routes[i].method), routes[i].path);
+}
+
+/* match compares a route template with a raw (still percent-encoded) path
+ * and copies the decoded {id} segment into param. */
+static bool match(const char *tpl, const char *path, char *param, size_t cap)
+{
+    while (*tpl && *path) {
+        if (strncmp(tpl, "{id}", 4) == 0) {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            char raw[CHORUS_MAX_PRODUCT_ID * 3 + 1];
+            char *dec;
+            size_t dlen = 0;
+
+            if (n == 0 || n >= sizeof(raw))
+                return false;
+            memcpy(raw, path, n);
+            raw[n] = '\0';
+            dec = evhttp_uridecode(raw, 0, &dlen);
+            if (!dec)
+                return false;
+            if (dlen == 0 || dlen >= cap || memchr(dec, '\0', dlen) ||
+                !chorus_utf8_valid(dec, dlen)) {
+                free(dec);
+                return false;
+            }
+            memcpy(param, dec, dlen + 1);
+            free(dec);
+            tpl += 4;
+            path += n;
+            continue;
+        }
+        if (*tpl != *path)
+            return false;
+        tpl++;
+        path++;
+    }
+    return *tpl == '\0' && *path == '\0';
+}
+
+void srv__dispatch(struct evhttp_request *req, void *arg)
+{
+    struct srv *s = arg;
+    struct srv_req r;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    enum evhttp_cmd_type m = evhttp_request_get_command(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const struct route *found = NULL;
+    char allow[64] = "";
+    size_t alen = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.srv = s;
+    r.req = req;
+    r.path = path ? path : "/";
+    s->requests++;
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (!match(routes[i].path, r.path, r.param, sizeof(r.param)))
+            continue;
+        if (routes[i].method == m || (m == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
+            found = &routes[i];
+            break;
+        }
+        alen += (size_t)snprintf(allow + alen, sizeof(allow) - alen, "%s%s", alen ? ", " : "",
+                                 method_name(routes[i].method));
+        if (alen >= sizeof(allow))
+            alen = sizeof(allow) - 1;
+    }
+    if (!found && alen && m == EVHTTP_REQ_OPTIONS) {
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+        srv__add_cors(s, req);
+        evhttp_add_header(h, "Access-Control-Allow-Methods", allow);
+        evhttp_add_header(h, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+        evhttp_add_header(h, "Access-Control-Max-Age", "86400");
+        evhttp_add_header(h, "Allow", allow);
+        srv__reply(&r, 204, NULL, NULL);
+    } else if (!found && alen) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+        srv__problem(&r, 405, "%s is not allowed on %.200s; allowed: %s.", method_name(m), r.path,
+                     allow);
+    } else if (!found) {
+        srv__problem(&r, 404, "Nothing is served at %.200s. See docs/openapi.yaml for the API.",
+                     r.path);
+    } else if (srv__auth_check(&r)) {
+        found->fn(&r);
+    }
+    if (r.query_parsed)
+        evhttp_clear_headers(&r.query);
+}

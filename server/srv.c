@@ -1,0 +1,219 @@
+/* chorusd's lifecycle: open the store, bind, serve, drain, close. */
+#include "internal.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/listener.h>
+#include <event2/thread.h>
+
+#include "chorus/error.h"
+
+/* add_keys splits a comma- or newline-separated list of keys. */
+static int add_keys(struct srv *s, const char *list, char *errbuf, size_t errlen)
+{
+    const char *p = list;
+
+    while (*p) {
+        size_t n = strcspn(p, ",\n\r");
+        size_t a = 0, b = n;
+
+        while (a < b && (p[a] == ' ' || p[a] == '\t'))
+            a++;
+        while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+            b--;
+        if (b > a && p[a] != '#') {
+            if (s->n_keys == SRV_MAX_KEYS) {
+                snprintf(errbuf, errlen, "more than %d API keys", SRV_MAX_KEYS);
+                return CHORUS_EINVAL;
+            }
+            if (b - a < 16) {
+                snprintf(errbuf, errlen, "API keys must be at least 16 characters long");
+                return CHORUS_EINVAL;
+            }
+            s->keys[s->n_keys] = strndup(p + a, b - a);
+            if (!s->keys[s->n_keys])
+                abort();
+            s->n_keys++;
+        }
+        p += n;
+        while (*p == ',' || *p == '\n' || *p == '\r')
+            p++;
+    }
+    return 0;
+}
+
+static int load_keys(struct srv *s, char *errbuf, size_t errlen)
+{
+    const char *env = getenv("CHORUS_API_KEYS");
+    struct buf b;
+    char chunk[4096];
+    size_t n;
+    FILE *f;
+    int rc = 0;
+
+    if (env) {
+        rc = add_keys(s, env, errbuf, errlen);
+        if (rc)
+            return rc;
+    }
+    if (!s->cfg.api_keys_file[0])
+        return 0;
+    f = fopen(s->cfg.api_keys_file, "r");
+    if (!f) {
+        snprintf(errbuf, errlen, "cannot open api_keys_file %s: %s", s->cfg.api_keys_file,
+                 strerror(errno));
+        return CHORUS_EIO;
+    }
+    buf_init(&b, 1 << 20);
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = buf_append(&b, chunk, n);
+    fclose(f);
+    if (rc == 0 && b.len)
+        rc = add_keys(s, b.data, errbuf, errlen);
+    else if (rc)
+        snprintf(errbuf, errlen, "api_keys_file %s is too large", s->cfg.api_keys_file);
+    buf_cleanup(&b);
+    return rc;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct srv *s = arg;
+
+    (void)what;
+    fprintf(stderr, "chorusd: signal %d, finishing writes and stopping\n", (int)sig);
+    srv_stop(s);
+}
+
+int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen)
+{
+    struct srv *s = calloc(1, sizeof(*s));
+    struct evhttp_bound_socket *bound;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    evutil_socket_t fd;
+    int one = 1, rc;
+
+    if (!s)
+        abort();
+    s->cfg = *c;
+    errbuf[0] = '\0';
+    /* The writer thread activates an event on the loop's base. */
+    if (evthread_use_pthreads() != 0) {
+        rc = CHORUS_ENOMEM;
+        goto fail;
+    }
+    s->base = event_base_new();
+    if (!s->base) {
+        snprintf(errbuf, errlen, "cannot create the event loop");
+        rc = CHORUS_ENOMEM;
+        goto fail;
+    }
+    rc = load_keys(s, errbuf, errlen);
+    if (rc)
+        goto fail;
+    rc = store_open(&s->store, c->data_dir, errbuf, errlen);
+    if (rc)
+        goto fail;
+    s->votes = srv__ratelimit_new(c->votes_per_hour);
+    s->http = evhttp_new(s->base);
+    if (!s->http) {
+        rc = CHORUS_ENOMEM;
+        goto fail;
+    }
+    /* libevent's limits are unlimited by default. */
+    evhttp_set_max_headers_size(s->http, 16 * 1024);
+    evhttp_set_max_body_size(s->http, (ev_ssize_t)c->max_body_bytes);
+    evhttp_set_timeout(s->http, (int)c->timeout_seconds);
+    evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
+    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+    evhttp_set_default_content_type(s->http, "application/json");
+    evhttp_set_gencb(s->http, srv__dispatch, s);
+    bound = evhttp_bind_socket_with_handle(s->http, c->listen_host, (ev_uint16_t)c->listen_port);
+    if (!bound) {
+        snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", c->listen_host, c->listen_port,
+                 strerror(errno));
+        rc = CHORUS_EIO;
+        goto fail;
+    }
+    fd = evhttp_bound_socket_get_fd(bound);
+    /* Accepted sockets inherit TCP_NODELAY from the listener on Linux; without
+     * it a 40 KB reply waits ~40 ms on the client's delayed ACK. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET)
+            s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        else if (ss.ss_family == AF_INET6)
+            s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
+    s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
+    if (!s->sigint_ev || !s->sigterm_ev || evsignal_add(s->sigint_ev, NULL) ||
+        evsignal_add(s->sigterm_ev, NULL)) {
+        rc = CHORUS_ENOMEM;
+        goto fail;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    rc = srv__writer_start(s);
+    if (rc) {
+        snprintf(errbuf, errlen, "cannot start the writer thread");
+        goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    if (!errbuf[0])
+        snprintf(errbuf, errlen, "%s", chorus_strerror(rc));
+    srv_free(s);
+    return rc;
+}
+
+int srv_bound_port(const struct srv *s)
+{
+    return s->port;
+}
+
+int srv_run(struct srv *s)
+{
+    return event_base_dispatch(s->base) < 0 ? CHORUS_EIO : 0;
+}
+
+void srv_stop(struct srv *s)
+{
+    struct timeval flush = {1, 0};
+
+    /* Acknowledge every queued write first, then give the replies a moment
+     * to leave before the loop exits. */
+    srv__writer_stop(s);
+    event_base_loopexit(s->base, &flush);
+}
+
+void srv_free(struct srv *s)
+{
+    if (!s)
+        return;
+    srv__writer_stop(s);
+    if (s->http)
+        evhttp_free(s->http);
+    if (s->sigint_ev)
+        event_free(s->sigint_ev);
+    if (s->sigterm_ev)
+        event_free(s->sigterm_ev);
+    store_txn_free(s->rtxn);
+    store_close(s->store);
+    srv__ratelimit_free(s->votes);
+    for (size_t i = 0; i < s->n_keys; i++)
+        free(s->keys[i]);
+    if (s->base)
+        event_base_free(s->base);
+    free(s);
+}

@@ -1,0 +1,364 @@
+/* The LMDB environment: open and close, the schema check, named databases,
+ * error translation, meta values, and growing the map.
+ */
+#include "chorus/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chorus/error.h"
+#include "store_int.h"
+
+static const char *const db_names[STORE__NDB] = {
+    [STORE__META] = "meta",
+    [STORE__REVIEWS] = "reviews",
+    [STORE__BY_PROD] = "by_prod",
+    [STORE__BY_HELPFUL] = "by_helpful",
+    [STORE__BY_TIME] = "by_time",
+    [STORE__BY_STATUS] = "by_status",
+    [STORE__DEDUPE] = "dedupe",
+    [STORE__PRODUCT_NO] = "product_no",
+    [STORE__PRODUCTS] = "products",
+    [STORE__CATEGORIES] = "categories",
+    [STORE__BY_CATEGORY] = "by_category",
+    [STORE__AGGREGATES] = "aggregates",
+    [STORE__DAILY] = "daily",
+};
+
+/* Transactions this thread has active, in any store. A thread that holds a
+ * snapshot must not wait for all snapshots to end (it would wait for itself),
+ * and must not be held back from opening another while a resize waits. */
+static _Thread_local unsigned tl_active;
+
+/* ---- errors ------------------------------------------------------------------ */
+
+int store__err(int rc)
+{
+    switch (rc) {
+    case MDB_SUCCESS:
+        return 0;
+    case MDB_NOTFOUND:
+        return CHORUS_ENOTFOUND;
+    case MDB_KEYEXIST:
+        return CHORUS_EEXIST;
+    case MDB_MAP_FULL:
+        return CHORUS_EMAPFULL;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+    case MDB_INCOMPATIBLE:
+        return CHORUS_ECORRUPT;
+    case MDB_BAD_VALSIZE:
+        return CHORUS_EINVAL;
+    case MDB_TXN_FULL:
+    case MDB_CURSOR_FULL:
+    case MDB_PAGE_FULL:
+        return CHORUS_ETOOBIG;
+    case MDB_READERS_FULL:
+    case MDB_MAP_RESIZED:
+        return CHORUS_EBUSY;
+    case ENOMEM:
+        return CHORUS_ENOMEM;
+    default:
+        return CHORUS_EIO;
+    }
+}
+
+int store__check_rc(struct store_txn *t, int rc)
+{
+    if (rc == MDB_MAP_FULL)
+        t->mapfull = true;
+    return store__err(rc);
+}
+
+/* ---- map size --------------------------------------------------------------- */
+
+void store__txn_enter(struct store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->resizing && tl_active == 0)
+        pthread_cond_wait(&s->cv, &s->mu);
+    s->active++;
+    pthread_mutex_unlock(&s->mu);
+    tl_active++;
+}
+
+void store__txn_leave(struct store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (--s->active == 0)
+        pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    tl_active--;
+}
+
+/* resize sets the map to size (0: adopt the size another process committed)
+ * once no transaction of this process is active. `seen` is the size the
+ * caller's failed transaction ran with: when another thread has grown the map
+ * past it meanwhile, there is nothing left to do. */
+static int resize(struct store *s, size_t size, size_t seen)
+{
+    MDB_envinfo info;
+    int rc = 0;
+
+    if (tl_active > 0)
+        return CHORUS_EBUSY;
+    pthread_mutex_lock(&s->mu);
+    while (s->resizing)
+        pthread_cond_wait(&s->cv, &s->mu);
+    if (size && s->mapsize > seen)
+        goto out;
+    s->resizing = true;
+    while (s->active > 0)
+        pthread_cond_wait(&s->cv, &s->mu);
+    rc = store__err(mdb_env_set_mapsize(s->env, size));
+    if (rc == 0 && mdb_env_info(s->env, &info) == 0)
+        s->mapsize = info.me_mapsize;
+    s->resizing = false;
+    pthread_cond_broadcast(&s->cv);
+out:
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int store__map_grow(struct store *s, size_t seen)
+{
+    return resize(s, seen * 2, seen);
+}
+
+int store__map_adopt(struct store *s)
+{
+    return resize(s, 0, 0);
+}
+
+size_t store__mapsize(struct store *s)
+{
+    size_t n;
+
+    pthread_mutex_lock(&s->mu);
+    n = s->mapsize;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+/* ---- meta values --------------------------------------------------------------- */
+
+int store__meta_get_u64(struct store_txn *t, const char *name, uint64_t *out)
+{
+    MDB_val v;
+    int rc = store__get(t, STORE__META, name, strlen(name), &v);
+
+    *out = 0;
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (v.mv_size != 8)
+        return CHORUS_ECORRUPT;
+    *out = store__rd64(v.mv_data);
+    return 0;
+}
+
+int store__meta_put_u64(struct store_txn *t, const char *name, uint64_t v)
+{
+    uint8_t b[8];
+
+    store__be64(b, v);
+    return store__put(t, STORE__META, name, strlen(name), b, sizeof(b), 0);
+}
+
+int store__meta_get_u32(struct store_txn *t, const char *name, uint32_t *out)
+{
+    MDB_val v;
+    int rc = store__get(t, STORE__META, name, strlen(name), &v);
+
+    *out = 0;
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (v.mv_size != 4)
+        return CHORUS_ECORRUPT;
+    *out = store__rd32(v.mv_data);
+    return 0;
+}
+
+int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v)
+{
+    uint8_t b[4];
+
+    store__be32(b, v);
+    return store__put(t, STORE__META, name, strlen(name), b, sizeof(b), 0);
+}
+
+/* ---- open and close ---------------------------------------------------------------- */
+
+/* init_dbs opens every named database in one write transaction, after making
+ * sure the folder is not from a newer Chorus. Nothing is written to a newer
+ * folder: the transaction is aborted before commit. */
+static int init_dbs(struct store *s, char *errbuf, size_t errlen)
+{
+    MDB_txn *txn = NULL;
+    MDB_val key = {6, "schema"}, val;
+    uint8_t b[4];
+    uint32_t schema = 0;
+    int rc;
+
+    rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process grew the map since we read its size; no
+         * transaction is open here yet, so adopting the new size is safe. */
+        rc = mdb_env_set_mapsize(s->env, 0);
+        if (rc == 0)
+            rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    }
+    if (rc) {
+        txn = NULL;
+        snprintf(errbuf, errlen, "cannot start a transaction in data folder %s: %s", s->dir,
+                 mdb_strerror(rc));
+        rc = store__err(rc);
+        goto out;
+    }
+    for (int i = 0; i < STORE__NDB; i++) {
+        rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
+        if (rc) {
+            snprintf(errbuf, errlen, "cannot open database %s in data folder %s: %s", db_names[i],
+                     s->dir, mdb_strerror(rc));
+            rc = store__err(rc);
+            goto out;
+        }
+        if (i == STORE__META) {
+            rc = mdb_get(txn, s->dbi[i], &key, &val);
+            if (rc == 0 && val.mv_size == 4) {
+                schema = store__rd32(val.mv_data);
+            } else if (rc == 0 || rc != MDB_NOTFOUND) {
+                snprintf(errbuf, errlen, "data folder %s has an unreadable schema version", s->dir);
+                rc = CHORUS_ECORRUPT;
+                goto out;
+            }
+            if (schema > CHORUS_SCHEMA_VERSION) {
+                snprintf(errbuf, errlen,
+                         "data folder %s was written by a newer Chorus (schema %u); this build "
+                         "reads schema %d",
+                         s->dir, (unsigned)schema, CHORUS_SCHEMA_VERSION);
+                rc = CHORUS_ESCHEMA;
+                goto out;
+            }
+        }
+    }
+    if (schema == 0) {
+        store__be32(b, CHORUS_SCHEMA_VERSION);
+        val.mv_size = sizeof(b);
+        val.mv_data = b;
+        rc = mdb_put(txn, s->dbi[STORE__META], &key, &val, 0);
+        if (rc) {
+            snprintf(errbuf, errlen, "cannot initialise data folder %s: %s", s->dir,
+                     mdb_strerror(rc));
+            rc = store__err(rc);
+            goto out;
+        }
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc) {
+        snprintf(errbuf, errlen, "cannot initialise data folder %s: %s", s->dir, mdb_strerror(rc));
+        rc = store__err(rc);
+    }
+out:
+    if (txn)
+        mdb_txn_abort(txn);
+    return rc;
+}
+
+int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
+{
+    struct store *s = NULL;
+    char scratch[1];
+    char *path = NULL;
+    struct stat st;
+    MDB_envinfo info;
+    size_t plen;
+    int rc;
+
+    if (!errbuf) {
+        errbuf = scratch;
+        errlen = sizeof(scratch);
+    }
+    if (errlen)
+        errbuf[0] = '\0';
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(errbuf, errlen, "cannot create data folder %s: %s", dir, strerror(errno));
+        rc = CHORUS_EIO;
+        goto out;
+    }
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        abort();
+    s->dir = strdup(dir);
+    if (!s->dir)
+        abort();
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->wmu, NULL);
+
+    rc = mdb_env_create(&s->env);
+    if (rc) {
+        s->env = NULL;
+        snprintf(errbuf, errlen, "cannot set up LMDB for %s: %s", dir, mdb_strerror(rc));
+        rc = store__err(rc);
+        goto out;
+    }
+    mdb_env_set_maxdbs(s->env, STORE__NDB + 2);
+    mdb_env_set_maxreaders(s->env, 126);
+
+    /* A new folder starts with a small map; an existing one keeps the size
+     * its meta page records, which may have grown far past the default. */
+    plen = strlen(dir) + sizeof("/data.mdb");
+    path = malloc(plen);
+    if (!path)
+        abort();
+    snprintf(path, plen, "%s/data.mdb", dir);
+    if (stat(path, &st) != 0)
+        mdb_env_set_mapsize(s->env, STORE__INITIAL_MAPSIZE);
+
+    rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0644);
+    if (rc) {
+        snprintf(errbuf, errlen, "cannot open data folder %s: %s", dir, mdb_strerror(rc));
+        rc = store__err(rc);
+        goto out;
+    }
+    rc = init_dbs(s, errbuf, errlen);
+    if (rc)
+        goto out;
+    rc = mdb_env_info(s->env, &info);
+    if (rc) {
+        snprintf(errbuf, errlen, "cannot read the map size of %s: %s", dir, mdb_strerror(rc));
+        rc = store__err(rc);
+        goto out;
+    }
+    s->mapsize = info.me_mapsize;
+    *out = s;
+    s = NULL;
+out:
+    free(path);
+    store_close(s);
+    return rc;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    store_txn_free(s->wtxn);
+    if (s->env)
+        mdb_env_close(s->env);
+    pthread_mutex_destroy(&s->wmu);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s->dir);
+    free(s);
+}

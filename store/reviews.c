@@ -1,0 +1,469 @@
+/* Review writes (put, delete, moderate, vote, respond) and single reads.
+ *
+ * Every write keeps four indexes, the dedupe table, the aggregates and the
+ * daily buckets exact in the same transaction. Each change is the same move:
+ * the old review's entries and share out, the new one's in; only the entries
+ * whose keys actually change are touched. A new review, the hot path of bulk
+ * imports, costs five puts (two of them appends) and, with a source id, a
+ * dedupe insert.
+ */
+#include "chorus/store.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "chorus/base.h"
+#include "chorus/error.h"
+#include "store_int.h"
+
+/* A scope copied out of the product cache, so that a second lookup (the new
+ * product of a re-ingested review) cannot pull it away. */
+struct scope_copy {
+    struct store__scope sc;
+    uint32_t cats[STORE__MAX_LEVELS];
+    char path[CHORUS_MAX_CATEGORY + 1];
+};
+
+static void scope_keep(struct scope_copy *c, const struct store__scope *sc)
+{
+    size_t n = strlen(sc->path);
+
+    c->sc = *sc;
+    if (n > CHORUS_MAX_CATEGORY)
+        n = CHORUS_MAX_CATEGORY;
+    memcpy(c->path, sc->path, n);
+    c->path[n] = '\0';
+    if (sc->ncat)
+        memcpy(c->cats, sc->cats, sc->ncat * sizeof(uint32_t));
+    c->sc.cats = c->cats;
+    c->sc.path = c->path;
+}
+
+/* ---- validation ------------------------------------------------------------------- */
+
+static bool cap_ok(const char *s, size_t cap)
+{
+    return !s || strlen(s) <= cap;
+}
+
+static bool review_valid(const struct review *r)
+{
+    size_t n = r->product_id ? strlen(r->product_id) : 0;
+
+    if (n == 0 || n > CHORUS_MAX_PRODUCT_ID || r->rating < 0 || r->rating > 5 ||
+        (unsigned)r->status > REVIEW_REJECTED)
+        return false;
+    if (!cap_ok(r->title, CHORUS_MAX_TITLE) || !cap_ok(r->body, CHORUS_MAX_BODY) ||
+        !cap_ok(r->author, CHORUS_MAX_AUTHOR) || !cap_ok(r->author_location, CHORUS_MAX_LOCATION) ||
+        !cap_ok(r->language, CHORUS_MAX_LANGUAGE) || !cap_ok(r->source, CHORUS_MAX_SOURCE) ||
+        !cap_ok(r->source_id, CHORUS_MAX_SOURCE_ID) ||
+        !cap_ok(r->moderation_reason, CHORUS_MAX_REASON))
+        return false;
+    if (!isnan(r->sentiment) && !(r->sentiment >= -1.0 && r->sentiment <= 1.0))
+        return false;
+    if (r->n_responses > CHORUS_MAX_RESPONSES || (r->n_responses && !r->responses))
+        return false;
+    for (size_t i = 0; i < r->n_responses; i++)
+        if (!cap_ok(r->responses[i].author, CHORUS_MAX_AUTHOR) ||
+            !cap_ok(r->responses[i].body, CHORUS_MAX_RESPONSE))
+            return false;
+    return true;
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
+int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
+{
+    uint8_t k[8];
+    MDB_val v;
+    int rc;
+
+    store__be64(k, id);
+    rc = store__get(t, STORE__REVIEWS, k, 8, &v);
+    if (rc == 0)
+        rc = store__review_decode(v.mv_data, v.mv_size, r, pno, &t->arena);
+    if (rc == 0)
+        r->id = id;
+    return rc;
+}
+
+/* load_copy loads review id from a copy in the arena: in a write transaction
+ * the original page may be rewritten (or spilled) by the very puts that
+ * replace it, and the old strings are still needed for the new record. */
+static int load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
+{
+    uint8_t k[8];
+    MDB_val v;
+    void *copy;
+    int rc;
+
+    store__be64(k, id);
+    rc = store__get(t, STORE__REVIEWS, k, 8, &v);
+    if (rc)
+        return rc;
+    copy = store__arena_alloc(&t->arena, v.mv_size);
+    memcpy(copy, v.mv_data, v.mv_size);
+    rc = store__review_decode(copy, v.mv_size, r, pno, &t->arena);
+    if (rc == 0)
+        r->id = id;
+    return rc;
+}
+
+/* ---- indexes ---------------------------------------------------------------------- */
+
+/* reindex moves review id's index entries from old (NULL: none) to nw
+ * (NULL: none), touching only entries whose key or value changes. */
+static int reindex(struct store_txn *t, uint64_t id, const struct review *old, uint32_t opno,
+                   const struct review *nw, uint32_t npno)
+{
+    uint8_t ko[STORE__HELPFUL_KEY_LEN], kn[STORE__HELPFUL_KEY_LEN];
+    uint8_t fo = old ? store__flags(old) : 0, fn = nw ? store__flags(nw) : 0;
+    const struct review *ho, *hn;
+    bool same;
+    int rc = 0;
+
+    /* by_prod */
+    if (old)
+        store__key_prod(ko, opno, old->rating, old->created_at, id);
+    if (nw)
+        store__key_prod(kn, npno, nw->rating, nw->created_at, id);
+    same = old && nw && memcmp(ko, kn, STORE__PROD_KEY_LEN) == 0;
+    if (old && !same)
+        rc = store__del(t, STORE__BY_PROD, ko, STORE__PROD_KEY_LEN);
+    if (rc == 0 && nw && !(same && fo == fn))
+        rc = store__put(t, STORE__BY_PROD, kn, STORE__PROD_KEY_LEN, &fn, 1, 0);
+    if (rc)
+        return rc;
+
+    /* by_helpful: only reviews with votes (see query.c) */
+    ho = old && old->helpful ? old : NULL;
+    hn = nw && nw->helpful ? nw : NULL;
+    if (ho)
+        store__key_helpful(ko, opno, ho->helpful, ho->created_at, id);
+    if (hn)
+        store__key_helpful(kn, npno, hn->helpful, hn->created_at, id);
+    same = ho && hn && memcmp(ko, kn, STORE__HELPFUL_KEY_LEN) == 0;
+    if (ho && !same)
+        rc = store__del(t, STORE__BY_HELPFUL, ko, STORE__HELPFUL_KEY_LEN);
+    if (rc == 0 && hn && !(same && fo == fn))
+        rc = store__put(t, STORE__BY_HELPFUL, kn, STORE__HELPFUL_KEY_LEN, &fn, 1, 0);
+    if (rc)
+        return rc;
+
+    /* by_time */
+    if (old)
+        store__key_time(ko, old->ingested_at, id);
+    if (nw)
+        store__key_time(kn, nw->ingested_at, id);
+    same = old && nw && memcmp(ko, kn, STORE__TIME_KEY_LEN) == 0;
+    if (old && !same)
+        rc = store__del(t, STORE__BY_TIME, ko, STORE__TIME_KEY_LEN);
+    if (rc == 0 && nw && !same) {
+        /* Ingest times mostly grow with ids, so appending usually works;
+         * a caller-supplied older time falls back to an ordinary put. */
+        rc = store__put(t, STORE__BY_TIME, kn, STORE__TIME_KEY_LEN, "", 0, MDB_APPEND);
+        if (rc == CHORUS_EEXIST)
+            rc = store__put(t, STORE__BY_TIME, kn, STORE__TIME_KEY_LEN, "", 0, 0);
+    }
+    if (rc)
+        return rc;
+
+    /* by_status */
+    if (old)
+        store__key_status(ko, old->status, id);
+    if (nw)
+        store__key_status(kn, nw->status, id);
+    same = old && nw && old->status == nw->status;
+    if (old && !same)
+        rc = store__del(t, STORE__BY_STATUS, ko, STORE__STATUS_KEY_LEN);
+    if (rc == 0 && nw && !same)
+        rc = store__put(t, STORE__BY_STATUS, kn, STORE__STATUS_KEY_LEN, "", 0, 0);
+    return rc;
+}
+
+/* write_record replaces review id's record with nw, encoded through the
+ * scratch buffer since nw may borrow strings from the record it replaces. */
+static int write_record(struct store_txn *t, const struct review *nw, uint32_t pno)
+{
+    size_t n = store__review_size(nw);
+    uint8_t *enc = store__enc_buf(t, n);
+    uint8_t k[8];
+
+    store__review_encode(enc, nw, pno);
+    store__be64(k, nw->id);
+    return store__put(t, STORE__REVIEWS, k, 8, enc, n, 0);
+}
+
+/* rewrite stores nw over old (same id, same product) and moves the indexes
+ * and aggregates along. */
+static int rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
+                   const struct review *nw)
+{
+    struct store__scope sc;
+    int rc = store__product_info(t, old->product_id, false, &sc);
+
+    if (rc == CHORUS_ENOTFOUND)
+        rc = CHORUS_ECORRUPT;
+    if (rc == 0)
+        rc = write_record(t, nw, pno);
+    if (rc == 0)
+        rc = reindex(t, nw->id, old, pno, nw, pno);
+    if (rc == 0)
+        rc = store__agg_review(t, old, &sc, nw, &sc);
+    return rc;
+}
+
+/* ---- put -------------------------------------------------------------------------- */
+
+/* create stores r as a new review (its dedupe entry is already in). */
+static int create(struct store_txn *t, const struct review *r, uint64_t *id_out)
+{
+    struct review nw = *r;
+    struct store__scope sc;
+    uint8_t k[8];
+    uint8_t *v;
+    size_t n;
+    int rc;
+
+    rc = store__product_info(t, r->product_id, true, &sc);
+    if (rc == 0)
+        rc = store__next_review_id(t, &nw.id);
+    if (rc)
+        return rc;
+    if (nw.ingested_at == 0)
+        nw.ingested_at = chorus_now();
+    n = store__review_size(&nw);
+    store__be64(k, nw.id);
+    /* Ids only grow, so the record goes at the end of the tree, and straight
+     * into the page (MDB_RESERVE) without a staging copy. */
+    rc = store__reserve(t, STORE__REVIEWS, k, 8, n, MDB_APPEND, &v);
+    if (rc == CHORUS_EEXIST)
+        return CHORUS_ECORRUPT; /* next_review_id fell behind the records */
+    if (rc)
+        return rc;
+    store__review_encode(v, &nw, sc.pno);
+    rc = reindex(t, nw.id, NULL, 0, &nw, sc.pno);
+    if (rc == 0)
+        rc = store__agg_review(t, NULL, NULL, &nw, &sc);
+    if (rc == 0)
+        *id_out = nw.id;
+    return rc;
+}
+
+/* update re-ingests r over review id: content replaced; id, votes,
+ * responses, moderation and ingested_at kept. */
+static int update(struct store_txn *t, const struct review *r, uint64_t id)
+{
+    struct review old, nw;
+    struct scope_copy os;
+    struct store__scope sc;
+    uint32_t opno;
+    int rc;
+
+    rc = load_copy(t, id, &old, &opno);
+    if (rc == CHORUS_ENOTFOUND)
+        rc = CHORUS_ECORRUPT; /* dedupe names it, so it must exist */
+    if (rc == 0)
+        rc = store__product_info(t, old.product_id, false, &sc);
+    if (rc == CHORUS_ENOTFOUND)
+        rc = CHORUS_ECORRUPT;
+    if (rc)
+        return rc;
+    scope_keep(&os, &sc);
+    rc = store__product_info(t, r->product_id, true, &sc);
+    if (rc)
+        return rc;
+
+    nw = *r;
+    nw.id = id;
+    nw.helpful = old.helpful;
+    nw.not_helpful = old.not_helpful;
+    nw.n_responses = old.n_responses;
+    nw.responses = old.responses;
+    nw.status = old.status;
+    nw.moderation_reason = old.moderation_reason;
+    nw.ingested_at = old.ingested_at;
+
+    rc = write_record(t, &nw, sc.pno);
+    if (rc == 0)
+        rc = reindex(t, id, &old, opno, &nw, sc.pno);
+    if (rc == 0)
+        rc = store__agg_review(t, &old, &os.sc, &nw, &sc);
+    return rc;
+}
+
+int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id,
+                     enum store_put_result *result)
+{
+    uint8_t dk[STORE__DEDUPE_KEY_MAX];
+    size_t dklen = 0;
+    struct store__mark m;
+    uint64_t got = 0;
+    bool existed = false;
+    MDB_val v;
+    int rc;
+
+    if (!txn->write || !review_valid(r))
+        return CHORUS_EINVAL;
+    if (r->source_id && *r->source_id) {
+        uint8_t idv[8];
+        uint64_t next;
+
+        dklen = store__key_dedupe(dk, r->source, r->source_id);
+        if (dklen == 0)
+            return CHORUS_EINVAL;
+        /* One B-tree walk both ways: the entry goes in under the id a new
+         * review will get, or the existing one comes back. */
+        rc = store__peek_review_id(txn, &next);
+        if (rc)
+            return rc;
+        store__be64(idv, next);
+        rc = store__put_new(txn, STORE__DEDUPE, dk, dklen, idv, 8, &v);
+        if (rc == CHORUS_EEXIST) {
+            if (v.mv_size != 8)
+                return CHORUS_ECORRUPT;
+            got = store__rd64(v.mv_data);
+            existed = true;
+        } else if (rc) {
+            return rc;
+        }
+    }
+    /* The copies an update makes are dead once it returns: give them back,
+     * or a long import transaction would keep every one. */
+    store__arena_mark(&txn->arena, &m);
+    if (existed)
+        rc = update(txn, r, got);
+    else
+        rc = create(txn, r, &got);
+    store__arena_release(&txn->arena, &m);
+    if (rc)
+        return rc;
+    if (id)
+        *id = got;
+    if (result)
+        *result = existed ? STORE_UPDATED : STORE_CREATED;
+    return 0;
+}
+
+/* ---- delete, moderate, vote, respond ------------------------------------------------ */
+
+int store_review_delete(struct store_txn *txn, uint64_t id)
+{
+    uint8_t dk[STORE__DEDUPE_KEY_MAX], k[8];
+    struct store__scope sc;
+    struct store__mark m;
+    struct review old;
+    uint32_t pno;
+    int rc;
+
+    if (!txn->write)
+        return CHORUS_EINVAL;
+    store__arena_mark(&txn->arena, &m);
+    rc = load_copy(txn, id, &old, &pno);
+    if (rc == 0)
+        rc = store__product_info(txn, old.product_id, false, &sc);
+    if (rc == 0) {
+        store__be64(k, id);
+        rc = store__del(txn, STORE__REVIEWS, k, 8);
+    }
+    if (rc == 0 && old.source_id && *old.source_id) {
+        size_t dklen = store__key_dedupe(dk, old.source, old.source_id);
+
+        if (dklen)
+            rc = store__del(txn, STORE__DEDUPE, dk, dklen);
+    }
+    if (rc == 0)
+        rc = reindex(txn, id, &old, pno, NULL, 0);
+    if (rc == 0)
+        rc = store__agg_review(txn, &old, &sc, NULL, NULL);
+    store__arena_release(&txn->arena, &m);
+    return rc;
+}
+
+int store_review_moderate(struct store_txn *txn, uint64_t id, enum review_status status,
+                          const char *reason)
+{
+    struct store__mark m;
+    struct review old, nw;
+    uint32_t pno;
+    int rc;
+
+    if (!txn->write || (unsigned)status > REVIEW_REJECTED || !cap_ok(reason, CHORUS_MAX_REASON))
+        return CHORUS_EINVAL;
+    store__arena_mark(&txn->arena, &m);
+    rc = load_copy(txn, id, &old, &pno);
+    if (rc == 0) {
+        nw = old;
+        nw.status = status;
+        nw.moderation_reason = reason;
+        rc = rewrite(txn, &old, pno, &nw);
+    }
+    store__arena_release(&txn->arena, &m);
+    return rc;
+}
+
+int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful)
+{
+    struct store__mark m;
+    struct review old, nw;
+    uint32_t pno;
+    int rc;
+
+    if (!txn->write)
+        return CHORUS_EINVAL;
+    store__arena_mark(&txn->arena, &m);
+    rc = load_copy(txn, id, &old, &pno);
+    if (rc == 0) {
+        nw = old;
+        if (helpful && nw.helpful < UINT32_MAX)
+            nw.helpful++;
+        else if (!helpful && nw.not_helpful < UINT32_MAX)
+            nw.not_helpful++;
+        rc = rewrite(txn, &old, pno, &nw);
+    }
+    store__arena_release(&txn->arena, &m);
+    return rc;
+}
+
+int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
+                         int64_t created_at)
+{
+    struct review_response *resp;
+    struct store__mark m;
+    struct review old, nw;
+    uint32_t pno;
+    int rc;
+
+    if (!txn->write || !body || !*body || !cap_ok(body, CHORUS_MAX_RESPONSE) ||
+        !cap_ok(author, CHORUS_MAX_AUTHOR))
+        return CHORUS_EINVAL;
+    store__arena_mark(&txn->arena, &m);
+    rc = load_copy(txn, id, &old, &pno);
+    if (rc == 0 && old.n_responses >= CHORUS_MAX_RESPONSES)
+        rc = CHORUS_ETOOBIG;
+    if (rc == 0) {
+        resp = store__arena_alloc(&txn->arena, (old.n_responses + 1) * sizeof(*resp));
+        if (old.n_responses)
+            memcpy(resp, old.responses, old.n_responses * sizeof(*resp));
+        resp[old.n_responses].author = author;
+        resp[old.n_responses].body = body;
+        resp[old.n_responses].created_at = created_at ? created_at : chorus_now();
+        nw = old;
+        nw.responses = resp;
+        nw.n_responses = old.n_responses + 1;
+        rc = rewrite(txn, &old, pno, &nw);
+    }
+    store__arena_release(&txn->arena, &m);
+    return rc;
+}
+
+/* ---- get ---------------------------------------------------------------------------- */
+
+int store_review_get(struct store_txn *txn, uint64_t id, struct review *out)
+{
+    /* In a write transaction the record is copied: store.h lends it until
+     * the callback ends, and later puts could rewrite its page. */
+    if (txn->write)
+        return load_copy(txn, id, out, NULL);
+    return store__review_load(txn, id, out, NULL);
+}

@@ -1,0 +1,381 @@
+/* Chorus store internals, shared by the files of store/ and by its unit tests.
+ *
+ * Nothing here crosses include/: MDB types stay inside the module.
+ *
+ * On-disk layout (schema 1). Integers in keys are big-endian so byte order is
+ * numeric order; signed times are biased (x ^ 2^63) first, and "inverted"
+ * means the bitwise complement, so an ascending scan runs newest first.
+ *
+ *   meta         "schema" -> u32, "next_review_id" -> u64,
+ *                "next_product_no" -> u32, "next_category_no" -> u32
+ *   reviews      id u64 -> review record (record.c)
+ *   by_prod      product_no u32 | rating u8 | ~created u64 | ~id u64 -> flags u8
+ *   by_helpful   product_no u32 | ~helpful u32 | ~created u64 | ~id u64 -> flags u8,
+ *                only for reviews with helpful votes
+ *   by_time      ingested u64 | id u64 -> empty
+ *   by_status    status u8 | id u64 -> empty
+ *   dedupe       source 0x00 source_id -> id u64
+ *   product_no   external id -> product_no u32
+ *   products     product_no u32 -> product record (record.c)
+ *   categories   path -> category_no u32
+ *   by_category  path 0x00 product_no u32 -> empty
+ *   aggregates   kind u8 | no u32 -> stats record (record.c)
+ *   daily        kind u8 | no u32 | day u32 -> day record (record.c)
+ *
+ * Records (reviews, products, aggregates, daily) start with a format-version
+ * byte. Plain numbers (meta values, dedupe, product_no, categories) and the
+ * one-byte index flags are versioned by the schema number alone: they have no
+ * layout that could evolve on its own.
+ *
+ * The ids in by_prod and by_helpful are inverted like the times, so that
+ * "newest first" breaks ties by the higher id first, as store.h promises for
+ * STORE_SORT_NEWEST, and a reverse scan gives STORE_SORT_OLDEST exactly.
+ */
+#ifndef CHORUS_STORE_INT_H
+#define CHORUS_STORE_INT_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chorus/store.h"
+
+/* ---- databases ------------------------------------------------------------ */
+
+enum store__db {
+    STORE__META = 0,
+    STORE__REVIEWS,
+    STORE__BY_PROD,
+    STORE__BY_HELPFUL,
+    STORE__BY_TIME,
+    STORE__BY_STATUS,
+    STORE__DEDUPE,
+    STORE__PRODUCT_NO,
+    STORE__PRODUCTS,
+    STORE__CATEGORIES,
+    STORE__BY_CATEGORY,
+    STORE__AGGREGATES,
+    STORE__DAILY,
+    STORE__NDB
+};
+
+/* The initial map of a new data folder. Small on purpose: growth on
+ * MDB_MAP_FULL is then exercised by ordinary tests, not only in production. */
+#define STORE__INITIAL_MAPSIZE ((size_t)64 << 20)
+
+#define STORE__RECORD_VERSION 1 /* first byte of every record value */
+
+/* Index flags byte (by_prod and by_helpful values): filters need no record. */
+#define STORE__F_STATUS_MASK  0x03 /* enum review_status */
+#define STORE__F_VERIFIED     0x04
+#define STORE__F_RATING_SHIFT 3    /* bits 3..5: rating 0..5 */
+#define STORE__F_VOTED        0x40 /* helpful > 0: the review is in by_helpful */
+
+#define STORE__KIND_PRODUCT  'p'
+#define STORE__KIND_CATEGORY 'c'
+
+#define STORE__PROD_KEY_LEN    21 /* by_prod */
+#define STORE__HELPFUL_KEY_LEN 24 /* by_helpful */
+#define STORE__TIME_KEY_LEN    16 /* by_time */
+#define STORE__STATUS_KEY_LEN  9  /* by_status */
+#define STORE__AGG_KEY_LEN     5  /* aggregates */
+#define STORE__DAY_KEY_LEN     9  /* daily */
+#define STORE__DEDUPE_KEY_MAX  (CHORUS_MAX_SOURCE + 1 + CHORUS_MAX_SOURCE_ID)
+#define STORE__CATKEY_MAX      (CHORUS_MAX_CATEGORY + 1 + 4)
+
+/* ---- the environment -------------------------------------------------------- */
+
+struct store__wstate;
+
+struct store {
+    MDB_env *env;
+    MDB_dbi dbi[STORE__NDB];
+    char *dir; /* for messages */
+
+    /* Growing the map (mdb_env_set_mapsize) unmaps and remaps the file, so no
+     * transaction of this process may be active meanwhile. `active` counts
+     * transactions between begin and end; `resizing` holds new ones back. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned active;
+    bool resizing;
+    size_t mapsize; /* the map size this process uses now */
+
+    pthread_mutex_t wmu;    /* one store_write at a time in this process */
+    struct store_txn *wtxn; /* reused by store_write, guarded by wmu */
+};
+
+/* ---- scratch memory ------------------------------------------------------------ */
+
+/* A bump allocator whose blocks never move, so everything handed out stays
+ * valid until the arena is reset: decoded responses arrays live here. */
+struct store__chunk;
+
+struct store__arena {
+    struct store__chunk *head; /* newest chunk first */
+};
+
+struct store__mark {
+    struct store__chunk *chunk;
+    size_t used;
+};
+
+void *store__arena_alloc(struct store__arena *a, size_t n);
+void store__arena_mark(const struct store__arena *a, struct store__mark *m);
+/* store__arena_release frees everything allocated after mark m. */
+void store__arena_release(struct store__arena *a, const struct store__mark *m);
+/* store__arena_reset frees everything but keeps one chunk for reuse. */
+void store__arena_reset(struct store__arena *a);
+void store__arena_cleanup(struct store__arena *a);
+
+/* ---- transactions ------------------------------------------------------------- */
+
+struct store_txn {
+    struct store *s;
+    MDB_txn *txn;
+    bool write;
+    bool active;  /* between begin and end: counted in s->active */
+    bool mapfull; /* sticky: an operation hit MDB_MAP_FULL, store_write grows */
+    struct store__arena arena;
+    struct store__wstate *w; /* write transactions only */
+};
+
+/* store__err translates an LMDB or errno code into a CHORUS_E code. */
+int store__err(int rc);
+/* store__check_rc translates rc and remembers MDB_MAP_FULL in t, so that
+ * store_write grows the map even when the callback swallowed the error. */
+int store__check_rc(struct store_txn *t, int rc);
+
+int store__get(struct store_txn *t, enum store__db db, const void *k, size_t klen, MDB_val *v);
+int store__put(struct store_txn *t, enum store__db db, const void *k, size_t klen, const void *v,
+               size_t vlen, unsigned flags);
+/* store__put_new inserts k unless it exists: then CHORUS_EEXIST, and
+ * *existing holds the stored value. */
+int store__put_new(struct store_txn *t, enum store__db db, const void *k, size_t klen,
+                   const void *v, size_t vlen, MDB_val *existing);
+/* store__reserve puts a value of vlen bytes and gives where to write it. */
+int store__reserve(struct store_txn *t, enum store__db db, const void *k, size_t klen, size_t vlen,
+                   unsigned flags, uint8_t **out);
+/* store__del deletes key k; a missing key is not an error. */
+int store__del(struct store_txn *t, enum store__db db, const void *k, size_t klen);
+int store__cursor(struct store_txn *t, enum store__db db, MDB_cursor **out);
+
+/* Meta values: big-endian u32/u64 under a string key. Missing reads as 0. */
+int store__meta_get_u64(struct store_txn *t, const char *name, uint64_t *out);
+int store__meta_put_u64(struct store_txn *t, const char *name, uint64_t v);
+int store__meta_get_u32(struct store_txn *t, const char *name, uint32_t *out);
+int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v);
+
+/* Counting active transactions, so the map is only resized when none is
+ * (env.c). enter may wait while a resize is pending. */
+void store__txn_enter(struct store *s);
+void store__txn_leave(struct store *s);
+/* store__map_grow doubles the map from `seen`, the size the failed
+ * transaction ran with; store__map_adopt takes the size another process set
+ * (MDB_MAP_RESIZED). CHORUS_EBUSY when this thread holds a snapshot. */
+int store__map_grow(struct store *s, size_t seen);
+int store__map_adopt(struct store *s);
+
+/* store__next_review_id hands out the next review id (write txn);
+ * store__peek_review_id says which that will be without taking it. */
+int store__next_review_id(struct store_txn *t, uint64_t *out);
+int store__peek_review_id(struct store_txn *t, uint64_t *out);
+/* store__mapsize reports the map size in use (for tests). */
+size_t store__mapsize(struct store *s);
+
+/* ---- big-endian helpers --------------------------------------------------------- */
+
+static inline void store__be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static inline void store__be64(uint8_t *p, uint64_t v)
+{
+    store__be32(p, (uint32_t)(v >> 32));
+    store__be32(p + 4, (uint32_t)v);
+}
+
+static inline uint32_t store__rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t store__rd64(const uint8_t *p)
+{
+    return (uint64_t)store__rd32(p) << 32 | store__rd32(p + 4);
+}
+
+/* ---- keys (keys.c) ---------------------------------------------------------- */
+
+/* Signed times map to unsigned so that byte order is time order. */
+uint64_t store__time_bias(int64_t t);
+int64_t store__time_unbias(uint64_t u);
+/* store__day_of gives the UTC day number of t, negative times clamped to 0. */
+uint32_t store__day_of(int64_t t);
+uint8_t store__flags(const struct review *r);
+
+void store__key_prod(uint8_t *k, uint32_t pno, int rating, int64_t created, uint64_t id);
+void store__key_helpful(uint8_t *k, uint32_t pno, uint32_t helpful, int64_t created, uint64_t id);
+void store__key_time(uint8_t *k, int64_t ingested, uint64_t id);
+void store__key_status(uint8_t *k, enum review_status st, uint64_t id);
+void store__key_agg(uint8_t *k, uint8_t kind, uint32_t no);
+void store__key_day(uint8_t *k, uint8_t kind, uint32_t no, uint32_t day);
+/* store__key_dedupe packs source (NULL or "" = "api") and source_id; returns
+ * the length, or 0 when they break the caps. k has STORE__DEDUPE_KEY_MAX. */
+size_t store__key_dedupe(uint8_t *k, const char *source, const char *source_id);
+/* store__key_category packs path 0x00 pno into k (STORE__CATKEY_MAX). */
+size_t store__key_category(uint8_t *k, const char *path, size_t plen, uint32_t pno);
+
+/* Unpacking the fields of a by_prod / by_helpful key. */
+int64_t store__key_prod_created(const uint8_t *k);
+uint64_t store__key_prod_id(const uint8_t *k);
+
+/* ---- records (record.c) ------------------------------------------------------- */
+
+/* store__review_size gives the encoded size of r. */
+size_t store__review_size(const struct review *r);
+/* store__review_encode writes r into out (store__review_size bytes). */
+void store__review_encode(uint8_t *out, const struct review *r, uint32_t pno);
+/* store__review_decode fills *r from a stored value; strings point into the
+ * value. Responses go to arena a (NULL: n_responses is set, responses NULL).
+ * Returns 0 or CHORUS_ECORRUPT. */
+int store__review_decode(const void *data, size_t len, struct review *r, uint32_t *pno,
+                         struct store__arena *a);
+
+size_t store__product_size(const struct product *p);
+void store__product_encode(uint8_t *out, const struct product *p);
+int store__product_decode(const void *data, size_t len, struct product *p);
+
+#define STORE__STATS_LEN 97 /* version byte, 6 u64, 5 histogram u64, one f64 */
+void store__stats_encode(uint8_t *out, const struct review_stats *st);
+int store__stats_decode(const void *data, size_t len, struct review_stats *st);
+
+#define STORE__DAYREC_MAX 31 /* version byte, 6 varints */
+/* store__day_encode returns the encoded length (at most STORE__DAYREC_MAX).
+ * store__day_decode keeps d->day, which lives in the key. */
+size_t store__day_encode(uint8_t *out, const struct store_day *d);
+int store__day_decode(const void *data, size_t len, struct store_day *d);
+
+/* The entities a review counts in: its product and its category chain. */
+struct store__scope {
+    uint32_t pno;
+    size_t ncat;
+    const uint32_t *cats; /* cats[i] is the i-th prefix of path */
+    const char *path;     /* the product's category; "" when none */
+};
+
+#define STORE__MAX_LEVELS (CHORUS_MAX_CATEGORY / 2 + 1) /* segments of a path */
+
+/* ---- products and categories (products.c) -------------------------------------- */
+
+/* store__product_info resolves an external id to its scope (number and
+ * category chain), creating the product (id only) when create is set;
+ * CHORUS_ENOTFOUND without create. Write txn. The scope is borrowed from the
+ * product cache: copy what must outlive the next store__product_info. */
+int store__product_info(struct store_txn *t, const char *id, bool create, struct store__scope *out);
+/* store__product_get_no reads product pno's record (borrowed, any txn). */
+int store__product_get_no(struct store_txn *t, uint32_t pno, struct product *p);
+/* store__product_no looks up an external id (any txn). */
+int store__product_no(struct store_txn *t, const char *id, uint32_t *out);
+/* store__category_chain fills cats with the numbers of every prefix of path
+ * (at most cap); creates missing ones when create is set. *n gets the count.
+ * A prefix that is missing without create ends the chain early. */
+int store__category_chain(struct store_txn *t, const char *path, bool create, uint32_t *cats,
+                          size_t cap, size_t *n);
+/* store__category_valid: segments non-empty, within the cap. "" is valid. */
+bool store__category_valid(const char *path);
+/* store__category_each calls fn for every product_no whose category is path
+ * or under it. */
+int store__category_each(struct store_txn *t, const char *path, size_t plen,
+                         int (*fn)(void *ctx, uint32_t pno), void *ctx);
+/* store__pcache_clear forgets cached product infos (new run, category
+ * change); store__pcache_free releases the table. */
+void store__pcache_clear(struct store__wstate *w);
+void store__pcache_free(struct store__wstate *w);
+
+/* ---- aggregates (aggregates.c, aggcache.c) ------------------------------------------------ */
+
+/* store__agg_get reads the stats of (kind, no), zeros when none (any txn;
+ * write txns see their own pending changes). */
+int store__agg_get(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats *out);
+/* store__agg_ref gives a pointer to the cached, modifiable stats of (kind,
+ * no) in a write txn, marked dirty. Valid until the next _ref call. */
+int store__agg_ref(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats **out);
+/* store__day_add adds sign times d's counts to the daily bucket (kind, no,
+ * day) of a write txn; the bucket is read and written at flush. */
+int store__day_add(struct store_txn *t, uint8_t kind, uint32_t no, uint32_t day,
+                   const struct store_day *d, int sign);
+/* store__agg_review moves review `old` (NULL: none) out of and `nw` (NULL:
+ * none) into the aggregates and daily buckets of their scopes, bumping the
+ * version of every entity touched. The indexes must already show the new
+ * state: a lost newest review is replaced by scanning them. */
+int store__agg_review(struct store_txn *t, const struct review *old,
+                      const struct store__scope *old_scope, const struct review *nw,
+                      const struct store__scope *new_scope);
+/* store__agg_move_product moves product pno's aggregate and daily buckets
+ * from categories `from` to categories `to` (by_category must already show the
+ * move) and bumps versions of both chains. */
+int store__agg_move_product(struct store_txn *t, uint32_t pno, const uint32_t *from, size_t nfrom,
+                            const char *from_path, const uint32_t *to, size_t nto);
+/* store__agg_bump bumps the version of (kind, no). */
+int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no);
+/* store__agg_flush writes every cached change (before commit, and before a
+ * scan of the daily database). */
+int store__agg_flush(struct store_txn *t);
+/* The aggregate cache is cleared (dropping unflushed changes) per run. */
+void store__agg_cache_clear(struct store__wstate *w);
+void store__agg_cache_free(struct store__wstate *w);
+/* store__stats_add adds (sign +1) or subtracts (sign -1) b's counts to a. */
+void store__stats_add(struct review_stats *a, const struct review_stats *b, int sign);
+
+/* ---- write state (txn.c) ----------------------------------------------------- */
+
+struct store__centry;
+struct store__flush_item;
+struct store__pentry;
+
+struct store__wstate {
+    uint64_t next_id; /* next review id, once loaded */
+    bool have_next_id;
+    bool next_id_dirty;
+
+    /* aggregate and daily cache: open addressing, cleared per run */
+    struct store__centry *ctab;
+    uint32_t *cused; /* slots in use, so clearing costs what was used */
+    size_t ncused;
+    struct store__flush_item *flush; /* sort space for store__agg_flush */
+
+    /* product cache: external id -> pinfo */
+    struct store__pentry *ptab;
+    uint32_t *pused;
+    size_t npused;
+    struct store__arena parena; /* ids and category chains of ptab */
+
+    uint8_t *enc; /* scratch for encoding records */
+    size_t enc_alloc;
+};
+
+#define STORE__CTAB_SLOTS 32768 /* power of two */
+#define STORE__CTAB_MAX   16384 /* flush when this many are in use */
+#define STORE__PTAB_SLOTS 4096
+#define STORE__PTAB_MAX   2048
+
+/* store__wstate_reset clears the caches at the start of every store_write run. */
+void store__wstate_reset(struct store__wstate *w);
+void store__wstate_free(struct store__wstate *w);
+/* store__enc_buf gives a scratch buffer of n bytes, valid until the next call. */
+uint8_t *store__enc_buf(struct store_txn *t, size_t n);
+
+/* ---- reads shared by several files ------------------------------------------- */
+
+/* store__review_load fetches and decodes review id (responses to the arena).
+ * *pno receives its product number (may be NULL). */
+int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno);
+
+#endif

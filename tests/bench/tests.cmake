@@ -1,0 +1,8 @@
+# Benchmarks (DESIGN.md "Speed it is built for"). Built with everything else
+# so import.sh finds them, but never registered with ctest: they measure
+# throughput on a quiet machine, which a test run is not.
+
+# raw_import: the jansson + LMDB baseline that `chorus import` is compared
+# with by tests/bench/import.sh.
+add_executable(raw_import ${CMAKE_CURRENT_LIST_DIR}/raw_import.c)
+target_link_libraries(raw_import PRIVATE PkgConfig::JANSSON PkgConfig::LMDB)

@@ -1,0 +1,78 @@
+/* Fuzz target: the small request bodies. Byte 0 picks the parser (and, for
+ * products, whether the id comes from the URL). */
+#include "fuzz.h"
+
+#include "chorus/error.h"
+
+static void check_rc(int rc, const struct parse_error *err)
+{
+    if (rc == CHORUS_EINVAL || rc == CHORUS_EPARSE)
+        fuzz_doc_error(err);
+    else if (rc != 0)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct parse_error err;
+    struct product *prod = NULL;
+    enum review_status status;
+    char reason[CHORUS_MAX_REASON + 1], small[16];
+    char *author = NULL, *body_out = NULL;
+    const char *body;
+    size_t len;
+    bool helpful;
+    int rc;
+
+    if (size < 1)
+        return 0;
+    body = (const char *)data + 1;
+    len = size - 1;
+    memset(&err, 0, sizeof(err));
+    switch (data[0] % 6) {
+    case 0:
+    case 1:
+        rc = parse_product(body, len, data[0] % 6 ? "sku-1" : NULL, &prod, &err);
+        check_rc(rc, &err);
+        if ((rc == 0) != (prod != NULL))
+            abort();
+        if (prod) {
+            fuzz_product(prod);
+            if (data[0] % 6 && strcmp(prod->id, "sku-1") != 0)
+                abort();
+        }
+        free(prod);
+        break;
+    case 2:
+        rc = parse_moderation(body, len, &status, reason, sizeof(reason), &err);
+        check_rc(rc, &err);
+        if (rc == 0)
+            fuzz_text(reason, CHORUS_MAX_REASON);
+        break;
+    case 3:
+        rc = parse_moderation(body, len, &status, small, sizeof(small), &err);
+        check_rc(rc, &err);
+        if (rc == 0)
+            fuzz_text(small, sizeof(small) - 1);
+        break;
+    case 4:
+        rc = parse_response(body, len, &author, &body_out, &err);
+        check_rc(rc, &err);
+        if ((rc == 0) != (author != NULL && body_out != NULL))
+            abort();
+        if (rc == 0) {
+            fuzz_text(author, CHORUS_MAX_AUTHOR);
+            fuzz_text(body_out, CHORUS_MAX_RESPONSE);
+            if (!body_out[0])
+                abort();
+        }
+        free(author);
+        free(body_out);
+        break;
+    default:
+        rc = parse_vote(body, len, &helpful, &err);
+        check_rc(rc, &err);
+        break;
+    }
+    return 0;
+}

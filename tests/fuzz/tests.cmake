@@ -1,0 +1,34 @@
+# Parser fuzz targets (see docs/fuzzing.md).
+#
+# Always: each target is linked with replay.c and run over its seed corpus,
+# whole and at every truncation, as an ordinary ctest entry labelled "fuzz",
+# with the build's own compiler and sanitizers.
+#
+# With -DCHORUS_FUZZ=ON (clang only): also real libFuzzer binaries
+# fuzz_<target>, linked against a coverage-instrumented copy of the parser
+# and base sources, so the fuzzer sees edges inside the library and not only
+# in the target file.
+set(FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+set(FUZZ_TARGETS reviews_json csv bodies)
+
+foreach(t ${FUZZ_TARGETS})
+    add_executable(fuzz_replay_${t} ${FUZZ_DIR}/fuzz_${t}.c ${FUZZ_DIR}/replay.c)
+    target_link_libraries(fuzz_replay_${t} PRIVATE chorus_parsers chorus_base m)
+    add_test(NAME fuzz.${t} COMMAND fuzz_replay_${t} ${FUZZ_DIR}/corpus/${t})
+    set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz)
+endforeach()
+
+if(CHORUS_FUZZ)
+    if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "CHORUS_FUZZ needs clang (configure with CC=clang)")
+    endif()
+    add_library(chorus_parsers_fuzz STATIC ${PARSERS_SOURCES} ${BASE_SOURCES})
+    target_compile_options(chorus_parsers_fuzz PRIVATE -fsanitize=fuzzer-no-link)
+    target_link_libraries(chorus_parsers_fuzz PUBLIC PkgConfig::JANSSON m)
+    foreach(t ${FUZZ_TARGETS})
+        add_executable(fuzz_${t} ${FUZZ_DIR}/fuzz_${t}.c)
+        target_compile_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+        target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+        target_link_libraries(fuzz_${t} PRIVATE chorus_parsers_fuzz)
+    endforeach()
+endif()

@@ -1,0 +1,296 @@
+/* The chorus command line on real data folders: demo, check, export, import
+ * (NDJSON round trip, idempotent re-import, the documented CSV command). */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testmain.h"
+
+#ifndef CHORUS_PATH
+#error "CHORUS_PATH must name the chorus binary"
+#endif
+#ifndef CHORUS_SOURCE_DIR
+#error "CHORUS_SOURCE_DIR must name the source tree"
+#endif
+
+#define CSV_FILE CHORUS_SOURCE_DIR "/../shared/data/amazon-consumer-reviews-2500.csv"
+#define CSV_MAP                                                                                    \
+    "product_id=id,rating=reviews.rating,title=reviews.title,body=reviews.text,"                   \
+    "author=reviews.username,created_at=reviews.date,product_name=name,product_brand=brand"
+#define SKIP_CODE 77 /* SKIP_RETURN_CODE in tests.cmake */
+
+struct cli {
+    char root[256];
+    char out[320], err[320]; /* the last command's stdout and stderr */
+    char *stdout_text, *stderr_text;
+};
+
+/* run_chorus runs `chorus args...` (NULL-terminated) with stdout and stderr
+ * captured, and returns its exit status (-1 when a signal ended it). */
+static int run_chorus(struct cli *c, ...)
+{
+    const char *argv[32];
+    int argc = 0, rc;
+    va_list ap;
+
+    argv[argc++] = CHORUS_PATH;
+    va_start(ap, c);
+    while (argc < 31 && (argv[argc] = va_arg(ap, const char *)) != NULL)
+        argc++;
+    va_end(ap);
+    argv[argc] = NULL;
+    free(c->stdout_text);
+    free(c->stderr_text);
+    rc = h_run(c->out, c->err, argv);
+    c->stdout_text = h_slurp(c->out, NULL);
+    c->stderr_text = h_slurp(c->err, NULL);
+    return rc;
+}
+
+/* expect_ok runs chorus and fails, showing its output, unless it exits 0. */
+#define expect_ok(c, ...) expect_ok_((c), __FILE__, __LINE__, __VA_ARGS__)
+#define expect_ok_(c, file, line, ...)                                                             \
+    do {                                                                                           \
+        int rc_ = run_chorus((c), __VA_ARGS__, (const char *)NULL);                                \
+        if (rc_ != 0) {                                                                            \
+            print_error("chorus exited with %d\nstdout: %.4000s\nstderr: %.4000s\n", rc_,          \
+                        (c)->stdout_text ? (c)->stdout_text : "",                                  \
+                        (c)->stderr_text ? (c)->stderr_text : "");                                 \
+            _fail((file), (line));                                                                 \
+        }                                                                                          \
+    } while (0)
+
+static int setup(void **state)
+{
+    struct cli *c = calloc(1, sizeof(*c));
+    const char *tmp = getenv("TMPDIR");
+
+    if (!c)
+        return -1;
+    snprintf(c->root, sizeof(c->root), "%s/chorus-cli-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(c->root)) {
+        free(c);
+        return -1;
+    }
+    snprintf(c->out, sizeof(c->out), "%s/stdout", c->root);
+    snprintf(c->err, sizeof(c->err), "%s/stderr", c->root);
+    *state = c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct cli *c = *state;
+
+    h_rmtree(c->root);
+    free(c->stdout_text);
+    free(c->stderr_text);
+    free(c);
+    return 0;
+}
+
+static const char *in_root(struct cli *c, const char *name)
+{
+    return h_fmt("%s/%s", c->root, name);
+}
+
+/* summary_count reads "<n> <word>" from the import summary on stderr. */
+static unsigned long long summary_count(struct cli *c, const char *word)
+{
+    const char *p = c->stderr_text ? strstr(c->stderr_text, "imported ") : NULL;
+    const char *w;
+    char key[64];
+
+    snprintf(key, sizeof(key), " %s", word);
+    w = p ? strstr(p, key) : NULL;
+    if (!w)
+        fail_msg("no '%s' in the import summary: %s", word, c->stderr_text);
+    while (w > p && w[-1] >= '0' && w[-1] <= '9')
+        w--;
+    return strtoull(w, NULL, 10);
+}
+
+/* ---- comparing exports ----------------------------------------------------------- */
+
+struct lines {
+    char **v;
+    size_t n;
+    char **products;
+    size_t n_products;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* load_export reads an export file into sorted canonical lines (keys sorted),
+ * with the fields in `drop` removed and each "product" object moved to a
+ * separate sorted list. */
+static void load_export(const char *path, const char *const *drop, struct lines *out)
+{
+    size_t len;
+    char *text = h_slurp(path, &len), *p, *nl;
+
+    if (!text)
+        fail_msg("cannot read %s", path);
+    memset(out, 0, sizeof(*out));
+    out->v = calloc(len / 2 + 1, sizeof(char *));
+    out->products = calloc(len / 2 + 1, sizeof(char *));
+    assert_non_null(out->v);
+    assert_non_null(out->products);
+    for (p = text; *p; p = nl + 1) {
+        json_error_t e;
+        json_t *j, *prod;
+
+        nl = strchr(p, '\n');
+        if (!nl)
+            fail_msg("%s: the last line has no newline", path);
+        j = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES, &e);
+        if (!json_is_object(j))
+            fail_msg("%s: a line is not a JSON object: %s", path, e.text);
+        prod = json_object_get(j, "product");
+        if (prod) {
+            out->products[out->n_products++] = json_dumps(prod, JSON_SORT_KEYS | JSON_COMPACT);
+            json_object_del(j, "product");
+        }
+        for (size_t i = 0; drop && drop[i]; i++)
+            json_object_del(j, drop[i]);
+        out->v[out->n++] = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+        json_decref(j);
+    }
+    free(text);
+    qsort(out->v, out->n, sizeof(char *), cmp_str);
+    qsort(out->products, out->n_products, sizeof(char *), cmp_str);
+}
+
+static void lines_free(struct lines *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    for (size_t i = 0; i < l->n_products; i++)
+        free(l->products[i]);
+    free(l->v);
+    free(l->products);
+}
+
+static void expect_same_export(const char *a, const char *b, const char *const *drop)
+{
+    struct lines la, lb;
+
+    load_export(a, drop, &la);
+    load_export(b, drop, &lb);
+    if (la.n != lb.n)
+        fail_msg("%s has %zu reviews, %s has %zu", a, la.n, b, lb.n);
+    for (size_t i = 0; i < la.n; i++)
+        if (strcmp(la.v[i], lb.v[i]) != 0)
+            fail_msg("the exports differ:\n  %s\n  %s", la.v[i], lb.v[i]);
+    if (la.n_products != lb.n_products)
+        fail_msg("%s carries %zu products, %s %zu", a, la.n_products, b, lb.n_products);
+    for (size_t i = 0; i < la.n_products; i++)
+        if (strcmp(la.products[i], lb.products[i]) != 0)
+            fail_msg("the exported products differ:\n  %s\n  %s", la.products[i], lb.products[i]);
+    lines_free(&la);
+    lines_free(&lb);
+}
+
+/* ---- cases -------------------------------------------------------------------------- */
+
+static void help(void **state)
+{
+    struct cli *c = *state;
+
+    expect_ok(c, "--help");
+    expect_contains(c->stdout_text, "import");
+    expect_contains(c->stdout_text, "export");
+    expect_contains(c->stdout_text, "check");
+    expect_contains(c->stdout_text, "demo");
+    assert_int_not_equal(run_chorus(c, "frobnicate", (const char *)NULL), 0);
+}
+
+static void demo_check(void **state)
+{
+    struct cli *c = *state;
+    const char *d = in_root(c, "d");
+
+    expect_ok(c, "demo", "--data", d, "--reviews", "3000");
+    expect_ok(c, "check", "--data", d);
+    expect_contains(c->stdout_text, "ok: 3000 reviews");
+}
+
+static void export_import_roundtrip(void **state)
+{
+    struct cli *c = *state;
+    char d[320], d2[320], f[320], f2[320];
+    static const char *const drop[] = {"id", "ingested_at", NULL};
+
+    snprintf(d, sizeof(d), "%s", in_root(c, "d"));
+    snprintf(d2, sizeof(d2), "%s", in_root(c, "d2"));
+    snprintf(f, sizeof(f), "%s", in_root(c, "export.ndjson"));
+    snprintf(f2, sizeof(f2), "%s", in_root(c, "export2.ndjson"));
+    expect_ok(c, "demo", "--data", d, "--reviews", "3000");
+    expect_ok(c, "export", "--data", d, "--out", f);
+    expect_ok(c, "import", "--data", d2, "--format", "ndjson", f);
+    assert_int_equal(summary_count(c, "created"), 3000);
+    assert_int_equal(summary_count(c, "rejected"), 0);
+    expect_ok(c, "check", "--data", d2);
+    expect_ok(c, "export", "--data", d2, "--out", f2);
+    expect_same_export(f, f2, drop);
+    /* Without --out the export goes to stdout. */
+    expect_ok(c, "export", "--data", d2);
+    h_write_file(f2, c->stdout_text, strlen(c->stdout_text));
+    expect_same_export(f, f2, drop);
+}
+
+static void reimport_adds_nothing(void **state)
+{
+    struct cli *c = *state;
+    char d[320], f[320], f2[320];
+
+    snprintf(d, sizeof(d), "%s", in_root(c, "d"));
+    snprintf(f, sizeof(f), "%s", in_root(c, "export.ndjson"));
+    snprintf(f2, sizeof(f2), "%s", in_root(c, "export2.ndjson"));
+    expect_ok(c, "demo", "--data", d, "--reviews", "3000");
+    expect_ok(c, "export", "--data", d, "--out", f);
+    expect_ok(c, "import", "--data", d, "--format", "ndjson", f);
+    assert_int_equal(summary_count(c, "created"), 0);
+    assert_int_equal(summary_count(c, "updated"), 3000);
+    assert_int_equal(summary_count(c, "rejected"), 0);
+    expect_ok(c, "check", "--data", d);
+    expect_contains(c->stdout_text, "ok: 3000 reviews");
+    /* Nothing changed at all, ids and times included. */
+    expect_ok(c, "export", "--data", d, "--out", f2);
+    expect_same_export(f, f2, NULL);
+}
+
+static void csv_import(void **state)
+{
+    struct cli *c = *state;
+    const char *d = in_root(c, "d");
+    unsigned long long created;
+
+    if (access(CSV_FILE, R_OK) != 0) {
+        fprintf(stderr, "skipped: %s is not here\n", CSV_FILE);
+        teardown(state);
+        exit(SKIP_CODE);
+    }
+    expect_ok(c, "import", "--data", d, "--format", "csv", "--map", CSV_MAP, CSV_FILE);
+    created = summary_count(c, "created");
+    assert_int_equal(summary_count(c, "rejected"), 0);
+    assert_int_equal(created + summary_count(c, "updated"), 2500);
+    expect_ok(c, "check", "--data", d);
+    expect_contains(c->stdout_text, h_fmt("ok: %llu reviews", created));
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(help, setup, teardown),
+    cmocka_unit_test_setup_teardown(demo_check, setup, teardown),
+    cmocka_unit_test_setup_teardown(export_import_roundtrip, setup, teardown),
+    cmocka_unit_test_setup_teardown(reimport_adds_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(csv_import, setup, teardown),
+};
+
+CHORUS_TEST_MAIN(tests)

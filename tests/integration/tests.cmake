@@ -1,0 +1,56 @@
+# Integration tests: real chorusd and chorus binaries driven over HTTP and the
+# command line. Included by tests/CMakeLists.txt (CMOCKA, CURL and JANSSON are
+# found there and at the top level).
+
+set(INTEGRATION_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+
+# chorus_integration_test(NAME name SOURCES a.c ...) builds one cmocka
+# program over the harness and registers each of its cases as its own ctest
+# entry labelled "integration". The cases are read from the program's
+# cmocka_unit_test*(name, ...) lines, so a new case cannot be forgotten here;
+# CMake re-reads them whenever the source changes.
+function(chorus_integration_test)
+    cmake_parse_arguments(T "" "NAME" "SOURCES" ${ARGN})
+    add_executable(${T_NAME} ${T_SOURCES} ${INTEGRATION_DIR}/harness.c
+                   ${INTEGRATION_DIR}/harness_http.c)
+    target_include_directories(${T_NAME} PRIVATE ${INTEGRATION_DIR}
+                               ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+    target_compile_definitions(${T_NAME} PRIVATE
+        CHORUSD_PATH="$<TARGET_FILE:chorusd>"
+        CHORUS_PATH="$<TARGET_FILE:chorus>"
+        CHORUS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+        CHORUS_OPENAPI_PATH="${PROJECT_SOURCE_DIR}/docs/openapi.yaml")
+    target_link_libraries(${T_NAME} PRIVATE PkgConfig::CMOCKA PkgConfig::CURL
+                          PkgConfig::JANSSON m)
+    add_dependencies(${T_NAME} chorusd chorus)
+    set(cases "")
+    foreach(src ${T_SOURCES})
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
+        file(STRINGS ${src} lines REGEX "cmocka_unit_test(_setup_teardown)?\\(")
+        foreach(l ${lines})
+            string(REGEX REPLACE ".*cmocka_unit_test(_setup_teardown)?\\(([A-Za-z0-9_]+).*" "\\2"
+                   c "${l}")
+            list(APPEND cases ${c})
+        endforeach()
+    endforeach()
+    if(NOT cases)
+        message(FATAL_ERROR "${T_NAME}: no cmocka cases found in ${T_SOURCES}")
+    endif()
+    foreach(c ${cases})
+        add_test(NAME ${T_NAME}.${c} COMMAND ${T_NAME} ${c})
+        # Each case starts its own chorusd on port 0 in its own temporary
+        # folder, so cases run in parallel safely. 77 = skipped (test data
+        # that is not there).
+        set_tests_properties(${T_NAME}.${c} PROPERTIES LABELS integration TIMEOUT 300
+                             SKIP_RETURN_CODE 77)
+    endforeach()
+endfunction()
+
+chorus_integration_test(NAME it_ingest SOURCES ${INTEGRATION_DIR}/test_ingest.c)
+chorus_integration_test(NAME it_reviews SOURCES ${INTEGRATION_DIR}/test_reviews.c)
+chorus_integration_test(NAME it_http SOURCES ${INTEGRATION_DIR}/test_http.c)
+chorus_integration_test(NAME it_products SOURCES ${INTEGRATION_DIR}/test_products.c)
+chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_review_lists.c)
+chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
+chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c)
+chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)

@@ -1,0 +1,219 @@
+/* The environment: reopening keeps everything, a newer schema is refused,
+ * the map grows on demand, failed callbacks leave nothing behind. */
+#include "testmain.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "chorus/error.h"
+#include "helpers.h"
+#include "store_int.h"
+
+static int set_schema(struct store_txn *t, void *ctx)
+{
+    return store__meta_put_u32(t, "schema", *(uint32_t *)ctx);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+    struct fx *f = *state;
+    struct store *s2 = NULL;
+    uint32_t v = CHORUS_SCHEMA_VERSION + 1;
+
+    char err[256], want[256];
+
+    assert_int_equal(store_write(f->s, set_schema, &v), 0);
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(&s2, f->dir, err, sizeof(err)), CHORUS_ESCHEMA);
+    assert_null(s2);
+    snprintf(want, sizeof(want),
+             "data folder %s was written by a newer Chorus (schema %d); this build reads "
+             "schema %d",
+             f->dir, CHORUS_SCHEMA_VERSION + 1, CHORUS_SCHEMA_VERSION);
+    assert_string_equal(err, want);
+    /* Nothing was written to the newer folder: it still says schema 2. */
+    assert_int_equal(store_open(&s2, f->dir, NULL, 0), CHORUS_ESCHEMA);
+    /* Teardown copes with the store left closed. */
+}
+
+static void open_creates_missing_folder_and_reports_errors(void **state)
+{
+    struct fx *f = *state;
+    struct store *s2 = NULL;
+    char sub[128], err[256];
+
+    snprintf(sub, sizeof(sub), "%s/fresh", f->dir);
+    assert_int_equal(store_open(&s2, sub, err, sizeof(err)), 0);
+    store_close(s2);
+    s2 = NULL;
+    assert_int_not_equal(store_open(&s2, "/proc/nope/x", err, sizeof(err)), 0);
+    assert_null(s2);
+    assert_true(strstr(err, "/proc/nope/x") != NULL);
+}
+
+static void reopen_keeps_everything(void **state)
+{
+    struct fx *f = *state;
+    struct review r = mk_review("sku-1", 5, 1000);
+    struct review_stats before, after;
+    struct store_txn *t = NULL;
+    struct review got;
+    uint64_t id, nr, np;
+
+    r.title = "Great";
+    r.source = "feed";
+    r.source_id = "a";
+    put_product(f->s, "sku-1", "laptops/x", NULL);
+    id = put_review(f->s, &r, NULL);
+    assert_int_equal(respond(f->s, id, "Brand", "Thank you"), 0);
+    before = stats_of(f->s, "sku-1");
+    fx_reopen(f);
+    after = stats_of(f->s, "sku-1");
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_review_get(t, id, &got), 0);
+    assert_string_equal(got.title, "Great");
+    assert_int_equal(got.n_responses, 1);
+    assert_string_equal(got.responses[0].body, "Thank you");
+    assert_int_equal(store_counts(t, &nr, &np), 0);
+    assert_int_equal(nr, 1);
+    assert_int_equal(np, 1);
+    store_read_end(t);
+    store_txn_free(t);
+    /* Ids keep growing after a reopen, and dedupe still works. */
+    r.source_id = "b";
+    assert_true(put_review(f->s, &r, NULL) > id);
+    r.source_id = "a";
+    assert_int_equal(put_review(f->s, &r, NULL), id);
+    assert_consistent(f->s);
+}
+
+static int fail_after_put(struct store_txn *t, void *ctx)
+{
+    struct review r = mk_review("sku-f", 3, 10);
+    int rc = store_review_put(t, &r, NULL, NULL);
+
+    (void)ctx;
+    return rc ? rc : CHORUS_EINVAL;
+}
+
+static void failed_callback_leaves_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    uint64_t nr, np;
+    struct review_stats st;
+
+    assert_int_equal(store_write(f->s, fail_after_put, NULL), CHORUS_EINVAL);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_counts(t, &nr, &np), 0);
+    assert_int_equal(nr, 0);
+    assert_int_equal(np, 0);
+    assert_int_equal(store_product_get(t, "sku-f", NULL, &st), CHORUS_ENOTFOUND);
+    store_txn_free(t);
+}
+
+static void read_txn_renews(void **state)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    struct review r = mk_review("sku-r", 4, 10);
+    uint64_t nr;
+
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_counts(t, &nr, NULL), 0);
+    assert_int_equal(nr, 0);
+    /* A renewed snapshot sees writes committed in between. */
+    store_read_end(t);
+    put_review(f->s, &r, NULL);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_counts(t, &nr, NULL), 0);
+    assert_int_equal(nr, 1);
+    /* Beginning an active one again is refused. */
+    assert_int_equal(store_read_begin(f->s, &t), CHORUS_EINVAL);
+    store_read_end(t);
+    store_read_end(t);
+    store_txn_free(t);
+}
+
+/* ---- map growth ---------------------------------------------------------------------- */
+
+#define BIG_BODY 19000
+
+struct bulk {
+    int from, n;
+    char *body;
+    uint64_t runs;
+};
+
+static int put_bulk(struct store_txn *t, void *ctx)
+{
+    struct bulk *b = ctx;
+    char sid[32], pid[32];
+    int rc = 0;
+
+    b->runs++;
+    for (int i = b->from; i < b->from + b->n && rc == 0; i++) {
+        struct review r;
+
+        snprintf(pid, sizeof(pid), "sku-%d", i % 7);
+        r = mk_review(pid, 1 + i % 5, 1000000 + i * 3600);
+        snprintf(sid, sizeof(sid), "s%d", i);
+        r.source_id = sid;
+        r.body = b->body;
+        r.sentiment = (i % 3) ? 0.25 : NAN;
+        rc = store_review_put(t, &r, NULL, NULL);
+    }
+    return rc;
+}
+
+static void map_grows_when_full(void **state)
+{
+    struct fx *f = *state;
+    struct bulk b = {0, 4000, NULL, 0};
+    struct store_txn *t = NULL;
+    struct review got;
+    uint64_t nr;
+
+    b.body = malloc(BIG_BODY + 1);
+    assert_non_null(b.body);
+    memset(b.body, 'y', BIG_BODY);
+    b.body[BIG_BODY] = '\0';
+    assert_true(store__mapsize(f->s) <= STORE__INITIAL_MAPSIZE);
+    /* One transaction larger than the whole initial map: it fills up
+     * midway, is rolled back, the map doubles and it runs again. */
+    assert_int_equal(store_write(f->s, put_bulk, &b), 0);
+    assert_true(b.runs >= 2);
+    assert_true(store__mapsize(f->s) > STORE__INITIAL_MAPSIZE);
+    /* Then many small ones. */
+    for (int i = 0; i < 10; i++) {
+        b.from = 4000 + i * 300;
+        b.n = 300;
+        assert_int_equal(store_write(f->s, put_bulk, &b), 0);
+    }
+    fx_reopen(f);
+    assert_true(store__mapsize(f->s) > STORE__INITIAL_MAPSIZE);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_counts(t, &nr, NULL), 0);
+    assert_int_equal(nr, 7000);
+    for (uint64_t id = 1; id <= 7000; id += 997) {
+        assert_int_equal(store_review_get(t, id, &got), 0);
+        assert_int_equal(strlen(got.body), BIG_BODY);
+    }
+    store_txn_free(t);
+    assert_consistent(f->s);
+    free(b.body);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(newer_schema_is_refused, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(open_creates_missing_folder_and_reports_errors, fx_setup,
+                                    fx_teardown),
+    cmocka_unit_test_setup_teardown(reopen_keeps_everything, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(failed_callback_leaves_nothing, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(read_txn_renews, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(map_grows_when_full, fx_setup, fx_teardown),
+};
+
+CHORUS_TEST_MAIN(tests)

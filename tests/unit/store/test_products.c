@@ -1,0 +1,296 @@
+/* Products: catalogue fields, category moves carrying their aggregates and
+ * daily buckets, category prefix listings with sorts and paging. */
+#include "testmain.h"
+
+#include <stdlib.h>
+
+#include "chorus/error.h"
+#include "helpers.h"
+
+static struct review_stats cat(struct store *s, const char *path, int want_rc)
+{
+    struct store_txn *t = NULL;
+    struct review_stats st;
+
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(store_read_begin(s, &t), 0);
+    assert_int_equal(store_category_stats(t, path, &st), want_rc);
+    store_txn_free(t);
+    return st;
+}
+
+static void reviews(struct store *s, const char *pid, int n, int rating, int64_t created)
+{
+    for (int i = 0; i < n; i++) {
+        struct review r = mk_review(pid, rating, created + i * 86400);
+
+        put_review(s, &r, NULL);
+    }
+}
+
+struct pctx {
+    struct product p;
+};
+
+static int put_full(struct store_txn *t, void *ctx)
+{
+    bool created;
+    int rc = store_product_put(t, &((struct pctx *)ctx)->p, &created);
+
+    return rc ? rc : (created ? 0 : CHORUS_EEXIST);
+}
+
+static void catalogue_fields_round_trip(void **state)
+{
+    struct fx *f = *state;
+    struct pctx c;
+    struct store_txn *t = NULL;
+    struct product got;
+    struct review_stats st;
+    char longcat[CHORUS_MAX_CATEGORY + 2];
+    bool created;
+
+    memset(&c, 0, sizeof(c));
+    c.p.id = "sku-9";
+    c.p.name = "Inspiron 15";
+    c.p.brand = "Dell";
+    c.p.category = "laptops/inspiron";
+    c.p.url = "https://example.com/p";
+    c.p.image_url = "https://example.com/i.png";
+    c.p.gtin = "0123456789012";
+    c.p.mpn = "I15-3000";
+    c.p.updated_at = 1234;
+    assert_int_equal(store_write(f->s, put_full, &c), 0);
+    assert_int_equal(store_write(f->s, put_full, &c), CHORUS_EEXIST); /* not new twice */
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_product_get(t, "sku-9", &got, &st), 0);
+    assert_string_equal(got.name, "Inspiron 15");
+    assert_string_equal(got.brand, "Dell");
+    assert_string_equal(got.category, "laptops/inspiron");
+    assert_string_equal(got.gtin, "0123456789012");
+    assert_true(got.updated_at == 1234);
+    assert_int_equal(st.count, 0);
+    assert_int_equal(store_product_get(t, "nope", &got, &st), CHORUS_ENOTFOUND);
+    store_txn_free(t);
+
+    /* A product that arrived with a review is not new when the catalogue
+     * names it. */
+    reviews(f->s, "early", 1, 4, 0);
+    put_product(f->s, "early", "x", &created);
+    assert_false(created);
+    put_product(f->s, "brand-new", NULL, &created);
+    assert_true(created);
+
+    memset(longcat, 'a', sizeof(longcat) - 1);
+    longcat[sizeof(longcat) - 1] = '\0';
+    c.p.category = longcat;
+    assert_int_equal(store_write(f->s, put_full, &c), CHORUS_EINVAL);
+    c.p.category = "bad//path";
+    assert_int_equal(store_write(f->s, put_full, &c), CHORUS_EINVAL);
+    c.p.category = "x";
+    c.p.id = "";
+    assert_int_equal(store_write(f->s, put_full, &c), CHORUS_EINVAL);
+    assert_consistent(f->s);
+}
+
+static void category_change_moves_aggregates(void **state)
+{
+    struct fx *f = *state;
+    struct review_stats st;
+
+    put_product(f->s, "m1", "a/b", NULL);
+    put_product(f->s, "m2", "a", NULL);
+    reviews(f->s, "m1", 3, 5, 86400 * 100);
+    reviews(f->s, "m1", 1, 0, 86400 * 300); /* a mention, newest of all */
+    reviews(f->s, "m2", 2, 2, 86400 * 50);
+    st = cat(f->s, "a", 0);
+    assert_int_equal(st.count, 5);
+    assert_int_equal(st.mentions, 1);
+    assert_true(st.last_review_at == 86400 * 300);
+    assert_int_equal(cat(f->s, "a/b", 0).count, 3);
+    assert_consistent(f->s);
+
+    /* a/b -> c/d: both a and a/b lose m1; a keeps m2 and its newest. */
+    put_product(f->s, "m1", "c/d", NULL);
+    st = cat(f->s, "a", 0);
+    assert_int_equal(st.count, 2);
+    assert_int_equal(st.mentions, 0);
+    assert_true(st.last_review_at == 86400 * 51);
+    st = cat(f->s, "a/b", 0);
+    assert_int_equal(st.count, 0);
+    assert_true(st.last_review_at == 0);
+    st = cat(f->s, "c", 0);
+    assert_int_equal(st.count, 3);
+    assert_int_equal(st.mentions, 1);
+    assert_true(st.last_review_at == 86400 * 300);
+    assert_int_equal(cat(f->s, "c/d", 0).histogram[4], 3);
+    assert_consistent(f->s);
+
+    /* c/d -> c/e keeps c unchanged; then out of every category. */
+    put_product(f->s, "m1", "c/e", NULL);
+    assert_int_equal(cat(f->s, "c", 0).count, 3);
+    assert_int_equal(cat(f->s, "c/d", 0).count, 0);
+    assert_int_equal(cat(f->s, "c/e", 0).count, 3);
+    assert_consistent(f->s);
+    put_product(f->s, "m1", NULL, NULL);
+    assert_int_equal(cat(f->s, "c", 0).count, 0);
+    assert_int_equal(stats_of(f->s, "m1").count, 3);
+    assert_consistent(f->s);
+    /* And into one again, with new reviews after. */
+    put_product(f->s, "m1", "a/b/c", NULL);
+    reviews(f->s, "m1", 2, 1, 86400 * 400);
+    assert_int_equal(cat(f->s, "a", 0).count, 7);
+    assert_int_equal(cat(f->s, "a/b", 0).count, 5);
+    assert_int_equal(cat(f->s, "a/b/c", 0).count, 5);
+    cat(f->s, "zzz", CHORUS_ENOTFOUND);
+    assert_consistent(f->s);
+}
+
+static void product_days_by_range(void **state)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    struct store_day d[8];
+    size_t n;
+
+    reviews(f->s, "dd", 5, 4, 86400 * 10 + 60);
+    reviews(f->s, "dd", 2, 0, 86400 * 11);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_product_days(t, "dd", 11, 12, d, 8, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(d[0].day == 11 && d[0].count == 1 && d[0].mentions == 1);
+    assert_true(d[1].day == 12 && d[1].count == 1 && d[1].mentions == 1);
+    assert_int_equal(d[0].rating_sum, 4);
+    assert_int_equal(d[0].histogram[3], 1);
+    assert_int_equal(store_product_days(t, "dd", -5, 100, d, 3, &n), 0);
+    assert_int_equal(n, 3);
+    assert_true(d[0].day == 10);
+    assert_int_equal(store_product_days(t, "dd", 20, 10, d, 8, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_product_days(t, "nope", 0, 10, d, 8, &n), CHORUS_ENOTFOUND);
+    store_txn_free(t);
+}
+
+/* ---- listings -------------------------------------------------------------------------------- */
+
+struct listing {
+    char ids[32][16];
+    size_t n;
+};
+
+static int take(void *ctx, const struct product *p, const struct review_stats *st)
+{
+    struct listing *l = ctx;
+
+    (void)st;
+    snprintf(l->ids[l->n++], sizeof(l->ids[0]), "%s", p->id);
+    return 0;
+}
+
+static void list_all(struct store *s, const char *category, enum store_product_sort sort,
+                     size_t limit, struct listing *l)
+{
+    struct store_txn *t = NULL;
+    char next[STORE_CURSOR_MAX] = "";
+    int pages = 0;
+
+    memset(l, 0, sizeof(*l));
+    assert_int_equal(store_read_begin(s, &t), 0);
+    do {
+        size_t before = l->n;
+
+        /* One buffer as both cursor and next_cursor. */
+        assert_int_equal(store_products_list(t, category, sort, limit, next, take, l, next), 0);
+        assert_true(l->n - before <= limit);
+        assert_true(++pages < 50);
+    } while (*next);
+    store_txn_free(t);
+}
+
+static void expect(const struct listing *l, const char *const *want, size_t n)
+{
+    assert_int_equal(l->n, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(l->ids[i], want[i]);
+}
+
+static void listings_by_category_prefix(void **state)
+{
+    static const char *const by_id[] = {"l-a", "l-b", "l-c", "l-d"};
+    static const char *const by_count[] = {"l-c", "l-a", "l-b", "l-d"};
+    static const char *const by_avg[] = {"l-b", "l-a", "l-c", "l-d"};
+    static const char *const all[] = {"l-a", "l-b", "l-c", "l-d", "lx", "n", "p"};
+    struct fx *f = *state;
+    struct listing l;
+
+    put_product(f->s, "l-a", "laptops", NULL);
+    put_product(f->s, "l-b", "laptops/inspiron", NULL);
+    put_product(f->s, "l-c", "laptops/inspiron/15", NULL);
+    put_product(f->s, "l-d", "laptops", NULL); /* no reviews */
+    put_product(f->s, "lx", "laptopsX", NULL);
+    put_product(f->s, "p", "phones", NULL);
+    put_product(f->s, "n", NULL, NULL);
+    reviews(f->s, "l-a", 2, 4, 0); /* avg 4, count 2 */
+    reviews(f->s, "l-b", 1, 5, 0); /* avg 5, count 1 */
+    reviews(f->s, "l-c", 3, 2, 0); /* avg 2, count 3 */
+    reviews(f->s, "l-d", 2, 0, 0); /* mentions only: no average */
+    reviews(f->s, "lx", 5, 5, 0);
+
+    for (size_t limit = 1; limit <= 5; limit += 2) {
+        list_all(f->s, "laptops", STORE_PSORT_ID, limit, &l);
+        expect(&l, by_id, 4);
+        list_all(f->s, "laptops", STORE_PSORT_COUNT, limit, &l);
+        expect(&l, by_count, 4);
+        list_all(f->s, "laptops", STORE_PSORT_AVERAGE, limit, &l);
+        expect(&l, by_avg, 4);
+        list_all(f->s, NULL, STORE_PSORT_ID, limit, &l);
+        expect(&l, all, 7);
+        list_all(f->s, "", STORE_PSORT_ID, limit, &l);
+        expect(&l, all, 7);
+    }
+    list_all(f->s, "laptops/inspiron", STORE_PSORT_ID, 10, &l);
+    expect(&l, by_id + 1, 2);
+    list_all(f->s, "laptops/insp", STORE_PSORT_ID, 10, &l);
+    assert_int_equal(l.n, 0);
+    list_all(f->s, "phones", STORE_PSORT_COUNT, 1, &l);
+    assert_int_equal(l.n, 1);
+}
+
+static void listing_cursors_are_checked(void **state)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    struct listing l;
+    char next[STORE_CURSOR_MAX], cur[STORE_CURSOR_MAX];
+
+    put_product(f->s, "a", "c", NULL);
+    put_product(f->s, "b", "c", NULL);
+    put_product(f->s, "c", "c", NULL);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_products_list(t, "c", STORE_PSORT_COUNT, 1, NULL, take, &l, cur), 0);
+    assert_true(*cur);
+    assert_int_equal(store_products_list(t, "c", STORE_PSORT_ID, 1, cur, take, &l, next),
+                     CHORUS_EINVAL);
+    assert_int_equal(store_products_list(t, "c", STORE_PSORT_COUNT, 1, "xyz", take, &l, next),
+                     CHORUS_EINVAL);
+    assert_int_equal(store_products_list(t, "c", STORE_PSORT_COUNT, 0, NULL, take, &l, next),
+                     CHORUS_EINVAL);
+    assert_int_equal(store_products_list(t, "c", STORE_PSORT_COUNT, 101, NULL, take, &l, next),
+                     CHORUS_EINVAL);
+    assert_int_equal(store_products_list(t, "/c", STORE_PSORT_COUNT, 1, NULL, take, &l, next),
+                     CHORUS_EINVAL);
+    assert_int_equal(store_products_list(t, "c", STORE_PSORT_COUNT, 1, cur, take, &l, next), 0);
+    assert_string_equal(l.ids[1], "b");
+    store_txn_free(t);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(catalogue_fields_round_trip, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(category_change_moves_aggregates, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(product_days_by_range, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(listings_by_category_prefix, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(listing_cursors_are_checked, fx_setup, fx_teardown),
+};
+
+CHORUS_TEST_MAIN(tests)

@@ -1,0 +1,63 @@
+# Store unit tests: one program per source concept, one ctest entry per case.
+# They include store/store_int.h to test key packing and to reach the schema
+# value directly.
+set(STORE_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/store)
+
+chorus_unit_test(NAME store_keys
+    SOURCES ${STORE_TEST_DIR}/test_keys.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES time_bias_orders_signed_times
+          prod_key_sorts_newest_first
+          helpful_key_sorts_most_helpful_first
+          big_endian_ids_and_days_sort_numerically
+          dedupe_and_category_keys
+          review_record_round_trip
+          product_and_stats_records
+          arena_mark_release)
+target_include_directories(store_keys PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
+chorus_unit_test(NAME store_env
+    SOURCES ${STORE_TEST_DIR}/test_env.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES newer_schema_is_refused
+          open_creates_missing_folder_and_reports_errors
+          reopen_keeps_everything
+          failed_callback_leaves_nothing
+          read_txn_renews
+          map_grows_when_full)
+target_include_directories(store_env PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
+chorus_unit_test(NAME store_reviews
+    SOURCES ${STORE_TEST_DIR}/test_reviews.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES insert_counts_everywhere
+          reingest_updates_in_place
+          moderation_moves_reviews_in_and_out
+          votes_responses_and_versions
+          delete_takes_everything_out
+          invalid_reviews_are_refused
+          random_writes_stay_exact
+          one_big_transaction_stays_exact)
+target_include_directories(store_reviews PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
+chorus_unit_test(NAME store_query
+    SOURCES ${STORE_TEST_DIR}/test_query.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES every_sort_matches_the_model
+          every_filter_matches_the_model
+          pages_stay_stable_when_reviews_arrive
+          foreign_cursors_are_refused
+          bad_queries_are_refused
+          stopping_early_gives_a_cursor
+          each_and_by_status_page_by_id)
+target_include_directories(store_query PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
+chorus_unit_test(NAME store_products
+    SOURCES ${STORE_TEST_DIR}/test_products.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES catalogue_fields_round_trip
+          category_change_moves_aggregates
+          product_days_by_range
+          listings_by_category_prefix
+          listing_cursors_are_checked)
+target_include_directories(store_products PRIVATE ${PROJECT_SOURCE_DIR}/store)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Developer entry points, used by README.md and .ci/run:
+#   tools/dev.sh demo   install what is missing, build, load demo data, serve on 127.0.0.1:8080
+#   tools/dev.sh test   install what is missing, build with ASan+UBSan, run the whole test suite
+#   tools/dev.sh deps   only install the Debian packages
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+packages=(build-essential cmake pkg-config libevent-dev libcurl4-openssl-dev libxml2-dev
+          libjansson-dev liblmdb-dev libcmocka-dev clang-format curl)
+
+deps() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+case "${1:-}" in
+deps)
+    deps
+    ;;
+demo)
+    deps
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHORUS_TESTS=OFF >/dev/null
+    cmake --build build -j"$jobs"
+    data=${CHORUS_DATA:-$root/demo-data}
+    if [ ! -e "$data/data.mdb" ]; then
+        ./build/chorus demo --data "$data" --reviews "${CHORUS_DEMO_REVIEWS:-200000}"
+    fi
+    if [ -z "${CHORUS_API_KEYS:-}" ]; then
+        keyfile="$data/demo-api-key"
+        [ -s "$keyfile" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$keyfile"
+        export CHORUS_API_KEYS=$(cat "$keyfile")
+        echo "write API key (from $keyfile): $CHORUS_API_KEYS"
+    fi
+    exec ./build/chorusd --data "$data" --listen "${CHORUS_LISTEN:-127.0.0.1:8080}"
+    ;;
+test)
+    deps
+    cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCHORUS_SANITIZE=address,undefined >/dev/null
+    cmake --build build-test -j"$jobs"
+    cd build-test
+    ctest --output-on-failure -j"$jobs"
+    ;;
+*)
+    echo "usage: tools/dev.sh demo|test|deps" >&2
+    exit 2
+    ;;
+esac

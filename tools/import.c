@@ -1,0 +1,345 @@
+/* chorus import: load reviews from a file into the store in batches of
+ * 10,000 per transaction, with a progress line and a summary. */
+#include "tools.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chorus/base.h"
+#include "chorus/error.h"
+#include "chorus/parse.h"
+#include "chorus/store.h"
+
+#define BATCH        10000
+#define CHUNK        (1u << 20)
+#define MAX_LINE     (32u << 20) /* a JSON line larger than this is an item error */
+#define MAX_JSON_DOC (1ull << 30)
+#define SHOW_ERRORS  20
+
+struct import {
+    struct store *store;
+    struct review *reviews[BATCH];
+    struct product *products[BATCH];
+    size_t n;
+    uint64_t created, updated, rejected, items;
+    uint64_t run_created, run_updated, run_rejected; /* of the batch being written */
+    uint64_t bytes;
+    struct tool_progress progress;
+    int rc;
+};
+
+static int apply(struct store_txn *txn, void *ctx)
+{
+    struct import *im = ctx;
+    const char *last_product = NULL;
+
+    im->run_created = im->run_updated = im->run_rejected = 0;
+    for (size_t i = 0; i < im->n; i++) {
+        enum store_put_result res;
+        int rc;
+
+        /* Rows of one product usually come together: store its catalogue
+         * fields once per run of rows, not once per row. */
+        if (im->products[i] && (!last_product || strcmp(last_product, im->products[i]->id))) {
+            rc = store_product_put(txn, im->products[i], NULL);
+            if (rc && rc != CHORUS_EINVAL)
+                return rc;
+            last_product = im->products[i]->id;
+        }
+        rc = store_review_put(txn, im->reviews[i], NULL, &res);
+        if (rc == CHORUS_EINVAL) {
+            im->run_rejected++;
+            continue;
+        }
+        if (rc)
+            return rc;
+        if (res == STORE_CREATED)
+            im->run_created++;
+        else
+            im->run_updated++;
+    }
+    return 0;
+}
+
+static int flush(struct import *im)
+{
+    int rc = 0;
+
+    if (im->n == 0)
+        return 0;
+    rc = store_write(im->store, apply, im);
+    if (rc == 0) {
+        im->created += im->run_created;
+        im->updated += im->run_updated;
+        im->rejected += im->run_rejected;
+    } else {
+        fprintf(stderr, "\nchorus import: a batch could not be written: %s\n", chorus_strerror(rc));
+    }
+    for (size_t i = 0; i < im->n; i++) {
+        free(im->reviews[i]);
+        free(im->products[i]);
+    }
+    im->n = 0;
+    return rc;
+}
+
+static int collect(void *ctx, size_t index, const struct review *r, const struct product *p,
+                   const char *error)
+{
+    struct import *im = ctx;
+
+    im->items++;
+    if (error) {
+        if (im->rejected < SHOW_ERRORS) {
+            tool_progress_end(&im->progress);
+            fprintf(stderr, "item %zu rejected: %s\n", index + 1, error);
+        }
+        im->rejected++;
+        return 0;
+    }
+    im->reviews[im->n] = review_dup(r);
+    im->products[im->n] = p ? product_dup(p) : NULL;
+    if (++im->n == BATCH) {
+        im->rc = flush(im);
+        if (im->rc)
+            return im->rc;
+        tool_progress_update(&im->progress, im->bytes, im->created + im->updated);
+    }
+    return 0;
+}
+
+/* import_lines streams NDJSON: a line at a time, never the whole file. */
+static int import_lines(struct import *im, FILE *f, enum parse_format fmt,
+                        const struct parse_options *opt)
+{
+    struct buf line;
+    char *chunk = malloc(CHUNK);
+    size_t n, index = 0;
+    bool skipping = false;
+    int rc = 0;
+
+    if (!chunk)
+        abort();
+    buf_init(&line, MAX_LINE);
+    while (rc == 0 && (n = fread(chunk, 1, CHUNK, f)) > 0) {
+        size_t start = 0;
+
+        im->bytes += n;
+        for (size_t i = 0; rc == 0 && i <= n; i++) {
+            bool end = i == n || chunk[i] == '\n';
+
+            if (!end)
+                continue;
+            if (i == n) {
+                /* The chunk ends mid-line: keep the piece for the next read. */
+                if (!skipping && buf_append(&line, chunk + start, n - start) != 0)
+                    skipping = true;
+                break;
+            }
+            if (!skipping && buf_append(&line, chunk + start, i - start) != 0)
+                skipping = true;
+            start = i + 1;
+            if (skipping) {
+                rc = collect(im, index++, NULL, NULL, "the line is longer than 32 MiB");
+            } else {
+                size_t len = line.len;
+
+                while (len && (line.data[len - 1] == '\r' || line.data[len - 1] == ' '))
+                    len--;
+                if (len)
+                    rc = parse_review_line(line.data, len, fmt, opt, index++, collect, im);
+            }
+            buf_reset(&line);
+            skipping = false;
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "chorus import: read error: %s\n", strerror(errno));
+        rc = CHORUS_EIO;
+    }
+    if (rc == 0 && (line.len || skipping)) {
+        if (skipping)
+            rc = collect(im, index, NULL, NULL, "the line is longer than 32 MiB");
+        else
+            rc = parse_review_line(line.data, line.len, fmt, opt, index, collect, im);
+    }
+    buf_cleanup(&line);
+    free(chunk);
+    return rc;
+}
+
+static int import_json(struct import *im, FILE *f, enum parse_format fmt,
+                       const struct parse_options *opt)
+{
+    struct buf doc;
+    struct parse_error err;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+
+    buf_init(&doc, MAX_JSON_DOC);
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = buf_append(&doc, chunk, n);
+    if (rc) {
+        fprintf(stderr, "chorus import: a JSON document over 1 GiB; use NDJSON for files this "
+                        "large\n");
+        goto out;
+    }
+    im->bytes = doc.len;
+    memset(&err, 0, sizeof(err));
+    rc = parse_reviews(doc.data ? doc.data : "", doc.len, fmt, opt, collect, im, NULL, &err);
+    if (rc == CHORUS_EPARSE)
+        fprintf(stderr, "chorus import: %s (line %zu, column %zu)\n", err.message, err.line,
+                err.column);
+out:
+    buf_cleanup(&doc);
+    return rc;
+}
+
+static int import_csv(struct import *im, FILE *f, const char *map, const struct parse_options *opt)
+{
+    struct parse_csv *csv = NULL;
+    struct parse_error err;
+    char *chunk = NULL;
+    size_t n;
+    int rc;
+
+    memset(&err, 0, sizeof(err));
+    rc = parse_csv_new(&csv, map, opt, &err);
+    if (rc) {
+        fprintf(stderr, "chorus import: --map: %s\n", err.message);
+        goto out;
+    }
+    chunk = malloc(CHUNK);
+    if (!chunk)
+        abort();
+    while (rc == 0 && (n = fread(chunk, 1, CHUNK, f)) > 0) {
+        im->bytes += n;
+        rc = parse_csv_feed(csv, chunk, n, collect, im, &err);
+    }
+    if (rc == 0)
+        rc = parse_csv_finish(csv, collect, im, &err);
+    if (rc == CHORUS_EPARSE)
+        fprintf(stderr, "chorus import: %s\n", err.message);
+out:
+    free(chunk);
+    parse_csv_free(csv);
+    return rc;
+}
+
+/* starts_with_bracket peeks past white space: Amazon dumps come both as
+ * NDJSON and as one JSON array. */
+static bool starts_with_bracket(FILE *f)
+{
+    int c;
+
+    do
+        c = getc(f);
+    while (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+    if (c != EOF)
+        ungetc(c, f);
+    return c == '[';
+}
+
+int tool_import(int argc, char **argv)
+{
+    const char *data = NULL, *format = "ndjson", *map = NULL, *status = NULL, *source = NULL;
+    const char *path = NULL;
+    struct parse_options opt = {REVIEW_APPROVED, NULL};
+    struct import *im = NULL;
+    struct stat st;
+    FILE *f = NULL;
+    char err[512] = "";
+    double secs;
+    int rc = 2;
+
+    for (int i = 1; i < argc; i++) {
+        if (tool_opt(argc, argv, &i, "--data", &data) ||
+            tool_opt(argc, argv, &i, "--format", &format) ||
+            tool_opt(argc, argv, &i, "--map", &map) ||
+            tool_opt(argc, argv, &i, "--status", &status) ||
+            tool_opt(argc, argv, &i, "--source", &source))
+            continue;
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "chorus import: unknown option %s\n", argv[i]);
+            return 2;
+        }
+        path = argv[i];
+    }
+    if (!data || !path) {
+        fprintf(stderr, "usage: chorus import --data DIR [--format ndjson|json|amazon|csv] "
+                        "[--map MAPPING] [--status approved|pending] [--source NAME] FILE|-\n");
+        return 2;
+    }
+    if (status && (review_status_parse(status, &opt.default_status) != 0 ||
+                   opt.default_status == REVIEW_REJECTED)) {
+        fprintf(stderr, "chorus import: --status must be approved or pending\n");
+        return 2;
+    }
+    opt.default_source = source;
+    if (strcmp(format, "csv") == 0 && !map) {
+        fprintf(stderr, "chorus import: --format csv needs --map, e.g. "
+                        "--map product_id=asins,rating=reviews.rating,body=reviews.text\n");
+        return 2;
+    }
+    f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "chorus import: cannot open %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    im = calloc(1, sizeof(*im));
+    if (!im)
+        abort();
+    if (store_open(&im->store, data, err, sizeof(err)) != 0) {
+        fprintf(stderr, "chorus import: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    tool_progress_init(&im->progress, "importing",
+                       fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size
+                                                                         : 0);
+    if (strcmp(format, "ndjson") == 0)
+        rc = import_lines(im, f, PARSE_NDJSON, &opt);
+    else if (strcmp(format, "amazon") == 0 && starts_with_bracket(f))
+        rc = import_json(im, f, PARSE_AMAZON, &opt);
+    else if (strcmp(format, "amazon") == 0)
+        rc = import_lines(im, f, PARSE_AMAZON, &opt);
+    else if (strcmp(format, "json") == 0)
+        rc = import_json(im, f, PARSE_JSON, &opt);
+    else if (strcmp(format, "csv") == 0)
+        rc = import_csv(im, f, map, &opt);
+    else {
+        fprintf(stderr, "chorus import: --format must be ndjson, json, amazon or csv\n");
+        rc = 2;
+        goto out;
+    }
+    if (rc == 0)
+        rc = flush(im);
+    tool_progress_end(&im->progress);
+    secs = tool_now() - im->progress.start;
+    if (im->rejected > SHOW_ERRORS)
+        fprintf(stderr, "(%llu more rejected items not shown)\n",
+                (unsigned long long)(im->rejected - SHOW_ERRORS));
+    fprintf(stderr,
+            "imported %llu of %llu items from %s in %.2f s (%.0f reviews/s): %llu created, %llu "
+            "updated, %llu rejected\n",
+            (unsigned long long)(im->created + im->updated), (unsigned long long)im->items, path,
+            secs, secs > 0 ? (double)(im->created + im->updated) / secs : 0.0,
+            (unsigned long long)im->created, (unsigned long long)im->updated,
+            (unsigned long long)im->rejected);
+    rc = rc ? 1 : 0;
+out:
+    if (im) {
+        for (size_t i = 0; i < im->n; i++) {
+            free(im->reviews[i]);
+            free(im->products[i]);
+        }
+        store_close(im->store);
+        free(im);
+    }
+    if (f && f != stdin)
+        fclose(f);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* Internals of the chorus command line (tool_ prefix). */
+#ifndef CHORUS_TOOLS_H
+#define CHORUS_TOOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdbool.h>
+
+int tool_import(int argc, char **argv);
+int tool_export(int argc, char **argv);
+int tool_check(int argc, char **argv);
+int tool_demo(int argc, char **argv);
+
+/* A progress line on stderr, drawn only when stderr is a terminal. */
+struct tool_progress {
+    bool tty;
+    double start;
+    double last_draw;
+    uint64_t total; /* bytes or items expected; 0 = unknown */
+    const char *what;
+};
+
+/* tool_now returns a monotonic clock in seconds. */
+double tool_now(void);
+void tool_progress_init(struct tool_progress *p, const char *what, uint64_t total);
+/* tool_progress_update redraws at most ten times a second. */
+void tool_progress_update(struct tool_progress *p, uint64_t done, uint64_t items);
+/* tool_progress_end clears the line. */
+void tool_progress_end(struct tool_progress *p);
+
+/* tool_opt returns true and sets *val when argv[*i] is --name VALUE. */
+bool tool_opt(int argc, char **argv, int *i, const char *name, const char **val);
+
+#endif
