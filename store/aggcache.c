@@ -2,13 +2,15 @@
  *
  * Every review touches the aggregate of its product and of each category
  * prefix, and the daily bucket of each of those. A bulk import touches the
- * same few aggregates over and over, so a write transaction keeps them in an
- * open-addressing table and writes each once, before commit. Daily buckets
- * are mostly new keys, so they are kept as deltas that need no read when
- * touched: the flush applies each with one cursor positioning, in key order.
+ * same few aggregates over and over, so they are kept in a table, read once
+ * and written once per flush (before commit); clean ones stay for the next
+ * transaction when nobody else wrote in between (txn.c). Daily buckets are
+ * mostly new keys, so they are kept as deltas that need no read when
+ * touched: the flush applies each with one cursor positioning, in key order
+ * so that the cursor stays on the page it is on.
  *
- * The table is cleared at the start of every store_write run, so a rerun
- * after MDB_MAP_FULL starts clean; when it fills up it is flushed early.
+ * Both tables are open addressing over a dense entry array, so that clearing
+ * and flushing cost what was used, not the table size.
  */
 #include "store_int.h"
 
@@ -17,31 +19,45 @@
 
 #include "chorus/error.h"
 
-#define DAY_NONE UINT32_MAX /* the slot holds the aggregate, not a day */
-
 /* A daily bucket change not yet applied. */
 struct delta {
     int64_t count, rating_sum, histogram[5], mentions;
 };
 
-struct store__centry {
-    bool used;
+struct store__agg_entry {
+    uint64_t key; /* sort_key() of (kind, no) */
+    uint32_t slot;
     bool dirty;
-    uint8_t kind;
-    uint32_t no;
-    uint32_t day;
-    union {
-        struct review_stats agg; /* the whole record, loaded on first touch */
-        struct delta day;
-    } v;
+    struct review_stats st; /* the whole record, loaded on first touch */
 };
 
-/* A flush writes in key order: neighbouring keys share leaf pages, so the
- * B-tree walks stay in cache. */
-struct store__flush_item {
-    uint8_t key[1 + STORE__DAY_KEY_LEN]; /* 0 aggregate / 1 day, then the LMDB key */
+struct store__day_entry {
+    uint64_t key; /* sort_key() of (kind, no, day) */
     uint32_t slot;
+    struct delta d;
 };
+
+/* Sort space for a flush: keys copied beside the entry index, so the
+ * comparison needs no indirection. */
+struct store__order {
+    uint64_t key;
+    uint32_t idx;
+};
+
+/* sort_key packs (kind, no, day) into one integer in LMDB key order:
+ * 'c' < 'p', then the number, then the day (below 2^31, see store__day_of). */
+static uint64_t sort_key(uint8_t kind, uint32_t no, uint32_t day)
+{
+    return (uint64_t)(kind == STORE__KIND_PRODUCT) << 63 | (uint64_t)no << 31 | day;
+}
+
+static uint32_t hash(uint64_t key, uint32_t slots)
+{
+    key ^= key >> 33;
+    key *= UINT64_C(0xff51afd7ed558ccd);
+    key ^= key >> 33;
+    return (uint32_t)key & (slots - 1);
+}
 
 /* ---- arithmetic on stored counts -------------------------------------------------- */
 
@@ -67,151 +83,176 @@ static bool day_empty(const struct store_day *d)
     return d->count == 0 && d->mentions == 0;
 }
 
-/* ---- the table ------------------------------------------------------------------------ */
+/* ---- tables ------------------------------------------------------------------------ */
 
-static uint32_t slot_of(uint8_t kind, uint32_t no, uint32_t day)
+static void alloc_tables(struct store__wstate *w)
 {
-    uint64_t h = ((uint64_t)kind << 56) ^ ((uint64_t)no << 24) ^ day;
+    w->aslots = calloc(STORE__AGG_SLOTS, sizeof(*w->aslots));
+    w->aggs = calloc(STORE__AGG_MAX, sizeof(*w->aggs));
+    w->adirty = calloc(STORE__AGG_MAX, sizeof(*w->adirty));
+    w->dslots = calloc(STORE__DAY_SLOTS, sizeof(*w->dslots));
+    w->days = calloc(STORE__DAY_MAX, sizeof(*w->days));
+    w->order = calloc(STORE__DAY_MAX, sizeof(*w->order));
+    if (!w->aslots || !w->aggs || !w->adirty || !w->dslots || !w->days || !w->order)
+        abort();
+}
 
-    h ^= h >> 33;
-    h *= UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 33;
-    return (uint32_t)h & (STORE__CTAB_SLOTS - 1);
+static void clear_days(struct store__wstate *w)
+{
+    for (size_t i = 0; i < w->ndays; i++)
+        w->dslots[w->days[i].slot] = 0;
+    w->ndays = 0;
 }
 
 void store__agg_cache_clear(struct store__wstate *w)
 {
-    for (size_t i = 0; i < w->ncused; i++)
-        w->ctab[w->cused[i]].used = false;
-    w->ncused = 0;
+    if (!w->aslots)
+        return;
+    for (size_t i = 0; i < w->naggs; i++)
+        w->aslots[w->aggs[i].slot] = 0;
+    w->naggs = 0;
+    w->nadirty = 0;
+    clear_days(w);
 }
 
 void store__agg_cache_free(struct store__wstate *w)
 {
-    free(w->ctab);
-    free(w->cused);
-    free(w->flush);
-    w->ctab = NULL;
-    w->cused = NULL;
-    w->flush = NULL;
-    w->ncused = 0;
+    free(w->aslots);
+    free(w->aggs);
+    free(w->adirty);
+    free(w->dslots);
+    free(w->days);
+    free(w->order);
+    w->aslots = NULL;
+    w->dslots = NULL;
+    w->adirty = NULL;
+    w->aggs = NULL;
+    w->days = NULL;
+    w->order = NULL;
+    w->naggs = w->nadirty = w->ndays = 0;
 }
 
-static int load_agg(struct store_txn *t, struct store__centry *e)
+static int load_agg(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats *st)
 {
     uint8_t k[STORE__AGG_KEY_LEN];
     MDB_val v;
     int rc;
 
-    store__key_agg(k, e->kind, e->no);
+    memset(st, 0, sizeof(*st));
+    store__key_agg(k, kind, no);
     rc = store__get(t, STORE__AGGREGATES, k, sizeof(k), &v);
     if (rc == 0)
-        return store__stats_decode(v.mv_data, v.mv_size, &e->v.agg);
+        return store__stats_decode(v.mv_data, v.mv_size, st);
     return rc == CHORUS_ENOTFOUND ? 0 : rc;
 }
 
-/* ref finds or creates the entry of (kind, no, day); aggregates are loaded
- * from LMDB, days start as an empty delta. When the table is full it is
- * flushed first, which is why an entry pointer is only good until the next
- * ref. */
-static int ref(struct store_txn *t, uint8_t kind, uint32_t no, uint32_t day,
-               struct store__centry **out)
+/* agg_find finds or loads the aggregate of (kind, no). A full table is
+ * flushed and emptied first, which is why entry pointers are only good until
+ * the next lookup. */
+static int agg_find(struct store_txn *t, uint8_t kind, uint32_t no, struct store__agg_entry **out)
 {
-    const uint32_t mask = STORE__CTAB_SLOTS - 1;
+    const uint32_t mask = STORE__AGG_SLOTS - 1;
     struct store__wstate *w = t->w;
-    struct store__centry *e;
+    uint64_t key = sort_key(kind, no, 0);
+    struct store__agg_entry *e;
     uint32_t i;
     int rc;
 
-    if (!w->ctab) {
-        w->ctab = calloc(STORE__CTAB_SLOTS, sizeof(*w->ctab));
-        w->cused = calloc(STORE__CTAB_MAX, sizeof(*w->cused));
-        w->flush = calloc(STORE__CTAB_MAX, sizeof(*w->flush));
-        if (!w->ctab || !w->cused || !w->flush)
-            abort();
-    }
-    for (i = slot_of(kind, no, day);; i = (i + 1) & mask) {
-        e = &w->ctab[i];
-        if (!e->used)
-            break;
-        if (e->kind == kind && e->no == no && e->day == day) {
+    if (!w->aslots)
+        alloc_tables(w);
+    for (i = hash(key, STORE__AGG_SLOTS); w->aslots[i]; i = (i + 1) & mask) {
+        e = &w->aggs[w->aslots[i] - 1];
+        if (e->key == key) {
             *out = e;
             return 0;
         }
     }
-    if (w->ncused >= STORE__CTAB_MAX) {
+    if (w->naggs == STORE__AGG_MAX) {
         rc = store__agg_flush(t);
         if (rc)
             return rc;
-        for (i = slot_of(kind, no, day); w->ctab[i].used; i = (i + 1) & mask)
+        store__agg_cache_clear(w);
+        for (i = hash(key, STORE__AGG_SLOTS); w->aslots[i]; i = (i + 1) & mask)
             ;
-        e = &w->ctab[i];
     }
-    memset(e, 0, sizeof(*e));
-    e->kind = kind;
-    e->no = no;
-    e->day = day;
-    if (day == DAY_NONE) {
-        rc = load_agg(t, e);
-        if (rc)
-            return rc;
-    }
-    e->used = true;
-    w->cused[w->ncused++] = i;
+    e = &w->aggs[w->naggs];
+    e->key = key;
+    e->slot = i;
+    e->dirty = false;
+    rc = load_agg(t, kind, no, &e->st);
+    if (rc)
+        return rc;
+    w->aslots[i] = (uint32_t)++w->naggs;
     *out = e;
     return 0;
 }
 
 int store__agg_ref(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats **out)
 {
-    struct store__centry *e;
-    int rc = ref(t, kind, no, DAY_NONE, &e);
+    struct store__agg_entry *e;
+    int rc = agg_find(t, kind, no, &e);
 
     if (rc)
         return rc;
-    e->dirty = true;
-    *out = &e->v.agg;
+    if (!e->dirty) {
+        e->dirty = true;
+        t->w->adirty[t->w->nadirty++] = (uint32_t)(e - t->w->aggs);
+    }
+    *out = &e->st;
     return 0;
 }
 
 int store__day_add(struct store_txn *t, uint8_t kind, uint32_t no, uint32_t day,
                    const struct store_day *d, int sign)
 {
-    struct store__centry *e;
-    int rc = ref(t, kind, no, day, &e);
+    const uint32_t mask = STORE__DAY_SLOTS - 1;
+    struct store__wstate *w = t->w;
+    uint64_t key = sort_key(kind, no, day);
+    struct store__day_entry *e = NULL;
+    uint32_t i;
+    int rc;
 
-    if (rc)
-        return rc;
-    e->dirty = true;
-    e->v.day.count += (int64_t)sign * d->count;
-    e->v.day.rating_sum += (int64_t)sign * d->rating_sum;
-    for (int i = 0; i < 5; i++)
-        e->v.day.histogram[i] += (int64_t)sign * d->histogram[i];
-    e->v.day.mentions += (int64_t)sign * d->mentions;
+    if (!w->aslots)
+        alloc_tables(w);
+    for (i = hash(key, STORE__DAY_SLOTS); w->dslots[i]; i = (i + 1) & mask) {
+        if (w->days[w->dslots[i] - 1].key == key) {
+            e = &w->days[w->dslots[i] - 1];
+            break;
+        }
+    }
+    if (!e) {
+        if (w->ndays == STORE__DAY_MAX) {
+            rc = store__agg_flush(t);
+            if (rc)
+                return rc;
+            for (i = hash(key, STORE__DAY_SLOTS); w->dslots[i]; i = (i + 1) & mask)
+                ;
+        }
+        e = &w->days[w->ndays];
+        memset(e, 0, sizeof(*e));
+        e->key = key;
+        e->slot = i;
+        w->dslots[i] = (uint32_t)++w->ndays;
+    }
+    e->d.count += (int64_t)sign * d->count;
+    e->d.rating_sum += (int64_t)sign * d->rating_sum;
+    for (int h = 0; h < 5; h++)
+        e->d.histogram[h] += (int64_t)sign * d->histogram[h];
+    e->d.mentions += (int64_t)sign * d->mentions;
     return 0;
 }
 
 int store__agg_get(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats *out)
 {
-    struct store__centry *e;
-    uint8_t k[STORE__AGG_KEY_LEN];
-    MDB_val v;
+    struct store__agg_entry *e;
     int rc;
 
-    if (t->w) {
-        rc = ref(t, kind, no, DAY_NONE, &e);
-        if (rc == 0)
-            *out = e->v.agg;
-        return rc;
-    }
-    memset(out, 0, sizeof(*out));
-    store__key_agg(k, kind, no);
-    rc = store__get(t, STORE__AGGREGATES, k, sizeof(k), &v);
-    if (rc == CHORUS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    return store__stats_decode(v.mv_data, v.mv_size, out);
+    if (!t->w)
+        return load_agg(t, kind, no, out);
+    rc = agg_find(t, kind, no, &e);
+    if (rc == 0)
+        *out = e->st;
+    return rc;
 }
 
 int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no)
@@ -228,23 +269,26 @@ int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no)
 
 static int by_key(const void *a, const void *b)
 {
-    return memcmp(((const struct store__flush_item *)a)->key,
-                  ((const struct store__flush_item *)b)->key, 1 + STORE__DAY_KEY_LEN);
+    uint64_t x = ((const struct store__order *)a)->key, y = ((const struct store__order *)b)->key;
+
+    return x < y ? -1 : x > y;
 }
 
 /* flush_day applies one delta. MDB_NOOVERWRITE either inserts a new bucket
  * or leaves the cursor on the existing one and hands back its value, so each
  * bucket costs one B-tree walk either way. */
-static int flush_day(struct store_txn *t, MDB_cursor *c, const struct store__centry *e)
+static int flush_day(struct store_txn *t, MDB_cursor *c, const struct store__day_entry *e)
 {
     uint8_t k[STORE__DAY_KEY_LEN], b[STORE__DAYREC_MAX];
     MDB_val key = {sizeof(k), k}, val = {sizeof(b), b};
+    uint8_t kind = e->key >> 63 ? STORE__KIND_PRODUCT : STORE__KIND_CATEGORY;
+    uint32_t no = (uint32_t)(e->key >> 31), day = (uint32_t)(e->key & 0x7fffffff);
     struct store_day d;
     int mrc, rc;
 
-    store__key_day(k, e->kind, e->no, e->day);
+    store__key_day(k, kind, no, day);
     memset(&d, 0, sizeof(d));
-    apply(&d, &e->v.day);
+    apply(&d, &e->d);
     if (day_empty(&d)) {
         /* Nothing to insert: only an existing bucket can change. */
         mrc = mdb_cursor_get(c, &key, &val, MDB_SET_KEY);
@@ -255,17 +299,16 @@ static int flush_day(struct store_txn *t, MDB_cursor *c, const struct store__cen
         mrc = mdb_cursor_put(c, &key, &val, MDB_NOOVERWRITE);
         if (mrc == 0)
             return 0;
-        if (mrc != MDB_KEYEXIST)
-            return store__check_rc(t, mrc);
-        mrc = 0;
+        if (mrc == MDB_KEYEXIST)
+            mrc = 0;
     }
     if (mrc)
         return store__check_rc(t, mrc);
-    d.day = e->day;
+    d.day = day;
     rc = store__day_decode(val.mv_data, val.mv_size, &d);
     if (rc)
         return rc;
-    apply(&d, &e->v.day);
+    apply(&d, &e->d);
     if (day_empty(&d)) {
         /* store_product_days leaves out days without reviews, and the
          * recount in store_check has none for them either. */
@@ -279,40 +322,39 @@ static int flush_day(struct store_txn *t, MDB_cursor *c, const struct store__cen
 int store__agg_flush(struct store_txn *t)
 {
     struct store__wstate *w = t->w;
-    struct store__flush_item *fl = w->flush;
     MDB_cursor *c = NULL;
-    uint8_t v[STORE__STATS_LEN];
-    size_t n = 0;
+    uint8_t k[STORE__AGG_KEY_LEN], v[STORE__STATS_LEN];
     int rc = 0;
 
-    for (size_t i = 0; i < w->ncused; i++) {
-        struct store__centry *e = &w->ctab[w->cused[i]];
-
-        if (!e->dirty)
-            continue;
-        fl[n].key[0] = e->day != DAY_NONE;
-        store__key_day(fl[n].key + 1, e->kind, e->no, e->day == DAY_NONE ? 0 : e->day);
-        fl[n].slot = w->cused[i];
-        n++;
+    if (!w->aslots)
+        return 0;
+    for (size_t i = 0; i < w->nadirty; i++) {
+        w->order[i].key = w->aggs[w->adirty[i]].key;
+        w->order[i].idx = w->adirty[i];
     }
-    if (n > 1)
-        qsort(fl, n, sizeof(*fl), by_key);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const struct store__centry *e = &w->ctab[fl[i].slot];
+    qsort(w->order, w->nadirty, sizeof(*w->order), by_key);
+    for (size_t i = 0; i < w->nadirty && rc == 0; i++) {
+        struct store__agg_entry *e = &w->aggs[w->order[i].idx];
 
-        if (e->day == DAY_NONE) {
-            store__stats_encode(v, &e->v.agg);
-            rc = store__put(t, STORE__AGGREGATES, fl[i].key + 1, STORE__AGG_KEY_LEN, v,
-                            STORE__STATS_LEN, 0);
-            continue;
-        }
-        if (!c)
-            rc = store__cursor(t, STORE__DAILY, &c);
-        if (rc == 0)
-            rc = flush_day(t, c, e);
+        store__key_agg(k, e->key >> 63 ? STORE__KIND_PRODUCT : STORE__KIND_CATEGORY,
+                       (uint32_t)(e->key >> 31));
+        store__stats_encode(v, &e->st);
+        rc = store__put(t, STORE__AGGREGATES, k, sizeof(k), v, sizeof(v), 0);
+        e->dirty = false;
     }
+    w->nadirty = 0;
+    if (rc || w->ndays == 0)
+        return rc;
+
+    for (size_t i = 0; i < w->ndays; i++) {
+        w->order[i].key = w->days[i].key;
+        w->order[i].idx = (uint32_t)i;
+    }
+    qsort(w->order, w->ndays, sizeof(*w->order), by_key);
+    rc = store__cursor(t, STORE__DAILY, &c);
+    for (size_t i = 0; i < w->ndays && rc == 0; i++)
+        rc = flush_day(t, c, &w->days[w->order[i].idx]);
     mdb_cursor_close(c);
-    if (rc == 0)
-        store__agg_cache_clear(w);
+    clear_days(w);
     return rc;
 }

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "chorus/error.h"
@@ -197,6 +200,40 @@ int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v)
 
 /* ---- open and close ---------------------------------------------------------------- */
 
+/* init_instance reads, or on a new folder draws, the folder's random
+ * instance number. Reviews that arrive without a source id get one made of
+ * it and their review id, so an export re-imported into the same folder
+ * updates them instead of duplicating them, and one imported into another
+ * folder cannot collide with that folder's own. Returns an MDB code. */
+static int init_instance(struct store *s, MDB_txn *txn)
+{
+    MDB_val key = {8, "instance"}, val;
+    uint8_t b[8];
+    uint64_t v = 0;
+    int rc;
+
+    rc = mdb_get(txn, s->dbi[STORE__META], &key, &val);
+    if (rc == 0 && val.mv_size == 8) {
+        s->instance = store__rd64(val.mv_data);
+        return 0;
+    }
+    if (rc != MDB_NOTFOUND)
+        return rc == 0 ? MDB_CORRUPTED : rc;
+    if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v)) {
+        struct timespec ts;
+
+        /* No entropy source: the clock still makes folders differ. */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        v = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec ^
+            (uint64_t)getpid() << 32;
+    }
+    s->instance = v;
+    store__be64(b, v);
+    val.mv_size = sizeof(b);
+    val.mv_data = b;
+    return mdb_put(txn, s->dbi[STORE__META], &key, &val, 0);
+}
+
 /* init_dbs opens every named database in one write transaction, after making
  * sure the folder is not from a newer Chorus. Nothing is written to a newer
  * folder: the transaction is aborted before commit. */
@@ -261,6 +298,12 @@ static int init_dbs(struct store *s, char *errbuf, size_t errlen)
             rc = store__err(rc);
             goto out;
         }
+    }
+    rc = init_instance(s, txn);
+    if (rc) {
+        snprintf(errbuf, errlen, "cannot initialise data folder %s: %s", s->dir, mdb_strerror(rc));
+        rc = store__err(rc);
+        goto out;
     }
     rc = mdb_txn_commit(txn);
     txn = NULL;

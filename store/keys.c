@@ -32,7 +32,9 @@ uint32_t store__day_of(int64_t t)
     if (t < 0)
         return 0;
     d = (uint64_t)t / 86400;
-    return d > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)d;
+    /* Below 2^31 (the year 5.8 million), so the write cache can pack a
+     * (kind, number, day) into 64 bits. */
+    return d > STORE__DAY_LAST ? STORE__DAY_LAST : (uint32_t)d;
 }
 
 uint8_t store__flags(const struct review *r)

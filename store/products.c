@@ -243,6 +243,8 @@ int store__product_info(struct store_txn *t, const char *id, bool create, struct
     uint32_t pno;
     int rc;
 
+    if (!w)
+        return CHORUS_EINVAL; /* write transactions only */
     if (!w->ptab) {
         w->ptab = calloc(STORE__PTAB_SLOTS, sizeof(*w->ptab));
         w->pused = calloc(STORE__PTAB_MAX, sizeof(*w->pused));

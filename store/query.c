@@ -403,7 +403,7 @@ int store_reviews_query(struct store_txn *txn, const struct store_query *q, stor
                         void *ctx, char *next_cursor)
 {
     struct page pg;
-    uint8_t pos[HORD_LEN], rating = 0;
+    uint8_t pos[HORD_LEN], group = 0;
     const uint8_t *resume = NULL;
     char cur[STORE_CURSOR_MAX];
     size_t clen = q->cursor ? strlen(q->cursor) : 0;
@@ -430,7 +430,7 @@ int store_reviews_query(struct store_txn *txn, const struct store_query *q, stor
     if (rc)
         return rc;
     if (*cur) {
-        rc = cursor_decode(cur, q->sort, pg.pno, &rating, pos);
+        rc = cursor_decode(cur, q->sort, pg.pno, &group, pos);
         if (rc)
             return rc;
         resume = pos;
@@ -442,10 +442,10 @@ int store_reviews_query(struct store_txn *txn, const struct store_query *q, stor
         break;
     case STORE_SORT_HIGHEST:
     case STORE_SORT_LOWEST:
-        rc = by_rating(&pg, q->sort == STORE_SORT_HIGHEST, rating, resume);
+        rc = by_rating(&pg, q->sort == STORE_SORT_HIGHEST, group, resume);
         break;
     case STORE_SORT_HELPFUL:
-        rc = by_helpful(&pg, rating, resume);
+        rc = by_helpful(&pg, group, resume);
         break;
     }
     if (rc == 0)

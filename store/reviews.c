@@ -10,6 +10,7 @@
 #include "chorus/store.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "chorus/base.h"
@@ -296,6 +297,8 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
                      enum store_put_result *result)
 {
     uint8_t dk[STORE__DEDUPE_KEY_MAX];
+    char auto_id[64];
+    struct review tmp;
     size_t dklen = 0;
     struct store__mark m;
     uint64_t got = 0;
@@ -305,6 +308,20 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
 
     if (!txn->write || !review_valid(r))
         return CHORUS_EINVAL;
+    if (!r->source_id || !*r->source_id) {
+        uint64_t next;
+
+        /* Give it a source id of its own, so it dedupes like any other:
+         * an exported review imported back updates itself. */
+        rc = store__peek_review_id(txn, &next);
+        if (rc)
+            return rc;
+        snprintf(auto_id, sizeof(auto_id), "chorus-%016llx-%llu",
+                 (unsigned long long)txn->s->instance, (unsigned long long)next);
+        tmp = *r;
+        tmp.source_id = auto_id;
+        r = &tmp;
+    }
     if (r->source_id && *r->source_id) {
         uint8_t idv[8];
         uint64_t next;
@@ -360,8 +377,11 @@ int store_review_delete(struct store_txn *txn, uint64_t id)
         return CHORUS_EINVAL;
     store__arena_mark(&txn->arena, &m);
     rc = load_copy(txn, id, &old, &pno);
-    if (rc == 0)
+    if (rc == 0) {
         rc = store__product_info(txn, old.product_id, false, &sc);
+        if (rc == CHORUS_ENOTFOUND)
+            rc = CHORUS_ECORRUPT; /* a review of a product that is not there */
+    }
     if (rc == 0) {
         store__be64(k, id);
         rc = store__del(txn, STORE__REVIEWS, k, 8);

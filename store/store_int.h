@@ -92,11 +92,15 @@ struct store__wstate;
 struct store {
     MDB_env *env;
     MDB_dbi dbi[STORE__NDB];
-    char *dir; /* for messages */
+    char *dir;         /* for messages */
+    uint64_t instance; /* random per data folder: see init_instance in env.c */
 
     /* Growing the map (mdb_env_set_mapsize) unmaps and remaps the file, so no
      * transaction of this process may be active meanwhile. `active` counts
-     * transactions between begin and end; `resizing` holds new ones back. */
+     * transactions between begin and end; `resizing` holds new ones back.
+     * A thread that holds a read snapshot while it calls store_write cannot
+     * wait for itself: a resize then fails with CHORUS_EBUSY instead of
+     * deadlocking (env.c counts each thread's active transactions). */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     unsigned active;
@@ -216,7 +220,9 @@ static inline uint64_t store__rd64(const uint8_t *p)
 /* Signed times map to unsigned so that byte order is time order. */
 uint64_t store__time_bias(int64_t t);
 int64_t store__time_unbias(uint64_t u);
-/* store__day_of gives the UTC day number of t, negative times clamped to 0. */
+/* store__day_of gives the UTC day number of t, negative times clamped to 0
+ * and far futures to STORE__DAY_LAST. */
+#define STORE__DAY_LAST 0x7ffffffeu
 uint32_t store__day_of(int64_t t);
 uint8_t store__flags(const struct review *r);
 
@@ -305,7 +311,8 @@ void store__pcache_free(struct store__wstate *w);
  * write txns see their own pending changes). */
 int store__agg_get(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats *out);
 /* store__agg_ref gives a pointer to the cached, modifiable stats of (kind,
- * no) in a write txn, marked dirty. Valid until the next _ref call. */
+ * no) in a write txn, marked dirty. Valid (and dirty) only until the next
+ * call into the cache: any store__agg_* or store__day_add may flush it. */
 int store__agg_ref(struct store_txn *t, uint8_t kind, uint32_t no, struct review_stats **out);
 /* store__day_add adds sign times d's counts to the daily bucket (kind, no,
  * day) of a write txn; the bucket is read and written at flush. */
@@ -326,9 +333,10 @@ int store__agg_move_product(struct store_txn *t, uint32_t pno, const uint32_t *f
 /* store__agg_bump bumps the version of (kind, no). */
 int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no);
 /* store__agg_flush writes every cached change (before commit, and before a
- * scan of the daily database). */
+ * scan of the daily database). Clean aggregates stay cached. */
 int store__agg_flush(struct store_txn *t);
-/* The aggregate cache is cleared (dropping unflushed changes) per run. */
+/* store__agg_cache_clear empties the aggregate cache, dropping unflushed
+ * changes. */
 void store__agg_cache_clear(struct store__wstate *w);
 void store__agg_cache_free(struct store__wstate *w);
 /* store__stats_add adds (sign +1) or subtracts (sign -1) b's counts to a. */
@@ -336,22 +344,31 @@ void store__stats_add(struct review_stats *a, const struct review_stats *b, int 
 
 /* ---- write state (txn.c) ----------------------------------------------------- */
 
-struct store__centry;
-struct store__flush_item;
+struct store__agg_entry;
+struct store__day_entry;
+struct store__order;
 struct store__pentry;
 
 struct store__wstate {
+    size_t valid_after; /* caches hold the state after this committed txn id */
+
     uint64_t next_id; /* next review id, once loaded */
     bool have_next_id;
     bool next_id_dirty;
 
-    /* aggregate and daily cache: open addressing, cleared per run */
-    struct store__centry *ctab;
-    uint32_t *cused; /* slots in use, so clearing costs what was used */
-    size_t ncused;
-    struct store__flush_item *flush; /* sort space for store__agg_flush */
+    /* aggregate cache (aggcache.c): clean entries outlive a commit */
+    uint32_t *aslots; /* open addressing: 0 empty, else entry index + 1 */
+    struct store__agg_entry *aggs;
+    size_t naggs;
+    uint32_t *adirty; /* indexes of dirty entries */
+    size_t nadirty;
+    /* daily deltas, applied and dropped by every flush */
+    uint32_t *dslots;
+    struct store__day_entry *days;
+    size_t ndays;
+    struct store__order *order; /* sort space for a flush */
 
-    /* product cache: external id -> pinfo */
+    /* product cache: external id -> scope */
     struct store__pentry *ptab;
     uint32_t *pused;
     size_t npused;
@@ -361,12 +378,15 @@ struct store__wstate {
     size_t enc_alloc;
 };
 
-#define STORE__CTAB_SLOTS 32768 /* power of two */
-#define STORE__CTAB_MAX   16384 /* flush when this many are in use */
-#define STORE__PTAB_SLOTS 4096
-#define STORE__PTAB_MAX   2048
+#define STORE__AGG_SLOTS  16384 /* powers of two, twice the entries */
+#define STORE__AGG_MAX    8192
+#define STORE__DAY_SLOTS  32768
+#define STORE__DAY_MAX    16384
+#define STORE__PTAB_SLOTS 8192
+#define STORE__PTAB_MAX   4096
 
-/* store__wstate_reset clears the caches at the start of every store_write run. */
+/* store__wstate_reset empties the caches: at the start of a store_write
+ * run, unless this process made the last commit (see txn.c). */
 void store__wstate_reset(struct store__wstate *w);
 void store__wstate_free(struct store__wstate *w);
 /* store__enc_buf gives a scratch buffer of n bytes, valid until the next call. */

@@ -164,6 +164,8 @@ static int flush(struct store_txn *t)
 static int run_once(struct store *s, struct store_txn *t, int (*fn)(struct store_txn *, void *),
                     void *ctx, size_t *seen)
 {
+    MDB_envinfo info;
+    size_t id;
     int rc, mrc;
 
     t->mapfull = false;
@@ -184,7 +186,13 @@ static int run_once(struct store *s, struct store_txn *t, int (*fn)(struct store
         return store__err(mrc);
     }
     t->active = true;
-    store__wstate_reset(t->w);
+    id = mdb_txn_id(t->txn);
+    /* The caches hold what this process's last commit left behind. They are
+     * still true only when no other writer has committed since: then this
+     * transaction's id follows that commit's directly. */
+    if (!t->w->valid_after || id != t->w->valid_after + 1)
+        store__wstate_reset(t->w);
+    t->w->valid_after = 0;
 
     rc = fn(t, ctx);
     if (rc == 0 && !t->mapfull)
@@ -192,6 +200,10 @@ static int run_once(struct store *s, struct store_txn *t, int (*fn)(struct store
     if (rc == 0 && !t->mapfull) {
         mrc = mdb_txn_commit(t->txn);
         rc = store__check_rc(t, mrc);
+        /* An empty transaction commits nothing and leaves the id unused, so
+         * only a commit that shows up as the last one vouches for the caches. */
+        if (rc == 0 && mdb_env_info(s->env, &info) == 0 && info.me_last_txnid == id)
+            t->w->valid_after = id;
     } else {
         mdb_txn_abort(t->txn);
     }

@@ -69,7 +69,9 @@ enum store_put_result {
 /* store_review_put stores a review from an ingest. When r->source_id is set
  * and (r->source or "api", r->source_id) was seen before, that review is
  * updated in place: content fields replaced, id, votes, responses,
- * moderation status and ingested_at kept. Otherwise a new id is assigned;
+ * moderation status and ingested_at kept. A review without a source_id is
+ * given "chorus-<folder instance>-<id>", so it dedupes like any other when
+ * an export is imported back. Otherwise a new id is assigned;
  * status is r->status. The product is created (id only) if unknown.
  * Indexes and aggregates change in the same transaction. *id and *result
  * (either may be NULL) say what happened. r->id is ignored.

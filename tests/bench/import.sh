@@ -26,8 +26,10 @@ rounds=${3:-3}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || usage
 
 chorus=$build/chorus
+chorusd=$build/chorusd
 raw=$build/tests/raw_import
-for exe in "$chorus" "$raw"; do
+post=$build/tests/post_bench
+for exe in "$chorus" "$chorusd" "$raw" "$post"; do
     if [ ! -x "$exe" ]; then
         echo "$0: $exe not found; build first: cmake --build $build" >&2
         exit 1
@@ -67,6 +69,26 @@ run() {
     echo "$secs" >>"$tmp/$name.times"
 }
 
+# post_run DIR starts chorusd on DIR, POSTs the input in NDJSON batches of
+# 1,000 over 4 connections, and stops it: the HTTP ingest contestant.
+post_run() {
+    local dir=$1 key=bench-key-0123456789abcdef port line
+    CHORUS_API_KEYS=$key "$chorusd" --data "$dir" --listen 127.0.0.1:0 >"$tmp/chorusd.out" \
+        2>"$tmp/chorusd.err" &
+    local pid=$!
+    for _ in $(seq 1 100); do
+        line=$(head -n 1 "$tmp/chorusd.out" 2>/dev/null || true)
+        [ -n "$line" ] && break
+        sleep 0.05
+    done
+    port=${line##*:}
+    "$post" "http://127.0.0.1:$port/api/v1/reviews" "$input" "$key" 1000 4
+    local rc=$?
+    kill -TERM "$pid"
+    wait "$pid" || rc=1
+    return $rc
+}
+
 for ((r = 1; r <= rounds; r++)); do
     echo "round $r/$rounds"
     rm -rf "$tmp/raw.db" "$tmp/chorus.db"
@@ -74,6 +96,8 @@ for ((r = 1; r <= rounds; r++)); do
     rm -rf "$tmp/raw.db"
     run chorus "$chorus" import --data "$tmp/chorus.db" --format ndjson "$input"
     rm -rf "$tmp/chorus.db"
+    run post post_run "$tmp/post.db"
+    rm -rf "$tmp/post.db"
 done
 
 # median FILE prints the median of the numbers in FILE, one per line.
@@ -84,9 +108,12 @@ median() {
 
 raw_s=$(median "$tmp/raw.times")
 chorus_s=$(median "$tmp/chorus.times")
-awk -v n="$lines" -v r="$raw_s" -v c="$chorus_s" -v k="$rounds" 'BEGIN {
+post_s=$(median "$tmp/post.times")
+awk -v n="$lines" -v r="$raw_s" -v c="$chorus_s" -v p="$post_s" -v k="$rounds" 'BEGIN {
     printf "median of %d rounds:\n", k
     printf "  raw     %8.3f s  %10.0f reviews/s\n", r, n / r
-    printf "  chorus  %8.3f s  %10.0f reviews/s\n", c, n / c
-    printf "ratio chorus/raw: %.2f (DESIGN.md target: 0.6)\n", r / c
+    printf "  import  %8.3f s  %10.0f reviews/s\n", c, n / c
+    printf "  post    %8.3f s  %10.0f reviews/s\n", p, n / p
+    printf "ratio chorus import/raw: %.2f (target 0.6)\n", r / c
+    printf "ratio POST /api/v1/reviews/raw: %.2f (target 0.4)\n", r / p
 }'

@@ -6,3 +6,8 @@
 # with by tests/bench/import.sh.
 add_executable(raw_import ${CMAKE_CURRENT_LIST_DIR}/raw_import.c)
 target_link_libraries(raw_import PRIVATE PkgConfig::JANSSON PkgConfig::LMDB)
+
+# post_bench: the HTTP ingest client of tests/bench/import.sh (NDJSON batches
+# of 1,000 to POST /api/v1/reviews).
+add_executable(post_bench ${CMAKE_CURRENT_LIST_DIR}/post_bench.c)
+target_link_libraries(post_bench PRIVATE PkgConfig::CURL)

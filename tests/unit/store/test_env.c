@@ -4,6 +4,10 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "chorus/error.h"
 #include "helpers.h"
@@ -206,6 +210,149 @@ static void map_grows_when_full(void **state)
     free(b.body);
 }
 
+/* Another process (a `chorus import` beside chorusd) grows the map: this
+ * one's next transaction sees MDB_MAP_RESIZED and adopts the new size, and
+ * its write caches, stale now, are dropped (the final recount would see
+ * aggregates written from them). */
+static void another_process_grows_the_map(void **state)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    struct review r = mk_review("sku-0", 3, 5);
+    uint64_t nr = 99;
+    size_t before;
+    pid_t pid;
+    int status;
+
+    put_review(f->s, &r, NULL);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    store_read_end(t);
+    before = store__mapsize(f->s);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct bulk b = {0, 4000, NULL, 0};
+        struct store *s2 = NULL;
+        int rc;
+
+        b.body = malloc(BIG_BODY + 1);
+        memset(b.body, 'z', BIG_BODY);
+        b.body[BIG_BODY] = '\0';
+        rc = store_open(&s2, f->dir, NULL, 0);
+        if (rc == 0)
+            rc = store_write(s2, put_bulk, &b);
+        store_close(s2);
+        free(b.body);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* The renewed snapshot sees the other process's data past the old map. */
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_true(store__mapsize(f->s) > before);
+    assert_int_equal(store_counts(t, &nr, NULL), 0);
+    assert_int_equal(nr, 4001);
+    store_read_end(t);
+    store_txn_free(t);
+    r.created_at = 6;
+    put_review(f->s, &r, NULL);
+    assert_consistent(f->s);
+}
+
+/* Readers on other threads keep reading while a write grows the map: the
+ * resize waits for their snapshots to end and holds new ones back. */
+struct reader {
+    struct store *s;
+    atomic_bool stop;
+    atomic_long reads;
+    int failed;
+};
+
+static int count_one(void *ctx, const struct review *r)
+{
+    (void)r;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+static void *read_loop(void *arg)
+{
+    struct reader *rd = arg;
+    struct store_txn *t = NULL;
+
+    while (!atomic_load(&rd->stop)) {
+        struct store_query q = {.product_id = "sku-1", .limit = 50};
+        char next[STORE_CURSOR_MAX];
+        long n = 0;
+
+        if (store_read_begin(rd->s, &t) != 0 ||
+            store_reviews_query(t, &q, count_one, &n, next) != 0) {
+            rd->failed = 1;
+            break;
+        }
+        store_read_end(t);
+        atomic_fetch_add(&rd->reads, 1);
+    }
+    store_txn_free(t);
+    return NULL;
+}
+
+static void readers_survive_map_growth(void **state)
+{
+    struct fx *f = *state;
+    struct bulk b = {0, 4000, NULL, 0};
+    struct reader rd = {f->s, false, 0, 0};
+    pthread_t th[2];
+
+    b.body = malloc(BIG_BODY + 1);
+    assert_non_null(b.body);
+    memset(b.body, 'r', BIG_BODY);
+    b.body[BIG_BODY] = '\0';
+    b.n = 10;
+    assert_int_equal(store_write(f->s, put_bulk, &b), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, read_loop, &rd), 0);
+    for (int i = 0; i < 4; i++) {
+        b.from = 10 + i * 1000;
+        b.n = 1000;
+        assert_int_equal(store_write(f->s, put_bulk, &b), 0);
+    }
+    atomic_store(&rd.stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(rd.failed, 0);
+    assert_true(atomic_load(&rd.reads) > 0);
+    assert_true(store__mapsize(f->s) > STORE__INITIAL_MAPSIZE);
+    free(b.body);
+    assert_consistent(f->s);
+}
+
+/* A thread holding a snapshot cannot wait for itself: growing the map from
+ * its store_write is refused, not a deadlock, and works once it lets go. */
+static void write_while_reading_cannot_grow(void **state)
+{
+    struct fx *f = *state;
+    struct bulk b = {0, 4000, NULL, 0};
+    struct store_txn *t = NULL;
+    uint64_t nr = 99;
+
+    b.body = malloc(BIG_BODY + 1);
+    assert_non_null(b.body);
+    memset(b.body, 'w', BIG_BODY);
+    b.body[BIG_BODY] = '\0';
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_write(f->s, put_bulk, &b), CHORUS_EBUSY);
+    assert_int_equal(store_counts(t, &nr, NULL), 0);
+    assert_int_equal(nr, 0);
+    store_read_end(t);
+    assert_int_equal(store_write(f->s, put_bulk, &b), 0);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_counts(t, &nr, NULL), 0);
+    assert_int_equal(nr, 4000);
+    store_txn_free(t);
+    free(b.body);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(newer_schema_is_refused, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(open_creates_missing_folder_and_reports_errors, fx_setup,
@@ -214,6 +361,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(failed_callback_leaves_nothing, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(read_txn_renews, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(map_grows_when_full, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(another_process_grows_the_map, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(readers_survive_map_growth, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(write_while_reading_cannot_grow, fx_setup, fx_teardown),
 };
 
 CHORUS_TEST_MAIN(tests)

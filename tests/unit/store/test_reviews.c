@@ -4,10 +4,13 @@
 #include "testmain.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chorus/error.h"
 #include "helpers.h"
+#include "store_int.h"
 
 static struct review_stats cat_stats(struct store *s, const char *path, int *rc)
 {
@@ -389,8 +392,8 @@ static void random_writes_stay_exact(void **state)
     assert_consistent(f->s);
 }
 
-/* Many writes in one transaction exercise the aggregate cache: it must
- * agree with the same writes made one transaction each. */
+/* Many writes in one transaction exercise the aggregate cache, its early
+ * flushes and the product cache across category changes. */
 struct batch {
     int n;
 };
@@ -435,6 +438,162 @@ static void one_big_transaction_stays_exact(void **state)
     assert_consistent(f->s);
 }
 
+/* More products and days than the write caches hold, in one transaction
+ * and then again in the next: they flush early and stay exact. */
+static int put_wide(struct store_txn *t, void *ctx)
+{
+    int round = *(int *)ctx, rc = 0;
+
+    for (int i = 0; i < 20000 && rc == 0; i++) {
+        char pid[16];
+        struct review r;
+
+        snprintf(pid, sizeof(pid), "w%d", (i * 7 + round) % 9000);
+        r = mk_review(pid, 1 + i % 5, (int64_t)86400 * ((i * 13) % 2000));
+        rc = store_review_put(t, &r, NULL, NULL);
+        if (rc == 0 && i % 1000 == 0) {
+            struct product p = {0};
+
+            p.id = pid;
+            p.category = i % 2000 ? "wide/a" : "wide/b";
+            rc = store_product_put(t, &p, NULL);
+        }
+    }
+    return rc;
+}
+
+static void caches_overflow_mid_transaction(void **state)
+{
+    struct fx *f = *state;
+    uint64_t drift = 1;
+    int round;
+
+    for (round = 0; round < 2; round++)
+        assert_int_equal(store_write(f->s, put_wide, &round), 0);
+    assert_int_equal(store_check(f->s, NULL, NULL, &drift), 0);
+    assert_int_equal(drift, 0);
+    assert_true(stats_of(f->s, "w0").count >= 2);
+}
+
+/* ---- store_check finds damage ---------------------------------------------------------- */
+
+struct damage {
+    uint32_t pno;
+    uint64_t id;
+};
+
+static int damage_aggregate(struct store_txn *t, void *ctx)
+{
+    struct damage *d = ctx;
+    struct review_stats st;
+    uint8_t k[STORE__AGG_KEY_LEN], v[STORE__STATS_LEN];
+    int rc = store__agg_get(t, STORE__KIND_PRODUCT, d->pno, &st);
+
+    if (rc)
+        return rc;
+    st.count++;
+    st.histogram[2]++;
+    store__key_agg(k, STORE__KIND_PRODUCT, d->pno);
+    store__stats_encode(v, &st);
+    return store__put(t, STORE__AGGREGATES, k, sizeof(k), v, sizeof(v), 0);
+}
+
+static int damage_index(struct store_txn *t, void *ctx)
+{
+    struct damage *d = ctx;
+    uint8_t k[STORE__STATUS_KEY_LEN], day[STORE__DAY_KEY_LEN];
+    uint8_t v[STORE__DAYREC_MAX];
+    struct store_day bucket = {0, 1, 5, {0, 0, 0, 0, 1}, 0};
+    int rc;
+
+    store__key_status(k, REVIEW_APPROVED, d->id);
+    store__key_day(day, STORE__KIND_PRODUCT, d->pno, 4000);
+    rc = store__del(t, STORE__BY_STATUS, k, sizeof(k));
+    if (rc == 0)
+        rc = store__put(t, STORE__DAILY, day, sizeof(day), v, store__day_encode(v, &bucket), 0);
+    return rc;
+}
+
+struct lines {
+    int n;
+    bool named;
+};
+
+static void count_line(void *ctx, const char *line)
+{
+    struct lines *l = ctx;
+
+    l->n++;
+    if (strstr(line, "ck-1") || strstr(line, "by_status"))
+        l->named = true;
+}
+
+static int find_pno(struct store_txn *t, void *ctx)
+{
+    return store__product_no(t, "ck-1", &((struct damage *)ctx)->pno);
+}
+
+static void check_reports_damage(void **state)
+{
+    struct fx *f = *state;
+    struct review r = mk_review("ck-1", 4, 1000);
+    struct damage d;
+    struct lines l = {0, false};
+    uint64_t drift = 0;
+
+    put_product(f->s, "ck-1", "z/y", NULL);
+    d.id = put_review(f->s, &r, NULL);
+    assert_consistent(f->s);
+    assert_int_equal(store_write(f->s, find_pno, &d), 0);
+
+    assert_int_equal(store_write(f->s, damage_aggregate, &d), 0);
+    assert_int_equal(store_check(f->s, count_line, &l, &drift), 0);
+    assert_int_equal(drift, 1);
+    assert_int_equal(l.n, 1);
+    assert_true(l.named);
+
+    l.n = 0;
+    assert_int_equal(store_write(f->s, damage_index, &d), 0);
+    assert_int_equal(store_check(f->s, count_line, &l, &drift), 0);
+    /* The aggregate, the missing by_status entry and its count, the stray
+     * daily bucket. */
+    assert_int_equal(drift, 4);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(store_check(f->s, NULL, NULL, &drift), 0);
+    assert_int_equal(drift, 4);
+}
+
+/* A review without a source id gets one of the folder's own, and sending it
+ * back with that id (an export imported again) updates it in place. */
+static void missing_source_id_is_assigned(void **state)
+{
+    struct fx *f = *state;
+    struct review r = mk_review("p1", 4, 1000), got;
+    struct store_txn *t = NULL;
+    enum store_put_result res;
+    char sid[CHORUS_MAX_SOURCE_ID + 1];
+    uint64_t id, id2;
+
+    id = put_review(f->s, &r, &res);
+    assert_int_equal(res, STORE_CREATED);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_review_get(t, id, &got), 0);
+    assert_non_null(got.source_id);
+    assert_true(strncmp(got.source_id, "chorus-", 7) == 0);
+    snprintf(sid, sizeof(sid), "%s", got.source_id);
+    store_read_end(t);
+    store_txn_free(t);
+
+    r.source_id = sid;
+    r.rating = 2;
+    id2 = put_review(f->s, &r, &res);
+    assert_int_equal(res, STORE_UPDATED);
+    assert_int_equal(id2, id);
+    assert_int_equal(stats_of(f->s, "p1").count, 1);
+    assert_int_equal(stats_of(f->s, "p1").histogram[1], 1);
+    assert_consistent(f->s);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(insert_counts_everywhere, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(reingest_updates_in_place, fx_setup, fx_teardown),
@@ -444,6 +603,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(invalid_reviews_are_refused, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(random_writes_stay_exact, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(one_big_transaction_stays_exact, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(caches_overflow_mid_transaction, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(check_reports_damage, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(missing_source_id_is_assigned, fx_setup, fx_teardown),
 };
 
 CHORUS_TEST_MAIN(tests)

@@ -24,7 +24,10 @@ chorus_unit_test(NAME store_env
           reopen_keeps_everything
           failed_callback_leaves_nothing
           read_txn_renews
-          map_grows_when_full)
+          map_grows_when_full
+          another_process_grows_the_map
+          readers_survive_map_growth
+          write_while_reading_cannot_grow)
 target_include_directories(store_env PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_reviews
@@ -37,7 +40,10 @@ chorus_unit_test(NAME store_reviews
           delete_takes_everything_out
           invalid_reviews_are_refused
           random_writes_stay_exact
-          one_big_transaction_stays_exact)
+          one_big_transaction_stays_exact
+          caches_overflow_mid_transaction
+          check_reports_damage
+          missing_source_id_is_assigned)
 target_include_directories(store_reviews PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_query

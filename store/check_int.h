@@ -1,0 +1,41 @@
+/* store_check internals, shared by check.c (reviews, indexes, orphans) and
+ * check_agg.c (aggregates and daily buckets). */
+#ifndef CHORUS_STORE_CHECK_INT_H
+#define CHORUS_STORE_CHECK_INT_H
+
+#include "store_int.h"
+
+struct store__cday {
+    uint64_t key; /* cno << 32 | day; 0 = empty slot (category numbers start at 1) */
+    bool seen;
+    struct store_day d;
+};
+
+struct store__check {
+    struct store_txn *t;
+    void (*report)(void *ctx, const char *line);
+    void *ctx;
+    uint64_t drift;
+
+    uint32_t nprod, ncat;     /* next numbers: every valid number is below */
+    struct review_stats *pst; /* recount per product number */
+    struct review_stats *cst; /* recount per category number */
+    bool *cknown;             /* category numbers that exist */
+
+    struct store__cday *days; /* category daily recount */
+    size_t ndays, days_slots;
+};
+
+/* store__check_say counts one discrepancy and reports it as a sentence. */
+void store__check_say(struct store__check *ck, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* store__check_count reports when table db does not hold `want` entries. */
+void store__check_count(struct store__check *ck, enum store__db db, const char *name,
+                        uint64_t want);
+/* store__check_products compares every product's aggregate and daily buckets
+ * with the recount in ck->pst and rolls them up into the categories;
+ * store__check_categories then compares the categories. */
+int store__check_products(struct store__check *ck);
+int store__check_categories(struct store__check *ck);
+
+#endif
