@@ -8,26 +8,9 @@
 #include "chorus/parse.h"
 #include "chorus/view.h"
 
-struct list_ctx {
-    struct buf *b;
-    size_t n;
-    int rc;
-};
-
-static int put_review(void *ctx, const struct review *rv)
-{
-    struct list_ctx *c = ctx;
-
-    if (c->n++)
-        c->rc = buf_putc(c->b, ',');
-    if (c->rc == 0)
-        c->rc = view_review_json(c->b, rv);
-    return c->rc;
-}
-
 static int put_product(void *ctx, const struct product *p, const struct review_stats *st)
 {
-    struct list_ctx *c = ctx;
+    struct srv_list *c = ctx;
 
     if (c->n++)
         c->rc = buf_putc(c->b, ',');
@@ -64,7 +47,7 @@ void srv__products_list(struct srv_req *r)
     const char *sort = NULL, *cursor, *category;
     enum store_product_sort ps = STORE_PSORT_ID;
     struct store_txn *txn;
-    struct list_ctx c = {0};
+    struct srv_list c = {0};
     char next[STORE_CURSOR_MAX] = "";
     struct buf b;
     size_t limit;
@@ -208,7 +191,7 @@ void srv__product_put(struct srv_req *r)
         return;
     memset(&perr, 0, sizeof(perr));
     if (parse_product(data, len, r->param, &p, &perr) != 0) {
-        srv__problem(r, 400, "%s", perr.message);
+        srv__problem_parse(r, &perr);
         goto out;
     }
     j = calloc(1, sizeof(*j));
@@ -321,7 +304,7 @@ void srv__product_reviews(struct srv_req *r)
     struct store_query q;
     struct store_txn *txn;
     struct review_stats st;
-    struct list_ctx c = {0};
+    struct srv_list c = {0};
     char next[STORE_CURSOR_MAX] = "", etag[64];
     const char *v;
     struct buf b;
@@ -362,7 +345,7 @@ void srv__product_reviews(struct srv_req *r)
     if (rc == 0) {
         buf_puts(&b, "{\"reviews\":[");
         c.b = &b;
-        rc = store_reviews_query(txn, &q, put_review, &c, next);
+        rc = store_reviews_query(txn, &q, srv__list_review, &c, next);
     }
     srv__read_end(r);
     if (rc == CHORUS_ENOTFOUND) {

@@ -198,7 +198,21 @@ void srv__review_delete(struct srv_req *r)
     srv__writer_submit(r->srv, &op_job_new(r, OP_DELETE, id)->base);
 }
 
-void srv__review_moderate(struct srv_req *r)
+static int fill_moderation(struct op_job *j, const char *data, size_t len, struct parse_error *perr)
+{
+    return parse_moderation(data, len, &j->status, j->reason, sizeof(j->reason), perr);
+}
+
+static int fill_response(struct op_job *j, const char *data, size_t len, struct parse_error *perr)
+{
+    return parse_response(data, len, &j->author, &j->body, perr);
+}
+
+/* submit_with_body runs the checks every keyed review change shares, fills
+ * a job from the JSON body with fill, and queues it. */
+static void submit_with_body(struct srv_req *r, enum op op,
+                             int (*fill)(struct op_job *j, const char *data, size_t len,
+                                         struct parse_error *perr))
 {
     struct parse_error perr;
     struct op_job *j;
@@ -209,10 +223,10 @@ void srv__review_moderate(struct srv_req *r)
     if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
         !srv__body(r, json_types, &fi, &data, &len))
         return;
-    j = op_job_new(r, OP_MODERATE, id);
+    j = op_job_new(r, op, id);
     memset(&perr, 0, sizeof(perr));
-    if (parse_moderation(data, len, &j->status, j->reason, sizeof(j->reason), &perr) != 0) {
-        srv__problem(r, 400, "%s", perr.message);
+    if (fill(j, data, len, &perr) != 0) {
+        srv__problem_parse(r, &perr);
         op_job_free(j);
     } else {
         srv__writer_submit(r->srv, &j->base);
@@ -220,26 +234,14 @@ void srv__review_moderate(struct srv_req *r)
     free(data);
 }
 
+void srv__review_moderate(struct srv_req *r)
+{
+    submit_with_body(r, OP_MODERATE, fill_moderation);
+}
+
 void srv__review_respond(struct srv_req *r)
 {
-    struct parse_error perr;
-    struct op_job *j;
-    char *data = NULL;
-    size_t len, fi;
-    uint64_t id;
-
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
-        !srv__body(r, json_types, &fi, &data, &len))
-        return;
-    j = op_job_new(r, OP_RESPOND, id);
-    memset(&perr, 0, sizeof(perr));
-    if (parse_response(data, len, &j->author, &j->body, &perr) != 0) {
-        srv__problem(r, 400, "%s", perr.message);
-        op_job_free(j);
-    } else {
-        srv__writer_submit(r->srv, &j->base);
-    }
-    free(data);
+    submit_with_body(r, OP_RESPOND, fill_response);
 }
 
 void srv__review_vote(struct srv_req *r)
@@ -257,7 +259,7 @@ void srv__review_vote(struct srv_req *r)
         return;
     memset(&perr, 0, sizeof(perr));
     if (parse_vote(data, len, &helpful, &perr) != 0) {
-        srv__problem(r, 400, "%s", perr.message);
+        srv__problem_parse(r, &perr);
         goto out;
     }
     evhttp_connection_get_peer(evhttp_request_get_connection(r->req), &addr, &port);
@@ -279,30 +281,13 @@ out:
 
 /* ---- moderation queue ------------------------------------------------------- */
 
-struct list_ctx {
-    struct buf *b;
-    size_t n;
-    int rc;
-};
-
-static int list_one(void *ctx, const struct review *rv)
-{
-    struct list_ctx *c = ctx;
-
-    if (c->n++)
-        c->rc = buf_putc(c->b, ',');
-    if (c->rc == 0)
-        c->rc = view_review_json(c->b, rv);
-    return c->rc;
-}
-
 void srv__moderation_list(struct srv_req *r)
 {
     static const char *const allowed[] = {"status", "limit", "cursor", NULL};
     const char *st, *cur;
     enum review_status status = REVIEW_PENDING;
     struct store_txn *txn;
-    struct list_ctx c;
+    struct srv_list c;
     struct buf b;
     uint64_t after = 0, last = 0;
     size_t limit;
@@ -335,7 +320,7 @@ void srv__moderation_list(struct srv_req *r)
     c.b = &b;
     c.n = 0;
     c.rc = 0;
-    rc = store_reviews_by_status(txn, status, after, limit, list_one, &c, &last);
+    rc = store_reviews_by_status(txn, status, after, limit, srv__list_review, &c, &last);
     srv__read_end(r);
     if (rc) {
         srv__problem(r, srv__status_of(rc), "The moderation queue could not be read: %s.",

@@ -5,6 +5,7 @@
  * goes out only after the batch's transaction has committed. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,11 +181,9 @@ void srv__reviews_post(struct srv_req *r)
     memset(&perr, 0, sizeof(perr));
     rc = parse_reviews(data, len, formats[fi], &opt, collect, j, &n_items, &perr);
     if (rc == CHORUS_EPARSE || n_items == 0) {
-        if (perr.line)
-            srv__problem(r, 400, "%s (line %zu, column %zu)", perr.message, perr.line, perr.column);
-        else
-            srv__problem(r, 400, "%s",
-                         perr.message[0] ? perr.message : "The request holds no review.");
+        if (!perr.message[0])
+            snprintf(perr.message, sizeof(perr.message), "The request holds no review.");
+        srv__problem_parse(r, &perr);
         goto out;
     }
     if (rc) {

@@ -87,6 +87,10 @@ void srv__problem(struct srv_req *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void srv__problem_req(struct srv *s, struct evhttp_request *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* srv__problem_parse sends a 400 for a body the parsers refused, with the
+ * position when the parser knows it. */
+struct parse_error;
+void srv__problem_parse(struct srv_req *r, const struct parse_error *perr);
 /* srv__status_of maps a CHORUS_E* code to an HTTP status: the one place. */
 int srv__status_of(int err);
 /* srv__etag_match sets ETag and Cache-Control and answers 304 when the
@@ -94,6 +98,17 @@ int srv__status_of(int err);
 bool srv__etag_match(struct srv_req *r, const char *etag);
 /* srv__add_cors adds the CORS headers reads need. */
 void srv__add_cors(struct srv *s, struct evhttp_request *req);
+
+/* A JSON list being rendered: items are comma-separated into b; rc keeps
+ * the first error (the buffer's cap). */
+struct srv_list {
+    struct buf *b;
+    size_t n;
+    int rc;
+};
+
+/* srv__list_review is a store_review_cb appending a review to a srv_list. */
+int srv__list_review(void *ctx, const struct review *rv);
 
 /* ---- requests (request.c) ------------------------------------------------- */
 

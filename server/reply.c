@@ -11,6 +11,8 @@
 #include <event2/buffer.h>
 
 #include "chorus/error.h"
+#include "chorus/parse.h"
+#include "chorus/view.h"
 
 static void free_body(const void *data, size_t len, void *arg)
 {
@@ -156,4 +158,23 @@ bool srv__etag_match(struct srv_req *r, const char *etag)
         return true;
     }
     return false;
+}
+
+void srv__problem_parse(struct srv_req *r, const struct parse_error *perr)
+{
+    if (perr->line)
+        srv__problem(r, 400, "%s (line %zu, column %zu)", perr->message, perr->line, perr->column);
+    else
+        srv__problem(r, 400, "%s", perr->message[0] ? perr->message : "The body is not valid.");
+}
+
+int srv__list_review(void *ctx, const struct review *rv)
+{
+    struct srv_list *c = ctx;
+
+    if (c->n++)
+        c->rc = buf_putc(c->b, ',');
+    if (c->rc == 0)
+        c->rc = view_review_json(c->b, rv);
+    return c->rc;
 }
