@@ -28,9 +28,11 @@ struct ops {
 static void ops_add(struct ops *o, const char *method, const char *path)
 {
     char line[512];
+    int n;
 
     assert_true(o->n < MAX_OPS);
-    snprintf(line, sizeof(line), "%s %s", method, path);
+    n = snprintf(line, sizeof(line), "%s %s", method, path);
+    assert_true(n > 0 && (size_t)n < sizeof(line));
     o->v[o->n] = strdup(line);
     assert_non_null(o->v[o->n]);
     o->n++;

@@ -231,7 +231,7 @@ static void etag_changes_on_every_write(void **state)
 
     for (size_t w = 0; w < sizeof(what) / sizeof(what[0]); w++) {
         const char *paths[] = {"/api/v1/products/ew-1", "/api/v1/products/ew-1/reviews"};
-        char tags[2][128], inm[160];
+        char tags[2][128], inm[160 + 128];
         struct hresp *r;
 
         for (int p = 0; p < 2; p++) {

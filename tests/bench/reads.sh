@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Read benchmark: chorusd serving JSON pages from a store of N demo reviews,
+# under wrk (Debian package wrk), against nginx (package nginx) serving the
+# very same bytes as static files, in one run. Reports requests/s, p99
+# latency and the chorusd/nginx ratio per URL. Not a test: run it on a quiet
+# machine.
+#
+# usage: tests/bench/reads.sh BUILD_DIR [N=1000000] [SECONDS=10]
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [N=1000000] [SECONDS=10]" >&2; exit 2; }
+build=$1
+n=${2:-1000000}
+secs=${3:-10}
+command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; exit 1; }
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx" ] || { echo "$0: needs nginx (apt-get install nginx)" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/chorus-reads.XXXXXX")
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
+    [ -f "$tmp/nginx.pid" ] && kill -QUIT "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "loading $n demo reviews ..."
+"$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
+"$build/chorusd" --data "$tmp/data" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1 100); do
+    line=$(head -n 1 "$tmp/out" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    sleep 0.05
+done
+base=${line#listening on }
+# The demo's best-selling product: the one with the most reviews.
+top=LUM-P14-G3-1
+
+mkdir -p "$tmp/www" "$tmp/nginx"
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes auto;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx;
+    proxy_temp_path $tmp/nginx;
+    fastcgi_temp_path $tmp/nginx;
+    uwsgi_temp_path $tmp/nginx;
+    scgi_temp_path $tmp/nginx;
+    server {
+        listen 127.0.0.1:18089;
+        root $tmp/www;
+        default_type application/json;
+    }
+}
+CONF
+"$nginx" -c "$tmp/nginx.conf"
+
+# rate URL prints "REQ_PER_S P99" for a wrk run against URL.
+rate() {
+    wrk -t1 -c32 -d"${secs}s" --latency "$1" |
+        awk '/Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 } END { print rps, p99 }'
+}
+i=0
+
+for path in "/api/v1/products/$top/reviews?limit=10" \
+            "/api/v1/products/$top/reviews?limit=10&sort=lowest&rating=1,2" \
+            "/api/v1/products/$top" \
+            "/api/v1/products?category=laptops&sort=count&limit=20"; do
+    i=$((i + 1))
+    curl -s "$base$path" >"$tmp/www/p$i.json"
+    echo "GET $path ($(wc -c <"$tmp/www/p$i.json") bytes)"
+    read -r c_rps c_p99 < <(rate "$base$path")
+    read -r n_rps n_p99 < <(rate "http://127.0.0.1:18089/p$i.json")
+    awk -v c="$c_rps" -v cp="$c_p99" -v n="$n_rps" -v np="$n_p99" 'BEGIN {
+        printf "  chorusd %9.0f req/s  p99 %-8s nginx static %9.0f req/s  p99 %-8s ratio %.2f\n",
+            c, cp, n, np, c / n }'
+done
