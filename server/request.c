@@ -1,6 +1,7 @@
 /* Request helpers: query strings, keys, bodies, ids, read transactions. */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -189,8 +190,9 @@ bool srv__parse_id(struct srv_req *r, uint64_t *id)
         srv__problem(r, 404, "There is no review '%.40s': review ids are positive integers.", p);
         return false;
     }
+    errno = 0;
     v = strtoull(p, &end, 10);
-    if (*end) {
+    if (*end || errno == ERANGE) {
         srv__problem(r, 404, "There is no review '%.40s': review ids are positive integers.", p);
         return false;
     }
