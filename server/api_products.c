@@ -41,6 +41,22 @@ static uint64_t fnv64(const char *s)
     return h;
 }
 
+/* category_ok checks a category filter the way the store stores paths, so
+ * a bad filter is not mistaken for a bad cursor. */
+static bool category_ok(const char *c)
+{
+    size_t n = strlen(c);
+
+    if (n == 0)
+        return true;
+    if (n > CHORUS_MAX_CATEGORY || c[0] == '/' || c[n - 1] == '/' || strstr(c, "//"))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)c[i] < 0x20 || c[i] == 0x7f)
+            return false;
+    return chorus_utf8_valid(c, n);
+}
+
 void srv__products_list(struct srv_req *r)
 {
     static const char *const allowed[] = {"category", "sort", "limit", "cursor", NULL};
@@ -67,6 +83,13 @@ void srv__products_list(struct srv_req *r)
         return;
     }
     category = srv__query_get(r, "category");
+    if (category && !category_ok(category)) {
+        srv__problem(r, 400,
+                     "category must be a path like laptops or laptops/gaming: up to %d bytes, "
+                     "no empty segments, no leading or trailing '/'.",
+                     CHORUS_MAX_CATEGORY);
+        return;
+    }
     cursor = srv__query_get(r, "cursor");
     txn = srv__read_begin(r);
     if (!txn)

@@ -61,7 +61,7 @@ static int op_apply(struct store_txn *txn, struct srv_job *base)
     j->result = rc;
     /* Per-job failures (not found, too many responses) must not abort the
      * other jobs of the batch; only storage failures do. */
-    if (rc == CHORUS_ENOTFOUND || rc == CHORUS_EINVAL || rc == CHORUS_ETOOBIG)
+    if (rc == CHORUS_ENOTFOUND || rc == CHORUS_EINVAL || rc == CHORUS_ELIMIT)
         return 0;
     return rc;
 }
@@ -104,7 +104,7 @@ static void op_done(struct srv_job *base, int commit_rc)
                          chorus_strerror(commit_rc));
     } else if (j->result == CHORUS_ENOTFOUND) {
         srv__problem_req(s, req, 404, "There is no review %llu.", (unsigned long long)j->id);
-    } else if (j->result == CHORUS_ETOOBIG) {
+    } else if (j->result == CHORUS_ELIMIT) {
         srv__problem_req(s, req, 422, "Review %llu already has the most responses allowed (%d).",
                          (unsigned long long)j->id, CHORUS_MAX_RESPONSES);
     } else if (j->result) {

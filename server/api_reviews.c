@@ -20,8 +20,13 @@ struct item {
     enum store_put_result result;
 };
 
+/* One request carries at most this many items: the per-item results and
+ * error strings are held until the reply, so the count must be bounded. */
+#define MAX_ITEMS 10000
+
 struct post_job {
     struct srv_job base;
+    bool hold; /* new_review_status = pending: every posted review waits */
     struct item *items;
     size_t n, alloc;
 };
@@ -33,6 +38,8 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
     struct item *it;
 
     (void)index;
+    if (j->n == MAX_ITEMS)
+        return CHORUS_ETOOBIG;
     if (j->n == j->alloc) {
         j->alloc = j->alloc ? j->alloc * 2 : 16;
         j->items = realloc(j->items, j->alloc * sizeof(*j->items));
@@ -42,7 +49,19 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
     it = &j->items[j->n++];
     memset(it, 0, sizeof(*it));
     if (r) {
-        it->review = review_dup(r);
+        struct review own = *r;
+
+        /* The server owns these: moderation and votes have their own
+         * endpoints, and when the configuration holds new reviews for
+         * moderation a body saying "approved" must not skip it. A body's
+         * status is honoured otherwise. chorus import keeps them all. */
+        if (j->hold)
+            own.status = REVIEW_PENDING;
+        own.moderation_reason = NULL;
+        own.helpful = 0;
+        own.not_helpful = 0;
+        own.ingested_at = 0;
+        it->review = review_dup(&own);
         it->product = p ? product_dup(p) : NULL;
         j->base.weight++;
     } else {
@@ -77,7 +96,7 @@ static int post_apply(struct store_txn *txn, struct srv_job *base)
         it->id = 0;
         it->result = 0;
         if (it->product) {
-            rc = store_product_put(txn, it->product, NULL);
+            rc = store_product_merge(txn, it->product, NULL);
             if (rc && rc != CHORUS_EINVAL)
                 return rc;
         }
@@ -178,12 +197,17 @@ void srv__reviews_post(struct srv_req *r)
     j = calloc(1, sizeof(*j));
     if (!j)
         abort();
+    j->hold = r->srv->cfg.new_review_status == REVIEW_PENDING;
     memset(&perr, 0, sizeof(perr));
     rc = parse_reviews(data, len, formats[fi], &opt, collect, j, &n_items, &perr);
     if (rc == CHORUS_EPARSE || n_items == 0) {
         if (!perr.message[0])
             snprintf(perr.message, sizeof(perr.message), "The request holds no review.");
         srv__problem_parse(r, &perr);
+        goto out;
+    }
+    if (rc == CHORUS_ETOOBIG) {
+        srv__problem(r, 413, "A request may carry at most %d reviews; split the batch.", MAX_ITEMS);
         goto out;
     }
     if (rc) {

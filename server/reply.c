@@ -90,6 +90,9 @@ static void vproblem(struct srv *s, struct evhttp_request *req, int status, cons
     struct buf b;
 
     vsnprintf(detail, sizeof(detail), fmt, ap);
+    /* Details quote raw request bytes (paths, parameter names, headers), and
+     * %.Ns cuts can split a character: keep the document valid JSON. */
+    chorus_utf8_scrub(detail, strlen(detail));
     buf_init(&b, 0);
     buf_printf(&b, "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,\"detail\":",
                title_of(status), status);
@@ -134,6 +137,8 @@ int srv__status_of(int err)
         return 404;
     case CHORUS_EEXIST:
         return 409;
+    case CHORUS_ELIMIT:
+        return 422;
     case CHORUS_ETOOBIG:
         return 413;
     case CHORUS_EBUSY:

@@ -72,7 +72,8 @@ static int load_keys(struct srv *s, char *errbuf, size_t errlen)
         return CHORUS_EIO;
     }
     buf_init(&b, 1 << 20);
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    for (n = fread(chunk, 1, sizeof(chunk), f); rc == 0 && n > 0;
+         n = fread(chunk, 1, sizeof(chunk), f))
         rc = buf_append(&b, chunk, n);
     fclose(f);
     if (rc == 0 && b.len)

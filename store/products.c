@@ -348,6 +348,40 @@ static int move_category(struct store_txn *t, uint32_t pno, const char *from, co
     return rc;
 }
 
+static const char *copy_str(struct store_txn *t, const char *s);
+
+/* keep fills the fields p leaves out with the stored ones, copied out of the
+ * page first: the put that follows may rewrite the page they point into. */
+static void keep(struct store_txn *t, struct product *rec, const struct product *old)
+{
+    const char **dst[] = {&rec->name,      &rec->brand, &rec->category, &rec->url,
+                          &rec->image_url, &rec->gtin,  &rec->mpn};
+    const char *const src[] = {old->name,      old->brand, old->category, old->url,
+                               old->image_url, old->gtin,  old->mpn};
+
+    for (size_t i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
+        if (!*dst[i] || !**dst[i])
+            *dst[i] = copy_str(t, src[i]);
+}
+
+int store_product_merge(struct store_txn *txn, const struct product *p, bool *created)
+{
+    struct product rec = *p, old;
+    uint32_t pno;
+    int rc;
+
+    if (!txn->write || !product_valid(p))
+        return CHORUS_EINVAL;
+    rc = store__product_no(txn, p->id, &pno);
+    if (rc == 0)
+        rc = get_product_record(txn, pno, &old);
+    if (rc == 0)
+        keep(txn, &rec, &old);
+    else if (rc != CHORUS_ENOTFOUND)
+        return rc;
+    return store_product_put(txn, &rec, created);
+}
+
 int store_product_put(struct store_txn *txn, const struct product *p, bool *created)
 {
     char old_cat[CHORUS_MAX_CATEGORY + 1] = "";

@@ -460,7 +460,7 @@ int store_review_respond(struct store_txn *txn, uint64_t id, const char *author,
     store__arena_mark(&txn->arena, &m);
     rc = load_copy(txn, id, &old, &pno);
     if (rc == 0 && old.n_responses >= CHORUS_MAX_RESPONSES)
-        rc = CHORUS_ETOOBIG;
+        rc = CHORUS_ELIMIT;
     if (rc == 0) {
         resp = store__arena_alloc(&txn->arena, (old.n_responses + 1) * sizeof(*resp));
         if (old.n_responses)

@@ -43,7 +43,7 @@ static int apply(struct store_txn *txn, void *ctx)
         /* Rows of one product usually come together: store its catalogue
          * fields once per run of rows, not once per row. */
         if (im->products[i] && (!last_product || strcmp(last_product, im->products[i]->id))) {
-            rc = store_product_put(txn, im->products[i], NULL);
+            rc = store_product_merge(txn, im->products[i], NULL);
             if (rc && rc != CHORUS_EINVAL)
                 return rc;
             last_product = im->products[i]->id;
@@ -123,7 +123,7 @@ static int import_lines(struct import *im, FILE *f, enum parse_format fmt,
     if (!chunk)
         abort();
     buf_init(&line, MAX_LINE);
-    while (rc == 0 && (n = fread(chunk, 1, CHUNK, f)) > 0) {
+    for (n = fread(chunk, 1, CHUNK, f); rc == 0 && n > 0; n = fread(chunk, 1, CHUNK, f)) {
         size_t start = 0;
 
         im->bytes += n;
@@ -180,7 +180,8 @@ static int import_json(struct import *im, FILE *f, enum parse_format fmt,
     int rc = 0;
 
     buf_init(&doc, MAX_JSON_DOC);
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    for (n = fread(chunk, 1, sizeof(chunk), f); rc == 0 && n > 0;
+         n = fread(chunk, 1, sizeof(chunk), f))
         rc = buf_append(&doc, chunk, n);
     if (rc) {
         fprintf(stderr, "chorus import: a JSON document over 1 GiB; use NDJSON for files this "
@@ -215,7 +216,7 @@ static int import_csv(struct import *im, FILE *f, const char *map, const struct 
     chunk = malloc(CHUNK);
     if (!chunk)
         abort();
-    while (rc == 0 && (n = fread(chunk, 1, CHUNK, f)) > 0) {
+    for (n = fread(chunk, 1, CHUNK, f); rc == 0 && n > 0; n = fread(chunk, 1, CHUNK, f)) {
         im->bytes += n;
         rc = parse_csv_feed(csv, chunk, n, collect, im, &err);
     }

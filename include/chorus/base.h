@@ -68,6 +68,10 @@ int chorus_time_format(int64_t t, char *out);
 /* chorus_utf8_valid says whether s[0..n) is valid UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF) and contains no NUL byte. */
 bool chorus_utf8_valid(const char *s, size_t n);
+/* chorus_utf8_scrub replaces, in place, every byte of s[0..n) that does not
+ * belong to a valid UTF-8 sequence (and every NUL) with '?', so text quoted
+ * from a request (a path, a header) can go into JSON. */
+void chorus_utf8_scrub(char *s, size_t n);
 /* chorus_utf8_chars counts the code points in valid UTF-8 s[0..n). */
 size_t chorus_utf8_chars(const char *s, size_t n);
 

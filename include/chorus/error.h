@@ -21,6 +21,7 @@ enum {
     CHORUS_EBUSY = -10,    /* resource busy, try again */
     CHORUS_ESTOP = -11,    /* iteration stopped early by a callback */
     CHORUS_EPARSE = -12,   /* malformed document */
+    CHORUS_ELIMIT = -13,   /* a per-record limit is reached (e.g. responses) */
 };
 
 /* chorus_strerror returns a static, human-readable string for a CHORUS_E*

@@ -92,7 +92,7 @@ int store_review_moderate(struct store_txn *txn, uint64_t id, enum review_status
 int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful);
 
 /* store_review_respond appends a brand response (at most
- * CHORUS_MAX_RESPONSES; more is CHORUS_ETOOBIG). created_at 0 means now. */
+ * CHORUS_MAX_RESPONSES; more is CHORUS_ELIMIT). created_at 0 means now. */
 int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
                          int64_t created_at);
 
@@ -158,6 +158,11 @@ int store_reviews_each(struct store_txn *txn, uint64_t after, store_review_cb cb
  * moves the product's aggregates between category paths. Write txn only.
  * *created (may be NULL) says whether it was new. */
 int store_product_put(struct store_txn *txn, const struct product *p, bool *created);
+
+/* store_product_merge is store_product_put for partial records (a product
+ * described inside an ingested review): only the fields p sets replace the
+ * stored ones. */
+int store_product_merge(struct store_txn *txn, const struct product *p, bool *created);
 
 /* store_product_get fills *p (borrowed) and *stats (either may be NULL) for
  * the product with external id `id`. CHORUS_ENOTFOUND. */

@@ -30,6 +30,8 @@ const char *chorus_strerror(int err)
         return "stopped";
     case CHORUS_EPARSE:
         return "malformed document";
+    case CHORUS_ELIMIT:
+        return "limit reached";
     default:
         return "unknown error";
     }

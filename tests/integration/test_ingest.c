@@ -170,12 +170,17 @@ static void post_all_fields(void **state)
     struct hresp *r = h_get_key(d, h_fmt("/api/v1/reviews/%llu", (unsigned long long)id));
 
     expect_status(r, 200);
-    expect_jint(r->json, "helpful", 7);
-    expect_jint(r->json, "not_helpful", 2);
+    /* Over HTTP the server owns votes, the moderation reason and the ingest
+     * time (chorus import keeps them); a body's status is honoured while
+     * new_review_status is approved. */
+    expect_jint(r->json, "helpful", 0);
+    expect_jint(r->json, "not_helpful", 0);
     expect_jnum(r->json, "sentiment", -0.5);
     expect_jstr(r->json, "status", "rejected");
-    expect_jstr(r->json, "moderation_reason", "rude");
-    expect_jstr(r->json, "ingested_at", "2024-01-02T03:04:05Z");
+    assert_null(jpath(r->json, "moderation_reason"));
+    assert_non_null(json_string_value(jpath(r->json, "ingested_at")));
+    assert_string_not_equal(json_string_value(jpath(r->json, "ingested_at")),
+                            "2024-01-02T03:04:05Z");
     expect_jstr(r->json, "responses[0].author", "Brand");
     expect_jstr(r->json, "responses[0].body", "Sorry");
     expect_jstr(r->json, "responses[0].created_at", "2024-01-03T00:00:00Z");

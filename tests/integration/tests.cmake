@@ -54,3 +54,4 @@ chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_rev
 chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
 chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c)
 chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)
+chorus_integration_test(NAME it_hardening SOURCES ${INTEGRATION_DIR}/test_hardening.c)

@@ -259,7 +259,7 @@ static void votes_responses_and_versions(void **state)
 
     for (int i = 1; i < CHORUS_MAX_RESPONSES; i++)
         assert_int_equal(respond(f->s, id, "Brand", "More"), 0);
-    assert_int_equal(respond(f->s, id, "Brand", "One too many"), CHORUS_ETOOBIG);
+    assert_int_equal(respond(f->s, id, "Brand", "One too many"), CHORUS_ELIMIT);
     assert_int_equal(respond(f->s, id, "Brand", ""), CHORUS_EINVAL);
     assert_int_equal(vote(f->s, 424242, true), CHORUS_ENOTFOUND);
     assert_consistent(f->s);
@@ -380,7 +380,7 @@ static void random_writes_stay_exact(void **state)
         } else if (op == 7) {
             int rc = respond(f->s, ids[rnd() % n], "b", "r");
 
-            assert_true(rc == 0 || rc == CHORUS_ENOTFOUND || rc == CHORUS_ETOOBIG);
+            assert_true(rc == 0 || rc == CHORUS_ENOTFOUND || rc == CHORUS_ELIMIT);
         } else {
             int rc = delete_review(f->s, ids[rnd() % n]);
 
