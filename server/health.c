@@ -27,14 +27,10 @@ void srv__metrics(struct srv_req *r)
 
     if (!srv__query_check(r, allowed))
         return;
-    /* After srv__writer_stop (the drain second of a shutdown) the lock is
-     * gone and the counters are final; both run on this thread. */
-    if (w->started)
-        pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->lock);
     batches = w->batches;
     jobs = w->jobs;
-    if (w->started)
-        pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->lock);
     txn = srv__read_begin(r);
     if (!txn)
         return;

@@ -21,7 +21,8 @@ struct srv_writer {
     struct srv_job *done_head, *done_tail;   /* committed, waiting for replies */
     struct event *done_ev;                   /* fired on the loop by the writer */
     bool stopping;
-    bool started;
+    bool started;           /* the thread runs and takes jobs */
+    bool initialized;       /* lock and wake exist */
     uint64_t batches, jobs; /* for /metrics and the benchmark notes */
 };
 
@@ -70,7 +71,10 @@ struct srv_job {
 };
 
 int srv__writer_start(struct srv *s);
+/* srv__writer_stop drains the queue, replies to it and joins the thread;
+ * later submits are answered 503. srv__writer_cleanup frees the rest. */
 void srv__writer_stop(struct srv *s);
+void srv__writer_cleanup(struct srv *s);
 /* srv__writer_submit queues job (ownership passes to the writer until done). */
 void srv__writer_submit(struct srv *s, struct srv_job *job);
 

@@ -53,8 +53,6 @@ static int load_keys(struct srv *s, char *errbuf, size_t errlen)
 {
     const char *env = getenv("CHORUS_API_KEYS");
     struct buf b;
-    char chunk[4096];
-    size_t n;
     FILE *f;
     int rc = 0;
 
@@ -72,14 +70,13 @@ static int load_keys(struct srv *s, char *errbuf, size_t errlen)
         return CHORUS_EIO;
     }
     buf_init(&b, 1 << 20);
-    for (n = fread(chunk, 1, sizeof(chunk), f); rc == 0 && n > 0;
-         n = fread(chunk, 1, sizeof(chunk), f))
-        rc = buf_append(&b, chunk, n);
+    rc = buf_read_file(&b, f);
     fclose(f);
     if (rc == 0 && b.len)
         rc = add_keys(s, b.data, errbuf, errlen);
     else if (rc)
-        snprintf(errbuf, errlen, "api_keys_file %s is too large", s->cfg.api_keys_file);
+        snprintf(errbuf, errlen, "api_keys_file %s cannot be read: %s", s->cfg.api_keys_file,
+                 rc == CHORUS_ETOOBIG ? "it is over 1 MiB" : "read error");
     buf_cleanup(&b);
     return rc;
 }
@@ -203,6 +200,7 @@ void srv_free(struct srv *s)
     if (!s)
         return;
     srv__writer_stop(s);
+    srv__writer_cleanup(s);
     if (s->http)
         evhttp_free(s->http);
     if (s->sigint_ev)

@@ -115,6 +115,7 @@ int srv__writer_start(struct srv *s)
 
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
+    w->initialized = true;
     w->done_ev = event_new(s->base, -1, 0, on_done, w);
     if (!w->done_ev)
         return CHORUS_ENOMEM;
@@ -138,9 +139,24 @@ void srv__writer_stop(struct srv *s)
     /* Reply to what committed while we were stopping. */
     on_done(-1, 0, w);
     event_free(w->done_ev);
+    w->done_ev = NULL;
+    w->started = false;
+}
+
+void srv__writer_cleanup(struct srv *s)
+{
+    struct srv_writer *w = &s->writer;
+
+    if (w->done_ev)
+        event_free(w->done_ev);
+    w->done_ev = NULL;
+    if (!w->initialized)
+        return;
+    /* Kept until here, not destroyed by srv__writer_stop: /metrics still
+     * reads the counters under the lock while a shutdown drains. */
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
-    w->started = false;
+    w->initialized = false;
 }
 
 void srv__writer_submit(struct srv *s, struct srv_job *job)

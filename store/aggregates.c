@@ -308,52 +308,78 @@ static bool in_list(const uint32_t *a, size_t n, uint32_t v)
     return false;
 }
 
-/* product_days copies product pno's daily buckets out of LMDB (the cache was
- * just flushed), so that moving them does not write under a cursor. Caller
- * frees *out. */
-static int product_days(struct store_txn *t, uint32_t pno, struct store_day **out, size_t *n)
+int store__days_each(struct store_txn *t, uint8_t kind, uint32_t no, uint32_t from_day,
+                     store__day_fn fn, void *ctx)
 {
     MDB_cursor *c = NULL;
     uint8_t k[STORE__DAY_KEY_LEN];
     MDB_val key = {sizeof(k), k}, val;
-    struct store_day *days = NULL;
-    size_t len = 0, alloc = 0;
     int rc, mrc;
 
     rc = store__cursor(t, STORE__DAILY, &c);
     if (rc)
         goto out;
-    store__key_day(k, STORE__KIND_PRODUCT, pno, 0);
+    store__key_day(k, kind, no, from_day);
     for (mrc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
         const uint8_t *kp = key.mv_data;
+        struct store_day d;
 
-        if (key.mv_size != STORE__DAY_KEY_LEN || kp[0] != STORE__KIND_PRODUCT ||
-            store__rd32(kp + 1) != pno)
+        if (key.mv_size != STORE__DAY_KEY_LEN || kp[0] != kind || store__rd32(kp + 1) != no)
             break;
-        if (len == alloc) {
-            alloc = alloc ? alloc * 2 : 64;
-            days = realloc(days, alloc * sizeof(*days));
-            if (!days)
-                abort();
-        }
-        days[len].day = store__rd32(kp + 5);
-        rc = store__day_decode(val.mv_data, val.mv_size, &days[len]);
+        d.day = store__rd32(kp + 5);
+        rc = fn(ctx, (uint32_t)d.day,
+                store__day_decode(val.mv_data, val.mv_size, &d) == 0 ? &d : NULL);
         if (rc)
-            goto out;
-        len++;
+            break;
     }
-    if (mrc != MDB_NOTFOUND && mrc != 0)
+    if (rc == CHORUS_ESTOP)
+        rc = 0;
+    else if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store__check_rc(t, mrc);
 out:
     mdb_cursor_close(c);
-    if (rc) {
-        free(days);
-        days = NULL;
-        len = 0;
+    return rc;
+}
+
+/* A growable copy of daily buckets, for product_days. */
+struct day_list {
+    struct store_day *days;
+    size_t len, alloc;
+};
+
+static int collect_day(void *ctx, uint32_t day, const struct store_day *d)
+{
+    struct day_list *l = ctx;
+
+    (void)day;
+    if (!d)
+        return CHORUS_ECORRUPT;
+    if (l->len == l->alloc) {
+        l->alloc = l->alloc ? l->alloc * 2 : 64;
+        l->days = realloc(l->days, l->alloc * sizeof(*l->days));
+        if (!l->days)
+            abort();
     }
-    *out = days;
-    *n = len;
+    l->days[l->len++] = *d;
+    return 0;
+}
+
+/* product_days copies product pno's daily buckets out of LMDB (the cache was
+ * just flushed), so that moving them does not write under a cursor. Caller
+ * frees *out. */
+static int product_days(struct store_txn *t, uint32_t pno, struct store_day **out, size_t *n)
+{
+    struct day_list l = {NULL, 0, 0};
+    int rc = store__days_each(t, STORE__KIND_PRODUCT, pno, 0, collect_day, &l);
+
+    if (rc) {
+        free(l.days);
+        l.days = NULL;
+        l.len = 0;
+    }
+    *out = l.days;
+    *n = l.len;
     return rc;
 }
 
@@ -443,15 +469,31 @@ int store_category_stats(struct store_txn *txn, const char *path, struct review_
     return store__agg_get(txn, STORE__KIND_CATEGORY, store__rd32(v.mv_data), stats);
 }
 
+/* A caller's array being filled by store_product_days. */
+struct day_range {
+    struct store_day *out;
+    size_t cap, n;
+    int64_t to_day;
+};
+
+static int range_day(void *ctx, uint32_t day, const struct store_day *d)
+{
+    struct day_range *r = ctx;
+
+    if (day > r->to_day || r->n == r->cap)
+        return CHORUS_ESTOP;
+    if (!d)
+        return CHORUS_ECORRUPT;
+    r->out[r->n++] = *d;
+    return 0;
+}
+
 int store_product_days(struct store_txn *txn, const char *id, int64_t from_day, int64_t to_day,
                        struct store_day *out, size_t cap, size_t *n_out)
 {
-    MDB_cursor *c = NULL;
-    uint8_t k[STORE__DAY_KEY_LEN];
-    MDB_val key = {sizeof(k), k}, val;
+    struct day_range r = {out, cap, 0, to_day};
     uint32_t pno;
-    size_t n = 0;
-    int rc, mrc;
+    int rc;
 
     *n_out = 0;
     if (txn->w) {
@@ -469,27 +511,7 @@ int store_product_days(struct store_txn *txn, const char *id, int64_t from_day, 
         from_day = 0;
     if (from_day > UINT32_MAX - 1)
         return 0;
-    rc = store__cursor(txn, STORE__DAILY, &c);
-    if (rc)
-        goto out;
-    store__key_day(k, STORE__KIND_PRODUCT, pno, (uint32_t)from_day);
-    for (mrc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE); mrc == 0 && n < cap;
-         mrc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
-        const uint8_t *kp = key.mv_data;
-
-        if (key.mv_size != STORE__DAY_KEY_LEN || kp[0] != STORE__KIND_PRODUCT ||
-            store__rd32(kp + 1) != pno || store__rd32(kp + 5) > to_day)
-            break;
-        out[n].day = store__rd32(kp + 5);
-        rc = store__day_decode(val.mv_data, val.mv_size, &out[n]);
-        if (rc)
-            goto out;
-        n++;
-    }
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store__check_rc(txn, mrc);
-out:
-    mdb_cursor_close(c);
-    *n_out = rc ? 0 : n;
+    rc = store__days_each(txn, STORE__KIND_PRODUCT, pno, (uint32_t)from_day, range_day, &r);
+    *n_out = rc ? 0 : r.n;
     return rc;
 }

@@ -162,63 +162,55 @@ out:
     return rc;
 }
 
+/* The recount of one product's days, walked beside the stored buckets. */
+struct day_cmp {
+    struct store__check *ck;
+    const char *id;
+    const struct store_day *want;
+    size_t nwant, i;
+};
+
+static int compare_day(void *ctx, uint32_t day, const struct store_day *got)
+{
+    struct day_cmp *dc = ctx;
+    struct store__check *ck = dc->ck;
+
+    while (dc->i < dc->nwant && dc->want[dc->i].day < day) {
+        store__check_say(ck, "Product %s has no daily bucket for day %" PRId64 ".", dc->id,
+                         dc->want[dc->i].day);
+        dc->i++;
+    }
+    if (!got) {
+        store__check_say(ck, "Product %s has an unreadable daily bucket for day %" PRIu32 ".",
+                         dc->id, day);
+    } else if (dc->i < dc->nwant && dc->want[dc->i].day == day) {
+        const struct store_day *w = &dc->want[dc->i++];
+
+        if (!day_equal(got, w))
+            store__check_say(ck,
+                             "Product %s, day %" PRIu32 ": stored %" PRIu32 " rated and %" PRIu32
+                             " mentions, the reviews give %" PRIu32 " and %" PRIu32 ".",
+                             dc->id, day, got->count, got->mentions, w->count, w->mentions);
+    } else {
+        store__check_say(ck, "Product %s has a daily bucket for day %" PRIu32 " without reviews.",
+                         dc->id, day);
+    }
+    return 0;
+}
+
 /* compare_days walks the stored buckets of ('p', pno) beside the recount. */
 static int compare_days(struct store__check *ck, const char *id, uint32_t pno,
                         const struct store_day *want, size_t nwant)
 {
-    uint8_t key[STORE__DAY_KEY_LEN];
-    MDB_cursor *c = NULL;
-    MDB_val k = {sizeof(key), key}, v;
-    size_t i = 0;
-    int rc, mrc;
+    struct day_cmp dc = {ck, id, want, nwant, 0};
+    int rc = store__days_each(ck->t, STORE__KIND_PRODUCT, pno, 0, compare_day, &dc);
 
-    rc = store__cursor(ck->t, STORE__DAILY, &c);
     if (rc)
-        goto out;
-    store__key_day(key, STORE__KIND_PRODUCT, pno, 0);
-    for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
-         mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        const uint8_t *kp = k.mv_data;
-        struct store_day got;
-        uint32_t day;
-
-        if (k.mv_size != STORE__DAY_KEY_LEN || kp[0] != STORE__KIND_PRODUCT ||
-            store__rd32(kp + 1) != pno)
-            break;
-        day = store__rd32(kp + 5);
-        got.day = day;
-        while (i < nwant && want[i].day < day) {
-            store__check_say(ck, "Product %s has no daily bucket for day %" PRId64 ".", id,
-                             want[i].day);
-            i++;
-        }
-        if (store__day_decode(v.mv_data, v.mv_size, &got) != 0) {
-            store__check_say(ck, "Product %s has an unreadable daily bucket for day %" PRIu32 ".",
-                             id, day);
-        } else if (i < nwant && want[i].day == day) {
-            if (!day_equal(&got, &want[i]))
-                store__check_say(ck,
-                                 "Product %s, day %" PRIu32 ": stored %" PRIu32
-                                 " rated and %" PRIu32 " mentions, the reviews give %" PRIu32
-                                 " and %" PRIu32 ".",
-                                 id, day, got.count, got.mentions, want[i].count, want[i].mentions);
-            i++;
-            continue;
-        } else {
-            store__check_say(
-                ck, "Product %s has a daily bucket for day %" PRIu32 " without reviews.", id, day);
-        }
-    }
-    if (mrc && mrc != MDB_NOTFOUND) {
-        rc = store__check_rc(ck->t, mrc);
-        goto out;
-    }
-    for (; i < nwant; i++)
+        return rc;
+    for (; dc.i < nwant; dc.i++)
         store__check_say(ck, "Product %s has no daily bucket for day %" PRId64 ".", id,
-                         want[i].day);
-out:
-    mdb_cursor_close(c);
-    return rc;
+                         want[dc.i].day);
+    return 0;
 }
 
 static int check_product(struct store__check *ck, uint32_t pno, const struct product *p,
@@ -335,50 +327,40 @@ static struct store__cday *cday_find(struct store__check *ck, uint32_t cno, uint
     return NULL;
 }
 
+/* A category's stored buckets against the recount hash. */
+struct cday_cmp {
+    struct store__check *ck;
+    const char *what;
+    uint32_t cno;
+};
+
+static int compare_cday(void *ctx, uint32_t day, const struct store_day *got)
+{
+    struct cday_cmp *cc = ctx;
+    struct store__cday *want = cday_find(cc->ck, cc->cno, day);
+
+    if (!got) {
+        store__check_say(cc->ck, "%s has an unreadable daily bucket for day %" PRIu32 ".", cc->what,
+                         day);
+    } else if (!want) {
+        store__check_say(cc->ck, "%s has a daily bucket for day %" PRIu32 " without reviews.",
+                         cc->what, day);
+    } else if (!day_equal(got, &want->d)) {
+        store__check_say(cc->ck,
+                         "%s, day %" PRIu32 ": stored %" PRIu32 " rated and %" PRIu32
+                         " mentions, the reviews give %" PRIu32 " and %" PRIu32 ".",
+                         cc->what, day, got->count, got->mentions, want->d.count, want->d.mentions);
+    }
+    if (want)
+        want->seen = true;
+    return 0;
+}
+
 static int check_category_days(struct store__check *ck, const char *what, uint32_t cno)
 {
-    uint8_t key[STORE__DAY_KEY_LEN];
-    MDB_cursor *c = NULL;
-    MDB_val k = {sizeof(key), key}, v;
-    int rc, mrc;
+    struct cday_cmp cc = {ck, what, cno};
 
-    rc = store__cursor(ck->t, STORE__DAILY, &c);
-    if (rc)
-        goto out;
-    store__key_day(key, STORE__KIND_CATEGORY, cno, 0);
-    for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
-         mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        const uint8_t *kp = k.mv_data;
-        struct store_day got;
-        struct store__cday *want;
-        uint32_t day;
-
-        if (k.mv_size != STORE__DAY_KEY_LEN || kp[0] != STORE__KIND_CATEGORY ||
-            store__rd32(kp + 1) != cno)
-            break;
-        day = store__rd32(kp + 5);
-        got.day = day;
-        want = cday_find(ck, cno, day);
-        if (store__day_decode(v.mv_data, v.mv_size, &got) != 0) {
-            store__check_say(ck, "%s has an unreadable daily bucket for day %" PRIu32 ".", what,
-                             day);
-        } else if (!want) {
-            store__check_say(ck, "%s has a daily bucket for day %" PRIu32 " without reviews.", what,
-                             day);
-        } else if (!day_equal(&got, &want->d)) {
-            store__check_say(ck,
-                             "%s, day %" PRIu32 ": stored %" PRIu32 " rated and %" PRIu32
-                             " mentions, the reviews give %" PRIu32 " and %" PRIu32 ".",
-                             what, day, got.count, got.mentions, want->d.count, want->d.mentions);
-        }
-        if (want)
-            want->seen = true;
-    }
-    if (mrc && mrc != MDB_NOTFOUND)
-        rc = store__check_rc(ck->t, mrc);
-out:
-    mdb_cursor_close(c);
-    return rc;
+    return store__days_each(ck->t, STORE__KIND_CATEGORY, cno, 0, compare_cday, &cc);
 }
 
 int store__check_categories(struct store__check *ck)

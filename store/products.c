@@ -364,29 +364,13 @@ static void keep(struct store_txn *t, struct product *rec, const struct product 
             *dst[i] = copy_str(t, src[i]);
 }
 
-int store_product_merge(struct store_txn *txn, const struct product *p, bool *created)
-{
-    struct product rec = *p, old;
-    uint32_t pno;
-    int rc;
-
-    if (!txn->write || !product_valid(p))
-        return CHORUS_EINVAL;
-    rc = store__product_no(txn, p->id, &pno);
-    if (rc == 0)
-        rc = get_product_record(txn, pno, &old);
-    if (rc == 0)
-        keep(txn, &rec, &old);
-    else if (rc != CHORUS_ENOTFOUND)
-        return rc;
-    return store_product_put(txn, &rec, created);
-}
-
-int store_product_put(struct store_txn *txn, const struct product *p, bool *created)
+/* product_write stores p's catalogue fields; with merge, the fields p
+ * leaves out keep their stored values (store_product_merge). */
+static int product_write(struct store_txn *txn, const struct product *p, bool merge, bool *created)
 {
     char old_cat[CHORUS_MAX_CATEGORY + 1] = "";
-    const char *cat = p->category ? p->category : "";
-    struct product rec, old;
+    const char *cat;
+    struct product rec = *p, old;
     bool is_new = false;
     uint32_t pno;
     int rc;
@@ -399,6 +383,8 @@ int store_product_put(struct store_txn *txn, const struct product *p, bool *crea
         rc = new_product_no(txn, p->id, &pno);
     } else if (rc == 0) {
         rc = get_product_record(txn, pno, &old);
+        if (rc == 0 && merge)
+            keep(txn, &rec, &old);
         if (rc == 0 && old.category) {
             if (strlen(old.category) > CHORUS_MAX_CATEGORY)
                 rc = CHORUS_ECORRUPT;
@@ -409,7 +395,7 @@ int store_product_put(struct store_txn *txn, const struct product *p, bool *crea
     if (rc)
         goto out;
 
-    rec = *p;
+    cat = rec.category ? rec.category : "";
     rec.category = *cat ? cat : NULL;
     if (rec.updated_at == 0)
         rec.updated_at = chorus_now();
@@ -434,6 +420,16 @@ int store_product_put(struct store_txn *txn, const struct product *p, bool *crea
         *created = is_new;
 out:
     return rc;
+}
+
+int store_product_put(struct store_txn *txn, const struct product *p, bool *created)
+{
+    return product_write(txn, p, false, created);
+}
+
+int store_product_merge(struct store_txn *txn, const struct product *p, bool *created)
+{
+    return product_write(txn, p, true, created);
 }
 
 /* copy_str copies s into the transaction's arena, for reads inside a write

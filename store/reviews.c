@@ -296,54 +296,44 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id)
 int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id,
                      enum store_put_result *result)
 {
-    uint8_t dk[STORE__DEDUPE_KEY_MAX];
+    uint8_t dk[STORE__DEDUPE_KEY_MAX], idv[8];
     char auto_id[64];
     struct review tmp;
-    size_t dklen = 0;
+    size_t dklen;
     struct store__mark m;
-    uint64_t got = 0;
+    uint64_t next, got = 0;
     bool existed = false;
     MDB_val v;
     int rc;
 
     if (!txn->write || !review_valid(r))
         return CHORUS_EINVAL;
+    rc = store__peek_review_id(txn, &next);
+    if (rc)
+        return rc;
     if (!r->source_id || !*r->source_id) {
-        uint64_t next;
-
         /* Give it a source id of its own, so it dedupes like any other:
          * an exported review imported back updates itself. */
-        rc = store__peek_review_id(txn, &next);
-        if (rc)
-            return rc;
         snprintf(auto_id, sizeof(auto_id), "chorus-%016llx-%llu",
                  (unsigned long long)txn->s->instance, (unsigned long long)next);
         tmp = *r;
         tmp.source_id = auto_id;
         r = &tmp;
     }
-    if (r->source_id && *r->source_id) {
-        uint8_t idv[8];
-        uint64_t next;
-
-        dklen = store__key_dedupe(dk, r->source, r->source_id);
-        if (dklen == 0)
-            return CHORUS_EINVAL;
-        /* One B-tree walk both ways: the entry goes in under the id a new
-         * review will get, or the existing one comes back. */
-        rc = store__peek_review_id(txn, &next);
-        if (rc)
-            return rc;
-        store__be64(idv, next);
-        rc = store__put_new(txn, STORE__DEDUPE, dk, dklen, idv, 8, &v);
-        if (rc == CHORUS_EEXIST) {
-            if (v.mv_size != 8)
-                return CHORUS_ECORRUPT;
-            got = store__rd64(v.mv_data);
-            existed = true;
-        } else if (rc) {
-            return rc;
-        }
+    dklen = store__key_dedupe(dk, r->source, r->source_id);
+    if (dklen == 0)
+        return CHORUS_EINVAL;
+    /* One B-tree walk both ways: the entry goes in under the id a new review
+     * will get, or the existing one comes back. */
+    store__be64(idv, next);
+    rc = store__put_new(txn, STORE__DEDUPE, dk, dklen, idv, 8, &v);
+    if (rc == CHORUS_EEXIST) {
+        if (v.mv_size != 8)
+            return CHORUS_ECORRUPT;
+        got = store__rd64(v.mv_data);
+        existed = true;
+    } else if (rc) {
+        return rc;
     }
     /* The copies an update makes are dead once it returns: give them back,
      * or a long import transaction would keep every one. */

@@ -335,6 +335,16 @@ int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no);
 /* store__agg_flush writes every cached change (before commit, and before a
  * scan of the daily database). Clean aggregates stay cached. */
 int store__agg_flush(struct store_txn *t);
+
+/* store__days_each calls fn for each stored daily bucket of (kind, no) from
+ * from_day on, ascending: d is the decoded bucket, or NULL when the value
+ * does not decode (day still says which). fn returns 0 to go on, CHORUS_ESTOP
+ * to end the walk with 0, any other code to end it with that code. Reads
+ * the daily database as it stands: flush the write cache first when it
+ * matters. */
+typedef int (*store__day_fn)(void *ctx, uint32_t day, const struct store_day *d);
+int store__days_each(struct store_txn *t, uint8_t kind, uint32_t no, uint32_t from_day,
+                     store__day_fn fn, void *ctx);
 /* store__agg_cache_clear empties the aggregate cache, dropping unflushed
  * changes. */
 void store__agg_cache_clear(struct store__wstate *w);

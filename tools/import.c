@@ -123,9 +123,12 @@ static int import_lines(struct import *im, FILE *f, enum parse_format fmt,
     if (!chunk)
         abort();
     buf_init(&line, MAX_LINE);
-    for (n = fread(chunk, 1, CHUNK, f); rc == 0 && n > 0; n = fread(chunk, 1, CHUNK, f)) {
+    while (rc == 0) {
         size_t start = 0;
 
+        n = fread(chunk, 1, CHUNK, f);
+        if (n == 0)
+            break;
         im->bytes += n;
         for (size_t i = 0; rc == 0 && i <= n; i++) {
             bool end = i == n || chunk[i] == '\n';
@@ -175,19 +178,17 @@ static int import_json(struct import *im, FILE *f, enum parse_format fmt,
 {
     struct buf doc;
     struct parse_error err;
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
+    int rc;
 
     buf_init(&doc, MAX_JSON_DOC);
-    for (n = fread(chunk, 1, sizeof(chunk), f); rc == 0 && n > 0;
-         n = fread(chunk, 1, sizeof(chunk), f))
-        rc = buf_append(&doc, chunk, n);
-    if (rc) {
+    rc = buf_read_file(&doc, f);
+    if (rc == CHORUS_ETOOBIG)
         fprintf(stderr, "chorus import: a JSON document over 1 GiB; use NDJSON for files this "
                         "large\n");
+    else if (rc)
+        fprintf(stderr, "chorus import: read error: %s\n", strerror(errno));
+    if (rc)
         goto out;
-    }
     im->bytes = doc.len;
     memset(&err, 0, sizeof(err));
     rc = parse_reviews(doc.data ? doc.data : "", doc.len, fmt, opt, collect, im, NULL, &err);
@@ -216,7 +217,10 @@ static int import_csv(struct import *im, FILE *f, const char *map, const struct 
     chunk = malloc(CHUNK);
     if (!chunk)
         abort();
-    for (n = fread(chunk, 1, CHUNK, f); rc == 0 && n > 0; n = fread(chunk, 1, CHUNK, f)) {
+    while (rc == 0) {
+        n = fread(chunk, 1, CHUNK, f);
+        if (n == 0)
+            break;
         im->bytes += n;
         rc = parse_csv_feed(csv, chunk, n, collect, im, &err);
     }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 /* ---- growable buffer ---------------------------------------------------- */
 
@@ -36,6 +37,10 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 /* buf_printf appends formatted text. Same errors as buf_append. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* buf_read_file appends everything left in f. Returns 0, CHORUS_ETOOBIG
+ * when the file is larger than b's cap (b then holds a prefix), or
+ * CHORUS_EIO on a read error. */
+int buf_read_file(struct buf *b, FILE *f);
 /* buf_steal hands b's memory to the caller (caller frees with free()); b is
  * left empty. Returns an empty malloc'd string when b holds nothing. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -119,3 +119,20 @@ char *buf_steal(struct buf *b, size_t *len)
     b->alloc = 0;
     return p;
 }
+
+int buf_read_file(struct buf *b, FILE *f)
+{
+    char chunk[65536];
+    int rc = 0;
+
+    while (rc == 0) {
+        size_t n = fread(chunk, 1, sizeof(chunk), f);
+
+        if (n == 0)
+            break;
+        rc = buf_append(b, chunk, n);
+    }
+    if (rc == 0 && ferror(f))
+        rc = CHORUS_EIO;
+    return rc;
+}
