@@ -95,6 +95,18 @@ int view_review_json(struct buf *b, const struct review *r)
     num(b, &rc, ",\"helpful\":", r->helpful);
     num(b, &rc, ",\"not_helpful\":", r->not_helpful);
     dbl(b, &rc, ",\"sentiment\":", r->sentiment);
+    key(b, &rc, ",\"components\":[");
+    for (const char *c = r->components; c && *c && rc == 0;) {
+        const char *end = strchr(c, ',');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+
+        if (c != r->components)
+            rc = buf_putc(b, ',');
+        if (rc == 0)
+            rc = chorus_json_str(b, c, n);
+        c += n + (end ? 1 : 0);
+    }
+    key(b, &rc, "]");
     key(b, &rc, ",\"responses\":[");
     for (size_t i = 0; i < r->n_responses; i++) {
         str(b, &rc, i ? ",{\"author\":" : "{\"author\":", r->responses[i].author);

@@ -323,3 +323,48 @@ out:
     json_decref(root);
     return rc;
 }
+
+/* ---- reader token ---------------------------------------------------------------- */
+
+int parse_token_request(const char *data, size_t len, char *name, size_t cap,
+                        struct parse_error *err)
+{
+    json_t *root = NULL, *v;
+    const char *key, *s;
+    size_t klen, n;
+    int rc = 0;
+
+    name[0] = '\0';
+    root = load_object(data, len, "name (who the token is for)", err, &rc);
+    if (!root)
+        goto out;
+    json_object_keylen_foreach(root, key, klen, v)
+    {
+        if (klen != 4 || memcmp(key, "name", 4) != 0) {
+            rc = unknown(err, key, klen, "name (who the token is for)");
+            goto out;
+        }
+        if (!json_is_string(v)) {
+            parse__doc_error(err, 0, 0, "name", "name must be a string (got %s).",
+                             parse__json_type(v));
+            rc = CHORUS_EINVAL;
+            goto out;
+        }
+        s = json_string_value(v);
+        n = json_string_length(v);
+        if (n == 0 || n >= cap || memchr(s, '\0', n)) {
+            parse__doc_error(err, 0, 0, "name", "name must be 1 to %zu bytes of text.", cap - 1);
+            rc = CHORUS_EINVAL;
+            goto out;
+        }
+        memcpy(name, s, n + 1);
+    }
+    if (!name[0]) {
+        parse__doc_error(err, 0, 0, "name",
+                         "name is missing; send {\"name\": \"who the token is for\"}.");
+        rc = CHORUS_EINVAL;
+    }
+out:
+    json_decref(root);
+    return rc;
+}

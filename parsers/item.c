@@ -44,6 +44,7 @@ static const struct rf_info rf_table[RF__COUNT] = {
     [RF_SENTIMENT] = {"sentiment", 9, PK_NUMBER, 0, 0},
     [RF_RESPONSES] = {"responses", 9, PK_ARRAY, 0, 0},
     [RF_PRODUCT] = {"product", 7, PK_OBJECT, 0, 0},
+    [RF_COMPONENTS] = {"components", 10, PK_IGNORE, 0, 0},
 };
 
 int parse__rf_lookup(const char *name, size_t n)

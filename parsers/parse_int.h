@@ -60,6 +60,7 @@ enum parse__rf {
     RF_SENTIMENT,
     RF_RESPONSES,
     RF_PRODUCT,
+    RF_COMPONENTS, /* server-computed (taxonomy tags): accepted and ignored */
     RF__COUNT
 };
 

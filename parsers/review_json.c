@@ -171,8 +171,10 @@ int parse__review_json(struct parse__item *it, json_t *obj)
         if (f < 0)
             return unknown(it->err, "The review", key, klen,
                            "docs/reviews.md lists the review fields.");
-        if (f == RF_ID)
-            continue; /* the server assigns ids; an exported id is not an error */
+        /* The server assigns ids and component tags; exported ones are not
+         * errors, and not input either. */
+        if (f == RF_ID || f == RF_COMPONENTS)
+            continue;
         rc = field_json(it, (enum parse__rf)f, v);
         if (rc)
             return rc;

@@ -16,39 +16,9 @@
 
 /* ---- sentences -------------------------------------------------------------- */
 
-/* utf8_cut shortens the NUL-terminated dst so that it does not end inside a
- * multi-byte sequence (vsnprintf truncates on bytes). */
-static void utf8_cut(char *dst)
-{
-    size_t len = strlen(dst), i = len, back = 0;
-    unsigned char c;
-    size_t need;
-
-    while (i > 0 && back < 4 && ((unsigned char)dst[i - 1] & 0xC0) == 0x80) {
-        i--;
-        back++;
-    }
-    if (i == 0)
-        return;
-    c = (unsigned char)dst[i - 1];
-    if (c < 0x80)
-        return;
-    need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-    if (back < need)
-        dst[i - 1] = '\0';
-}
-
 void parse__vfmt(char *dst, size_t cap, const char *fmt, va_list ap)
 {
-    int n;
-
-    if (cap == 0)
-        return;
-    n = vsnprintf(dst, cap, fmt, ap);
-    if (n < 0)
-        dst[0] = '\0';
-    else if ((size_t)n >= cap)
-        utf8_cut(dst);
+    chorus_vfmt(dst, cap, fmt, ap);
 }
 
 void parse__fmt(char *dst, size_t cap, const char *fmt, ...)

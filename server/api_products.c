@@ -195,6 +195,10 @@ static void product_done(struct srv_job *base, int commit_rc)
         srv__reply_req(s, base->req, j->created ? 201 : 200, "application/json", &b);
     }
     buf_cleanup(&b);
+    /* A new name or category changes what the product's feeds show. The
+     * category it left is not pinged: only the current one is known here. */
+    if (commit_rc == 0 && j->result == 0)
+        srv__feeds_changed(s, j->p->id);
     free(j->p);
     free(j);
 }

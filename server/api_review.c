@@ -3,6 +3,7 @@
  * reads the review back after the commit so it shows what was stored. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,8 @@ struct op_job {
     char reason[CHORUS_MAX_REASON + 1];
     char *author, *body;
     bool helpful;
-    int result; /* the store's answer for this job */
+    int result;                              /* the store's answer for this job */
+    char product[CHORUS_MAX_PRODUCT_ID + 1]; /* the review's product, for WebSub; "" = unknown */
 };
 
 static void op_job_free(struct op_job *j)
@@ -36,6 +38,12 @@ static int op_apply(struct store_txn *txn, struct srv_job *base)
     struct review cur;
     int rc;
 
+    /* The review's product, copied out of the transaction before the change
+     * (a delete leaves nothing to read after): its feeds change. Set on
+     * every run, since apply may run again. */
+    j->product[0] = '\0';
+    if (j->op != OP_VOTE && store_review_get(txn, j->id, &cur) == 0)
+        snprintf(j->product, sizeof(j->product), "%s", cur.product_id);
     switch (j->op) {
     case OP_DELETE:
         rc = store_review_delete(txn, j->id);
@@ -133,6 +141,9 @@ static void op_done(struct srv_job *base, int commit_rc)
     } else {
         reply_review(s, req, j->id, j->op == OP_RESPOND ? 201 : 200);
     }
+    /* Votes change no feed; the other changes change the review's product's. */
+    if (commit_rc == 0 && j->result == 0 && j->op != OP_VOTE && j->product[0])
+        srv__feeds_changed(s, j->product);
     op_job_free(j);
 }
 

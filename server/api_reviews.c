@@ -112,6 +112,40 @@ static int post_apply(struct store_txn *txn, struct srv_job *base)
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* announce tells the WebSub notifier which products' feeds changed: once
+ * per product, however many of its reviews the request carried, because a
+ * product costs the notifier a category lookup. A created review that waits
+ * for moderation changes no public feed; an updated one may have been
+ * approved before, so it counts. */
+static void announce(struct post_job *j)
+{
+    const char **ids;
+    size_t n = 0;
+
+    if (!j->base.srv->websub)
+        return;
+    ids = malloc(j->n * sizeof(*ids) + 1);
+    if (!ids)
+        abort();
+    for (size_t i = 0; i < j->n; i++) {
+        const struct item *it = &j->items[i];
+
+        if (!it->result || (it->result == STORE_CREATED && it->review->status != REVIEW_APPROVED))
+            continue;
+        ids[n++] = it->review->product_id;
+    }
+    qsort(ids, n, sizeof(*ids), cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(ids[i], ids[i - 1]) != 0)
+            srv__feeds_changed(j->base.srv, ids[i]);
+    free(ids);
+}
+
 /* render_results writes the batch answer; returns how many were accepted. */
 static size_t render_results(struct post_job *j, struct buf *b, size_t *created)
 {
@@ -175,6 +209,8 @@ static void post_done(struct srv_job *base, int commit_rc)
     else
         srv__reply_req(base->srv, base->req, created ? 201 : 200, "application/json", &b);
     buf_cleanup(&b);
+    if (accepted)
+        announce(j);
     post_job_free(j);
 }
 

@@ -20,6 +20,8 @@ void srv_config_init(struct srv_config *c)
     c->votes_per_hour = 30;
     snprintf(c->cors_origin, sizeof(c->cors_origin), "%s", "*");
     c->timeout_seconds = 30;
+    snprintf(c->tag_authority, sizeof(c->tag_authority), "%s", "chorus.localhost");
+    c->cache_bytes = 64u << 20;
 }
 
 static char *trim(char *s)
@@ -53,6 +55,29 @@ static int number(const char *v, unsigned long long max, unsigned long long *out
     if (errno || *end || *out > max)
         return CHORUS_EINVAL;
     return 0;
+}
+
+/* url_ok accepts absolute http(s) URLs without spaces or quotes: they are
+ * written into feeds and Link headers. */
+static bool url_ok(const char *v)
+{
+    if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+        return false;
+    for (; *v; v++)
+        if ((unsigned char)*v <= 0x20 || *v == '"' || *v == '<' || *v == '>' || *v == 0x7f)
+            return false;
+    return true;
+}
+
+/* authority_ok accepts a domain name or an email address (RFC 4151). */
+static bool authority_ok(const char *v)
+{
+    if (!*v)
+        return false;
+    for (; *v; v++)
+        if (!isalnum((unsigned char)*v) && !strchr(".-@", *v))
+            return false;
+    return true;
 }
 
 /* set applies one setting; the names are documented in docs/configuration.md. */
@@ -96,6 +121,40 @@ static int set(struct srv_config *c, const char *k, const char *v)
         if (number(v, 3600, &n) || n == 0)
             return CHORUS_EINVAL;
         c->timeout_seconds = (unsigned)n;
+        return 0;
+    }
+    if (strcmp(k, "public_url") == 0) {
+        size_t len = strlen(v);
+
+        while (len && v[len - 1] == '/')
+            len--;
+        if (len >= sizeof(c->public_url) || !url_ok(v))
+            return CHORUS_EINVAL;
+        memcpy(c->public_url, v, len);
+        c->public_url[len] = '\0';
+        return 0;
+    }
+    if (strcmp(k, "review_url") == 0)
+        return url_ok(v) && strstr(v, "{id}") ? copy(c->review_url, sizeof(c->review_url), v)
+                                              : CHORUS_EINVAL;
+    if (strcmp(k, "tag_authority") == 0)
+        return authority_ok(v) ? copy(c->tag_authority, sizeof(c->tag_authority), v)
+                               : CHORUS_EINVAL;
+    if (strcmp(k, "websub_hub") == 0)
+        return *v == '\0' || url_ok(v) ? copy(c->websub_hub, sizeof(c->websub_hub), v)
+                                       : CHORUS_EINVAL;
+    if (strcmp(k, "digest_access") == 0) {
+        if (strcmp(v, "public") != 0 && strcmp(v, "private") != 0)
+            return CHORUS_EINVAL;
+        c->digest_public = strcmp(v, "public") == 0;
+        return 0;
+    }
+    if (strcmp(k, "taxonomy_file") == 0)
+        return copy(c->taxonomy_file, sizeof(c->taxonomy_file), v);
+    if (strcmp(k, "cache_bytes") == 0) {
+        if (number(v, 1ull << 34, &n))
+            return CHORUS_EINVAL;
+        c->cache_bytes = (size_t)n;
         return 0;
     }
     return CHORUS_ENOTFOUND;

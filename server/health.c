@@ -45,6 +45,9 @@ void srv__metrics(struct srv_req *r)
                "# TYPE chorus_products gauge\nchorus_products %llu\n",
                (unsigned long long)r->srv->requests, (unsigned long long)batches,
                (unsigned long long)jobs, (unsigned long long)reviews, (unsigned long long)products);
+    if (r->srv->websub)
+        srv__websub_metrics(r->srv->websub, &b);
+    srv__cache_metrics(r->srv->cache, &b);
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
     srv__reply(r, 200, "text/plain; version=0.0.4", &b);
     buf_cleanup(&b);

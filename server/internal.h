@@ -8,10 +8,14 @@
 #include <event2/keyvalq_struct.h>
 
 #include "chorus/base.h"
+#include "chorus/feed.h"
 #include "chorus/server.h"
 #include "chorus/store.h"
 
 struct srv_job;
+struct srv_websub;
+struct srv_cache;
+struct text_taxonomy;
 
 struct srv_writer {
     pthread_t thread;
@@ -39,14 +43,21 @@ struct srv {
     struct srv_writer writer;
     struct srv_ratelimit *votes;
     uint64_t requests;
+    struct text_taxonomy *taxonomy; /* tags reviews at ingest, themes the digest */
+    struct srv_websub *websub;      /* NULL without a configured hub */
+    struct srv_cache *cache;        /* rendered feeds; NULL when disabled */
+    char public_url[512];           /* cfg.public_url, or http://listen:port */
+    char instance[17];              /* the store's instance, hex, for tag: ids */
 };
+
+#define SRV_PARAM_MAX 1024 /* raw and decoded route parameters */
 
 /* A request being handled: what the router found and what the handler needs. */
 struct srv_req {
     struct srv *srv;
     struct evhttp_request *req;
     const char *path;
-    char param[CHORUS_MAX_PRODUCT_ID * 3 + 1]; /* the decoded {id} of the route */
+    char param[SRV_PARAM_MAX]; /* the decoded {id} or {path} of the route */
     struct evkeyvalq query;
     bool query_parsed;
     bool authed;
@@ -100,6 +111,8 @@ int srv__status_of(int err);
 /* srv__etag_match sets ETag and Cache-Control and answers 304 when the
  * request's If-None-Match matches; returns true when it replied. */
 bool srv__etag_match(struct srv_req *r, const char *etag);
+/* srv__etag_match_cc is srv__etag_match with its own Cache-Control value. */
+bool srv__etag_match_cc(struct srv_req *r, const char *etag, const char *cache_control);
 /* srv__add_cors adds the CORS headers reads need. */
 void srv__add_cors(struct srv *s, struct evhttp_request *req);
 
@@ -156,6 +169,58 @@ void srv__products_list(struct srv_req *r);
 void srv__product_get(struct srv_req *r);
 void srv__product_put(struct srv_req *r);
 void srv__product_reviews(struct srv_req *r);
+
+/* ---- feeds (feeds.c, feed_google.c, digest_tokens.c) ----------------------- */
+
+/* srv__site describes this server for the feed writers (strings borrowed
+ * from s). */
+void srv__site(struct srv *s, struct feed_site *out);
+void srv__feed_product(struct srv_req *r);
+void srv__feed_category(struct srv_req *r);
+void srv__feed_all(struct srv_req *r);
+void srv__feed_digest(struct srv_req *r);
+void srv__feed_google(struct srv_req *r);
+void srv__tokens_list(struct srv_req *r);
+void srv__tokens_create(struct srv_req *r);
+void srv__tokens_delete(struct srv_req *r);
+
+/* ---- rendered-response cache (cache.c) ------------------------------------------ */
+
+/* A cached reply: valid while its scope's aggregate version is version. */
+struct srv_cached {
+    uint64_t version;
+    int64_t modified; /* Last-Modified */
+    char etag[80];
+    const char *type; /* a static string */
+    char *body;       /* owned by the cache */
+    size_t len;
+};
+
+/* srv__cache_new makes a cache holding at most max_bytes; free with
+ * srv__cache_free (NULL ok). */
+struct srv_cache *srv__cache_new(size_t max_bytes);
+void srv__cache_free(struct srv_cache *c);
+/* srv__cache_get returns the entry for key when it was stored for version
+ * (borrowed until the next srv__cache_put), else NULL. c may be NULL. */
+const struct srv_cached *srv__cache_get(struct srv_cache *c, const char *key, uint64_t version);
+/* srv__cache_put stores a copy of body under key with val's metadata. */
+void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cached *val,
+                    struct buf *body);
+void srv__cache_metrics(const struct srv_cache *c, struct buf *b);
+
+/* ---- WebSub (websub.c) ----------------------------------------------------- */
+
+/* srv__websub_new makes the hub notifier for hub on base; *out is freed
+ * with srv__websub_free (NULL ok). */
+int srv__websub_new(struct srv_websub **out, struct event_base *base, const char *hub);
+void srv__websub_free(struct srv_websub *w);
+/* srv__feeds_changed tells subscribers that the feeds showing product_id's
+ * reviews changed (its product feed, every category feed above it, the
+ * all-reviews feed): queued, deduplicated and sent in batches. Loop thread
+ * only; does nothing without a hub. */
+void srv__feeds_changed(struct srv *s, const char *product_id);
+/* srv__websub_metrics appends the notifier's Prometheus lines to b. */
+void srv__websub_metrics(const struct srv_websub *w, struct buf *b);
 
 /* ---- router (router.c) ---------------------------------------------------- */
 

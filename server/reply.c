@@ -150,13 +150,18 @@ int srv__status_of(int err)
 
 bool srv__etag_match(struct srv_req *r, const char *etag)
 {
+    /* Short max-age, then revalidate: a cache in front serves most hits and
+     * a new review shows within a minute. */
+    return srv__etag_match_cc(r, etag, "public, max-age=60");
+}
+
+bool srv__etag_match_cc(struct srv_req *r, const char *etag, const char *cache_control)
+{
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
     const char *inm = evhttp_find_header(evhttp_request_get_input_headers(r->req), "If-None-Match");
 
     evhttp_add_header(out, "ETag", etag);
-    /* Short max-age, then revalidate: a cache in front serves most hits and
-     * a new review shows within a minute. */
-    evhttp_add_header(out, "Cache-Control", "public, max-age=60");
+    evhttp_add_header(out, "Cache-Control", cache_control);
     if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
         srv__add_cors(r->srv, r->req);
         srv__reply(r, 304, NULL, NULL);

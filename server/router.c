@@ -14,7 +14,7 @@ typedef void (*handler_fn)(struct srv_req *r);
 
 struct route {
     enum evhttp_cmd_type method;
-    const char *path; /* "{id}" stands for one non-empty segment */
+    const char *path; /* "{id}": one segment; "{path}": the rest (see match) */
     handler_fn fn;
 };
 
@@ -32,6 +32,14 @@ static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/products/{id}", srv__product_get},
     {EVHTTP_REQ_PUT, "/api/v1/products/{id}", srv__product_put},
     {EVHTTP_REQ_GET, "/api/v1/products/{id}/reviews", srv__product_reviews},
+    {EVHTTP_REQ_GET, "/api/v1/digest-tokens", srv__tokens_list},
+    {EVHTTP_REQ_POST, "/api/v1/digest-tokens", srv__tokens_create},
+    {EVHTTP_REQ_DELETE, "/api/v1/digest-tokens/{id}", srv__tokens_delete},
+    {EVHTTP_REQ_GET, "/feeds/products/{id}.atom", srv__feed_product},
+    {EVHTTP_REQ_GET, "/feeds/categories/{path}.atom", srv__feed_category},
+    {EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all},
+    {EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest},
+    {EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google},
 };
 
 static const char *method_name(enum evhttp_cmd_type m)
@@ -62,34 +70,55 @@ void srv_routes_each(void (*fn)(void *ctx, const char *method, const char *path)
         fn(ctx, method_name(routes[i].method), routes[i].path);
 }
 
+/* decode_param percent-decodes raw (n bytes) into param; false when it is
+ * empty, too long, holds a NUL or is not UTF-8. */
+static bool decode_param(const char *raw_in, size_t n, char *param, size_t cap)
+{
+    char raw[SRV_PARAM_MAX];
+    char *dec;
+    size_t dlen = 0;
+
+    if (n == 0 || n >= sizeof(raw))
+        return false;
+    memcpy(raw, raw_in, n);
+    raw[n] = '\0';
+    dec = evhttp_uridecode(raw, 0, &dlen);
+    if (!dec)
+        return false;
+    if (dlen == 0 || dlen >= cap || memchr(dec, '\0', dlen) || !chorus_utf8_valid(dec, dlen)) {
+        free(dec);
+        return false;
+    }
+    memcpy(param, dec, dlen + 1);
+    free(dec);
+    return true;
+}
+
 /* match compares a route template with a raw (still percent-encoded) path
- * and copies the decoded {id} segment into param. */
+ * and copies the decoded placeholder into param. "{id}" stands for one
+ * segment, "{path}" for the rest of the path, slashes included; either may
+ * be followed by a literal suffix such as ".atom", which the segment must
+ * end with and which is not part of the parameter. */
 static bool match(const char *tpl, const char *path, char *param, size_t cap)
 {
     while (*tpl && *path) {
-        if (strncmp(tpl, "{id}", 4) == 0) {
-            const char *end = strchr(path, '/');
-            size_t n = end ? (size_t)(end - path) : strlen(path);
-            char raw[CHORUS_MAX_PRODUCT_ID * 3 + 1];
-            char *dec;
-            size_t dlen = 0;
+        bool id = strncmp(tpl, "{id}", 4) == 0, rest = strncmp(tpl, "{path}", 6) == 0;
 
-            if (n == 0 || n >= sizeof(raw))
-                return false;
-            memcpy(raw, path, n);
-            raw[n] = '\0';
-            dec = evhttp_uridecode(raw, 0, &dlen);
-            if (!dec)
-                return false;
-            if (dlen == 0 || dlen >= cap || memchr(dec, '\0', dlen) ||
-                !chorus_utf8_valid(dec, dlen)) {
-                free(dec);
-                return false;
+        if (id || rest) {
+            const char *sfx = tpl + (id ? 4 : 6);
+            const char *end = rest ? NULL : strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            size_t slen = strcspn(sfx, "/");
+
+            if (slen) {
+                if (n <= slen || strncmp(path + n - slen, sfx, slen) != 0)
+                    return false;
+                n -= slen;
             }
-            memcpy(param, dec, dlen + 1);
-            free(dec);
-            tpl += 4;
-            path += n;
+            if (!decode_param(path, n, param, cap))
+                return false;
+            tpl = sfx + slen;
+            path += n + slen;
             continue;
         }
         if (*tpl != *path)

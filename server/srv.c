@@ -14,6 +14,7 @@
 #include <event2/thread.h>
 
 #include "chorus/error.h"
+#include "chorus/text.h"
 
 /* add_keys splits a comma- or newline-separated list of keys. */
 static int add_keys(struct srv *s, const char *list, char *errbuf, size_t errlen)
@@ -90,6 +91,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     srv_stop(s);
 }
 
+/* tag_review is the store's tagger: component ids named by a review. */
+static void tag_review(void *ctx, const struct review *r, char *out, size_t cap)
+{
+    text_components_tags(ctx, r->title, r->body, out, cap);
+}
+
 int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen)
 {
     struct srv *s = calloc(1, sizeof(*s));
@@ -121,6 +128,24 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
     if (rc)
         goto fail;
     s->votes = srv__ratelimit_new(c->votes_per_hour);
+    snprintf(s->instance, sizeof(s->instance), "%016llx",
+             (unsigned long long)store_instance(s->store));
+    if (c->taxonomy_file[0])
+        rc = text_taxonomy_load(&s->taxonomy, c->taxonomy_file, errbuf, errlen);
+    else
+        rc = text_taxonomy_default(&s->taxonomy);
+    if (rc)
+        goto fail;
+    store_set_tagger(s->store, tag_review, s->taxonomy);
+    if (c->cache_bytes)
+        s->cache = srv__cache_new(c->cache_bytes);
+    if (c->websub_hub[0]) {
+        rc = srv__websub_new(&s->websub, s->base, c->websub_hub);
+        if (rc) {
+            snprintf(errbuf, errlen, "cannot start the WebSub notifier for %s", c->websub_hub);
+            goto fail;
+        }
+    }
     s->http = evhttp_new(s->base);
     if (!s->http) {
         rc = CHORUS_ENOMEM;
@@ -153,6 +178,11 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         else if (ss.ss_family == AF_INET6)
             s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     }
+    if (c->public_url[0])
+        snprintf(s->public_url, sizeof(s->public_url), "%s", c->public_url);
+    else
+        snprintf(s->public_url, sizeof(s->public_url), "http://%s:%d",
+                 strchr(c->listen_host, ':') ? "[::1]" : c->listen_host, s->port);
     s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
     if (!s->sigint_ev || !s->sigterm_ev || evsignal_add(s->sigint_ev, NULL) ||
@@ -207,8 +237,11 @@ void srv_free(struct srv *s)
         event_free(s->sigint_ev);
     if (s->sigterm_ev)
         event_free(s->sigterm_ev);
+    srv__websub_free(s->websub);
+    srv__cache_free(s->cache);
     store_txn_free(s->rtxn);
     store_close(s->store);
+    text_taxonomy_free(s->taxonomy);
     srv__ratelimit_free(s->votes);
     for (size_t i = 0; i < s->n_keys; i++)
         free(s->keys[i]);

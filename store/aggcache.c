@@ -13,6 +13,7 @@
  * and flushing cost what was used, not the table size.
  */
 #include "store_int.h"
+#include "chorus/base.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,7 @@ int store__agg_flush(struct store_txn *t)
     struct store__wstate *w = t->w;
     MDB_cursor *c = NULL;
     uint8_t k[STORE__AGG_KEY_LEN], v[STORE__STATS_LEN];
+    int64_t now = chorus_now();
     int rc = 0;
 
     if (!w->aslots)
@@ -338,6 +340,8 @@ int store__agg_flush(struct store_txn *t)
 
         store__key_agg(k, e->key >> 63 ? STORE__KIND_PRODUCT : STORE__KIND_CATEGORY,
                        (uint32_t)(e->key >> 31));
+        /* Every dirty entry had its version bumped: this is its change. */
+        e->st.changed_at = now;
         store__stats_encode(v, &e->st);
         rc = store__put(t, STORE__AGGREGATES, k, sizeof(k), v, sizeof(v), 0);
         e->dirty = false;

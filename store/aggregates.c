@@ -254,6 +254,10 @@ int store__agg_review(struct store_txn *t, const struct review *old, const struc
         os = NULL;
     if (!nw)
         ns = NULL;
+    /* Category number 0 stands for everything: the all-reviews feed. */
+    rc = store__agg_bump(t, STORE__KIND_CATEGORY, 0);
+    if (rc)
+        return rc;
     if (os && ns && same_share(old, os, nw, ns))
         return bump_scope(t, ns);
     if (os) {
@@ -392,7 +396,10 @@ int store__agg_move_product(struct store_txn *t, uint32_t pno, const uint32_t *f
     bool lost[STORE__MAX_LEVELS];
     int rc;
 
-    rc = store__agg_get(t, STORE__KIND_PRODUCT, pno, &p);
+    /* Entries of the all-reviews feed carry category terms. */
+    rc = store__agg_bump(t, STORE__KIND_CATEGORY, 0);
+    if (rc == 0)
+        rc = store__agg_get(t, STORE__KIND_PRODUCT, pno, &p);
     if (rc)
         goto out;
     if (p.count == 0 && p.mentions == 0) {

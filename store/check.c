@@ -47,8 +47,32 @@ static void expect_entry(struct store__check *ck, enum store__db db, const char 
         store__check_say(ck, "Review %" PRIu64 " has a %s entry with stale flags.", id, name);
 }
 
+/* check_scope expects review id's by_scope entries: everything, its
+ * product, every prefix of its product's category. */
+static void check_scope(struct store__check *ck, uint64_t id, const struct review *r, uint32_t pno,
+                        uint64_t *nscope)
+{
+    uint32_t cats[STORE__MAX_LEVELS];
+    uint8_t k[STORE__SCOPE_KEY_LEN];
+    struct product p;
+    size_t ncat = 0;
+
+    if (store__product_get_no(ck->t, pno, &p) == 0 && p.category && *p.category &&
+        store__category_chain(ck->t, p.category, false, cats, STORE__MAX_LEVELS, &ncat) != 0)
+        ncat = 0;
+    store__key_scope(k, STORE_SCOPE_ALL, 0, r->created_at, id);
+    expect_entry(ck, STORE__BY_SCOPE, "by_scope (all)", k, sizeof(k), -1, id);
+    store__key_scope(k, STORE_SCOPE_PRODUCT, pno, r->created_at, id);
+    expect_entry(ck, STORE__BY_SCOPE, "by_scope (product)", k, sizeof(k), -1, id);
+    for (size_t i = 0; i < ncat; i++) {
+        store__key_scope(k, STORE_SCOPE_CATEGORY, cats[i], r->created_at, id);
+        expect_entry(ck, STORE__BY_SCOPE, "by_scope (category)", k, sizeof(k), -1, id);
+    }
+    *nscope += 2 + ncat;
+}
+
 static int check_review(struct store__check *ck, uint64_t id, const struct review *r, uint32_t pno,
-                        uint64_t *with_sid, uint64_t *voted)
+                        uint64_t *with_sid, uint64_t *voted, uint64_t *nscope)
 {
     uint8_t k[STORE__DEDUPE_KEY_MAX];
     uint8_t fl = store__flags(r);
@@ -85,6 +109,7 @@ static int check_review(struct store__check *ck, uint64_t id, const struct revie
         struct review_stats *st = &ck->pst[pno];
         bool had = st->count || st->mentions;
 
+        check_scope(ck, id, r, pno, nscope);
         if (r->rating >= 1) {
             st->count++;
             st->rating_sum += (uint64_t)r->rating;
@@ -115,7 +140,7 @@ static int pass_reviews(struct store__check *ck)
 {
     MDB_cursor *c = NULL;
     MDB_val k, v;
-    uint64_t n = 0, with_sid = 0, voted = 0, next_id;
+    uint64_t n = 0, with_sid = 0, voted = 0, nscope = 0, next_id;
     int rc, mrc;
 
     rc = store__meta_get_u64(ck->t, "next_review_id", &next_id);
@@ -142,7 +167,7 @@ static int pass_reviews(struct store__check *ck)
             store__check_say(ck, "Review %" PRIu64 " does not decode.", id);
             continue;
         }
-        rc = check_review(ck, id, &r, pno, &with_sid, &voted);
+        rc = check_review(ck, id, &r, pno, &with_sid, &voted, &nscope);
         if (rc)
             goto out;
     }
@@ -155,6 +180,7 @@ static int pass_reviews(struct store__check *ck)
     store__check_count(ck, STORE__BY_TIME, "by_time", n);
     store__check_count(ck, STORE__BY_STATUS, "by_status", n);
     store__check_count(ck, STORE__DEDUPE, "dedupe", with_sid);
+    store__check_count(ck, STORE__BY_SCOPE, "by_scope", nscope);
 out:
     mdb_cursor_close(c);
     return rc;
@@ -197,6 +223,9 @@ static int pass_orphans(struct store__check *ck, enum store__db db, const char *
             continue; /* one sentence per entity, not per day */
         last_kind = kp[0];
         last_no = no;
+        /* Category number 0 is the all-reviews scope: a version, no path. */
+        if (db == STORE__AGGREGATES && kp[0] == STORE__KIND_CATEGORY && no == 0)
+            continue;
         if (!entity_known(ck, kp[0], no))
             store__check_say(
                 ck, "The %s table holds records of %s number %" PRIu32 ", which does not exist.",

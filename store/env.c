@@ -29,6 +29,8 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__BY_CATEGORY] = "by_category",
     [STORE__AGGREGATES] = "aggregates",
     [STORE__DAILY] = "daily",
+    [STORE__BY_SCOPE] = "by_scope",
+    [STORE__TOKENS] = "tokens",
 };
 
 /* Transactions this thread has active, in any store. A thread that holds a
@@ -237,7 +239,7 @@ static int init_instance(struct store *s, MDB_txn *txn)
 /* init_dbs opens every named database in one write transaction, after making
  * sure the folder is not from a newer Chorus. Nothing is written to a newer
  * folder: the transaction is aborted before commit. */
-static int init_dbs(struct store *s, char *errbuf, size_t errlen)
+static int init_dbs(struct store *s, uint32_t *found, char *errbuf, size_t errlen)
 {
     MDB_txn *txn = NULL;
     MDB_val key = {6, "schema"}, val;
@@ -299,6 +301,7 @@ static int init_dbs(struct store *s, char *errbuf, size_t errlen)
             goto out;
         }
     }
+    *found = schema;
     rc = init_instance(s, txn);
     if (rc) {
         snprintf(errbuf, errlen, "cannot initialise data folder %s: %s", s->dir, mdb_strerror(rc));
@@ -317,6 +320,30 @@ out:
     return rc;
 }
 
+/* upgrade brings a schema-1 folder to schema 2: by_scope is built from the
+ * reviews; the other additions (components, changed_at) are optional
+ * trailing fields that old records simply lack. */
+static int upgrade(struct store_txn *t, void *ctx)
+{
+    int rc = store__scope_build(t);
+
+    (void)ctx;
+    if (rc == 0)
+        rc = store__meta_put_u32(t, "schema", CHORUS_SCHEMA_VERSION);
+    return rc;
+}
+
+uint64_t store_instance(const struct store *s)
+{
+    return s->instance;
+}
+
+void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx)
+{
+    s->tagger = fn;
+    s->tagger_ctx = ctx;
+}
+
 int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
 {
     struct store *s = NULL;
@@ -324,6 +351,7 @@ int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
     char *path = NULL;
     struct stat st;
     MDB_envinfo info;
+    uint32_t schema = 0;
     size_t plen;
     int rc;
 
@@ -374,7 +402,7 @@ int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
         rc = store__err(rc);
         goto out;
     }
-    rc = init_dbs(s, errbuf, errlen);
+    rc = init_dbs(s, &schema, errbuf, errlen);
     if (rc)
         goto out;
     rc = mdb_env_info(s->env, &info);
@@ -384,6 +412,14 @@ int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
         goto out;
     }
     s->mapsize = info.me_mapsize;
+    if (schema != 0 && schema < CHORUS_SCHEMA_VERSION) {
+        rc = store_write(s, upgrade, NULL);
+        if (rc) {
+            snprintf(errbuf, errlen, "cannot upgrade data folder %s to schema %d: %s", dir,
+                     CHORUS_SCHEMA_VERSION, chorus_strerror(rc));
+            goto out;
+        }
+    }
     *out = s;
     s = NULL;
 out:

@@ -342,6 +342,8 @@ static int move_category(struct store_txn *t, uint32_t pno, const char *from, co
         rc = store__put(t, STORE__BY_CATEGORY, k, kl, "", 0, 0);
     }
     if (rc == 0)
+        rc = store__scope_move(t, pno, fc, nf, tc, nt);
+    if (rc == 0)
         rc = store__agg_move_product(t, pno, fc, nf, from, tc, nt);
     /* Cached scopes may name the old chain. */
     store__pcache_clear(t->w);
@@ -416,6 +418,9 @@ static int product_write(struct store_txn *txn, const struct product *p, bool me
     }
     if (rc == 0)
         rc = store__agg_bump(txn, STORE__KIND_PRODUCT, pno);
+    /* ... and so does the all-reviews feed (category number 0). */
+    if (rc == 0)
+        rc = store__agg_bump(txn, STORE__KIND_CATEGORY, 0);
     if (rc == 0 && created)
         *created = is_new;
 out:

@@ -113,6 +113,8 @@ size_t store__review_size(const struct review *r)
          str_size(r->source_id) + str_size(r->moderation_reason);
     for (size_t i = 0; i < r->n_responses; i++)
         n += 8 + str_size(r->responses[i].author) + str_size(r->responses[i].body);
+    if (r->components && *r->components)
+        n += str_size(r->components);
     return n;
 }
 
@@ -148,6 +150,9 @@ void store__review_encode(uint8_t *out, const struct review *r, uint32_t pno)
         p = put_str(p + 8, r->responses[i].author);
         p = put_str(p, r->responses[i].body);
     }
+    /* Trailing and optional: schema-1 records simply end before it. */
+    if (r->components && *r->components)
+        put_str(p, r->components);
 }
 
 int store__review_decode(const void *data, size_t len, struct review *r, uint32_t *pno,
@@ -207,8 +212,11 @@ int store__review_decode(const void *data, size_t len, struct review *r, uint32_
         if (resp)
             resp[i] = one;
     }
-    if (rd.left != 0)
-        return CHORUS_ECORRUPT;
+    if (rd.left != 0) {
+        r->components = get_str(&rd);
+        if (rd.bad || rd.left != 0)
+            return CHORUS_ECORRUPT;
+    }
     r->n_responses = n;
     r->responses = resp;
     return 0;
@@ -279,6 +287,7 @@ void store__stats_encode(uint8_t *out, const struct review_stats *st)
     store__be64(out + 73, st->sentiment_n);
     put_i64(out + 81, st->last_review_at);
     store__be64(out + 89, st->version);
+    put_i64(out + 97, st->changed_at);
 }
 
 int store__stats_decode(const void *data, size_t len, struct review_stats *st)
@@ -286,7 +295,8 @@ int store__stats_decode(const void *data, size_t len, struct review_stats *st)
     const uint8_t *d = data;
 
     memset(st, 0, sizeof(*st));
-    if (len != STORE__STATS_LEN || d[0] != STORE__RECORD_VERSION)
+    /* Schema-1 records stop before changed_at. */
+    if ((len != STORE__STATS_LEN && len != STORE__STATS_LEN_V1) || d[0] != STORE__RECORD_VERSION)
         return CHORUS_ECORRUPT;
     st->count = store__rd64(d + 1);
     st->rating_sum = store__rd64(d + 9);
@@ -297,6 +307,8 @@ int store__stats_decode(const void *data, size_t len, struct review_stats *st)
     st->sentiment_n = store__rd64(d + 73);
     st->last_review_at = get_i64(d + 81);
     st->version = store__rd64(d + 89);
+    if (len == STORE__STATS_LEN)
+        st->changed_at = get_i64(d + 97);
     return 0;
 }
 

@@ -57,7 +57,7 @@ static bool review_valid(const struct review *r)
     if (!cap_ok(r->title, CHORUS_MAX_TITLE) || !cap_ok(r->body, CHORUS_MAX_BODY) ||
         !cap_ok(r->author, CHORUS_MAX_AUTHOR) || !cap_ok(r->author_location, CHORUS_MAX_LOCATION) ||
         !cap_ok(r->language, CHORUS_MAX_LANGUAGE) || !cap_ok(r->source, CHORUS_MAX_SOURCE) ||
-        !cap_ok(r->source_id, CHORUS_MAX_SOURCE_ID) ||
+        !cap_ok(r->source_id, CHORUS_MAX_SOURCE_ID) || !cap_ok(r->components, STORE_TAGS_MAX - 1) ||
         !cap_ok(r->moderation_reason, CHORUS_MAX_REASON))
         return false;
     if (!isnan(r->sentiment) && !(r->sentiment >= -1.0 && r->sentiment <= 1.0))
@@ -182,6 +182,16 @@ static int reindex(struct store_txn *t, uint64_t id, const struct review *old, u
     return rc;
 }
 
+/* account moves a review's by_scope entries and aggregate shares from old
+ * (scope os) to nw (scope ns); either review may be NULL. */
+static int account(struct store_txn *t, const struct review *old, const struct store__scope *os,
+                   const struct review *nw, const struct store__scope *ns)
+{
+    int rc = store__scope_index(t, old, os, nw, ns);
+
+    return rc ? rc : store__agg_review(t, old, os, nw, ns);
+}
+
 /* write_record replaces review id's record with nw, encoded through the
  * scratch buffer since nw may borrow strings from the record it replaces. */
 static int write_record(struct store_txn *t, const struct review *nw, uint32_t pno)
@@ -210,7 +220,7 @@ static int rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
     if (rc == 0)
         rc = reindex(t, nw->id, old, pno, nw, pno);
     if (rc == 0)
-        rc = store__agg_review(t, old, &sc, nw, &sc);
+        rc = account(t, old, &sc, nw, &sc);
     return rc;
 }
 
@@ -245,7 +255,7 @@ static int create(struct store_txn *t, const struct review *r, uint64_t *id_out)
     store__review_encode(v, &nw, sc.pno);
     rc = reindex(t, nw.id, NULL, 0, &nw, sc.pno);
     if (rc == 0)
-        rc = store__agg_review(t, NULL, NULL, &nw, &sc);
+        rc = account(t, NULL, NULL, &nw, &sc);
     if (rc == 0)
         *id_out = nw.id;
     return rc;
@@ -289,7 +299,7 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id)
     if (rc == 0)
         rc = reindex(t, id, &old, opno, &nw, sc.pno);
     if (rc == 0)
-        rc = store__agg_review(t, &old, &os.sc, &nw, &sc);
+        rc = account(t, &old, &os.sc, &nw, &sc);
     return rc;
 }
 
@@ -297,7 +307,7 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
                      enum store_put_result *result)
 {
     uint8_t dk[STORE__DEDUPE_KEY_MAX], idv[8];
-    char auto_id[64];
+    char auto_id[64], tags[STORE_TAGS_MAX];
     struct review tmp;
     size_t dklen;
     struct store__mark m;
@@ -311,15 +321,21 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
     rc = store__peek_review_id(txn, &next);
     if (rc)
         return rc;
+    tmp = *r;
     if (!r->source_id || !*r->source_id) {
         /* Give it a source id of its own, so it dedupes like any other:
          * an exported review imported back updates itself. */
         snprintf(auto_id, sizeof(auto_id), "chorus-%016llx-%llu",
                  (unsigned long long)txn->s->instance, (unsigned long long)next);
-        tmp = *r;
         tmp.source_id = auto_id;
-        r = &tmp;
     }
+    if (txn->s->tagger) {
+        tags[0] = '\0';
+        txn->s->tagger(txn->s->tagger_ctx, r, tags, sizeof(tags));
+        tags[sizeof(tags) - 1] = '\0';
+        tmp.components = tags[0] ? tags : NULL;
+    }
+    r = &tmp;
     dklen = store__key_dedupe(dk, r->source, r->source_id);
     if (dklen == 0)
         return CHORUS_EINVAL;
@@ -385,7 +401,7 @@ int store_review_delete(struct store_txn *txn, uint64_t id)
     if (rc == 0)
         rc = reindex(txn, id, &old, pno, NULL, 0);
     if (rc == 0)
-        rc = store__agg_review(txn, &old, &sc, NULL, NULL);
+        rc = account(txn, &old, &sc, NULL, NULL);
     store__arena_release(&txn->arena, &m);
     return rc;
 }

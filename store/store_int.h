@@ -58,6 +58,8 @@ enum store__db {
     STORE__BY_CATEGORY,
     STORE__AGGREGATES,
     STORE__DAILY,
+    STORE__BY_SCOPE, /* schema 2 */
+    STORE__TOKENS,   /* schema 2 */
     STORE__NDB
 };
 
@@ -106,6 +108,9 @@ struct store {
     unsigned active;
     bool resizing;
     size_t mapsize; /* the map size this process uses now */
+
+    store_tagger_fn tagger; /* see store_set_tagger */
+    void *tagger_ctx;
 
     pthread_mutex_t wmu;    /* one store_write at a time in this process */
     struct store_txn *wtxn; /* reused by store_write, guarded by wmu */
@@ -258,7 +263,8 @@ size_t store__product_size(const struct product *p);
 void store__product_encode(uint8_t *out, const struct product *p);
 int store__product_decode(const void *data, size_t len, struct product *p);
 
-#define STORE__STATS_LEN 97 /* version byte, 6 u64, 5 histogram u64, one f64 */
+#define STORE__STATS_LEN    105 /* version byte, 7 u64, 5 histogram u64, one f64 */
+#define STORE__STATS_LEN_V1 97  /* schema 1: without changed_at */
 void store__stats_encode(uint8_t *out, const struct review_stats *st);
 int store__stats_decode(const void *data, size_t len, struct review_stats *st);
 
@@ -304,6 +310,24 @@ int store__category_each(struct store_txn *t, const char *path, size_t plen,
  * change); store__pcache_free releases the table. */
 void store__pcache_clear(struct store__wstate *w);
 void store__pcache_free(struct store__wstate *w);
+
+/* ---- by_scope (scope.c) ------------------------------------------------------ */
+
+#define STORE__SCOPE_KEY_LEN 21 /* kind | number | ~created | ~id */
+/* store__key_scope packs a by_scope key. */
+void store__key_scope(uint8_t *k, uint8_t kind, uint32_t no, int64_t created, uint64_t id);
+
+/* store__scope_index moves review old's by_scope entries (scope os) to nw's
+ * (scope ns); either may be NULL. Only approved reviews have entries; ids
+ * must be set. */
+int store__scope_index(struct store_txn *t, const struct review *old, const struct store__scope *os,
+                       const struct review *nw, const struct store__scope *ns);
+/* store__scope_move re-files product pno's approved reviews from the
+ * category numbers `from` to `to`. */
+int store__scope_move(struct store_txn *t, uint32_t pno, const uint32_t *from, size_t nfrom,
+                      const uint32_t *to, size_t nto);
+/* store__scope_build fills by_scope from the reviews (schema 1 -> 2). */
+int store__scope_build(struct store_txn *t);
 
 /* ---- aggregates (aggregates.c, aggcache.c) ------------------------------------------------ */
 

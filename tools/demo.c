@@ -9,6 +9,7 @@
 #include "chorus/base.h"
 #include "chorus/error.h"
 #include "chorus/store.h"
+#include "chorus/text.h"
 #include "chorus/view.h"
 #include "demo_gen.h"
 
@@ -45,8 +46,9 @@ static int write_batch(struct store_txn *txn, void *ctx)
     return 0;
 }
 
-static int to_store(struct demo *d, const char *data, size_t n)
+static int to_store(struct demo *d, const char *data, const char *taxonomy, size_t n)
 {
+    struct text_taxonomy *tax = NULL;
     struct store *s = NULL;
     struct tool_progress pr;
     char err[512] = "";
@@ -56,6 +58,11 @@ static int to_store(struct demo *d, const char *data, size_t n)
     if (rc) {
         fprintf(stderr, "chorus demo: %s\n", err);
         return rc;
+    }
+    tax = tool_tagger(s, taxonomy);
+    if (!tax) {
+        store_close(s);
+        return CHORUS_EINVAL;
     }
     tool_progress_init(&pr, "generating", n);
     rc = store_write(s, write_batch, d);
@@ -72,6 +79,7 @@ static int to_store(struct demo *d, const char *data, size_t n)
         fprintf(stderr, "demo data: %zu products, %zu reviews in %s (%.1f s)\n",
                 demo_gen_product_count(d->gen), n, data, tool_now() - pr.start);
     store_close(s);
+    text_taxonomy_free(tax);
     return rc;
 }
 
@@ -106,7 +114,7 @@ static int to_file(struct demo *d, const char *path, size_t n)
 
 int tool_demo(int argc, char **argv)
 {
-    const char *data = NULL, *out = NULL, *nstr = "200000", *seedstr = "1";
+    const char *data = NULL, *out = NULL, *nstr = "200000", *seedstr = "1", *taxonomy = NULL;
     struct demo d;
     char *end;
     unsigned long long n, seed;
@@ -116,7 +124,8 @@ int tool_demo(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (tool_opt(argc, argv, &i, "--data", &data) || tool_opt(argc, argv, &i, "--out", &out) ||
             tool_opt(argc, argv, &i, "--reviews", &nstr) ||
-            tool_opt(argc, argv, &i, "--seed", &seedstr))
+            tool_opt(argc, argv, &i, "--seed", &seedstr) ||
+            tool_opt(argc, argv, &i, "--taxonomy", &taxonomy))
             continue;
         fprintf(stderr, "chorus demo: unknown option %s\n", argv[i]);
         return 2;
@@ -133,7 +142,7 @@ int tool_demo(int argc, char **argv)
     }
     rc = demo_gen_new(&d.gen, seed, (size_t)n);
     if (rc == 0)
-        rc = data ? to_store(&d, data, (size_t)n) : to_file(&d, out, (size_t)n);
+        rc = data ? to_store(&d, data, taxonomy, (size_t)n) : to_file(&d, out, (size_t)n);
     demo_gen_free(d.gen);
     return rc ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include "chorus/error.h"
 #include "chorus/parse.h"
 #include "chorus/store.h"
+#include "chorus/text.h"
 
 #define BATCH        10000
 #define CHUNK        (1u << 20)
@@ -251,7 +252,8 @@ static bool starts_with_bracket(FILE *f)
 int tool_import(int argc, char **argv)
 {
     const char *data = NULL, *format = "ndjson", *map = NULL, *status = NULL, *source = NULL;
-    const char *path = NULL;
+    const char *path = NULL, *taxonomy = NULL;
+    struct text_taxonomy *tax = NULL;
     struct parse_options opt = {REVIEW_APPROVED, NULL};
     struct import *im = NULL;
     struct stat st;
@@ -265,7 +267,8 @@ int tool_import(int argc, char **argv)
             tool_opt(argc, argv, &i, "--format", &format) ||
             tool_opt(argc, argv, &i, "--map", &map) ||
             tool_opt(argc, argv, &i, "--status", &status) ||
-            tool_opt(argc, argv, &i, "--source", &source))
+            tool_opt(argc, argv, &i, "--source", &source) ||
+            tool_opt(argc, argv, &i, "--taxonomy", &taxonomy))
             continue;
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "chorus import: unknown option %s\n", argv[i]);
@@ -299,6 +302,11 @@ int tool_import(int argc, char **argv)
         abort();
     if (store_open(&im->store, data, err, sizeof(err)) != 0) {
         fprintf(stderr, "chorus import: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    tax = tool_tagger(im->store, taxonomy);
+    if (!tax) {
         rc = 1;
         goto out;
     }
@@ -344,6 +352,7 @@ out:
         store_close(im->store);
         free(im);
     }
+    text_taxonomy_free(tax);
     if (f && f != stdin)
         fclose(f);
     return rc;

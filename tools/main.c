@@ -5,6 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chorus/store.h"
+#include "chorus/text.h"
 #include "tools.h"
 
 static void usage(FILE *to)
@@ -12,16 +14,35 @@ static void usage(FILE *to)
     fprintf(to, "usage: chorus COMMAND --data DIR [options]\n"
                 "\n"
                 "  import --data DIR [--format ndjson|json|amazon|csv] [--map MAPPING]\n"
-                "         [--status approved|pending] [--source NAME] FILE|-\n"
+                "         [--status approved|pending] [--source NAME] [--taxonomy FILE] FILE|-\n"
                 "      Load reviews. csv needs --map, e.g. product_id=asins,rating=reviews.rating\n"
                 "  export --data DIR [--out FILE]\n"
                 "      Write every review as NDJSON (stdout by default); imports back.\n"
                 "  check --data DIR\n"
                 "      Recount aggregates and indexes from the reviews; exit 1 on drift.\n"
-                "  demo --data DIR [--reviews N] [--seed S]\n"
+                "  demo --data DIR [--reviews N] [--seed S] [--taxonomy FILE]\n"
                 "  demo --out FILE [--reviews N] [--seed S]\n"
                 "      Generate a realistic PC-maker catalogue with N reviews (default 200000)\n"
                 "      into the data folder, or as NDJSON into FILE.\n");
+}
+
+static void tag(void *ctx, const struct review *r, char *out, size_t cap)
+{
+    text_components_tags(ctx, r->title, r->body, out, cap);
+}
+
+struct text_taxonomy *tool_tagger(struct store *s, const char *file)
+{
+    struct text_taxonomy *t = NULL;
+    char err[512];
+    int rc = file ? text_taxonomy_load(&t, file, err, sizeof(err)) : text_taxonomy_default(&t);
+
+    if (rc) {
+        fprintf(stderr, "chorus: %s\n", file ? err : "cannot build the default taxonomy");
+        return NULL;
+    }
+    store_set_tagger(s, tag, t);
+    return t;
 }
 
 double tool_now(void)

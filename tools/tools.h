@@ -29,6 +29,15 @@ void tool_progress_update(struct tool_progress *p, uint64_t done, uint64_t items
 /* tool_progress_end clears the line. */
 void tool_progress_end(struct tool_progress *p);
 
+struct store;
+struct text_taxonomy;
+
+/* tool_tagger makes the store tag reviews with the taxonomy in file (NULL:
+ * the built-in one), as chorusd does. Returns the taxonomy, which must
+ * outlive the store's writes (free with text_taxonomy_free), or NULL with a
+ * message on stderr. */
+struct text_taxonomy *tool_tagger(struct store *s, const char *file);
+
 /* tool_opt returns true and sets *val when argv[*i] is --name VALUE. */
 bool tool_opt(int argc, char **argv, int *i, const char *name, const char **val);
 

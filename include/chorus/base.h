@@ -7,6 +7,7 @@
 #ifndef CHORUS_BASE_H
 #define CHORUS_BASE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -73,6 +74,15 @@ int chorus_time_format(int64_t t, char *out);
 /* chorus_utf8_valid says whether s[0..n) is valid UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF) and contains no NUL byte. */
 bool chorus_utf8_valid(const char *s, size_t n);
+/* chorus_utf8_decode reads the UTF-8 sequence at s (n bytes left, n > 0)
+ * into *cp and returns its length; 0 when none starts there (overlongs,
+ * surrogates, values past U+10FFFF, truncated sequences, a NUL byte). */
+size_t chorus_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* chorus_fmt is snprintf that never leaves half a UTF-8 character at the
+ * end of a truncated result (sentences quoting input end up in JSON). */
+void chorus_fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void chorus_vfmt(char *dst, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* chorus_utf8_scrub replaces, in place, every byte of s[0..n) that does not
  * belong to a valid UTF-8 sequence (and every NUL) with '?', so text quoted
  * from a request (a path, a header) can go into JSON. */

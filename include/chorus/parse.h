@@ -110,4 +110,9 @@ int parse_response(const char *data, size_t len, char **author, char **body,
 /* parse_vote parses {"helpful": true|false}. */
 int parse_vote(const char *data, size_t len, bool *helpful, struct parse_error *err);
 
+/* parse_token_request parses {"name": "..."} (a digest reader token) into
+ * name (cap bytes, NUL-terminated). */
+int parse_token_request(const char *data, size_t len, char *name, size_t cap,
+                        struct parse_error *err);
+
 #endif

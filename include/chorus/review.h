@@ -70,6 +70,7 @@ struct review {
     double sentiment; /* -1..1; NAN when not scored */
     size_t n_responses;
     const struct review_response *responses;
+    const char *components; /* "battery,hinge": set by the store's tagger; NULL = none */
 };
 
 struct product {
@@ -94,6 +95,7 @@ struct review_stats {
     uint64_t sentiment_n;   /* how many of them have a score */
     int64_t last_review_at; /* newest created_at among approved; 0 = none */
     uint64_t version;       /* bumped by every change to any review in scope */
+    int64_t changed_at;     /* when version last changed (seconds); 0 = unknown */
 };
 
 /* review_dup deep-copies r into one heap block (caller frees with free()).

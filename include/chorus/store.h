@@ -23,7 +23,9 @@
 
 #include "chorus/review.h"
 
-#define CHORUS_SCHEMA_VERSION 1
+/* 2: by_scope (feeds), tokens, components on reviews, changed_at on
+ * aggregates. A schema-1 folder is upgraded in place when opened. */
+#define CHORUS_SCHEMA_VERSION 2
 
 struct store;
 struct store_txn;
@@ -37,6 +39,21 @@ struct store_txn;
 int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen);
 /* store_close closes the environment. No transaction may be open. NULL ok. */
 void store_close(struct store *s);
+
+/* store_instance returns the folder's random instance number: part of the
+ * automatic source ids and of feed ids, fixed for the folder's life. */
+uint64_t store_instance(const struct store *s);
+
+/* store_tagger_fn writes the comma-joined component ids a review names into
+ * out (cap bytes, NUL-terminated; "" for none). It runs inside write
+ * transactions, on whichever thread writes: it must be thread-safe. */
+#define STORE_TAGS_MAX 4096 /* room the tagger gets */
+typedef void (*store_tagger_fn)(void *ctx, const struct review *r, char *out, size_t cap);
+
+/* store_set_tagger makes store_review_put tag every review it stores (the
+ * components field given by the caller is then replaced). Set it once,
+ * before any write; fn NULL turns tagging off. */
+void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx);
 
 /* ---- transactions --------------------------------------------------------- */
 
@@ -204,6 +221,88 @@ struct store_day {
  * says how many (at most cap). Approved reviews only. */
 int store_product_days(struct store_txn *txn, const char *id, int64_t from_day, int64_t to_day,
                        struct store_day *out, size_t cap, size_t *n_out);
+
+/* ---- feeds: newest approved reviews of a scope --------------------------- */
+
+enum store_scope {
+    STORE_SCOPE_PRODUCT = 'p',
+    STORE_SCOPE_CATEGORY = 'c', /* the category and everything under it */
+    STORE_SCOPE_ALL = 'a',
+};
+
+#define STORE_FEED_MAX 200 /* reviews per feed page */
+
+struct store_feed_query {
+    enum store_scope scope;
+    const char *id;     /* product id or category path; ignored for ALL */
+    size_t limit;       /* 1..STORE_FEED_MAX */
+    const char *cursor; /* NULL = the newest page; a prev/next cursor; or
+                           STORE_FEED_LAST for the oldest page, the one the
+                           next links end on (products and categories only) */
+};
+
+#define STORE_FEED_LAST "last"
+
+/* The cursors around a page: "" when there is nothing that way. */
+struct store_feed_links {
+    char next[STORE_CURSOR_MAX]; /* older reviews */
+    char prev[STORE_CURSOR_MAX]; /* newer reviews */
+};
+
+/* store_feed_query lists up to q->limit approved reviews (mentions too) of
+ * the scope, newest created_at first (then id descending), from the by_scope
+ * index: a page costs its own size whatever the scope holds. Pages move both
+ * ways, as RFC 5005 feeds need. *links is complete before the first
+ * callback, so a writer can put paging links ahead of the entries.
+ * CHORUS_ENOTFOUND for an unknown product or
+ * category, CHORUS_EINVAL for a bad cursor or limit. */
+int store_feed_query(struct store_txn *txn, const struct store_feed_query *q, store_review_cb cb,
+                     void *ctx, struct store_feed_links *links);
+
+/* store_scope_stats gives the aggregate of a scope: a product's or a
+ * category's stats; for ALL only version and changed_at are kept (every
+ * write bumps them). For ETags and Last-Modified. CHORUS_ENOTFOUND. */
+int store_scope_stats(struct store_txn *txn, enum store_scope scope, const char *id,
+                      struct review_stats *stats);
+
+/* store_reviews_window calls cb for the approved reviews of product_id with
+ * a rating in `ratings` (STORE_RATING_* bits) and from <= created_at < to:
+ * rating by rating, newest first within one. Reads only the index range of
+ * the window. Responses are not loaded (n_responses is set, responses NULL).
+ * CHORUS_ENOTFOUND for an unknown product. */
+int store_reviews_window(struct store_txn *txn, const char *product_id, unsigned ratings,
+                         int64_t from, int64_t to, store_review_cb cb, void *ctx);
+
+/* store_category_products calls cb for every product in category path or
+ * under it ("" or NULL = every product), in product-number order, with its
+ * stats. For the digest and dashboards. */
+int store_category_products(struct store_txn *txn, const char *path, store_product_cb cb,
+                            void *ctx);
+
+/* ---- reader tokens (private digests) -------------------------------------- */
+
+#define STORE_TOKEN_LEN  43 /* base64url of 32 random bytes */
+#define STORE_TOKEN_NAME 200
+
+struct store_token {
+    uint64_t id;
+    const char *name; /* who it is for; borrowed */
+    int64_t created_at;
+};
+
+/* store_token_create makes a reader token named name (1..STORE_TOKEN_NAME
+ * bytes of UTF-8); secret receives the token itself (STORE_TOKEN_LEN + 1
+ * bytes), which is shown once: only a hash of it is kept. Write txn. */
+int store_token_create(struct store_txn *txn, const char *name, struct store_token *out,
+                       char *secret);
+/* store_token_delete revokes token id. CHORUS_ENOTFOUND. */
+int store_token_delete(struct store_txn *txn, uint64_t id);
+/* store_token_check says whether secret is a live token (0) or not
+ * (CHORUS_ENOTFOUND). */
+int store_token_check(struct store_txn *txn, const char *secret);
+/* store_tokens_each lists tokens in id order. */
+int store_tokens_each(struct store_txn *txn, int (*cb)(void *ctx, const struct store_token *t),
+                      void *ctx);
 
 /* ---- checks --------------------------------------------------------------- */
 

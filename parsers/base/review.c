@@ -63,7 +63,7 @@ struct review *review_dup(const struct review *r)
 
     size += slen(r->product_id) + slen(r->title) + slen(r->body) + slen(r->author) +
             slen(r->author_location) + slen(r->language) + slen(r->source) + slen(r->source_id) +
-            slen(r->moderation_reason);
+            slen(r->moderation_reason) + slen(r->components);
     for (size_t i = 0; i < r->n_responses; i++)
         size += slen(r->responses[i].author) + slen(r->responses[i].body);
     c = malloc(size);
@@ -81,6 +81,7 @@ struct review *review_dup(const struct review *r)
     c->source = pack(&cur, r->source);
     c->source_id = pack(&cur, r->source_id);
     c->moderation_reason = pack(&cur, r->moderation_reason);
+    c->components = pack(&cur, r->components);
     for (size_t i = 0; i < r->n_responses; i++) {
         resp[i].created_at = r->responses[i].created_at;
         resp[i].author = pack(&cur, r->responses[i].author);

@@ -1,17 +1,20 @@
 /* UTF-8 validation: the one definition of "valid text" every parser uses. */
 #include "chorus/base.h"
 
-/* seq_len returns the length of the valid, NUL-free UTF-8 sequence at p, or
- * 0 when none starts there (overlongs, surrogates, values past U+10FFFF and
- * truncated sequences are all invalid). */
-static size_t seq_len(const unsigned char *p, const unsigned char *end)
+#include <stdio.h>
+#include <string.h>
+
+size_t chorus_utf8_decode(const char *s, size_t n, uint32_t *cp_out)
 {
+    const unsigned char *p = (const unsigned char *)s;
     unsigned char c = *p;
     size_t need;
     uint32_t cp;
 
-    if (c < 0x80)
+    if (c < 0x80) {
+        *cp_out = c;
         return c ? 1 : 0;
+    }
     if (c >= 0xC2 && c <= 0xDF) {
         need = 1;
         cp = c & 0x1F;
@@ -24,7 +27,7 @@ static size_t seq_len(const unsigned char *p, const unsigned char *end)
     } else {
         return 0;
     }
-    if ((size_t)(end - p) <= need)
+    if (n <= need)
         return 0;
     for (size_t k = 1; k <= need; k++) {
         if ((p[k] & 0xC0) != 0x80)
@@ -34,7 +37,58 @@ static size_t seq_len(const unsigned char *p, const unsigned char *end)
     if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
         (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
+    *cp_out = cp;
     return need + 1;
+}
+
+static size_t seq_len(const unsigned char *p, const unsigned char *end)
+{
+    uint32_t cp;
+
+    return chorus_utf8_decode((const char *)p, (size_t)(end - p), &cp);
+}
+
+/* utf8_cut shortens the NUL-terminated dst so that it does not end inside a
+ * multi-byte sequence (vsnprintf truncates on bytes). */
+static void utf8_cut(char *dst)
+{
+    size_t i = strlen(dst), back = 0, need;
+    unsigned char c;
+
+    while (i > 0 && back < 4 && ((unsigned char)dst[i - 1] & 0xC0) == 0x80) {
+        i--;
+        back++;
+    }
+    if (i == 0)
+        return;
+    c = (unsigned char)dst[i - 1];
+    if (c < 0x80)
+        return;
+    need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+    if (back < need)
+        dst[i - 1] = '\0';
+}
+
+void chorus_vfmt(char *dst, size_t cap, const char *fmt, va_list ap)
+{
+    int n;
+
+    if (!dst || cap == 0)
+        return;
+    n = vsnprintf(dst, cap, fmt, ap);
+    if (n < 0)
+        dst[0] = '\0';
+    else if ((size_t)n >= cap)
+        utf8_cut(dst);
+}
+
+void chorus_fmt(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    chorus_vfmt(dst, cap, fmt, ap);
+    va_end(ap);
 }
 
 bool chorus_utf8_valid(const char *s, size_t n)

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Read benchmark: chorusd serving JSON pages from a store of N demo reviews,
+# Read benchmark: chorusd serving pages from a store of N demo reviews,
 # under wrk (Debian package wrk), against nginx (package nginx) serving the
 # very same bytes as static files, in one run. Reports requests/s, p99
 # latency and the chorusd/nginx ratio per URL. Not a test: run it on a quiet
 # machine.
 #
-# usage: tests/bench/reads.sh BUILD_DIR [N=1000000] [SECONDS=10]
+# SET picks the URLs: "api" (JSON pages) or "feeds" (Atom feeds and the
+# engineer digest; also the time of the first, uncached digest render).
+#
+# usage: tests/bench/reads.sh BUILD_DIR [N=1000000] [SECONDS=10] [SET=api]
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [N=1000000] [SECONDS=10]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [N=1000000] [SECONDS=10] [api|feeds]" >&2; exit 2; }
 build=$1
 n=${2:-1000000}
 secs=${3:-10}
+set=${4:-api}
 command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; exit 1; }
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "$0: needs nginx (apt-get install nginx)" >&2; exit 1; }
@@ -27,7 +31,10 @@ trap cleanup EXIT
 
 echo "loading $n demo reviews ..."
 "$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
-"$build/chorusd" --data "$tmp/data" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
+# The digest is private by default; the benchmark reads it openly.
+echo "digest_access = public" >"$tmp/chorusd.conf"
+"$build/chorusd" --config "$tmp/chorusd.conf" --data "$tmp/data" --listen 127.0.0.1:0 \
+    >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for _ in $(seq 1 100); do
     line=$(head -n 1 "$tmp/out" 2>/dev/null || true)
@@ -54,7 +61,7 @@ http {
     server {
         listen 127.0.0.1:18089;
         root $tmp/www;
-        default_type application/json;
+        types { application/atom+xml atom; application/json json; }
     }
 }
 CONF
@@ -67,15 +74,27 @@ rate() {
 }
 i=0
 
-for path in "/api/v1/products/$top/reviews?limit=10" \
-            "/api/v1/products/$top/reviews?limit=10&sort=lowest&rating=1,2" \
-            "/api/v1/products/$top" \
-            "/api/v1/products?category=laptops&sort=count&limit=20"; do
+if [ "$set" = feeds ]; then
+    # The digest of a category, rendered once uncached: what a reader's first
+    # poll of the day costs.
+    first=$(curl -s -o /dev/null -w '%{time_total}' "$base/feeds/digest.atom?category=laptops")
+    echo "first (uncached) digest render for category laptops: ${first}s"
+    paths=("/feeds/products/$top.atom" "/feeds/digest.atom?category=laptops"
+           "/feeds/categories/laptops.atom" "/feeds/reviews.atom?limit=20")
+    ext=atom
+else
+    paths=("/api/v1/products/$top/reviews?limit=10"
+           "/api/v1/products/$top/reviews?limit=10&sort=lowest&rating=1,2"
+           "/api/v1/products/$top" "/api/v1/products?category=laptops&sort=count&limit=20")
+    ext=json
+fi
+
+for path in "${paths[@]}"; do
     i=$((i + 1))
-    curl -s "$base$path" >"$tmp/www/p$i.json"
-    echo "GET $path ($(wc -c <"$tmp/www/p$i.json") bytes)"
+    curl -s "$base$path" >"$tmp/www/p$i.$ext"
+    echo "GET $path ($(wc -c <"$tmp/www/p$i.$ext") bytes)"
     read -r c_rps c_p99 < <(rate "$base$path")
-    read -r n_rps n_p99 < <(rate "http://127.0.0.1:18089/p$i.json")
+    read -r n_rps n_p99 < <(rate "http://127.0.0.1:18089/p$i.$ext")
     awk -v c="$c_rps" -v cp="$c_p99" -v n="$n_rps" -v np="$n_p99" 'BEGIN {
         printf "  chorusd %9.0f req/s  p99 %-8s nginx static %9.0f req/s  p99 %-8s ratio %.2f\n",
             c, cp, n, np, c / n }'

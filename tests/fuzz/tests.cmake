@@ -1,4 +1,4 @@
-# Parser fuzz targets (see docs/fuzzing.md).
+# Parser fuzz targets (see docs/fuzzing.md), and the taxonomy parser's.
 #
 # Always: each target is linked with replay.c and run over its seed corpus,
 # whole and at every truncation, as an ordinary ctest entry labelled "fuzz",
@@ -18,6 +18,13 @@ foreach(t ${FUZZ_TARGETS})
     set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz)
 endforeach()
 
+# The taxonomy parser (and the matcher and term bags behind it) lives in
+# chorus_text, not chorus_parsers, so its target links that instead.
+add_executable(fuzz_replay_taxonomy ${FUZZ_DIR}/fuzz_taxonomy.c ${FUZZ_DIR}/replay.c)
+target_link_libraries(fuzz_replay_taxonomy PRIVATE chorus_text chorus_base m)
+add_test(NAME fuzz.taxonomy COMMAND fuzz_replay_taxonomy ${FUZZ_DIR}/corpus/taxonomy)
+set_tests_properties(fuzz.taxonomy PROPERTIES LABELS fuzz)
+
 if(CHORUS_FUZZ)
     if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
         message(FATAL_ERROR "CHORUS_FUZZ needs clang (configure with CC=clang)")
@@ -31,4 +38,12 @@ if(CHORUS_FUZZ)
         target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
         target_link_libraries(fuzz_${t} PRIVATE chorus_parsers_fuzz)
     endforeach()
+
+    add_library(chorus_text_fuzz STATIC ${TEXT_SOURCES} ${BASE_SOURCES})
+    target_compile_options(chorus_text_fuzz PRIVATE -fsanitize=fuzzer-no-link)
+    target_link_libraries(chorus_text_fuzz PUBLIC m)
+    add_executable(fuzz_taxonomy ${FUZZ_DIR}/fuzz_taxonomy.c)
+    target_compile_options(fuzz_taxonomy PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_taxonomy PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(fuzz_taxonomy PRIVATE chorus_text_fuzz)
 endif()

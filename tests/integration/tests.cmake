@@ -55,3 +55,15 @@ chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
 chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c)
 chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)
 chorus_integration_test(NAME it_hardening SOURCES ${INTEGRATION_DIR}/test_hardening.c)
+# WebSub: the test runs its own hub (evhttp on a thread), hence libevent.
+chorus_integration_test(NAME it_websub SOURCES ${INTEGRATION_DIR}/test_websub.c)
+target_link_libraries(it_websub PRIVATE PkgConfig::LIBEVENT Threads::Threads)
+chorus_integration_test(NAME it_google SOURCES ${INTEGRATION_DIR}/test_google.c)
+target_link_libraries(it_google PRIVATE PkgConfig::LIBXML2)
+# Atom feeds and the engineer digest, parsed with libxml2 (atom_check.c).
+chorus_integration_test(NAME it_feeds SOURCES ${INTEGRATION_DIR}/test_feeds.c
+                        ${INTEGRATION_DIR}/atom_check.c)
+target_link_libraries(it_feeds PRIVATE PkgConfig::LIBXML2)
+chorus_integration_test(NAME it_digest SOURCES ${INTEGRATION_DIR}/test_digest.c
+                        ${INTEGRATION_DIR}/atom_check.c)
+target_link_libraries(it_digest PRIVATE PkgConfig::LIBXML2)

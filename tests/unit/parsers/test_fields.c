@@ -292,6 +292,17 @@ static void unknown_fields(void **state)
                                                  "ccccc\":1}"),
                            "\"a?b\xC3\xA9"
                            "ccc"));
+    /* Component tags are the server's: exported ones come back ignored. */
+    {
+        struct collect c = {0};
+        const struct review *r = one_review(&c, PARSE_JSON,
+                                            "{\"product_id\":\"p\",\"rating\":2,"
+                                            "\"components\":[\"hinge\"]}");
+
+        assert_non_null(r);
+        assert_null(r->components);
+        collect_free(&c);
+    }
 }
 
 static void types(void **state)

@@ -187,13 +187,37 @@ static void review_record_round_trip(void **state)
     buf[57] = 0x7f;
     assert_int_equal(store__review_decode(buf, n, &d, &pno, &a), CHORUS_ECORRUPT);
     free(buf);
+
+    /* Components trail the record; a record without them (schema 1) still
+     * reads, every other cut does not. */
+    {
+        size_t old = n, m;
+
+        assert_null(d.components);
+        r.components = "battery,hinge";
+        m = store__review_size(&r);
+        assert_int_equal(m, old + 4 + strlen(r.components) + 1);
+        buf = malloc(m);
+        assert_non_null(buf);
+        store__review_encode(buf, &r, 77);
+        assert_int_equal(store__review_decode(buf, m, &d, &pno, &a), 0);
+        assert_string_equal(d.components, "battery,hinge");
+        for (size_t cut = old; cut < m; cut++) {
+            int rc = store__review_decode(buf, cut, &d, &pno, &a);
+
+            assert_int_equal(rc, cut == old ? 0 : CHORUS_ECORRUPT);
+        }
+        assert_int_equal(store__review_decode(buf, old, &d, &pno, &a), 0);
+        assert_null(d.components);
+        free(buf);
+    }
     store__arena_cleanup(&a);
 }
 
 static void product_and_stats_records(void **state)
 {
     struct product p = {"sku", "Name", NULL, "a/b", NULL, NULL, "123", NULL, 99}, d;
-    struct review_stats st = {5, 20, {1, 0, 1, 1, 2}, 3, -0.5, 2, -100, 42}, sd;
+    struct review_stats st = {5, 20, {1, 0, 1, 1, 2}, 3, -0.5, 2, -100, 42, 1700000000}, sd;
     struct store_day day = {17, 2, 9, {0, 0, 0, 1, 1}, 4}, dd;
     uint8_t buf[512], sb[STORE__STATS_LEN], db[STORE__DAYREC_MAX];
     size_t n = store__product_size(&p);
@@ -211,6 +235,9 @@ static void product_and_stats_records(void **state)
     assert_int_equal(store__stats_decode(sb, sizeof(sb), &sd), 0);
     assert_memory_equal(&st, &sd, sizeof(st));
     assert_int_equal(store__stats_decode(sb, sizeof(sb) - 1, &sd), CHORUS_ECORRUPT);
+    /* A schema-1 record ends before changed_at: it reads as unknown (0). */
+    assert_int_equal(store__stats_decode(sb, STORE__STATS_LEN_V1, &sd), 0);
+    assert_true(sd.version == 42 && sd.changed_at == 0);
 
     n = store__day_encode(db, &day);
     assert_int_equal(n, 7);

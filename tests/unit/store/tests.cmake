@@ -67,3 +67,15 @@ chorus_unit_test(NAME store_products
           listings_by_category_prefix
           listing_cursors_are_checked)
 target_include_directories(store_products PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
+chorus_unit_test(NAME store_scope
+    SOURCES ${STORE_TEST_DIR}/test_scope.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES feed_pages_match_the_model
+          changes_keep_the_index
+          bad_queries_are_refused
+          windows_match_the_model
+          tokens_live_and_die
+          schema_one_is_upgraded)
+target_include_directories(store_scope PRIVATE ${PROJECT_SOURCE_DIR}/store)
+target_link_libraries(store_scope PRIVATE PkgConfig::LMDB)

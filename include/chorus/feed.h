@@ -1,0 +1,118 @@
+/* Chorus feeds: records going out as Atom, the engineer digest and the
+ * Google Product Reviews XML feed.
+ *
+ * Every document is written with libxml2's xmlTextWriter, so escaping and
+ * well-formedness come from the writer, never from pasted strings. No libxml2
+ * type crosses this header. Renderers read the store through a transaction
+ * the caller owns; what they write into a struct buf is the caller's.
+ * Strings that end up in XML are first made valid XML 1.0 characters
+ * (invalid UTF-8 and C0 controls other than tab/newline are replaced).
+ */
+#ifndef CHORUS_FEED_H
+#define CHORUS_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "chorus/base.h"
+#include "chorus/review.h"
+#include "chorus/store.h"
+
+struct text_taxonomy;
+
+/* The Chorus XML namespace for machine-readable ratings and digest data
+ * (documented in docs/feeds.md). */
+#define FEED_NS_CHORUS "https://chorus.dev/ns/feed/1"
+
+/* How a deployment names and links things. Borrowed strings; the caller
+ * keeps them alive while rendering. */
+struct feed_site {
+    const char *public_url;    /* "http://host:port", no trailing '/': chorusd as readers see it */
+    const char *review_url;    /* template with {product} and {id}; NULL =
+                                  public_url/p/{product}#review-{id} */
+    const char *tag_authority; /* RFC 4151 authority of every tag: id */
+    const char *instance;      /* the data folder's instance (hex), part of every id */
+    const char *hub;           /* WebSub hub, or NULL */
+    const char *title;         /* site name in feed titles ("Chorus") */
+};
+
+/* feed_review_url writes the public page of review r of product into b
+ * (percent-encoding the product id). Returns 0 or the buffer's error. */
+int feed_review_url(struct buf *b, const struct feed_site *site, const char *product_id,
+                    uint64_t review_id);
+/* feed_product_url writes the product's page: p->url when set, else
+ * public_url/p/{id}. */
+int feed_product_url(struct buf *b, const struct feed_site *site, const struct product *p);
+/* feed_tag writes "tag:<authority>,2026:<instance>/<what>" into b. */
+int feed_tag(struct buf *b, const struct feed_site *site, const char *what);
+
+/* ---- Atom (atom.c) ------------------------------------------------------------ */
+
+enum feed_scope_kind {
+    FEED_SCOPE_PRODUCT = 0,
+    FEED_SCOPE_CATEGORY,
+    FEED_SCOPE_ALL,
+};
+
+#define FEED_ATOM_DEFAULT_LIMIT 50
+
+struct feed_atom_query {
+    enum feed_scope_kind kind;
+    const char *id;     /* product id or category path; NULL for ALL */
+    size_t limit;       /* 1..200 */
+    const char *cursor; /* page cursor from a link, or NULL for the first page */
+};
+
+/* feed_atom_render writes one Atom page (RFC 4287, paged per RFC 5005) of
+ * the newest approved reviews in scope into b, with first/next/previous/last
+ * links, self and alternate links, hub when site->hub is set. *updated
+ * receives the feed's <updated> (seconds), for Last-Modified. Returns 0,
+ * CHORUS_ENOTFOUND for an unknown product or category, CHORUS_EINVAL for a
+ * bad cursor, or the buffer's error. */
+int feed_atom_render(struct store_txn *txn, const struct feed_site *site,
+                     const struct feed_atom_query *q, struct buf *b, int64_t *updated);
+
+/* ---- engineer digest (digest.c) ------------------------------------------------- */
+
+struct feed_digest_query {
+    const char *category; /* NULL/"" = every category */
+    const char *product;  /* NULL/"" = every product of the category */
+    int max_rating;       /* 1..5, default 2 */
+    int days;             /* 1..90, default 14 */
+    int tz_minutes;       /* offset from UTC of the reader's day, -720..840 */
+    const char *token;    /* the reader token to repeat in links, or NULL */
+};
+
+/* feed_digest_render writes the digest (docs/digest.md) into b, as of time
+ * now. tax may be NULL (no component themes). *updated as for Atom. Returns
+ * 0, CHORUS_ENOTFOUND for an unknown product or category, or the buffer's
+ * error. */
+int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
+                       const struct text_taxonomy *tax, const struct feed_digest_query *q,
+                       int64_t now, struct buf *b, int64_t *updated);
+
+/* ---- Google Product Reviews feed, schema 2.4 (google.c) ------------------------- */
+
+struct feed_google;
+
+/* feed_google_begin starts a document: the XML declaration, <feed>,
+ * <version>, <aggregator> and <publisher> (publisher name and favicon URL
+ * may be NULL: "Chorus", none), then <reviews>. *out is the caller's, freed
+ * by feed_google_end or feed_google_free. Output accumulates inside g until
+ * feed_google_take moves it out. */
+int feed_google_begin(struct feed_google **out, const struct feed_site *site, const char *publisher,
+                      const char *favicon);
+/* feed_google_review writes one <review> for r about product p (both
+ * borrowed for the call). Reviews that are not approved or have no rating
+ * are skipped (returns 0). */
+int feed_google_review(struct feed_google *g, const struct review *r, const struct product *p);
+/* feed_google_take appends everything written so far to b and forgets it,
+ * so a streamed reply holds one chunk at a time. */
+int feed_google_take(struct feed_google *g, struct buf *b);
+/* feed_google_end closes the document, appends the rest to b and frees g. */
+int feed_google_end(struct feed_google *g, struct buf *b);
+/* feed_google_free frees g without finishing (client gone). NULL ok. */
+void feed_google_free(struct feed_google *g);
+
+#endif

@@ -1,0 +1,73 @@
+/* Internals shared by the files of parsers/text/ and by nothing else: the
+ * taxonomy's layout (built by taxonomy.c, read by match.c) and a few helpers.
+ * The public door is include/chorus/text.h.
+ */
+#ifndef CHORUS_TEXT_INT_H
+#define CHORUS_TEXT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chorus/text.h"
+
+/* A phrase has at most this many words: each word takes at least one byte and
+ * one separator, and a phrase is at most TEXT_MAX_PHRASE bytes. The matcher
+ * keeps this many words of text in a window on the stack. */
+#define TEXT__PHRASE_WORDS (TEXT_MAX_PHRASE / 2 + 1)
+
+struct text__phrase {
+    char *text;         /* folded and trimmed, '*' kept: what text_match.phrase shows */
+    char *words;        /* the phrase's words, each NUL-terminated, back to back */
+    size_t wlen;        /* bytes of words, NULs included */
+    uint32_t hash;      /* of words and prefix: finds repeated phrases at load */
+    uint32_t nwords;    /* 1..TEXT__PHRASE_WORDS */
+    uint32_t component; /* index of its component */
+    bool prefix;        /* the last word matches any word it starts */
+};
+
+struct text__component {
+    char id[TEXT_MAX_COMPONENT + 1];
+    char *label;
+    size_t first; /* its phrases are phrases[first .. first+count) */
+    size_t count;
+};
+
+/* One entry of a first-word index: the key is the phrase's first word
+ * (borrowed from the phrase), entries sorted by key bytes, then by phrase. */
+struct text__key {
+    const char *word;
+    size_t len;
+    uint32_t phrase;
+};
+
+struct text_taxonomy {
+    struct text__component comps[TEXT_MAX_COMPONENTS];
+    size_t ncomps;
+    struct text__phrase *phrases; /* taxonomy order: component, then phrase */
+    size_t nphrases;
+    size_t alloc;
+    /* exact[]: every phrase but the one-word prefix phrases, keyed by its
+     * first word, which must equal a text word. prefix[]: one-word prefix
+     * phrases, keyed by that word, which must start a text word. */
+    struct text__key *exact, *prefix;
+    size_t nexact, nprefix;
+    uint64_t prefix_lens; /* bit L set when some prefix key is L bytes (L < 64) */
+    size_t max_words;     /* most words in any phrase */
+};
+
+/* text__xmalloc and text__xrealloc abort when memory runs out (house rule:
+ * every size reaching them is capped first). */
+void *text__xmalloc(size_t n);
+void *text__xrealloc(void *p, size_t n);
+char *text__xstrndup(const char *s, size_t n);
+
+/* text__fmt formats into dst (cap bytes, NUL-terminated, cut on a UTF-8
+ * character boundary when it does not fit). NULL dst or 0 cap is a no-op. */
+void text__fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* text__keycmp orders a word of len bytes against a key: bytewise, shorter
+ * first on a common prefix (the order of strcmp on NUL-free strings). */
+int text__keycmp(const char *word, size_t len, const struct text__key *k);
+
+#endif

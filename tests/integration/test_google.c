@@ -1,0 +1,765 @@
+/* The Google Product Reviews feed (GET /feeds/google-reviews.xml) checked
+ * against the documented structure of schema 2.4 (docs/feeds.md): element
+ * order, which reviews appear, the product identifiers, hostile text, and
+ * the streamed delivery of a large catalogue, including a client that
+ * leaves mid-stream and a server that stops mid-stream.
+ *
+ * Feeds are parsed with libxml2 the way a careful consumer would: no
+ * network, no entity substitution. */
+#include "harness.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "testmain.h"
+
+#define FEED_PATH "/feeds/google-reviews.xml"
+#define GTIN      "4006381333931" /* a valid EAN-13 */
+#define XSI_NS    "http://www.w3.org/2001/XMLSchema-instance"
+#define XSD_URL   "http://www.google.com/shopping/reviews/schema/product/2.4/product_reviews.xsd"
+
+/* Every child a <review> may have in schema 2.4, in the schema's order
+ * (Google's 2.4 sample feed; docs/feeds.md). A review's children must
+ * appear in this order, each at most once. */
+static const char *const review_order[] = {
+    "review_id",
+    "reviewer",
+    "is_verified_purchase",
+    "is_incentivized_review",
+    "review_timestamp",
+    "title",
+    "content",
+    "review_language",
+    "review_country",
+    "pros",
+    "cons",
+    "review_url",
+    "reviewer_images",
+    "ratings",
+    "products",
+    "is_spam",
+    "collection_method",
+    "transaction_id",
+};
+/* The ones the schema requires, plus review_id, which Chorus always sends. */
+static const char *const review_required[] = {
+    "review_id", "reviewer", "review_timestamp", "content", "review_url", "ratings", "products",
+};
+
+/* ---- reading the feed ---------------------------------------------------------------- */
+
+struct gfeed {
+    struct hresp *r;
+    xmlDoc *doc;
+    xmlNode *root, *reviews;
+};
+
+static bool is_elem(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNode *first_elem(xmlNode *n)
+{
+    for (; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    return NULL;
+}
+
+/* child returns the element at path ("products/product/product_name")
+ * under n, or NULL. */
+static xmlNode *child(xmlNode *n, const char *path)
+{
+    char name[64];
+
+    while (n && *path) {
+        size_t len = strcspn(path, "/");
+        xmlNode *c;
+
+        assert_true(len < sizeof(name));
+        memcpy(name, path, len);
+        name[len] = '\0';
+        for (c = n->children; c && !is_elem(c, name); c = c->next)
+            ;
+        n = c;
+        path += len;
+        if (*path == '/')
+            path++;
+    }
+    return n;
+}
+
+/* expect_text checks the character data of the element at path. */
+#define expect_text(n, path, want) expect_text_((n), (path), (want), __FILE__, __LINE__)
+static void expect_text_(xmlNode *n, const char *path, const char *want, const char *file, int line)
+{
+    xmlNode *c = child(n, path);
+    xmlChar *t;
+
+    if (!c) {
+        print_error("no <%s> element\n", path);
+        _fail(file, line);
+    }
+    t = xmlNodeGetContent(c);
+    if (!t || strcmp((const char *)t, want) != 0) {
+        print_error("<%s> is \"%s\", expected \"%s\"\n", path, t ? (const char *)t : "(null)",
+                    want);
+        xmlFree(t);
+        _fail(file, line);
+    }
+    xmlFree(t);
+}
+
+/* expect_attr checks an attribute (no namespace) of the element at path;
+ * want NULL means the attribute must be absent. */
+#define expect_attr(n, path, name, want)                                                           \
+    expect_attr_((n), (path), (name), (want), __FILE__, __LINE__)
+static void expect_attr_(xmlNode *n, const char *path, const char *name, const char *want,
+                         const char *file, int line)
+{
+    xmlNode *c = child(n, path);
+    xmlChar *v;
+
+    if (!c) {
+        print_error("no <%s> element\n", path);
+        _fail(file, line);
+    }
+    v = xmlGetNoNsProp(c, BAD_CAST name);
+    if ((!want && v) || (want && (!v || strcmp((const char *)v, want) != 0))) {
+        print_error("<%s %s> is %s, expected %s\n", path, name, v ? (const char *)v : "absent",
+                    want ? want : "absent");
+        xmlFree(v);
+        _fail(file, line);
+    }
+    xmlFree(v);
+}
+
+/* names writes the element children of n, in order, as "a,b,c" into out. */
+static const char *names(xmlNode *n, char *out, size_t cap)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (xmlNode *c = first_elem(n->children); c; c = first_elem(c->next)) {
+        int k = snprintf(out + len, cap - len, "%s%s", len ? "," : "", (const char *)c->name);
+
+        assert_true(k > 0 && (size_t)k < cap - len);
+        len += (size_t)k;
+    }
+    return out;
+}
+
+static uint64_t review_id(xmlNode *review)
+{
+    xmlNode *c = child(review, "review_id");
+    xmlChar *t;
+    uint64_t v;
+
+    assert_non_null(c);
+    t = xmlNodeGetContent(c);
+    assert_non_null(t);
+    v = strtoull((const char *)t, NULL, 10);
+    xmlFree(t);
+    return v;
+}
+
+static xmlNode *review_by_id(struct gfeed *f, uint64_t id)
+{
+    for (xmlNode *c = first_elem(f->reviews->children); c; c = first_elem(c->next))
+        if (review_id(c) == id)
+            return c;
+    fail_msg("review %llu is not in the feed", (unsigned long long)id);
+    return NULL;
+}
+
+/* check_order fails unless every child of review is one the schema allows
+ * there, in the schema's order, once, and every required one is present. */
+static void check_order(xmlNode *review)
+{
+    size_t at = 0, n = sizeof(review_order) / sizeof(review_order[0]);
+    char list[512];
+
+    for (xmlNode *c = first_elem(review->children); c; c = first_elem(c->next)) {
+        size_t i;
+
+        for (i = at; i < n; i++)
+            if (strcmp((const char *)c->name, review_order[i]) == 0)
+                break;
+        if (i == n)
+            fail_msg("review %llu: <%s> is out of the schema's order or not in it (children: %s)",
+                     (unsigned long long)review_id(review), (const char *)c->name,
+                     names(review, list, sizeof(list)));
+        at = i + 1;
+    }
+    for (size_t i = 0; i < sizeof(review_required) / sizeof(review_required[0]); i++)
+        if (!child(review, review_required[i]))
+            fail_msg("review %llu lacks <%s>", (unsigned long long)review_id(review),
+                     review_required[i]);
+}
+
+/* check_feed checks what every feed must be: the root and its children in
+ * order, and every review in the schema's order. */
+static void check_feed(struct gfeed *f)
+{
+    char list[256];
+    xmlChar *loc;
+
+    assert_true(is_elem(f->root, "feed"));
+    loc = xmlGetNsProp(f->root, BAD_CAST "noNamespaceSchemaLocation", BAD_CAST XSI_NS);
+    assert_non_null(loc);
+    assert_string_equal((const char *)loc, XSD_URL);
+    xmlFree(loc);
+    assert_null(f->root->ns); /* the feed is in no namespace */
+    assert_string_equal(names(f->root, list, sizeof(list)), "version,aggregator,publisher,reviews");
+    expect_text(f->root, "version", "2.4");
+    assert_non_null(child(f->root, "aggregator/name"));
+    assert_non_null(child(f->root, "publisher/name"));
+    f->reviews = child(f->root, "reviews");
+    for (xmlNode *c = first_elem(f->reviews->children); c; c = first_elem(c->next)) {
+        assert_true(is_elem(c, "review"));
+        check_order(c);
+    }
+}
+
+static void parse_into(struct gfeed *f, const char *body, size_t len)
+{
+    /* No XML_PARSE_NOENT and no DTD loading: a feed is input like any other. */
+    f->doc = xmlReadMemory(body, (int)len, "google-reviews.xml", NULL,
+                           XML_PARSE_NONET | XML_PARSE_NOWARNING);
+    if (!f->doc)
+        fail_msg("the feed is not well-formed XML (%zu bytes): %.600s", len, body);
+    f->root = xmlDocGetRootElement(f->doc);
+    check_feed(f);
+}
+
+/* fetch GETs the feed, checks the reply and parses it. */
+static void fetch(struct chorusd *d, struct gfeed *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->r = h_get(d, FEED_PATH);
+    expect_status(f->r, 200);
+    expect_header(f->r, "Content-Type", "application/xml");
+    expect_header(f->r, "Cache-Control", "public");
+    assert_int_equal(f->r->curl_code, 0); /* the chunked transfer ended properly */
+    parse_into(f, f->r->body, f->r->len);
+}
+
+static void gfeed_free(struct gfeed *f)
+{
+    xmlFreeDoc(f->doc);
+    hresp_free(f->r);
+    memset(f, 0, sizeof(*f));
+}
+
+/* ids writes the review ids of the feed, in document order. */
+static size_t ids(struct gfeed *f, uint64_t *out, size_t cap)
+{
+    size_t n = 0;
+
+    for (xmlNode *c = first_elem(f->reviews->children); c; c = first_elem(c->next)) {
+        assert_true(n < cap);
+        out[n++] = review_id(c);
+    }
+    return n;
+}
+
+/* ---- structure ---------------------------------------------------------------------- */
+
+static void google_structure(void **state)
+{
+    struct chorusd *d = *state;
+    uint64_t r_full, r_anon, r_title_only, r_scaled, got[16];
+    char list[256];
+    struct hresp *r;
+    struct gfeed f;
+    xmlNode *rv;
+
+    r = h_put_json(d, "/api/v1/products/lap-1",
+                   "{\"name\":\"Inspiron 14\",\"brand\":\"Dell\",\"url\":"
+                   "\"https://example.com/p/lap-1\",\"gtin\":\"" GTIN "\",\"mpn\":\"I14-5430\"}");
+    expect_status(r, 201);
+    hresp_free(r);
+    r = h_put_json(d, "/api/v1/products/plain-1", "{\"name\":\"Plain thing\"}");
+    expect_status(r, 201);
+    hresp_free(r);
+
+    r_full = h_post_review(d, "{\"product_id\":\"lap-1\",\"rating\":5,\"title\":\"Great\","
+                              "\"body\":\"Quiet keys.\",\"author\":\"Ada\",\"verified\":true,"
+                              "\"created_at\":\"2024-05-01T10:00:00Z\"}");
+    h_post_review(d, "{\"product_id\":\"lap-1\",\"title\":\"A blog mention\",\"body\":\"m\"}");
+    h_post_review(d, "{\"product_id\":\"lap-1\",\"rating\":2,\"body\":\"wait\","
+                     "\"status\":\"pending\"}");
+    h_post_review(d, "{\"product_id\":\"lap-1\",\"rating\":1,\"body\":\"spam\","
+                     "\"status\":\"rejected\"}");
+    r_anon = h_post_review(d, "{\"product_id\":\"plain-1\",\"rating\":3,\"body\":\"ok\","
+                              "\"verified\":false,\"created_at\":\"2023-01-02T03:04:05Z\"}");
+    r_title_only = h_post_review(d, "{\"product_id\":\"new-9\",\"rating\":4,"
+                                    "\"title\":\"Title only\",\"author\":\"  \"}");
+    r_scaled = h_post_review(d, "{\"product_id\":\"lap-1\",\"rating\":7,\"rating_scale\":10,"
+                                "\"body\":\"seven of ten\",\"author\":\"Grace\"}");
+    /* approved, rated, but nothing to say: Google requires content */
+    h_post_review(d, "{\"product_id\":\"lap-1\",\"rating\":4}");
+
+    fetch(d, &f);
+    assert_int_equal(ids(&f, got, 16), 4);
+    assert_int_equal(got[0], r_full);
+    assert_int_equal(got[1], r_anon);
+    assert_int_equal(got[2], r_title_only);
+    assert_int_equal(got[3], r_scaled);
+
+    rv = review_by_id(&f, r_full);
+    assert_string_equal(names(rv, list, sizeof(list)),
+                        "review_id,reviewer,is_verified_purchase,review_timestamp,title,content,"
+                        "review_url,ratings,products,collection_method");
+    expect_text(rv, "reviewer/name", "Ada");
+    expect_attr(rv, "reviewer/name", "is_anonymous", NULL);
+    expect_text(rv, "is_verified_purchase", "true");
+    expect_text(rv, "review_timestamp", "2024-05-01T10:00:00Z");
+    expect_text(rv, "title", "Great");
+    expect_text(rv, "content", "Quiet keys.");
+    expect_attr(rv, "review_url", "type", "group");
+    expect_text(
+        rv, "review_url",
+        h_fmt("http://127.0.0.1:%d/p/lap-1#review-%llu", d->port, (unsigned long long)r_full));
+    assert_string_equal(names(child(rv, "ratings"), list, sizeof(list)), "overall");
+    expect_text(rv, "ratings/overall", "5");
+    expect_attr(rv, "ratings/overall", "min", "1");
+    expect_attr(rv, "ratings/overall", "max", "5");
+    assert_string_equal(names(child(rv, "products"), list, sizeof(list)), "product");
+    assert_string_equal(names(child(rv, "products/product"), list, sizeof(list)),
+                        "product_ids,product_name,product_url");
+    assert_string_equal(names(child(rv, "products/product/product_ids"), list, sizeof(list)),
+                        "gtins,mpns,skus,brands");
+    expect_text(rv, "products/product/product_ids/gtins/gtin", GTIN);
+    expect_text(rv, "products/product/product_ids/mpns/mpn", "I14-5430");
+    expect_text(rv, "products/product/product_ids/skus/sku", "lap-1");
+    expect_text(rv, "products/product/product_ids/brands/brand", "Dell");
+    expect_text(rv, "products/product/product_name", "Inspiron 14");
+    expect_text(rv, "products/product/product_url", "https://example.com/p/lap-1");
+    expect_text(rv, "collection_method", "unsolicited");
+
+    /* No author: anonymous. No gtin, mpn or brand: only the SKU group. */
+    rv = review_by_id(&f, r_anon);
+    expect_text(rv, "reviewer/name", "Anonymous");
+    expect_attr(rv, "reviewer/name", "is_anonymous", "true");
+    expect_text(rv, "is_verified_purchase", "false");
+    expect_text(rv, "review_timestamp", "2023-01-02T03:04:05Z");
+    assert_null(child(rv, "title"));
+    expect_text(rv, "ratings/overall", "3");
+    assert_string_equal(names(child(rv, "products/product/product_ids"), list, sizeof(list)),
+                        "skus");
+    expect_text(rv, "products/product/product_ids/skus/sku", "plain-1");
+    expect_text(rv, "products/product/product_name", "Plain thing");
+    expect_text(rv, "products/product/product_url",
+                h_fmt("http://127.0.0.1:%d/p/plain-1", d->port));
+
+    /* A title and no body: the title is the content, sent once. A blank
+     * author is no name. A product known only from its review is named by
+     * its id. Without created_at the review's time is its ingest time. */
+    rv = review_by_id(&f, r_title_only);
+    assert_null(child(rv, "title"));
+    expect_text(rv, "content", "Title only");
+    expect_attr(rv, "reviewer/name", "is_anonymous", "true");
+    expect_text(rv, "products/product/product_name", "new-9");
+    assert_non_null(child(rv, "review_timestamp"));
+
+    /* 7 of 10 is 4 stars (docs/reviews.md) */
+    rv = review_by_id(&f, r_scaled);
+    expect_text(rv, "ratings/overall", "4");
+    expect_text(rv, "reviewer/name", "Grace");
+    gfeed_free(&f);
+
+    /* Moderation moves a review out of the feed. */
+    r = h_post_json(d, h_fmt("/api/v1/reviews/%llu/moderation", (unsigned long long)r_anon),
+                    "{\"status\":\"rejected\",\"reason\":\"test\"}");
+    expect_status(r, 200);
+    hresp_free(r);
+    fetch(d, &f);
+    assert_int_equal(ids(&f, got, 16), 3);
+    assert_int_equal(got[1], r_title_only);
+    gfeed_free(&f);
+}
+
+/* HEAD answers the headers only; the feed takes no parameters. */
+static void google_head_and_params(void **state)
+{
+    struct chorusd *d = *state;
+    struct hreq head = {.method = "HEAD", .path = FEED_PATH};
+    struct hresp *r;
+
+    h_post_review(d, "{\"product_id\":\"p\",\"rating\":5,\"body\":\"x\"}");
+    r = h_do(d, &head);
+    expect_status(r, 200);
+    expect_header(r, "Content-Type", "application/xml");
+    assert_int_equal(r->len, 0);
+    hresp_free(r);
+    r = h_get(d, FEED_PATH "?limit=10");
+    expect_problem(r, 400);
+    hresp_free(r);
+    r = h_post_json(d, FEED_PATH, "{}");
+    expect_problem(r, 405);
+    hresp_free(r);
+}
+
+/* ---- hostile text -------------------------------------------------------------------- */
+
+static void google_hostile_text(void **state)
+{
+    struct chorusd *d = *state;
+    uint64_t id, blank_id, got[4];
+    struct hresp *r;
+    struct gfeed f;
+    xmlNode *rv;
+
+    r = h_put_json(d, "/api/v1/products/h%26%3C1",
+                   "{\"name\":\"<b>Bold & \\\"quoted\\\"</b> ]]>\",\"brand\":\"A&B <Co>\"}");
+    expect_status(r, 201);
+    hresp_free(r);
+    id = h_post_review(d,
+                       "{\"product_id\":\"h&<1\",\"rating\":2,"
+                       "\"title\":\"<script>alert(\\\"x\\\")</script> & 'q' ]]>\","
+                       "\"body\":\"]]> & <b>bold</b> \\\"quotes\\\" 'apos' \\u0001 ctl \\u007f del "
+                       "\\u0085 nel \\u202e RTL \\u202c \\u2028 tab\\t nl\\n emoji \\ud83d\\ude00 "
+                       "<![CDATA[x]]> &amp; &#0; end\","
+                       "\"author\":\"Bob \\\"&\\\" <Evil> ]]> \\u202eoll\"}");
+    /* Blank title and body: nothing Google would take as content. */
+    blank_id = h_post_review(d, "{\"product_id\":\"h&<1\",\"rating\":5,\"title\":\"   \","
+                                "\"body\":\" \\n\\t \"}");
+    assert_true(blank_id > id);
+
+    fetch(d, &f);
+    assert_int_equal(ids(&f, got, 4), 1);
+    assert_int_equal(got[0], id);
+    rv = review_by_id(&f, id);
+    expect_text(rv, "title", "<script>alert(\"x\")</script> & 'q' ]]>");
+    /* Controls that XML 1.0 cannot carry (C0 but tab, CR and newline) and
+     * the discouraged DEL and C1 controls become one U+FFFD each; everything
+     * else comes back exactly. */
+    expect_text(rv, "content",
+                "]]> & <b>bold</b> \"quotes\" 'apos' \xef\xbf\xbd ctl \xef\xbf\xbd del "
+                "\xef\xbf\xbd nel \xe2\x80\xae RTL \xe2\x80\xac \xe2\x80\xa8 tab\t nl\n emoji "
+                "\xf0\x9f\x98\x80 <![CDATA[x]]> &amp; &#0; end");
+    expect_text(rv, "reviewer/name", "Bob \"&\" <Evil> ]]> \xe2\x80\xaeoll");
+    expect_text(rv, "products/product/product_name", "<b>Bold & \"quoted\"</b> ]]>");
+    expect_text(rv, "products/product/product_ids/skus/sku", "h&<1");
+    expect_text(rv, "products/product/product_ids/brands/brand", "A&B <Co>");
+    expect_text(rv, "products/product/product_url",
+                h_fmt("http://127.0.0.1:%d/p/h%%26%%3C1", d->port));
+    expect_text(
+        rv, "review_url",
+        h_fmt("http://127.0.0.1:%d/p/h%%26%%3C1#review-%llu", d->port, (unsigned long long)id));
+    /* The markup in the text is text: no element sneaked in. */
+    assert_null(child(rv, "content/b"));
+    assert_null(child(rv, "title/script"));
+    gfeed_free(&f);
+}
+
+/* ---- streaming ------------------------------------------------------------------------- */
+
+/* seed posts n approved, rated reviews (bodies of about body_len bytes) in
+ * batches, plus one pending review per batch, and records the ids of the
+ * approved ones in out (room for n). */
+static void seed(struct chorusd *d, size_t n, size_t body_len, uint64_t *out)
+{
+    size_t done = 0, batch = body_len > 2000 ? 300 : 1000;
+    char *filler = malloc(body_len + 1);
+
+    assert_non_null(filler);
+    for (size_t i = 0; i < body_len; i++)
+        filler[i] = i % 8 == 7 ? ' ' : (char)('a' + i % 26);
+    filler[body_len] = '\0';
+    while (done < n) {
+        size_t k = n - done < batch ? n - done : batch, len = 0, cap = (k + 1) * (body_len + 200);
+        char *body = malloc(cap);
+        struct hresp *r;
+        size_t ok = 0;
+
+        assert_non_null(body);
+        len += (size_t)snprintf(body + len, cap - len,
+                                "[{\"product_id\":\"held\",\"rating\":3,\"body\":\"x\","
+                                "\"status\":\"pending\"}");
+        for (size_t i = 0; i < k; i++)
+            len +=
+                (size_t)snprintf(body + len, cap - len,
+                                 ",{\"product_id\":\"s-%zu\",\"rating\":%zu,\"author\":"
+                                 "\"Reader %zu\",\"body\":\"%zu %s\"}",
+                                 (done + i) % 37, 1 + (done + i) % 5, done + i, done + i, filler);
+        assert_true(len + 2 < cap);
+        body[len++] = ']';
+        body[len] = '\0';
+        r = h_post_json(d, "/api/v1/reviews", body);
+        expect_status(r, 201);
+        expect_jint(r->json, "accepted", (long long)k + 1);
+        for (size_t i = 0; i < k; i++) {
+            json_t *id = jpath(r->json, h_fmt("results[%zu].id", i + 1));
+
+            assert_true(json_is_integer(id));
+            out[done + ok++] = (uint64_t)json_integer_value(id);
+        }
+        hresp_free(r);
+        free(body);
+        done += k;
+    }
+    free(filler);
+}
+
+static void google_streaming(void **state)
+{
+    struct chorusd *d = *state;
+    enum { N = 3000 };
+    uint64_t *want = calloc(N, sizeof(uint64_t)), *got = calloc(N + 1, sizeof(uint64_t));
+    struct gfeed f;
+    const char *te;
+
+    assert_non_null(want);
+    assert_non_null(got);
+    seed(d, N, 300, want);
+    fetch(d, &f);
+    te = hresp_header(f.r, "Transfer-Encoding");
+    assert_non_null(te);
+    assert_string_equal(te, "chunked");
+    assert_null(hresp_header(f.r, "Content-Length"));
+    /* Well over one chunk's worth, so the document crossed chunk seams. */
+    assert_true(f.r->len > 1u << 20);
+    assert_int_equal(ids(&f, got, N + 1), N);
+    for (size_t i = 0; i < N; i++)
+        if (got[i] != want[i])
+            fail_msg("review %zu of the feed is %llu, expected %llu", i, (unsigned long long)got[i],
+                     (unsigned long long)want[i]);
+    gfeed_free(&f);
+    free(want);
+    free(got);
+}
+
+/* A long run of reviews that may not appear (pending, here) gives passes
+ * that produce no bytes at all; the stream must go on past them. */
+static void google_long_gaps(void **state)
+{
+    struct chorusd *d = *state;
+    enum { HELD = 5500 };
+    uint64_t first, last, got[4];
+    size_t cap = HELD * 80 + 64, len = 0;
+    char *body = malloc(cap);
+    struct hresp *r;
+    struct gfeed f;
+
+    assert_non_null(body);
+    first = h_post_review(d, "{\"product_id\":\"g\",\"rating\":5,\"body\":\"first\"}");
+    for (int batch = 0; batch < 2; batch++) {
+        len = 0;
+        body[len++] = '[';
+        for (size_t i = 0; i < HELD; i++)
+            len += (size_t)snprintf(body + len, cap - len,
+                                    "%s{\"product_id\":\"g\",\"rating\":4,\"body\":\"held\","
+                                    "\"status\":\"pending\"}",
+                                    i ? "," : "");
+        assert_true(len + 2 < cap);
+        body[len++] = ']';
+        body[len] = '\0';
+        r = h_post_json(d, "/api/v1/reviews", body);
+        expect_status(r, 201);
+        expect_jint(r->json, "accepted", HELD);
+        hresp_free(r);
+    }
+    free(body);
+    last = h_post_review(d, "{\"product_id\":\"g\",\"rating\":1,\"body\":\"last\"}");
+    fetch(d, &f);
+    assert_int_equal(ids(&f, got, 4), 2);
+    assert_int_equal(got[0], first);
+    assert_int_equal(got[1], last);
+    gfeed_free(&f);
+}
+
+/* ---- raw connections ----------------------------------------------------------------- */
+
+/* raw_open connects to chorusd with a tiny receive buffer, so that a reader
+ * that stops reading stalls the server's writes quickly, and sends req. */
+static int raw_open(struct chorusd *d, const char *req)
+{
+    struct sockaddr_in a;
+    struct timeval tv = {30, 0};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), small = 4096;
+    size_t off = 0, n = strlen(req);
+
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)d->port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    while (off < n) {
+        ssize_t k = write(fd, req + off, n - off);
+
+        assert_true(k > 0);
+        off += (size_t)k;
+    }
+    return fd;
+}
+
+/* raw_read reads up to cap bytes (until EOF when cap is 0, growing *buf). */
+static size_t raw_read(int fd, char **buf, size_t cap)
+{
+    size_t len = 0, alloc = cap ? cap + 1 : 1 << 20;
+    char *b = malloc(alloc);
+
+    assert_non_null(b);
+    for (;;) {
+        ssize_t k;
+
+        if (cap && len >= cap)
+            break;
+        if (len + 1 == alloc) {
+            alloc *= 2;
+            b = realloc(b, alloc);
+            assert_non_null(b);
+        }
+        k = read(fd, b + len, (cap ? cap : alloc - 1) - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            fail_msg("read from chorusd: %s", strerror(errno));
+        if (k == 0)
+            break;
+        len += (size_t)k;
+    }
+    b[len] = '\0';
+    *buf = b;
+    return len;
+}
+
+/* A reader that leaves mid-stream: the server frees the stream once (the
+ * sanitizers at teardown would report a double free, a use after free or a
+ * leak) and goes on serving. */
+static void google_client_leaves(void **state)
+{
+    struct chorusd *d = *state;
+    enum { N = 900 };
+    uint64_t *want = calloc(N, sizeof(uint64_t)), got[N + 1];
+    struct hresp *r;
+    struct gfeed f;
+    char *head;
+    int fd;
+
+    assert_non_null(want);
+    seed(d, N, 8000, want); /* ~7 MB of feed: far more than socket buffers hold */
+    for (int round = 0; round < 3; round++) {
+        fd = raw_open(d, "GET " FEED_PATH " HTTP/1.1\r\nHost: t\r\n\r\n");
+        raw_read(fd, &head, 2000);
+        expect_contains(head, "HTTP/1.1 200");
+        expect_contains(head, "Transfer-Encoding: chunked");
+        free(head);
+        close(fd); /* unread data: the kernel answers the server with a reset */
+    }
+    r = h_get(d, "/healthz");
+    expect_status(r, 200);
+    hresp_free(r);
+    fetch(d, &f);
+    assert_int_equal(ids(&f, got, N + 1), N);
+    assert_int_equal(got[N - 1], want[N - 1]);
+    gfeed_free(&f);
+    free(want);
+}
+
+/* The server stopping while a reader stalls mid-stream: chorusd still exits
+ * cleanly (status 0 means the sanitizers found nothing). */
+static void google_shutdown_mid_stream(void **state)
+{
+    struct chorusd *d = *state;
+    enum { N = 900 };
+    uint64_t *want = calloc(N, sizeof(uint64_t));
+    char *head;
+    int fd;
+
+    assert_non_null(want);
+    seed(d, N, 8000, want);
+    fd = raw_open(d, "GET " FEED_PATH " HTTP/1.1\r\nHost: t\r\n\r\n");
+    raw_read(fd, &head, 2000);
+    expect_contains(head, "HTTP/1.1 200");
+    free(head);
+    assert_int_equal(chorusd_stop(d), 0);
+    close(fd);
+    assert_int_equal(chorusd_start(d), 0); /* for the teardown */
+    free(want);
+}
+
+/* HTTP/1.0 cannot be chunked: the body ends with the connection, even when
+ * the client asked for keep-alive. */
+static void google_http10(void **state)
+{
+    struct chorusd *d = *state;
+    enum { N = 1200 };
+    uint64_t *want = calloc(N, sizeof(uint64_t)), got[N + 1];
+    struct gfeed f;
+    char *all, *body;
+    size_t len;
+    int fd;
+
+    assert_non_null(want);
+    seed(d, N, 300, want);
+    fd = raw_open(d, "GET " FEED_PATH " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    len = raw_read(fd, &all, 0);
+    close(fd);
+    expect_contains(all, "HTTP/1.0 200");
+    body = strstr(all, "\r\n\r\n");
+    assert_non_null(body);
+    *body = '\0';
+    if (strstr(all, "Content-Length") || strstr(all, "Transfer-Encoding"))
+        fail_msg("an HTTP/1.0 stream must end with the connection; headers: %s", all);
+    body += 4;
+    memset(&f, 0, sizeof(f));
+    parse_into(&f, body, len - (size_t)(body - all));
+    assert_int_equal(ids(&f, got, N + 1), N);
+    assert_int_equal(got[0], want[0]);
+    assert_int_equal(got[N - 1], want[N - 1]);
+    gfeed_free(&f);
+    free(all);
+    free(want);
+}
+
+/* ---- empty ------------------------------------------------------------------------------ */
+
+static void google_empty(void **state)
+{
+    struct chorusd *d = *state;
+    struct gfeed f;
+
+    fetch(d, &f);
+    assert_non_null(f.reviews);
+    assert_null(first_elem(f.reviews->children));
+    expect_text(f.root, "publisher/name", "Chorus");
+    gfeed_free(&f);
+
+    /* Reviews that may not appear leave it empty too. */
+    h_post_review(d, "{\"product_id\":\"p\",\"body\":\"a mention\"}");
+    h_post_review(d,
+                  "{\"product_id\":\"p\",\"rating\":4,\"body\":\"held\",\"status\":\"pending\"}");
+    fetch(d, &f);
+    assert_null(first_elem(f.reviews->children));
+    gfeed_free(&f);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(google_structure, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_head_and_params, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_hostile_text, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_streaming, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_long_gaps, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_client_leaves, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_shutdown_mid_stream, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_http10, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(google_empty, h_setup, h_teardown),
+};
+
+CHORUS_TEST_MAIN(tests)
