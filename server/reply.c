@@ -162,7 +162,10 @@ bool srv__etag_match_cc(struct srv_req *r, const char *etag, const char *cache_c
 
     evhttp_add_header(out, "ETag", etag);
     evhttp_add_header(out, "Cache-Control", cache_control);
-    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+    /* If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x"
+     * and "x" match, so look for the quoted part alone. */
+    if (inm &&
+        (strstr(inm, strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag) || strcmp(inm, "*") == 0)) {
         srv__add_cors(r->srv, r->req);
         srv__reply(r, 304, NULL, NULL);
         return true;

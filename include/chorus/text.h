@@ -134,7 +134,8 @@ struct text_term {
  * up to cap terms, best first (z descending, then count descending, then
  * term bytewise); *n how many. bg may be empty or NULL: the prior is then
  * the foreground itself, every z is exactly 0 and the order is by count, so
- * only min_z <= 0 lists anything. The prior's weight a0 is 1000. Returns 0.
+ * only min_z <= 0 lists anything. The prior's weight a0 is a tenth of the
+ * terms counted, at most 1000. Returns 0.
  * Strings stay valid until fg is freed. */
 int text_terms_distinctive(const struct text_terms *fg, const struct text_terms *bg, double min_z,
                            uint32_t min_docs, struct text_term *out, size_t cap, size_t *n);

@@ -18,11 +18,15 @@
 #define BAG_MAX_TERMS 200000u
 #define TERM_MAX      (2 * TEXT_WORD_MAX) /* "word word" with its NUL */
 #define BLOCK_SIZE    65536               /* bytes of a block of term strings */
-/* The prior's total weight a0 (the Dirichlet's sum of alphas). Monroe et al.
- * use a prior about as large as the text's vocabulary is informative; 1000
- * keeps rare terms (seen once or twice) from topping the list, while a term
- * said hundreds of times more in the foreground still scores far ahead. */
-#define PRIOR_A0 1000.0
+/* The prior's total weight a0 (the Dirichlet's sum of alphas): a tenth of
+ * the terms counted, at most 1000. A fixed 1000 (Monroe et al. work with
+ * large corpora) swamps a digest's few complaints and a product's few
+ * positive reviews: 64 complaints saying "hinge cracked" against 3 positive
+ * reviews scored below 1. Scaled, rare terms still do not top the list,
+ * while a term said far more often in the foreground stands out even in
+ * small samples. */
+#define PRIOR_SHARE 0.1
+#define PRIOR_MAX   1000.0
 
 /* ---- the bag ----------------------------------------------------------------- */
 
@@ -285,8 +289,9 @@ void text_terms_add(struct text_terms *b, const char *title, const char *body)
  * estimated standard deviation (Monroe et al. 2008, equations 22 and 23). */
 static double zscore(double f, double b, double nf, double nb)
 {
-    double alpha = PRIOR_A0 * (f + b) / (nf + nb);
-    double frest = nf + PRIOR_A0 - f - alpha, brest = nb + PRIOR_A0 - b - alpha;
+    double a0 = PRIOR_SHARE * (nf + nb) < PRIOR_MAX ? PRIOR_SHARE * (nf + nb) : PRIOR_MAX;
+    double alpha = a0 * (f + b) / (nf + nb);
+    double frest = nf + a0 - f - alpha, brest = nb + a0 - b - alpha;
     double delta, var;
 
     /* With no background the prior is the foreground itself and every

@@ -144,9 +144,12 @@ void terms_battery_drains(void **state)
     assert_null(term(n, "drains"));
     assert_null(term(n, "great screen"));
     assert_null(term(n, "great"));
-    /* "overnight" comes only after "drains", so the bigram stands for it
-     * (z 1.9: below 1.96, so only with a lower threshold). */
-    assert_null(term(n, "drains overnight"));
+    /* "overnight" comes only after "drains", so the bigram stands for it;
+     * said in 4 of 20 complaints and never in praise, it stands out too,
+     * but well below the main complaint. */
+    t = term(n, "drains overnight");
+    assert_non_null(t);
+    assert_true(t->z < out[0].z);
     n = rank(fg, bg, 1.0, 2);
     assert_non_null(term(n, "drains overnight"));
     assert_null(term(n, "overnight"));
