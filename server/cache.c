@@ -11,6 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
+/* A cached body, shared by the cache and every reply still sending it:
+ * evbuffer_add_reference hands libevent the bytes without a copy, and the
+ * last of them to let go frees it. Loop thread only, so a plain count. */
+struct srv_blob {
+    unsigned refs;
+    size_t len;
+    char data[];
+};
+
+static void blob_unref(struct srv_blob *b)
+{
+    if (--b->refs == 0)
+        free(b);
+}
+
+static void blob_sent(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    blob_unref(arg);
+}
+
 struct srv_cache_entry {
     struct srv_cache_entry *hnext;       /* hash chain */
     struct srv_cache_entry *prev, *next; /* LRU list, most recent first */
@@ -86,7 +110,7 @@ static void drop(struct srv_cache *c, struct srv_cache_entry *e)
     unlink_lru(c, e);
     c->bytes -= e->bytes;
     c->count--;
-    free(e->c.body);
+    blob_unref(e->c.blob);
     free(e);
 }
 
@@ -148,17 +172,32 @@ void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cache
     memcpy(e->key, key, klen + 1);
     e->hash = h;
     e->c = *val;
-    e->c.len = body->len;
-    e->c.body = malloc(body->len ? body->len : 1);
-    if (!e->c.body)
+    e->c.blob = malloc(sizeof(*e->c.blob) + body->len);
+    if (!e->c.blob)
         abort();
-    memcpy(e->c.body, body->data ? body->data : "", body->len);
+    e->c.blob->refs = 1;
+    e->c.blob->len = body->len;
+    memcpy(e->c.blob->data, body->data ? body->data : "", body->len);
     e->bytes = bytes;
     e->hnext = c->slots[h % c->nslots];
     c->slots[h % c->nslots] = e;
     push_front(c, e);
     c->bytes += bytes;
     c->count++;
+}
+
+void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c)
+{
+    struct evbuffer *out = evhttp_request_get_output_buffer(r->req);
+    struct srv_blob *b = c->blob;
+
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", c->type);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "X-Content-Type-Options",
+                      "nosniff");
+    b->refs++;
+    if (evbuffer_add_reference(out, b->data, b->len, blob_sent, b) != 0)
+        blob_unref(b);
+    evhttp_send_reply(r->req, status, NULL, NULL);
 }
 
 void srv__cache_metrics(const struct srv_cache *c, struct buf *b)

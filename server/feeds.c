@@ -125,11 +125,8 @@ static void serve(struct srv_req *r, const char *key, const struct review_stats 
     if (hit) {
         srv__read_end(r);
         if (!not_modified(r, hit->etag, hit->modified, private)) {
-            buf_init(&b, 0);
-            buf_append(&b, hit->body, hit->len);
             srv__add_cors(r->srv, r->req);
-            srv__reply(r, 200, hit->type, &b);
-            buf_cleanup(&b);
+            srv__cache_reply(r, 200, hit);
         }
         return;
     }

@@ -186,14 +186,15 @@ void srv__tokens_delete(struct srv_req *r);
 
 /* ---- rendered-response cache (cache.c) ------------------------------------------ */
 
+struct srv_blob;
+
 /* A cached reply: valid while its scope's aggregate version is version. */
 struct srv_cached {
     uint64_t version;
     int64_t modified; /* Last-Modified */
     char etag[80];
-    const char *type; /* a static string */
-    char *body;       /* owned by the cache */
-    size_t len;
+    const char *type;      /* a static string */
+    struct srv_blob *blob; /* the body, shared with replies in flight */
 };
 
 /* srv__cache_new makes a cache holding at most max_bytes; free with
@@ -207,6 +208,9 @@ const struct srv_cached *srv__cache_get(struct srv_cache *c, const char *key, ui
 void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cached *val,
                     struct buf *body);
 void srv__cache_metrics(const struct srv_cache *c, struct buf *b);
+/* srv__cache_reply sends c's body with status, without copying it: the
+ * reply holds a reference until libevent has written it. */
+void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c);
 
 /* ---- WebSub (websub.c) ----------------------------------------------------- */
 

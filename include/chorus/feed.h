@@ -55,7 +55,7 @@ enum feed_scope_kind {
     FEED_SCOPE_ALL,
 };
 
-#define FEED_ATOM_DEFAULT_LIMIT 50
+#define FEED_ATOM_DEFAULT_LIMIT 25
 
 struct feed_atom_query {
     enum feed_scope_kind kind;

@@ -27,20 +27,22 @@ struct matcher {
     size_t n;    /* words in the window */
 };
 
-/* lower_bound returns the first key of keys[0..n) not below word[0..len). */
-static size_t lower_bound(const struct text__key *keys, size_t n, const char *word, size_t len)
+/* find returns the run of keys equal to word[0..len) (hash h), or NULL
+ * with *n 0. */
+static const struct text__key *find(const struct text__table *ht, const struct text__key *keys,
+                                    const char *word, size_t len, uint64_t h, size_t *n)
 {
-    size_t lo = 0, hi = n;
+    for (size_t slot = (size_t)h & ht->mask; ht->b[slot].n; slot = (slot + 1) & ht->mask) {
+        const struct text__bucket *bk = &ht->b[slot];
+        const struct text__key *k = &keys[bk->first];
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (text__keycmp(word, len, &keys[mid]) > 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+        if (bk->hash == h && k->len == len && memcmp(k->word, word, len) == 0) {
+            *n = bk->n;
+            return k;
+        }
     }
-    return lo;
+    *n = 0;
+    return NULL;
 }
 
 static void bump(struct matcher *m, uint32_t phrase)
@@ -79,20 +81,29 @@ static void try_start(struct matcher *m)
 {
     const struct text_taxonomy *t = m->t;
     const struct slot *s = &m->ring[m->head];
-    size_t i;
+    unsigned c0 = (uint8_t)s->w[0], two = s->len >= 2 ? c0 << 8 | (uint8_t)s->w[1] : 0;
+    uint64_t h = TEXT__HASH_INIT;
+    const struct text__key *k;
+    size_t n;
 
-    i = lower_bound(t->exact, t->nexact, s->w, s->len);
-    for (; i < t->nexact && text__keycmp(s->w, s->len, &t->exact[i]) == 0; i++)
-        if (rest_matches(m, &t->phrases[t->exact[i].phrase], m->n))
-            bump(m, t->exact[i].phrase);
-    /* One-word prefix phrases: only the key lengths the taxonomy uses. */
-    for (size_t len = 1; len <= s->len && len < TEXT_WORD_MAX; len++) {
-        if (!(t->prefix_lens & ((uint64_t)1 << len)))
-            continue;
-        i = lower_bound(t->prefix, t->nprefix, s->w, len);
-        for (; i < t->nprefix && text__keycmp(s->w, len, &t->prefix[i]) == 0; i++)
-            bump(m, t->prefix[i].phrase);
+    if (!(t->lead1[c0 >> 3] & (1u << (c0 & 7))) &&
+        (s->len < 2 || !(t->lead2[two >> 3] & (1u << (two & 7)))))
+        goto done;
+    /* One pass over the word: at each length that some prefix key has,
+     * look that prefix up; at the end, the whole word. */
+    for (size_t len = 1; len <= s->len; len++) {
+        h = text__hash_step(h, (unsigned char)s->w[len - 1]);
+        if (len < 64 && (t->prefix_lens & ((uint64_t)1 << len))) {
+            k = find(&t->prefix_ht, t->prefix, s->w, len, h, &n);
+            for (size_t i = 0; i < n; i++)
+                bump(m, k[i].phrase);
+        }
     }
+    k = find(&t->exact_ht, t->exact, s->w, s->len, h, &n);
+    for (size_t i = 0; i < n; i++)
+        if (rest_matches(m, &t->phrases[k[i].phrase], m->n))
+            bump(m, k[i].phrase);
+done:
     m->head = (m->head + 1) % TEXT__PHRASE_WORDS;
     m->n--;
 }

@@ -33,6 +33,8 @@ void text_taxonomy_free(struct text_taxonomy *t)
     free(t->phrases);
     free(t->exact);
     free(t->prefix);
+    free(t->exact_ht.b);
+    free(t->prefix_ht.b);
     free(t);
 }
 
@@ -320,6 +322,42 @@ static int cmp_key(const void *a, const void *b)
     return x->phrase < y->phrase ? -1 : x->phrase > y->phrase;
 }
 
+static uint64_t key_hash(const struct text__key *k)
+{
+    uint64_t h = TEXT__HASH_INIT;
+
+    for (size_t i = 0; i < k->len; i++)
+        h = text__hash_step(h, (unsigned char)k->word[i]);
+    return h;
+}
+
+/* build_table indexes the runs of equal keys of a sorted array by hash. */
+static void build_table(struct text__table *ht, const struct text__key *keys, size_t n)
+{
+    size_t size = 16;
+
+    while (size < 2 * n)
+        size *= 2;
+    ht->b = text__xmalloc(size * sizeof(*ht->b));
+    memset(ht->b, 0, size * sizeof(*ht->b));
+    ht->mask = size - 1;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        uint64_t h = key_hash(&keys[i]);
+        size_t slot = (size_t)h & ht->mask;
+
+        while (j < n && keys[j].len == keys[i].len &&
+               memcmp(keys[j].word, keys[i].word, keys[i].len) == 0)
+            j++;
+        while (ht->b[slot].n)
+            slot = (slot + 1) & ht->mask;
+        ht->b[slot].hash = h;
+        ht->b[slot].first = (uint32_t)i;
+        ht->b[slot].n = (uint32_t)(j - i);
+        i = j;
+    }
+}
+
 /* build_index sorts every phrase's first word into exact[] or prefix[] (see
  * struct text_taxonomy), so matching costs a binary search per text word
  * instead of a pass over every phrase. */
@@ -334,6 +372,13 @@ static void build_index(struct text_taxonomy *t)
         k.word = p->words;
         k.len = strlen(p->words);
         k.phrase = (uint32_t)i;
+        if (k.len == 1) {
+            t->lead1[(uint8_t)k.word[0] >> 3] |= (uint8_t)(1u << ((uint8_t)k.word[0] & 7));
+        } else if (k.len >= 2) {
+            unsigned two = (unsigned)(uint8_t)k.word[0] << 8 | (uint8_t)k.word[1];
+
+            t->lead2[two >> 3] |= (uint8_t)(1u << (two & 7));
+        }
         if (p->prefix && p->nwords == 1) {
             t->prefix[t->nprefix++] = k;
             t->prefix_lens |= (uint64_t)1 << k.len; /* k.len < TEXT_WORD_MAX == 64 */
@@ -343,6 +388,8 @@ static void build_index(struct text_taxonomy *t)
     }
     qsort(t->exact, t->nexact, sizeof(*t->exact), cmp_key);
     qsort(t->prefix, t->nprefix, sizeof(*t->prefix), cmp_key);
+    build_table(&t->exact_ht, t->exact, t->nexact);
+    build_table(&t->prefix_ht, t->prefix, t->nprefix);
 }
 
 int text_taxonomy_parse(struct text_taxonomy **out, const char *data, size_t len, char *errbuf,

@@ -41,6 +41,26 @@ struct text__key {
     uint32_t phrase;
 };
 
+/* A hash index over a sorted key array: each distinct key is one bucket
+ * holding where its run of equal keys starts and how long it is. */
+struct text__bucket {
+    uint64_t hash;
+    uint32_t first, n; /* n == 0: empty bucket */
+};
+
+struct text__table {
+    struct text__bucket *b;
+    size_t mask; /* buckets - 1, a power of two minus one */
+};
+
+/* text__hash_step folds one more byte into an FNV-1a hash, so the prefixes
+ * of a word are hashed in one pass. */
+static inline uint64_t text__hash_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ULL;
+}
+#define TEXT__HASH_INIT 1469598103934665603ULL
+
 struct text_taxonomy {
     struct text__component comps[TEXT_MAX_COMPONENTS];
     size_t ncomps;
@@ -53,7 +73,13 @@ struct text_taxonomy {
     struct text__key *exact, *prefix;
     size_t nexact, nprefix;
     uint64_t prefix_lens; /* bit L set when some prefix key is L bytes (L < 64) */
-    size_t max_words;     /* most words in any phrase */
+    /* The first two bytes of every key (and the one byte of one-byte keys):
+     * most words of a review start no phrase, and two bit tests tell so
+     * before any binary search. */
+    uint8_t lead2[65536 / 8];
+    uint8_t lead1[256 / 8];
+    struct text__table exact_ht, prefix_ht; /* hash indexes over exact[] and prefix[] */
+    size_t max_words;                       /* most words in any phrase */
 };
 
 /* text__xmalloc and text__xrealloc abort when memory runs out (house rule:

@@ -121,8 +121,10 @@ int text_words(const char *s, size_t len, text_word_fn fn, void *ctx)
         goto out; /* NULL + 0 is undefined behaviour, so end waits */
     end = p + len;
     while (p < end) {
-        uint32_t cp = 0;
-        size_t k = decode(p, end, &cp), at = (size_t)(p - (const unsigned char *)s);
+        uint32_t cp = *p;
+        size_t at = (size_t)(p - (const unsigned char *)s);
+        /* Review text is mostly ASCII: no decoding call for it. */
+        size_t k = cp < 0x80 ? (cp != 0) : decode(p, end, &cp);
 
         switch (classify(cp, k)) {
         case C_WORD:
