@@ -45,7 +45,16 @@ demo)
         export CHORUS_API_KEYS=$(cat "$keyfile")
         echo "write API key (from $keyfile): $CHORUS_API_KEYS"
     fi
-    exec ./build/chorusd --data "$data" --listen "${CHORUS_LISTEN:-127.0.0.1:8080}"
+    listen=${CHORUS_LISTEN:-127.0.0.1:8080}
+    # The engineer digest is private: one reader token for the demo, made once.
+    tokfile="$data/demo-digest-url"
+    if [ ! -s "$tokfile" ]; then
+        ./build/chorus tokens create --data "$data" --name "demo reader" --url "http://$listen" |
+            sed -n 's/^digest //p' >"$tokfile"
+    fi
+    echo "feeds: http://$listen/feeds/products/LUM-P14-G3-1.atom  http://$listen/feeds/reviews.atom"
+    echo "engineer digest (from $tokfile): $(cat "$tokfile")&category=laptops"
+    exec ./build/chorusd --data "$data" --listen "$listen"
     ;;
 test)
     deps

@@ -23,7 +23,10 @@ static void usage(FILE *to)
                 "  demo --data DIR [--reviews N] [--seed S] [--taxonomy FILE]\n"
                 "  demo --out FILE [--reviews N] [--seed S]\n"
                 "      Generate a realistic PC-maker catalogue with N reviews (default 200000)\n"
-                "      into the data folder, or as NDJSON into FILE.\n");
+                "      into the data folder, or as NDJSON into FILE.\n"
+                "  tokens create --data DIR --name NAME [--url PUBLIC_URL]\n"
+                "  tokens list --data DIR | tokens revoke --data DIR --id N\n"
+                "      Reader tokens for the private engineer digest (shown once).\n");
 }
 
 static void tag(void *ctx, const struct review *r, char *out, size_t cap)
@@ -117,6 +120,8 @@ int main(int argc, char **argv)
         return tool_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "demo") == 0)
         return tool_demo(argc - 1, argv + 1);
+    if (strcmp(argv[1], "tokens") == 0)
+        return tool_tokens(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return 0;

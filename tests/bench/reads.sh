@@ -21,6 +21,9 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "$0: needs nginx (apt-get install nginx)" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chorus-reads.XXXXXX")
+# nginx workers run as an unprivileged user: mktemp's 0700 would make every
+# static answer a 403 (which wrk counts as fast requests).
+chmod 755 "$tmp"
 pid=""
 cleanup() {
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
@@ -45,7 +48,7 @@ base=${line#listening on }
 # The demo's best-selling product: the one with the most reviews.
 top=LUM-P14-G3-1
 
-mkdir -p "$tmp/www" "$tmp/nginx"
+mkdir -p -m 755 "$tmp/www" "$tmp/nginx"
 cat >"$tmp/nginx.conf" <<CONF
 worker_processes auto;
 pid $tmp/nginx.pid;
@@ -69,8 +72,13 @@ CONF
 
 # rate URL prints "REQ_PER_S P99" for a wrk run against URL.
 rate() {
-    wrk -t1 -c32 -d"${secs}s" --latency "$1" |
-        awk '/Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 } END { print rps, p99 }'
+    wrk -t1 -c32 -d"${secs}s" --latency "$1" >"$tmp/wrk.out"
+    if grep -q 'Non-2xx' "$tmp/wrk.out"; then
+        echo "$0: $1 answered errors under load:" >&2
+        cat "$tmp/wrk.out" >&2
+        exit 1
+    fi
+    awk '/Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 } END { print rps, p99 }' "$tmp/wrk.out"
 }
 i=0
 
@@ -93,6 +101,9 @@ for path in "${paths[@]}"; do
     i=$((i + 1))
     curl -s "$base$path" >"$tmp/www/p$i.$ext"
     echo "GET $path ($(wc -c <"$tmp/www/p$i.$ext") bytes)"
+    # Both must answer 200 with the same bytes, or the ratio means nothing.
+    curl -sf "http://127.0.0.1:18089/p$i.$ext" | cmp -s - "$tmp/www/p$i.$ext" ||
+        { echo "$0: nginx does not serve the same bytes for $path" >&2; exit 1; }
     read -r c_rps c_p99 < <(rate "$base$path")
     read -r n_rps n_p99 < <(rate "http://127.0.0.1:18089/p$i.$ext")
     awk -v c="$c_rps" -v cp="$c_p99" -v n="$n_rps" -v np="$n_p99" 'BEGIN {

@@ -92,6 +92,19 @@ static int teardown(void **state)
     return 0;
 }
 
+/* token_copy copies the run of token characters at s into out and
+ * returns its length (a reader token is base64url). */
+static size_t token_copy(const char *s, char *out, size_t cap)
+{
+    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return n;
+}
+
 static const char *in_root(struct cli *c, const char *name)
 {
     return h_fmt("%s/%s", c->root, name);
@@ -285,12 +298,53 @@ static void csv_import(void **state)
     expect_contains(c->stdout_text, h_fmt("ok: %llu reviews", created));
 }
 
+/* tokens_cli makes a reader token with the CLI on a folder, opens the
+ * private digest with it through a real chorusd, then revokes it. */
+static void tokens_cli(void **state)
+{
+    struct cli *c = *state;
+    struct chorusd *d = chorusd_make(NULL);
+    char token[64] = "", *at;
+    struct hresp *r;
+
+    assert_non_null(d);
+    expect_ok(c, "tokens", "create", "--data", d->data, "--name", "hinge team", "--url",
+              "http://reviews.example.test");
+    at = strstr(c->stdout_text, "token ");
+    assert_non_null(at);
+    assert_int_equal(token_copy(at + 6, token, sizeof(token)), 43);
+    expect_contains(c->stdout_text,
+                    h_fmt("digest http://reviews.example.test/feeds/digest.atom?token=%s", token));
+    expect_ok(c, "tokens", "list", "--data", d->data);
+    expect_contains(c->stdout_text, "hinge team");
+    assert_null(strstr(c->stdout_text, token)); /* listings never show the secret */
+
+    assert_int_equal(chorusd_start(d), 0);
+    r = h_get(d, h_fmt("/feeds/digest.atom?token=%s", token));
+    expect_status(r, 200);
+    hresp_free(r);
+    assert_int_equal(chorusd_stop(d), 0);
+
+    expect_ok(c, "tokens", "revoke", "--data", d->data, "--id", "1");
+    assert_int_not_equal(
+        run_chorus(c, "tokens", "revoke", "--data", d->data, "--id", "1", (const char *)NULL), 0);
+    expect_contains(c->stderr_text, "no such token");
+    assert_int_not_equal(run_chorus(c, "tokens", "create", "--data", d->data, (const char *)NULL),
+                         0);
+    assert_int_equal(chorusd_start(d), 0);
+    r = h_get(d, h_fmt("/feeds/digest.atom?token=%s", token));
+    expect_problem(r, 403);
+    hresp_free(r);
+    assert_int_equal(chorusd_free(d), 0);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(help, setup, teardown),
     cmocka_unit_test_setup_teardown(demo_check, setup, teardown),
     cmocka_unit_test_setup_teardown(export_import_roundtrip, setup, teardown),
     cmocka_unit_test_setup_teardown(reimport_adds_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(csv_import, setup, teardown),
+    cmocka_unit_test_setup_teardown(tokens_cli, setup, teardown),
 };
 
 CHORUS_TEST_MAIN(tests)
