@@ -332,3 +332,15 @@ const char *ac_href_path(const char *href)
     p = p ? strchr(p + 3, '/') : NULL;
     return p ? p : href;
 }
+
+uint64_t ac_post_obj(struct chorusd *d, json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    uint64_t id;
+
+    json_decref(o);
+    assert_non_null(s);
+    id = h_post_review(d, s);
+    free(s);
+    return id;
+}

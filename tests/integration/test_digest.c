@@ -48,26 +48,27 @@ static int64_t at_day(int k)
     return t;
 }
 
-/* rfc3339 formats t as 2024-05-01T12:00:00Z into out (32 bytes). */
-static const char *rfc3339(int64_t t, char *out)
+/* utc formats t in UTC with strftime's fmt into out (cap bytes). */
+static const char *utc(int64_t t, const char *fmt, char *out, size_t cap)
 {
     time_t tt = (time_t)t;
     struct tm tm;
 
     gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(out, cap, fmt, &tm);
     return out;
+}
+
+/* rfc3339 formats t as 2024-05-01T12:00:00Z into out (32 bytes). */
+static const char *rfc3339(int64_t t, char *out)
+{
+    return utc(t, "%Y-%m-%dT%H:%M:%SZ", out, 32);
 }
 
 /* date_of formats the UTC date of t (YYYY-MM-DD) into out (16 bytes). */
 static const char *date_of(int64_t t, char *out)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, 16, "%Y-%m-%d", &tm);
-    return out;
+    return utc(t, "%Y-%m-%d", out, 16);
 }
 
 /* away_from_midnight waits out the last two minutes of a UTC day, so a
@@ -115,15 +116,7 @@ static json_t *review(const char *product, int rating, int64_t at, const char *t
 static uint64_t post(struct chorusd *d, const char *product, int rating, int64_t at,
                      const char *title, const char *body)
 {
-    json_t *o = review(product, rating, at, title, body);
-    char *s = json_dumps(o, JSON_COMPACT);
-    uint64_t id;
-
-    json_decref(o);
-    assert_non_null(s);
-    id = h_post_review(d, s);
-    free(s);
-    return id;
+    return ac_post_obj(d, review(product, rating, at, title, body));
 }
 
 /* post_all posts an array of reviews in one request; steals arr. */

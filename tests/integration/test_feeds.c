@@ -56,20 +56,6 @@ static void moderate(struct chorusd *d, uint64_t id, const char *status)
     hresp_free(r);
 }
 
-/* post_obj posts a review built with jansson (so hostile text needs no
- * escaping by hand) and returns its id. Steals o. */
-static uint64_t post_obj(struct chorusd *d, json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT);
-    uint64_t id;
-
-    assert_non_null(s);
-    json_decref(o);
-    id = h_post_review(d, s);
-    free(s);
-    return id;
-}
-
 /* feed_ids writes the review ids of the feed's entries, in order, into ids
  * (room for cap) and returns how many entries there are. */
 static size_t feed_ids(xmlDoc *doc, uint64_t *ids, size_t cap)
@@ -103,6 +89,20 @@ static void expect_ids_(xmlDoc *doc, const uint64_t *want, size_t n, const char 
         print_error("\n");
         _fail(file, line);
     }
+}
+
+/* expect_feed fetches path and checks its entries are exactly the n ids
+ * that follow, in order. */
+#define expect_feed(d, path, n, ...)                                                               \
+    expect_feed_((d), (path), (n), (const uint64_t[]){__VA_ARGS__}, __FILE__, __LINE__)
+
+static void expect_feed_(struct chorusd *d, const char *path, size_t n, const uint64_t *want,
+                         const char *file, int line)
+{
+    xmlDoc *doc = ac__fetch(d, path, false, file, line);
+
+    expect_ids_(doc, want, n, file, line);
+    xmlFreeDoc(doc);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -314,7 +314,7 @@ static void product_feed_structure(void **state)
 static void category_and_all_feeds(void **state)
 {
     struct chorusd *d = *state;
-    uint64_t ub[2], gm[2], mon[2], want[6];
+    uint64_t ub[2], gm[2], mon[2];
     struct hresp *r;
     xmlDoc *doc;
 
@@ -334,35 +334,13 @@ static void category_and_all_feeds(void **state)
     }
 
     /* The parent category holds both subcategories' reviews, newest first. */
-    doc = ac_fetch(d, "/feeds/categories/laptops.atom", false);
-    want[0] = gm[1];
-    want[1] = ub[1];
-    want[2] = gm[0];
-    want[3] = ub[0];
-    expect_ids(doc, want, 4);
-    xmlFreeDoc(doc);
+    expect_feed(d, "/feeds/categories/laptops.atom", 4, gm[1], ub[1], gm[0], ub[0]);
 
-    doc = ac_fetch(d, "/feeds/categories/laptops/gaming.atom", false);
-    want[0] = gm[1];
-    want[1] = gm[0];
-    expect_ids(doc, want, 2);
-    xmlFreeDoc(doc);
+    expect_feed(d, "/feeds/categories/laptops/gaming.atom", 2, gm[1], gm[0]);
 
-    doc = ac_fetch(d, "/feeds/categories/monitors.atom", false);
-    want[0] = mon[1];
-    want[1] = mon[0];
-    expect_ids(doc, want, 2);
-    xmlFreeDoc(doc);
+    expect_feed(d, "/feeds/categories/monitors.atom", 2, mon[1], mon[0]);
 
-    doc = ac_fetch(d, "/feeds/reviews.atom", false);
-    want[0] = mon[1];
-    want[1] = gm[1];
-    want[2] = ub[1];
-    want[3] = mon[0];
-    want[4] = gm[0];
-    want[5] = ub[0];
-    expect_ids(doc, want, 6);
-    xmlFreeDoc(doc);
+    expect_feed(d, "/feeds/reviews.atom", 6, mon[1], gm[1], ub[1], mon[0], gm[0], ub[0]);
 
     r = h_get(d, "/feeds/categories/tablets.atom");
     expect_problem(r, 404);
@@ -378,24 +356,10 @@ static void category_and_all_feeds(void **state)
      * feeds were just served (and cached), so this also checks the move
      * invalidates both sides. */
     put_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"laptops/gaming\"}");
-    doc = ac_fetch(d, "/feeds/categories/monitors.atom", false);
-    expect_ids(doc, want, 0);
-    xmlFreeDoc(doc);
-    doc = ac_fetch(d, "/feeds/categories/laptops/gaming.atom", false);
-    want[0] = mon[1];
-    want[1] = gm[1];
-    want[2] = mon[0];
-    want[3] = gm[0];
-    expect_ids(doc, want, 4);
-    xmlFreeDoc(doc);
+    expect_feed(d, "/feeds/categories/monitors.atom", 0, 0);
+    expect_feed(d, "/feeds/categories/laptops/gaming.atom", 4, mon[1], gm[1], mon[0], gm[0]);
     doc = ac_fetch(d, "/feeds/categories/laptops.atom", false);
-    want[0] = mon[1];
-    want[1] = gm[1];
-    want[2] = ub[1];
-    want[3] = mon[0];
-    want[4] = gm[0];
-    want[5] = ub[0];
-    expect_ids(doc, want, 6);
+    expect_ids(doc, ((const uint64_t[]){mon[1], gm[1], ub[1], mon[0], gm[0], ub[0]}), 6);
     /* Its entries now carry the new category terms. */
     ac_expect_count(doc, entry_for(doc, mon[0]), "atom:category[@term = 'laptops/gaming']", 1);
     ac_expect_count(doc, entry_for(doc, mon[0]), "atom:category[@term = 'monitors']", 0);
@@ -403,18 +367,8 @@ static void category_and_all_feeds(void **state)
 
     /* And back. */
     put_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"monitors\"}");
-    doc = ac_fetch(d, "/feeds/categories/laptops.atom", false);
-    want[0] = gm[1];
-    want[1] = ub[1];
-    want[2] = gm[0];
-    want[3] = ub[0];
-    expect_ids(doc, want, 4);
-    xmlFreeDoc(doc);
-    doc = ac_fetch(d, "/feeds/categories/monitors.atom", false);
-    want[0] = mon[1];
-    want[1] = mon[0];
-    expect_ids(doc, want, 2);
-    xmlFreeDoc(doc);
+    expect_feed(d, "/feeds/categories/laptops.atom", 4, gm[1], ub[1], gm[0], ub[0]);
+    expect_feed(d, "/feeds/categories/monitors.atom", 2, mon[1], mon[0]);
 
     /* Every scope's paging links lead to pages of the same feed. */
     {
@@ -875,10 +829,10 @@ static void hostile_text(void **state)
 
     put_product(d, "hx-1", "{\"name\":\"Hostile <Test> & Co\",\"category\":\"laptops\"}");
     for (size_t i = 0; i < n; i++)
-        ids[i] = post_obj(d, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "product_id", "hx-1",
-                                       "rating", 3, "title", hostile[i].title, "body",
-                                       hostile[i].body, "author", hostile[i].author, "created_at",
-                                       h_fmt("2024-07-0%zuT10:00:00Z", i + 1)));
+        ids[i] = ac_post_obj(d, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "product_id", "hx-1",
+                                          "rating", 3, "title", hostile[i].title, "body",
+                                          hostile[i].body, "author", hostile[i].author,
+                                          "created_at", h_fmt("2024-07-0%zuT10:00:00Z", i + 1)));
 
     /* Every scope's feed is well-formed (ac_fetch parses and checks it). */
     xmlFreeDoc(ac_fetch(d, "/feeds/categories/laptops.atom", false));
