@@ -158,12 +158,21 @@ struct product_job {
     struct product *p;
     bool created;
     int result;
+    char old_category[CHORUS_MAX_CATEGORY + 1]; /* before the put; "" for none or new */
 };
 
 static int product_apply(struct store_txn *txn, struct srv_job *base)
 {
     struct product_job *j = (struct product_job *)base;
+    struct product old;
 
+    /* The category the product leaves has changed feeds too, and only the
+     * write transaction knows it: a read before the job was queued could
+     * miss a move made by an earlier job of the same batch. apply can rerun,
+     * so this overwrites. */
+    j->old_category[0] = '\0';
+    if (store_product_get(txn, j->p->id, &old, NULL) == 0 && old.category)
+        snprintf(j->old_category, sizeof(j->old_category), "%s", old.category);
     j->result = store_product_put(txn, j->p, &j->created);
     return j->result == CHORUS_EINVAL ? 0 : j->result;
 }
@@ -195,10 +204,14 @@ static void product_done(struct srv_job *base, int commit_rc)
         srv__reply_req(s, base->req, j->created ? 201 : 200, "application/json", &b);
     }
     buf_cleanup(&b);
-    /* A new name or category changes what the product's feeds show. The
-     * category it left is not pinged: only the current one is known here. */
-    if (commit_rc == 0 && j->result == 0)
+    /* A new name or category changes what the product's feeds show, and a
+     * move takes its reviews out of the old category chain's feeds (topics
+     * the two chains share are deduplicated by the notifier). */
+    if (commit_rc == 0 && j->result == 0) {
         srv__feeds_changed(s, j->p->id);
+        if (strcmp(j->old_category, j->p->category ? j->p->category : "") != 0)
+            srv__feeds_changed_category(s, j->old_category);
+    }
     free(j->p);
     free(j);
 }

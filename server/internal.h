@@ -7,6 +7,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+/* For CURL and CURLcode in the curl_loop section: libcurl's types stay
+ * inside server/, no header of include/chorus/ names them. */
+#include <curl/curl.h>
+
 #include "chorus/base.h"
 #include "chorus/feed.h"
 #include "chorus/server.h"
@@ -14,6 +18,7 @@
 
 struct srv_job;
 struct srv_websub;
+struct srv_curl;
 struct srv_cache;
 struct text_taxonomy;
 
@@ -212,6 +217,43 @@ void srv__cache_metrics(const struct srv_cache *c, struct buf *b);
  * reply holds a reference until libevent has written it. */
 void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c);
 
+/* ---- libcurl on the event loop (curl_loop.c) ------------------------------ */
+
+/* srv__curl_new makes a CURLM driven by base (the curl_multi_socket_action
+ * pattern) and runs curl_global_init once per process. done is called on
+ * the loop for every transfer that finishes, after its handle left the
+ * multi; the handle is back in the caller's hands (done cleans it up or
+ * reuses it) and done may add or remove transfers, but not free c. Returns
+ * CHORUS_ENOMEM when curl cannot start. *out is freed with srv__curl_free.
+ * Loop thread only, like everything below. */
+int srv__curl_new(struct srv_curl **out, struct event_base *base,
+                  void (*done)(void *ctx, CURL *easy, CURLcode result), void *ctx);
+/* srv__curl_host_limit caps connections per host (CURLMOPT_MAX_HOST_CONNECTIONS);
+ * transfers beyond it wait inside curl for a free connection. */
+void srv__curl_host_limit(struct srv_curl *c, unsigned n);
+/* srv__curl_easy_new makes an easy handle for url with what every transfer
+ * of ours needs: NOSIGNAL, PRIVATE priv, ERRORBUFFER err (CURL_ERROR_SIZE
+ * bytes, emptied here, must outlive the handle), the connect and total
+ * timeouts, at most max_redirs redirects (0: none followed), http and https
+ * only, redirects included. The caller adds its own options (method, body,
+ * write callback with a size cap, user agent) and owns the handle (new
+ * reference): curl_easy_cleanup. NULL when curl cannot make one. */
+CURL *srv__curl_easy_new(const char *url, void *priv, char *err, long connect_ms, long total_ms,
+                         long max_redirs);
+/* srv__curl_add starts the transfer easy (borrowed until done, or until
+ * srv__curl_remove or srv__curl_free); it begins on the next turn of the
+ * loop. CHORUS_EINVAL when curl refuses the handle (the caller keeps it). */
+int srv__curl_add(struct srv_curl *c, CURL *easy);
+/* srv__curl_remove cancels easy's transfer without calling done; the
+ * caller may clean easy up afterwards. A handle not in c is ignored. */
+void srv__curl_remove(struct srv_curl *c, CURL *easy);
+/* srv__curl_running says how many transfers are added and not finished. */
+size_t srv__curl_running(const struct srv_curl *c);
+/* srv__curl_free cancels every transfer (no done calls: the handles stay
+ * the caller's, to clean up after this) and frees the multi, its sockets,
+ * events and timer. NULL ok. */
+void srv__curl_free(struct srv_curl *c);
+
 /* ---- WebSub (websub.c) ----------------------------------------------------- */
 
 /* srv__websub_new makes the hub notifier for hub on base; *out is freed
@@ -223,6 +265,19 @@ void srv__websub_free(struct srv_websub *w);
  * all-reviews feed): queued, deduplicated and sent in batches. Loop thread
  * only; does nothing without a hub. */
 void srv__feeds_changed(struct srv *s, const char *product_id);
+/* srv__feeds_changed_category is srv__feeds_changed for the feeds of
+ * category path and every category above it only: what a product that
+ * left path changed there. Loop thread only; NULL or "" does nothing. */
+void srv__feeds_changed_category(struct srv *s, const char *path);
+/* srv__websub_queue queues one topic URL (copied) for the next batch;
+ * srv__websub_say logs one failure line, rate-limited (websub.c). */
+/* srv__pct appends s[0..n) percent-encoded as the feeds encode their self
+ * links; keep_slash keeps '/' between category segments (websub_topics.c). */
+int srv__pct(struct buf *b, const char *s, size_t n, bool keep_slash);
+#define SRV_WEBSUB_MAX_URL 4096 /* a topic URL: public_url + encoded ids fit */
+void srv__websub_queue(struct srv_websub *w, const char *url);
+void srv__websub_say(struct srv_websub *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* srv__websub_metrics appends the notifier's Prometheus lines to b. */
 void srv__websub_metrics(const struct srv_websub *w, struct buf *b);
 

@@ -576,7 +576,9 @@ static void websub_silent_hub(void **state)
 }
 
 /* Moderation, a brand response, a delete and a product update each ping
- * the feeds of the product concerned. */
+ * the feeds of the product concerned; a product moved to another category
+ * pings the feeds of the category chain it left as well, once each where
+ * the chains share a parent. */
 static void websub_review_ops(void **state)
 {
     struct ws *w = *state;
@@ -588,6 +590,13 @@ static void websub_review_ops(void **state)
         PUB "/feeds/products/op-del.atom",  PUB "/feeds/products/op-put.atom",
         PUB "/feeds/categories/desks.atom", PUB "/feeds/categories/desks/standing.atom",
         PUB "/feeds/reviews.atom",          NULL};
+    const char *const moved[] = {PUB "/feeds/products/op-put.atom",
+                                 PUB "/feeds/categories/desks.atom",
+                                 PUB "/feeds/categories/desks/sitting%20low.atom",
+                                 PUB "/feeds/categories/desks/standing.atom",
+                                 PUB "/feeds/reviews.atom",
+                                 NULL};
+    const size_t once[] = {1, 1, 1, 1, 1};
     struct chorusd *d;
     struct hresp *r;
     uint64_t mod, resp, del;
@@ -624,6 +633,22 @@ static void websub_review_ops(void **state)
         hub_print(w->hub);
         fail_msg("not every changed feed was pinged");
     }
+    sleep_ms(1500);
+    hub_clear(w->hub);
+
+    /* desks/standing -> desks/sitting low: the product left
+     * categories/desks/standing.atom, which only the old chain names. */
+    r = h_put_json(d, "/api/v1/products/op-put",
+                   "{\"name\":\"Desk\",\"category\":\"desks/sitting low\"}");
+    expect_status(r, 200);
+    hresp_free(r);
+    if (!hub_wait_topics(w->hub, moved, 10000)) {
+        hub_print(w->hub);
+        fail_msg("the category the product left was not pinged");
+    }
+    /* Longer than the batch window: a duplicate would have arrived. */
+    sleep_ms(1500);
+    expect_pings(w->hub, moved, once);
 }
 
 /* Without websub_hub nothing is sent and /metrics has no WebSub lines. */
