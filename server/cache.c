@@ -194,9 +194,11 @@ void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c)
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", c->type);
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "X-Content-Type-Options",
                       "nosniff");
-    b->refs++;
-    if (evbuffer_add_reference(out, b->data, b->len, blob_sent, b) != 0)
-        blob_unref(b);
+    if (!srv__head_only(r->req, b->len)) {
+        b->refs++;
+        if (evbuffer_add_reference(out, b->data, b->len, blob_sent, b) != 0)
+            blob_unref(b);
+    }
     evhttp_send_reply(r->req, status, NULL, NULL);
 }
 

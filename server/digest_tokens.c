@@ -52,9 +52,11 @@ static void token_done(struct srv_job *base, int commit_rc)
 {
     struct token_job *j = (struct token_job *)base;
     struct srv *s = base->srv;
-    struct buf b;
+    struct buf b, u;
+    int url;
 
     buf_init(&b, 0);
+    buf_init(&u, 0);
     if (commit_rc) {
         srv__problem_req(s, base->req, 503, "The change was not stored (%s). Retry later.",
                          chorus_strerror(commit_rc));
@@ -70,13 +72,17 @@ static void token_done(struct srv_job *base, int commit_rc)
         token_json(&b, j->id, j->name, j->created_at);
         buf_puts(&b, ",\"token\":");
         chorus_json_str(&b, j->secret, strlen(j->secret));
-        buf_printf(&b, ",\"digest_url\":\"%s/feeds/digest.atom?token=%s\"}", s->public_url,
-                   j->secret);
+        buf_puts(&b, ",\"digest_url\":");
+        url = buf_printf(&u, "%s/feeds/digest.atom?token=%s", s->public_url, j->secret);
+        chorus_json_str(&b, u.data, url == 0 ? u.len : 0);
+        buf_putc(&b, '}');
+        memset(u.data, 0, u.len);
         evhttp_add_header(evhttp_request_get_output_headers(base->req), "Cache-Control",
                           "no-store");
         srv__reply_req(s, base->req, 201, "application/json", &b);
     }
     buf_cleanup(&b);
+    buf_cleanup(&u);
     /* The secret was shown once; do not leave it in freed memory. */
     memset(j->secret, 0, sizeof(j->secret));
     free(j);

@@ -108,23 +108,42 @@ static uint64_t fnv64(const char *s)
     return h;
 }
 
-/* serve answers from the cache or from render(), which fills b and the
- * modified time. The ETag names the instance, the scope version and the
- * request (key), so two filters of one scope never share one. */
-static void serve(struct srv_req *r, const char *key, const struct review_stats *st, bool private,
+/* A feed request, normalised: how it is cached and validated. */
+struct feed_req {
+    const char *key;  /* cache key from the parsed request, or NULL: not cached */
+    bool private;     /* Cache-Control: private */
+    int64_t modified; /* Last-Modified floor (the digest's day starts); 0 = none */
+};
+
+/* drop_validators removes what not_modified added, before an error reply. */
+static void drop_validators(struct srv_req *r)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
+
+    evhttp_remove_header(out, "ETag");
+    evhttp_remove_header(out, "Last-Modified");
+    evhttp_remove_header(out, "Cache-Control");
+}
+
+/* serve answers from the cache or from render(), which fills b. The ETag
+ * names the instance, the scope version and the normalised request, so two
+ * filters of one scope never share one. Only first pages and digests are
+ * cached (fr->key): cursors are open-ended, and caching each would let
+ * anyone flush the cache with made-up positions. */
+static void serve(struct srv_req *r, const struct feed_req *fr, const struct review_stats *st,
                   int (*render)(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified),
                   void *ctx)
 {
-    const struct srv_cached *hit = srv__cache_get(r->srv->cache, key, st->version);
+    const struct srv_cached *hit =
+        fr->key ? srv__cache_get(r->srv->cache, fr->key, st->version) : NULL;
     struct srv_cached val;
     struct buf b;
-    int64_t ignored;
-    bool checked;
+    int64_t rendered = 0;
     int rc;
 
     if (hit) {
         srv__read_end(r);
-        if (!not_modified(r, hit->etag, hit->modified, private)) {
+        if (!not_modified(r, hit->etag, hit->modified, fr->private)) {
             srv__add_cors(r->srv, r->req);
             srv__cache_reply(r, 200, hit);
         }
@@ -134,28 +153,42 @@ static void serve(struct srv_req *r, const char *key, const struct review_stats 
     val.version = st->version;
     val.type = ATOM_TYPE;
     snprintf(val.etag, sizeof(val.etag), "W/\"f%s-%llx-%llx\"", r->srv->instance,
-             (unsigned long long)st->version, (unsigned long long)fnv64(key));
-    /* Known before rendering in the common case, so a revalidation costs
-     * no render at all. */
+             (unsigned long long)st->version,
+             (unsigned long long)fnv64(fr->key ? fr->key : evhttp_request_get_uri(r->req)));
     val.modified = st->changed_at ? st->changed_at : st->last_review_at;
-    checked = val.modified != 0;
-    if (checked && not_modified(r, val.etag, val.modified, private)) {
+    if (fr->modified > val.modified)
+        val.modified = fr->modified;
+    /* A first page or digest is valid if its key and version are: a
+     * revalidation costs no render. Cursor pages render first, so a bad
+     * cursor is a 400 even with a matching validator. */
+    if (fr->key && val.modified && not_modified(r, val.etag, val.modified, fr->private)) {
         srv__read_end(r);
         return;
     }
-    buf_init(&b, 0);
-    rc = render(r, ctx, &b, checked ? &ignored : &val.modified);
+    buf_init(&b, SRV_FEED_MAX_BYTES);
+    rc = render(r, ctx, &b, &rendered);
     srv__read_end(r);
-    if (rc == CHORUS_ENOTFOUND) {
-        srv__problem(r, 404, "There is no such %s.", r->param[0] ? "product or category" : "feed");
-    } else if (rc == CHORUS_EINVAL) {
-        srv__problem(r, 400, "The cursor is not one this feed gave out.");
-    } else if (rc) {
-        srv__problem(r, srv__status_of(rc), "The feed could not be rendered: %s.",
-                     chorus_strerror(rc));
+    if (!val.modified)
+        val.modified = rendered;
+    if (rc) {
+        drop_validators(r);
+        if (rc == CHORUS_ENOTFOUND)
+            srv__problem(r, 404, "There is no such %s.",
+                         r->param[0] ? "product or category" : "feed");
+        else if (rc == CHORUS_EINVAL)
+            srv__problem(r, 400, "The cursor is not one this feed gave out.");
+        else if (rc == CHORUS_ETOOBIG)
+            srv__problem(r, 413,
+                         "This feed would be larger than %d MiB; narrow it (category=, "
+                         "product=, days= or limit=).",
+                         SRV_FEED_MAX_BYTES >> 20);
+        else
+            srv__problem(r, srv__status_of(rc), "The feed could not be rendered: %s.",
+                         chorus_strerror(rc));
     } else {
-        srv__cache_put(r->srv->cache, key, &val, &b);
-        if (checked || !not_modified(r, val.etag, val.modified, private)) {
+        if (fr->key)
+            srv__cache_put(r->srv->cache, fr->key, &val, &b);
+        if ((fr->key && val.modified) || !not_modified(r, val.etag, val.modified, fr->private)) {
             srv__add_cors(r->srv, r->req);
             srv__reply(r, 200, val.type, &b);
         }
@@ -179,7 +212,8 @@ static void atom(struct srv_req *r, enum feed_scope_kind kind)
     struct feed_atom_query q = {.kind = kind};
     struct review_stats st;
     struct store_txn *txn;
-    const char *uri = evhttp_request_get_uri(r->req);
+    struct feed_req fr = {NULL, false, 0};
+    struct buf key = {0};
     enum store_scope scope = kind == FEED_SCOPE_PRODUCT    ? STORE_SCOPE_PRODUCT
                              : kind == FEED_SCOPE_CATEGORY ? STORE_SCOPE_CATEGORY
                                                            : STORE_SCOPE_ALL;
@@ -204,7 +238,14 @@ static void atom(struct srv_req *r, enum feed_scope_kind kind)
                          chorus_strerror(rc));
         return;
     }
-    serve(r, uri, &st, false, render_atom, &q);
+    if (!q.cursor) {
+        /* Parsed, not raw: "limit=025" and "limit=25" are one page. */
+        buf_init(&key, 0);
+        buf_printf(&key, "atom|%c|%zu|%s", (char)scope, q.limit, q.id ? q.id : "");
+        fr.key = key.data;
+    }
+    serve(r, &fr, &st, render_atom, &q);
+    buf_cleanup(&key);
 }
 
 void srv__feed_product(struct srv_req *r)
@@ -237,6 +278,13 @@ static int render_digest(struct srv_req *r, void *ctx, struct buf *b, int64_t *m
 
     srv__site(r->srv, &site);
     return feed_digest_render(r->srv->rtxn, &site, r->srv->taxonomy, &d->q, d->now, b, modified);
+}
+
+/* key_part appends a parameter with its length in front, so no value can
+ * run into the next part of the key whatever bytes it holds. */
+static void key_part(struct buf *k, const char *v)
+{
+    buf_printf(k, "%zu:%s|", v ? strlen(v) : 0, v ? v : "");
 }
 
 /* int_param parses an optional integer parameter within [lo, hi]. */
@@ -294,7 +342,8 @@ void srv__feed_digest(struct srv_req *r)
     struct digest_ctx d;
     struct review_stats st;
     struct store_txn *txn;
-    char key[2048];
+    struct feed_req fr = {NULL, false, 0};
+    struct buf key;
     int64_t day;
     int rc;
 
@@ -339,10 +388,21 @@ void srv__feed_digest(struct srv_req *r)
         return;
     }
     /* The digest moves with the clock as well as with writes: its window
-     * ends today, so the day is part of the cache key and the ETag. */
+     * ends today, so the day is part of the cache key and the ETag, and its
+     * Last-Modified is never before the day began. The token is part of the
+     * key because links repeat it; only live tokens get this far. */
     d.now = chorus_now();
     day = (d.now + (int64_t)d.q.tz_minutes * 60) / 86400;
-    snprintf(key, sizeof(key), "%lld|%s", (long long)day, evhttp_request_get_uri(r->req));
+    buf_init(&key, 0);
+    buf_printf(&key, "digest|%lld|%d|%d|%d|", (long long)day, d.q.max_rating, d.q.days,
+               d.q.tz_minutes);
+    key_part(&key, d.q.category);
+    key_part(&key, d.q.product);
+    key_part(&key, d.q.token);
+    fr.key = key.data;
+    fr.private = !r->srv->cfg.digest_public;
+    fr.modified = day * 86400 - (int64_t)d.q.tz_minutes * 60;
     r->param[0] = '\0';
-    serve(r, key, &st, !r->srv->cfg.digest_public, render_digest, &d);
+    serve(r, &fr, &st, render_digest, &d);
+    buf_cleanup(&key);
 }

@@ -96,6 +96,10 @@ void srv__writer_submit(struct srv *s, struct srv_job *job);
 
 /* ---- replies (reply.c) ---------------------------------------------------- */
 
+/* srv__head_only says whether req is a HEAD request and, if so, sets the
+ * Content-Length a GET would have had (len); the caller then sends no
+ * body. */
+bool srv__head_only(struct evhttp_request *req, size_t len);
 /* srv__reply sends status with body b (taken: b is emptied) and type. */
 void srv__reply(struct srv_req *r, int status, const char *type, struct buf *b);
 /* srv__reply_req is srv__reply for a bare request (from a job's done). */
@@ -176,6 +180,8 @@ void srv__product_put(struct srv_req *r);
 void srv__product_reviews(struct srv_req *r);
 
 /* ---- feeds (feeds.c, feed_google.c, digest_tokens.c) ----------------------- */
+
+#define SRV_FEED_MAX_BYTES (32 << 20) /* a rendered feed or digest, at most */
 
 /* srv__site describes this server for the feed writers (strings borrowed
  * from s). */

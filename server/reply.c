@@ -29,6 +29,20 @@ void srv__add_cors(struct srv *s, struct evhttp_request *req)
     evhttp_add_header(h, "Access-Control-Expose-Headers", "ETag, Location");
 }
 
+bool srv__head_only(struct evhttp_request *req, size_t len)
+{
+    char n[32];
+
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
+        return false;
+    /* libevent 2.1 writes the output buffer even for HEAD and leaves out
+     * Content-Length; a body there would be read as the next response on
+     * a kept-alive connection. */
+    snprintf(n, sizeof(n), "%zu", len);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", n);
+    return true;
+}
+
 void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const char *type,
                     struct buf *b)
 {
@@ -41,7 +55,10 @@ void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const
     if (type)
         evhttp_add_header(h, "Content-Type", type);
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    if (b && b->len) {
+    if (srv__head_only(req, b ? b->len : 0)) {
+        if (b)
+            buf_reset(b);
+    } else if (b && b->len) {
         /* Hand the rendered bytes to libevent without a copy. */
         data = buf_steal(b, &len);
         if (evbuffer_add_reference(out, data, len, free_body, NULL) != 0)

@@ -254,6 +254,15 @@ int store__agg_review(struct store_txn *t, const struct review *old, const struc
         os = NULL;
     if (!nw)
         ns = NULL;
+    /* Outside the public view (pending or rejected before and after) only
+     * the product's own version moves: its keyed API pages show such
+     * reviews, no feed or category page does. */
+    if (!old_in && !new_in) {
+        rc = os ? store__agg_bump(t, STORE__KIND_PRODUCT, os->pno) : 0;
+        if (rc == 0 && ns && (!os || ns->pno != os->pno))
+            rc = store__agg_bump(t, STORE__KIND_PRODUCT, ns->pno);
+        return rc;
+    }
     /* Category number 0 stands for everything: the all-reviews feed. */
     rc = store__agg_bump(t, STORE__KIND_CATEGORY, 0);
     if (rc)

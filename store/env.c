@@ -325,9 +325,15 @@ out:
  * trailing fields that old records simply lack. */
 static int upgrade(struct store_txn *t, void *ctx)
 {
-    int rc = store__scope_build(t);
+    uint32_t schema = 0;
+    int rc = store__meta_get_u32(t, "schema", &schema);
 
     (void)ctx;
+    /* Another process may have upgraded between our look and this write
+     * transaction: then there is nothing left to do. */
+    if (rc || schema >= CHORUS_SCHEMA_VERSION)
+        return rc;
+    rc = store__scope_build(t);
     if (rc == 0)
         rc = store__meta_put_u32(t, "schema", CHORUS_SCHEMA_VERSION);
     return rc;

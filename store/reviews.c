@@ -445,7 +445,15 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful)
             nw.helpful++;
         else if (!helpful && nw.not_helpful < UINT32_MAX)
             nw.not_helpful++;
-        rc = rewrite(txn, &old, pno, &nw);
+        /* A vote changes the record and by_helpful, and what the product's
+         * own API pages show, but nothing a feed or digest shows: only the
+         * product's version moves, so anonymous votes cannot keep emptying
+         * the category and all-reviews caches. */
+        rc = write_record(txn, &nw, pno);
+        if (rc == 0)
+            rc = reindex(txn, id, &old, pno, &nw, pno);
+        if (rc == 0)
+            rc = store__agg_bump(txn, STORE__KIND_PRODUCT, pno);
     }
     store__arena_release(&txn->arena, &m);
     return rc;
@@ -492,4 +500,68 @@ int store_review_get(struct store_txn *txn, uint64_t id, struct review *out)
     if (txn->write)
         return load_copy(txn, id, out, NULL);
     return store__review_load(txn, id, out, NULL);
+}
+
+/* ---- re-tagging ----------------------------------------------------------------------- */
+
+#define RETAG_BATCH 2000
+
+struct retag_ids {
+    uint64_t ids[RETAG_BATCH];
+    size_t n, limit;
+};
+
+static int collect_id(void *ctx, const struct review *r)
+{
+    struct retag_ids *c = ctx;
+
+    c->ids[c->n++] = r->id;
+    return c->n == c->limit ? CHORUS_ESTOP : 0;
+}
+
+int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
+                        size_t *changed)
+{
+    struct retag_ids *c;
+    char tags[STORE_TAGS_MAX];
+    int rc;
+
+    *last = 0;
+    *changed = 0;
+    if (!txn->write || !txn->s->tagger || limit == 0)
+        return CHORUS_EINVAL;
+    c = store__arena_alloc(&txn->arena, sizeof(*c));
+    c->n = 0;
+    c->limit = limit < RETAG_BATCH ? limit : RETAG_BATCH;
+    /* Ids first, then the rewrites: no cursor walks a table being written. */
+    rc = store_reviews_each(txn, after, collect_id, c);
+    for (size_t i = 0; rc == 0 && i < c->n; i++) {
+        struct store__mark m;
+        struct review r;
+        uint32_t pno;
+
+        store__arena_mark(&txn->arena, &m);
+        rc = load_copy(txn, c->ids[i], &r, &pno);
+        if (rc == 0) {
+            tags[0] = '\0';
+            txn->s->tagger(txn->s->tagger_ctx, &r, tags, sizeof(tags));
+            tags[sizeof(tags) - 1] = '\0';
+            if (strcmp(tags, r.components ? r.components : "") != 0) {
+                struct store__scope sc;
+
+                r.components = tags[0] ? tags : NULL;
+                rc = write_record(txn, &r, pno);
+                /* Feeds and the API show the tags: same record, new tags,
+                 * so only versions move. */
+                if (rc == 0)
+                    rc = store__product_info(txn, r.product_id, false, &sc);
+                if (rc == 0)
+                    rc = store__agg_review(txn, &r, &sc, &r, &sc);
+                (*changed)++;
+            }
+        }
+        store__arena_release(&txn->arena, &m);
+        *last = c->ids[i];
+    }
+    return rc;
 }

@@ -26,7 +26,9 @@ static void usage(FILE *to)
                 "      into the data folder, or as NDJSON into FILE.\n"
                 "  tokens create --data DIR --name NAME [--url PUBLIC_URL]\n"
                 "  tokens list --data DIR | tokens revoke --data DIR --id N\n"
-                "      Reader tokens for the private engineer digest (shown once).\n");
+                "      Reader tokens for the private engineer digest (shown once).\n"
+                "  retag --data DIR [--taxonomy FILE]\n"
+                "      Tag every review again with the component taxonomy.\n");
 }
 
 static void tag(void *ctx, const struct review *r, char *out, size_t cap)
@@ -122,6 +124,8 @@ int main(int argc, char **argv)
         return tool_demo(argc - 1, argv + 1);
     if (strcmp(argv[1], "tokens") == 0)
         return tool_tokens(argc - 1, argv + 1);
+    if (strcmp(argv[1], "retag") == 0)
+        return tool_retag(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return 0;

@@ -94,7 +94,9 @@ struct review_stats {
     double sentiment_sum;   /* over approved reviews that have a score */
     uint64_t sentiment_n;   /* how many of them have a score */
     int64_t last_review_at; /* newest created_at among approved; 0 = none */
-    uint64_t version;       /* bumped by every change to any review in scope */
+    uint64_t version;       /* bumped by every change the scope's pages can show:
+                               for a product any change to its reviews; for a
+                               category (and "all") changes to approved ones */
     int64_t changed_at;     /* when version last changed (seconds); 0 = unknown */
 };
 

@@ -113,6 +113,14 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful);
 int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
                          int64_t created_at);
 
+/* store_reviews_retag runs the tagger (store_set_tagger) again over up to
+ * limit reviews after id `after`, in id order, rewriting those whose tags
+ * changed: after a taxonomy change, or on a folder that predates tagging.
+ * *last gets the last id looked at (0: none left), *changed how many were
+ * rewritten. Write txn; CHORUS_EINVAL without a tagger. */
+int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
+                        size_t *changed);
+
 /* ---- reviews (reads: any transaction) ------------------------------------- */
 
 /* store_review_get fills *out with review id; strings and responses are

@@ -338,6 +338,40 @@ static void tokens_cli(void **state)
     assert_int_equal(chorusd_free(d), 0);
 }
 
+/* retag_cli: reviews stored under one taxonomy are tagged again under
+ * another, once; the folder stays consistent. */
+static void retag_cli(void **state)
+{
+    struct cli *c = *state;
+    const char *d = in_root(c, "d"), *tax = in_root(c, "one.tax");
+    const char *f = in_root(c, "export.ndjson"), *at;
+    char *exported;
+
+    h_write_file(tax, "nothing | Nothing | zzzqqq\n", strlen("nothing | Nothing | zzzqqq\n"));
+    expect_ok(c, "demo", "--data", d, "--reviews", "2000", "--taxonomy", tax);
+    expect_ok(c, "export", "--data", d, "--out", f);
+    exported = h_slurp(f, NULL);
+    assert_non_null(exported);
+    assert_null(strstr(exported, "\"components\":[\""));
+    free(exported);
+
+    expect_ok(c, "retag", "--data", d);
+    at = c->stderr_text ? strstr(c->stderr_text, "reviews: ") : NULL;
+    assert_non_null(at);
+    assert_true(strtoull(at + 9, NULL, 10) > 100);
+    expect_ok(c, "check", "--data", d);
+    expect_ok(c, "export", "--data", d, "--out", f);
+    exported = h_slurp(f, NULL);
+    assert_non_null(strstr(exported, "\"components\":[\"hinge\""));
+    free(exported);
+    /* Nothing left to change the second time. */
+    expect_ok(c, "retag", "--data", d);
+    expect_contains(c->stderr_text, ": 0 changed");
+    assert_int_not_equal(run_chorus(c, "retag", "--data", d, "--taxonomy", in_root(c, "missing"),
+                                    (const char *)NULL),
+                         0);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(help, setup, teardown),
     cmocka_unit_test_setup_teardown(demo_check, setup, teardown),
@@ -345,6 +379,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(reimport_adds_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(csv_import, setup, teardown),
     cmocka_unit_test_setup_teardown(tokens_cli, setup, teardown),
+    cmocka_unit_test_setup_teardown(retag_cli, setup, teardown),
 };
 
 CHORUS_TEST_MAIN(tests)

@@ -651,6 +651,14 @@ static void digest_trend_alert(void **state)
                     0);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry[chorus:digest/@product = 'tq-1']", 1);
     xmlFreeDoc(doc);
+
+    /* A narrower window that starts after the episode began shows no alert:
+     * it was due on an earlier day, and does not move to the window's first
+     * entry (the alert must not fire again each day the window slides). */
+    doc = ac_fetch(d, DIGEST "?category=laptops&days=1", true);
+    ac_expect_count(doc, NULL, "/atom:feed/atom:entry[chorus:digest/@product = 'tr-1']", 1);
+    ac_expect_count(doc, NULL, "/atom:feed/atom:entry[chorus:digest/chorus:alert]", 0);
+    xmlFreeDoc(doc);
 }
 
 /* ---- errors and the empty digest --------------------------------------------------------------
@@ -693,6 +701,38 @@ static void digest_unknown(void **state)
     }
 }
 
+/* A digest's size is bounded: past 300 entries only the newest are kept,
+ * and the feed says so. */
+static void digest_caps(void **state)
+{
+    struct chorusd *d = *state;
+    json_t *arr = json_array();
+    char *sub;
+    xmlDoc *doc;
+
+    away_from_midnight();
+    /* 32 products with a complaint on each of the last 10 days: 320. */
+    for (int p = 0; p < 32; p++)
+        for (int k = 0; k < 10; k++)
+            json_array_append_new(
+                arr, review(h_fmt("cap-%02d", p), 1, at_day(k), "Broken", "The hinge cracked."));
+    post_all(d, arr);
+    doc = ac_fetch(d, DIGEST, true);
+    ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 300);
+    sub = ac_str(doc, NULL, "/atom:feed/atom:subtitle");
+    expect_contains(sub, "Only the newest 300 entries are shown (20 more)");
+    free(sub);
+    /* The newest are the ones kept: today's 32 entries are all there. */
+    {
+        char day0[16];
+
+        date_of(at_day(0), day0);
+        ac_expect_count(doc, NULL, h_fmt("/atom:feed/atom:entry[chorus:digest/@day = '%s']", day0),
+                        32);
+    }
+    xmlFreeDoc(doc);
+}
+
 /* A digest with nothing to report is a valid, empty feed. */
 static void digest_empty(void **state)
 {
@@ -717,6 +757,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(digest_themes, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(digest_trend_alert, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(digest_unknown, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(digest_caps, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(digest_empty, h_setup, h_teardown),
 };
 

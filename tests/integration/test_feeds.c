@@ -10,10 +10,15 @@
 
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -992,6 +997,110 @@ static void components_in_api(void **state)
     xmlFreeDoc(doc);
 }
 
+/* ---- HEAD, errors and what is cached ------------------------------------------------ */
+
+/* raw_exchange sends req on a fresh connection and returns everything read
+ * until the server goes quiet for half a second (caller frees). */
+static char *raw_exchange(struct chorusd *d, const char *req)
+{
+    struct sockaddr_in sa;
+    struct timeval tv = {0, 500000};
+    size_t len = 0, cap = 65536;
+    char *out = malloc(cap + 1);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ssize_t n;
+
+    assert_non_null(out);
+    assert_true(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)d->port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+    while (len < cap && (n = recv(fd, out + len, cap - len, 0)) > 0)
+        len += (size_t)n;
+    close(fd);
+    out[len] = '\0';
+    return out;
+}
+
+/* metric reads one value from /metrics. */
+static unsigned long long metric(struct chorusd *d, const char *name)
+{
+    struct hresp *r = h_get(d, "/metrics");
+    const char *at;
+    unsigned long long v;
+
+    expect_status(r, 200);
+    at = strstr(r->body, h_fmt("\n%s ", name));
+    assert_non_null(at);
+    v = strtoull(at + strlen(name) + 2, NULL, 10);
+    hresp_free(r);
+    return v;
+}
+
+static void head_errors_and_caching(void **state)
+{
+    struct chorusd *d = *state;
+    char *out, *second, *next;
+    struct hresp *r;
+    xmlDoc *doc;
+
+    put_product(d, "hc-1", "{\"name\":\"Head 1\",\"category\":\"laptops\"}");
+    for (int i = 0; i < 12; i++)
+        h_post_review(d, h_fmt("{\"product_id\":\"hc-1\",\"rating\":%d,\"title\":\"T%d\","
+                               "\"created_at\":\"2024-05-%02dT10:00:00Z\"}",
+                               1 + i % 5, i, 1 + i));
+
+    /* HEAD has headers only, so the next response on the connection is
+     * read as a response (the cached and the rendered path alike). */
+    for (int pass = 0; pass < 2; pass++) {
+        out = raw_exchange(d, "HEAD /feeds/products/hc-1.atom HTTP/1.1\r\nHost: t\r\n\r\n"
+                              "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+        second = strstr(out, "\r\n\r\n");
+        assert_non_null(second);
+        if (strncmp(second + 4, "HTTP/1.1 200", 12) != 0)
+            fail_msg("after a HEAD reply came: %.200s", second + 4);
+        assert_non_null(strstr(out, "Content-Length: "));
+        free(out);
+    }
+
+    /* An error carries no validators, and a bad cursor is a 400 even when
+     * a validator would match. */
+    r = get_with(d, "/feeds/products/hc-1.atom?cursor=zzzz", "If-None-Match: *", NULL);
+    expect_problem(r, 400);
+    assert_null(hresp_header(r, "ETag"));
+    assert_null(hresp_header(r, "Last-Modified"));
+    hresp_free(r);
+
+    /* Pages behind a cursor are rendered, not cached: made-up positions
+     * must not fill the cache. */
+    doc = ac_fetch(d, "/feeds/products/hc-1.atom?limit=2", false);
+    next = ac_link(doc, "next");
+    xmlFreeDoc(doc);
+    assert_non_null(next);
+    {
+        unsigned long long before = metric(d, "chorus_cache_entries");
+        const char *path = ac_href_path(next);
+
+        for (int i = 0; i < 4; i++)
+            xmlFreeDoc(ac_fetch(d, path, false));
+        assert_int_equal(metric(d, "chorus_cache_entries"), before);
+    }
+    free(next);
+    /* Spelling the same first page differently is one cache entry. */
+    {
+        unsigned long long before;
+
+        xmlFreeDoc(ac_fetch(d, "/feeds/products/hc-1.atom?limit=3", false));
+        before = metric(d, "chorus_cache_entries");
+        xmlFreeDoc(ac_fetch(d, "/feeds/products/hc-1.atom?limit=003", false));
+        assert_int_equal(metric(d, "chorus_cache_entries"), before);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(product_feed_structure, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(category_and_all_feeds, h_setup, h_teardown),
@@ -1001,6 +1110,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(hostile_text, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(websub_links_when_hub, setup_hub, teardown_extra),
     cmocka_unit_test_setup_teardown(components_in_api, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(head_errors_and_caching, h_setup, h_teardown),
 };
 
 CHORUS_TEST_MAIN(tests)

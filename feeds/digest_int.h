@@ -1,0 +1,94 @@
+/* The engineer digest's internals, shared by digest.c (gathering and
+ * analysis) and digest_write.c (the Atom document). */
+#ifndef CHORUS_FEED_DIGEST_INT_H
+#define CHORUS_FEED_DIGEST_INT_H
+
+#include "feed_int.h"
+
+#include "chorus/text.h"
+
+#define ATOM_NS         "http://www.w3.org/2005/Atom"
+#define MAX_PER_PRODUCT 2000  /* complaints read per product and window */
+#define MAX_COMPLAINTS  20000 /* complaints read per digest */
+#define MAX_ENTRIES     300   /* entries per digest: the newest are kept */
+#define MAX_LISTED      25    /* complaints listed in one entry */
+#define MAX_TERMS       8
+#define MAX_PHRASES     24
+#define BACKGROUND      150 /* recent 4-5 star reviews a product's terms are scored against */
+#define EXCERPT         240 /* bytes of a complaint's body shown */
+
+/* Trend alert (docs/digest.md). */
+#define TREND_SHORT     7
+#define TREND_LONG      90
+#define TREND_MIN_SHORT 5
+#define TREND_MIN_LONG  20
+#define TREND_DROP      0.5
+#define TREND_RECOVER   0.25
+#define TREND_WARMUP    30
+#define DAYS_CAP        (90 + TREND_WARMUP + TREND_LONG + 4)
+
+struct complaint {
+    const struct review *r; /* copied struct; strings borrowed from the txn */
+    int64_t day;            /* the reader's local day */
+};
+
+struct phrase_count {
+    size_t component;
+    const char *phrase; /* the taxonomy's */
+    uint32_t count;
+};
+
+struct dentry {
+    size_t prod;
+    int64_t day;
+    size_t first, n; /* complaints[first .. first+n) */
+    uint32_t rating_sum;
+    int64_t updated, published;
+    uint32_t comp_reviews[TEXT_MAX_COMPONENTS];
+    struct phrase_count phrases[MAX_PHRASES];
+    size_t nphrases;
+    char terms[MAX_TERMS][2 * TEXT_WORD_MAX + 2];
+    uint32_t term_count[MAX_TERMS], term_docs[MAX_TERMS];
+    double term_z[MAX_TERMS];
+    size_t nterms;
+    bool alert;
+    bool partial; /* its product had more complaints than were read */
+    double avg7, avg90;
+    uint32_t n7;
+};
+
+struct dprod {
+    const char *id, *name; /* borrowed from the txn */
+    struct review_stats st;
+    bool partial; /* more complaints in the window than were read */
+};
+
+struct digest {
+    struct store_txn *txn;
+    const struct feed_site *site;
+    const struct text_taxonomy *tax;
+    const struct feed_digest_query *q;
+    int64_t now, today, from, to; /* today: local day; [from, to): UTC seconds */
+    int tz;                       /* seconds east of UTC */
+    unsigned ratings;             /* STORE_RATING_* bits of the complaint ratings */
+    struct dprod *prods;
+    size_t nprods, cprods;
+    struct complaint *cs;
+    size_t ncs, ccs;
+    struct dentry *es;
+    size_t nes, ces;
+    size_t dropped; /* entries left out by MAX_ENTRIES */
+    bool partial;   /* MAX_COMPLAINTS was reached */
+};
+
+/* feed__digest_write writes the whole document: head, then d->es. */
+void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated);
+
+static inline int64_t feed__floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+#endif

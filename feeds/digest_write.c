@@ -1,0 +1,343 @@
+/* The engineer digest as Atom: the head, then one entry per product and
+ * day (see digest.c for how they are gathered, docs/digest.md for what
+ * they say). */
+#include "digest_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void day_str(int64_t day, char *out)
+{
+    char ts[32];
+
+    chorus_time_format(day * 86400, ts);
+    memcpy(out, ts, 10);
+    out[10] = '\0';
+}
+
+static void excerpt(struct buf *b, const char *body)
+{
+    size_t n = body ? strlen(body) : 0, cut = n;
+
+    if (n > EXCERPT) {
+        cut = EXCERPT;
+        while (cut > 0 && ((unsigned char)body[cut] & 0xc0) == 0x80)
+            cut--;
+        for (size_t k = cut; k > EXCERPT / 2; k--)
+            if (body[k] == ' ') {
+                cut = k;
+                break;
+            }
+    }
+    {
+        char *s = malloc(cut + 1);
+
+        if (!s)
+            abort();
+        memcpy(s, body ? body : "", cut);
+        s[cut] = '\0';
+        feed__html(b, s);
+        free(s);
+    }
+    if (cut < n)
+        buf_puts(b, "\xe2\x80\xa6");
+}
+
+static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, struct buf *tmp)
+{
+    const struct dprod *p = &d->prods[e->prod];
+    const struct review_stats *st = &p->st;
+
+    buf_printf(h, "<p><strong>%zu new complaint%s</strong> (average %.1f&#9733;)", e->n,
+               e->n == 1 ? "" : "s", (double)e->rating_sum / (double)e->n);
+    if (st->count)
+        buf_printf(h, " &#183; product overall %.2f&#9733; from %llu ratings",
+                   (double)st->rating_sum / (double)st->count, (unsigned long long)st->count);
+    buf_puts(h, "</p>");
+    if (e->alert)
+        buf_printf(h,
+                   "<p><strong>&#9888; Trend alert:</strong> the 7-day average is %.2f&#9733; "
+                   "(%u ratings) against %.2f&#9733; over 90 days.</p>",
+                   e->avg7, e->n7, e->avg90);
+    if (e->nphrases) {
+        buf_puts(h, "<p><strong>What they are about</strong></p><ul>");
+        for (size_t c = 0; c < TEXT_MAX_COMPONENTS; c++) {
+            bool first = true;
+
+            if (!e->comp_reviews[c])
+                continue;
+            buf_puts(h, "<li><strong>");
+            feed__html(h, text_taxonomy_label(d->tax, c));
+            buf_printf(h, "</strong> &#8212; %u of %zu: ", e->comp_reviews[c], e->n);
+            for (size_t k = 0; k < e->nphrases; k++) {
+                if (e->phrases[k].component != c)
+                    continue;
+                buf_puts(h, first ? "&#8220;" : ", &#8220;");
+                feed__html(h, e->phrases[k].phrase);
+                buf_printf(h, "&#8221; &#215;%u", e->phrases[k].count);
+                first = false;
+            }
+            buf_puts(h, "</li>");
+        }
+        buf_puts(h, "</ul>");
+    }
+    if (e->nterms) {
+        buf_puts(h, "<p><strong>Words that stand out</strong> (against this product's positive "
+                    "reviews): ");
+        for (size_t k = 0; k < e->nterms; k++) {
+            buf_puts(h, k ? ", &#8220;" : "&#8220;");
+            feed__html(h, e->terms[k]);
+            buf_printf(h, "&#8221; (%u)", e->term_count[k]);
+        }
+        buf_puts(h, "</p>");
+    }
+    if (e->partial)
+        buf_printf(h,
+                   "<p><em>More complaints were written in this window than the digest reads "
+                   "(%d per product): the counts above are a lower bound.</em></p>",
+                   MAX_PER_PRODUCT);
+    buf_puts(h, "<ul>");
+    for (size_t i = e->first; i < e->first + e->n && i < e->first + MAX_LISTED; i++) {
+        const struct review *r = d->cs[i].r;
+
+        buf_puts(h, "<li>");
+        feed__stars(h, r->rating);
+        buf_puts(h, " <a href=\"");
+        buf_reset(tmp);
+        feed_review_url(tmp, d->site, r->product_id, r->id);
+        feed__html(h, tmp->data);
+        buf_puts(h, "\">");
+        feed__html(h, r->title && *r->title ? r->title : "(no title)");
+        buf_puts(h, "</a> &#8212; ");
+        excerpt(h, r->body);
+        buf_puts(h, " <em>");
+        feed__html(h, r->author && *r->author ? r->author : "Anonymous");
+        if (r->verified)
+            buf_puts(h, ", verified buyer");
+        buf_puts(h, "</em></li>");
+    }
+    if (e->n > MAX_LISTED)
+        buf_printf(h, "<li>&#8230; and %zu more</li>", e->n - MAX_LISTED);
+    buf_puts(h, "</ul>");
+}
+
+static void write_entry(struct digest *d, struct feed__xml *x, const struct dentry *e,
+                        struct buf *tmp, struct buf *h)
+{
+    const struct dprod *p = &d->prods[e->prod];
+    char day[16], what[64 + 3 * CHORUS_MAX_PRODUCT_ID], num[64];
+    const char *name = p->name && *p->name ? p->name : p->id;
+
+    day_str(e->day, day);
+    feed__start(x, "entry");
+    buf_reset(tmp);
+    buf_puts(tmp, "digest-entry/");
+    feed__pct(tmp, p->id);
+    buf_printf(tmp, "/%s/r%d", day, d->q->max_rating);
+    if (d->q->tz_minutes)
+        buf_printf(tmp, "/tz%d", d->q->tz_minutes);
+    snprintf(what, sizeof(what), "%s", tmp->data);
+    buf_reset(tmp);
+    feed_tag(tmp, d->site, what);
+    feed__elem(x, "id", tmp->data);
+    buf_reset(tmp);
+    if (e->alert)
+        buf_puts(tmp, "\xe2\x9a\xa0 Trend alert \xc2\xb7 ");
+    buf_printf(tmp, "%s: %zu new complaint%s, average %.1f\xe2\x98\x85 \xe2\x80\x94 %s", name, e->n,
+               e->n == 1 ? "" : "s", (double)e->rating_sum / (double)e->n, day);
+    feed__start(x, "title");
+    feed__attr(x, "type", "text");
+    feed__text(x, tmp->data);
+    feed__end(x);
+    feed__time(x, "updated", e->updated);
+    feed__time(x, "published", e->published);
+    feed__start(x, "author");
+    feed__elem(x, "name", "Chorus digest");
+    feed__end(x);
+    buf_reset(tmp);
+    {
+        struct product pp = {.id = p->id};
+
+        feed_product_url(tmp, d->site, &pp);
+    }
+    feed__start(x, "link");
+    feed__attr(x, "rel", "alternate");
+    feed__attr(x, "type", "text/html");
+    feed__attr(x, "href", tmp->data);
+    feed__end(x);
+    feed__start(x, "category");
+    feed__attr(x, "term", p->id);
+    feed__attr(x, "label", name);
+    feed__end(x);
+    if (e->alert) {
+        feed__start(x, "category");
+        feed__attr(x, "term", "trend-alert");
+        feed__end(x);
+    }
+
+    feed__start_ns(x, "chorus", "digest", NULL);
+    feed__attr(x, "product", p->id);
+    feed__attr(x, "day", day);
+    snprintf(num, sizeof(num), "%zu", e->n);
+    feed__attr(x, "complaints", num);
+    snprintf(num, sizeof(num), "%.2f", (double)e->rating_sum / (double)e->n);
+    feed__attr(x, "average", num);
+    if (p->st.count) {
+        snprintf(num, sizeof(num), "%.2f", (double)p->st.rating_sum / (double)p->st.count);
+        feed__attr(x, "product_average", num);
+    }
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)p->st.count);
+    feed__attr(x, "product_ratings", num);
+    if (e->partial)
+        feed__attr(x, "partial", "true");
+    if (e->alert) {
+        feed__start_ns(x, "chorus", "alert", NULL);
+        snprintf(num, sizeof(num), "%.2f", e->avg7);
+        feed__attr(x, "average_7d", num);
+        snprintf(num, sizeof(num), "%.2f", e->avg90);
+        feed__attr(x, "average_90d", num);
+        snprintf(num, sizeof(num), "%u", e->n7);
+        feed__attr(x, "ratings_7d", num);
+        feed__end(x);
+    }
+    for (size_t c = 0; c < TEXT_MAX_COMPONENTS; c++) {
+        if (!e->comp_reviews[c])
+            continue;
+        feed__start_ns(x, "chorus", "component", NULL);
+        feed__attr(x, "id", text_taxonomy_id(d->tax, c));
+        feed__attr(x, "label", text_taxonomy_label(d->tax, c));
+        snprintf(num, sizeof(num), "%u", e->comp_reviews[c]);
+        feed__attr(x, "reviews", num);
+        for (size_t k = 0; k < e->nphrases; k++) {
+            if (e->phrases[k].component != c)
+                continue;
+            feed__start_ns(x, "chorus", "phrase", NULL);
+            snprintf(num, sizeof(num), "%u", e->phrases[k].count);
+            feed__attr(x, "count", num);
+            feed__text(x, e->phrases[k].phrase);
+            feed__end(x);
+        }
+        feed__end(x);
+    }
+    for (size_t k = 0; k < e->nterms; k++) {
+        feed__start_ns(x, "chorus", "term", NULL);
+        snprintf(num, sizeof(num), "%u", e->term_count[k]);
+        feed__attr(x, "count", num);
+        snprintf(num, sizeof(num), "%u", e->term_docs[k]);
+        feed__attr(x, "reviews", num);
+        snprintf(num, sizeof(num), "%.2f", e->term_z[k]);
+        feed__attr(x, "z", num);
+        feed__text(x, e->terms[k]);
+        feed__end(x);
+    }
+    for (size_t i = e->first; i < e->first + e->n; i++) {
+        feed__start_ns(x, "chorus", "review", NULL);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)d->cs[i].r->id);
+        feed__attr(x, "id", num);
+        snprintf(num, sizeof(num), "%d", d->cs[i].r->rating);
+        feed__attr(x, "rating", num);
+        feed__end(x);
+    }
+    feed__end(x);
+
+    buf_reset(h);
+    entry_html(d, e, h, tmp);
+    feed__start(x, "content");
+    feed__attr(x, "type", "html");
+    feed__text(x, h->data ? h->data : "");
+    feed__end(x);
+    feed__end(x);
+}
+
+static void write_head(struct digest *d, struct feed__xml *x, struct buf *tmp, int64_t updated)
+{
+    const struct feed_digest_query *q = d->q;
+    const char *scope = q->product && *q->product     ? q->product
+                        : q->category && *q->category ? q->category
+                                                      : NULL;
+    char what[64 + 3 * CHORUS_MAX_CATEGORY];
+    char sep = '?';
+
+    feed__start(x, "feed");
+    feed__attr(x, "xmlns", ATOM_NS);
+    feed__attr(x, "xmlns:chorus", FEED_NS_CHORUS);
+    buf_reset(tmp);
+    buf_puts(tmp, q->product && *q->product ? "digest-feed/product/"
+                  : scope                   ? "digest-feed/category/"
+                                            : "digest-feed/all");
+    if (scope)
+        feed__pct(tmp, scope);
+    buf_printf(tmp, "/r%d", q->max_rating);
+    if (q->tz_minutes)
+        buf_printf(tmp, "/tz%d", q->tz_minutes);
+    snprintf(what, sizeof(what), "%s", tmp->data);
+    buf_reset(tmp);
+    feed_tag(tmp, d->site, what);
+    feed__elem(x, "id", tmp->data);
+    buf_reset(tmp);
+    buf_printf(tmp, "Engineer digest \xe2\x80\x94 %s: %d\xe2\x98\x85 and below, last %d days",
+               scope ? scope : "all products", q->max_rating, q->days);
+    feed__elem(x, "title", tmp->data);
+    buf_reset(tmp);
+    buf_puts(tmp, "New complaints per product and day, what they are about, and rating trends.");
+    if (d->dropped)
+        buf_printf(tmp,
+                   " Only the newest %d entries are shown (%zu more); narrow it with "
+                   "category=, product= or days=.",
+                   MAX_ENTRIES, d->dropped);
+    else if (d->partial)
+        buf_puts(tmp, " Not every complaint was read (too many in the window); narrow it with "
+                      "category=, product= or days=.");
+    feed__elem(x, "subtitle", tmp->data);
+    feed__time(x, "updated", updated);
+    feed__start(x, "generator");
+    feed__attr(x, "version", "0.1.0");
+    feed__text(x, "Chorus");
+    feed__end(x);
+    buf_reset(tmp);
+    buf_printf(tmp, "%s/feeds/digest.atom", d->site->public_url);
+#define QP(name, val)                                                                              \
+    do {                                                                                           \
+        buf_printf(tmp, "%c%s=", sep, name);                                                       \
+        feed__pct(tmp, val);                                                                       \
+        sep = '&';                                                                                 \
+    } while (0)
+    if (q->category && *q->category)
+        QP("category", q->category);
+    if (q->product && *q->product)
+        QP("product", q->product);
+    if (q->max_rating != 2) {
+        buf_printf(tmp, "%cmax_rating=%d", sep, q->max_rating);
+        sep = '&';
+    }
+    if (q->days != 14) {
+        buf_printf(tmp, "%cdays=%d", sep, q->days);
+        sep = '&';
+    }
+    if (q->tz_minutes) {
+        buf_printf(tmp, "%ctz=%d", sep, q->tz_minutes);
+        sep = '&';
+    }
+    if (q->token && *q->token)
+        QP("token", q->token);
+#undef QP
+    feed__start(x, "link");
+    feed__attr(x, "rel", "self");
+    feed__attr(x, "type", "application/atom+xml");
+    feed__attr(x, "href", tmp->data);
+    feed__end(x);
+}
+
+void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated)
+{
+    struct buf tmp, h;
+
+    buf_init(&tmp, 0);
+    buf_init(&h, 0);
+    write_head(d, x, &tmp, updated);
+    for (size_t i = 0; i < d->nes; i++)
+        write_entry(d, x, &d->es[i], &tmp, &h);
+    buf_cleanup(&tmp);
+    buf_cleanup(&h);
+}
