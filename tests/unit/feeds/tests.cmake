@@ -1,0 +1,9 @@
+# Feed writer unit tests: the text safety net and link building, without a
+# store or server (feeds/ internals are included directly).
+set(FEEDS_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/feeds)
+
+chorus_unit_test(NAME test_feed_xml
+    SOURCES ${FEEDS_TEST_DIR}/test_xml.c
+    LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2
+    CASES hostile_bytes_stay_well_formed html_is_escaped links_and_tags)
+target_include_directories(test_feed_xml PRIVATE ${PROJECT_SOURCE_DIR}/feeds)
