@@ -115,4 +115,62 @@ int feed_google_end(struct feed_google *g, struct buf *b);
 /* feed_google_free frees g without finishing (client gone). NULL ok. */
 void feed_google_free(struct feed_google *g);
 
+/* ---- UI strings (i18n.c) ----------------------------------------------------- */
+
+/* The widget's languages: "en", "fr", "de", "es", "pt". */
+
+/* feed_lang maps a language tag ("pt-BR", "FR", "de_AT") to a supported
+ * language; NULL, "" or anything else gives "en". Static string. */
+const char *feed_lang(const char *want);
+/* feed_text returns the UI string key in lang (English when lang lacks
+ * it), or NULL for an unknown key. Static. Placeholders in braces ("{n}",
+ * "{avg}", "{author}") are the caller's to fill. Keys are listed in
+ * feeds/i18n.c and docs/widget.md. */
+const char *feed_text(const char *lang, const char *key);
+/* feed_i18n_json appends every language's strings as one JSON object,
+ * {"en": {"key": "..."}, "fr": {...}}, for embed.js. */
+int feed_i18n_json(struct buf *b);
+
+/* ---- the widget, server-rendered (widget.c) --------------------------------- */
+
+struct feed_widget_query {
+    const char *product;
+    size_t limit; /* 1..50 reviews per page */
+    enum store_sort sort;
+    unsigned ratings;      /* STORE_RATING_* bits: the histogram filter; 0 = all */
+    const char *cursor;    /* the page after a "Show more", or NULL */
+    const char *lang;      /* from feed_lang */
+    bool dark;             /* theme */
+    bool page;             /* the hosted /p/{id} page (Open Graph, Twitter card,
+                              Atom autodiscovery) rather than the iframe widget */
+    const char *self_path; /* "/widget/ID.html" or "/p/ID": links for sort,
+                              filter and "Show more" point here */
+};
+
+/* feed_widget_render writes the complete HTML document of the widget for
+ * q into b: summary, histogram, best positive / most critical pair,
+ * reviews, paging links, schema.org JSON-LD. Works without JavaScript.
+ * Every user string is escaped for its context. CHORUS_ENOTFOUND for an
+ * unknown product, CHORUS_EINVAL for a bad cursor. */
+int feed_widget_render(struct store_txn *txn, const struct feed_site *site,
+                       const struct feed_widget_query *q, struct buf *b);
+/* feed_widget_error_render writes the quiet "reviews unavailable" page. */
+int feed_widget_error_render(const struct feed_site *site, const char *lang, bool dark,
+                             struct buf *b);
+
+/* ---- the engineering dashboard (dashboard.c) --------------------------------- */
+
+struct feed_dashboard_query {
+    const char *category; /* NULL/"" = every product */
+    const char *sort;     /* "alert" (default), "count", "average", "low", "complaints", "id" */
+    int64_t now;
+    const char *self_path;    /* "/dashboard": sort links point here */
+    const char *digest_token; /* appended to digest links when set, else NULL */
+};
+
+/* feed_dashboard_render writes the dashboard HTML document into b.
+ * CHORUS_ENOTFOUND for an unknown category. */
+int feed_dashboard_render(struct store_txn *txn, const struct feed_site *site,
+                          const struct feed_dashboard_query *q, struct buf *b);
+
 #endif

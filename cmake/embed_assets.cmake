@@ -1,0 +1,25 @@
+# Turns the files of web/ into one C source of byte arrays, so chorusd ships
+# its browser assets inside the binary. Run with -DOUT=file.c -DFILES=a;b
+# -DNAMES=a;b (the names the server looks them up by); '|' separates list
+# items on the command line.
+string(REPLACE "|" ";" FILES "${FILES}")
+string(REPLACE "|" ";" NAMES "${NAMES}")
+set(body "/* Generated from web/ by cmake/embed_assets.cmake: do not edit. */\n")
+string(APPEND body "#include <stddef.h>\n\n#include \"assets.h\"\n\n")
+set(table "const struct srv_asset srv__assets[] = {\n")
+list(LENGTH FILES n)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+    list(GET FILES ${i} f)
+    list(GET NAMES ${i} name)
+    file(READ ${f} hex HEX)
+    string(LENGTH "${hex}" hexlen)
+    math(EXPR len "${hexlen} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+    string(REGEX REPLACE "((0x..,){16})" "\\1\n    " bytes "${bytes}")
+    string(APPEND body "static const unsigned char asset${i}[] = {\n    ${bytes}0x00};\n\n")
+    string(APPEND table "    {\"${name}\", asset${i}, ${len}},\n")
+endforeach()
+string(APPEND table "    {NULL, NULL, 0},\n};\n")
+file(WRITE ${OUT}.tmp "${body}${table}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
