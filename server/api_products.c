@@ -65,7 +65,9 @@ void srv__products_list(struct srv_req *r)
     struct store_txn *txn;
     struct srv_list c = {0};
     char next[STORE_CURSOR_MAX] = "";
-    struct buf b;
+    struct review_stats st;
+    struct srv_cached val;
+    struct buf b, key;
     size_t limit;
     int rc;
 
@@ -94,6 +96,33 @@ void srv__products_list(struct srv_req *r)
     txn = srv__read_begin(r);
     if (!txn)
         return;
+    /* A listing loads and sorts every product of its category, so first
+     * pages are cached per category version (as feeds are); pages behind
+     * a cursor are not (see server/feeds.c). */
+    buf_init(&key, 0);
+    if (!cursor &&
+        store_scope_stats(txn, category && *category ? STORE_SCOPE_CATEGORY : STORE_SCOPE_ALL,
+                          category, &st) == 0) {
+        const struct srv_cached *hit;
+
+        buf_printf(&key, "plist|%d|%zu|%s", (int)ps, limit, category ? category : "");
+        memset(&val, 0, sizeof(val));
+        val.version = st.version;
+        val.type = "application/json";
+        val.modified = st.changed_at;
+        snprintf(val.etag, sizeof(val.etag), "W/\"l%s-%llx-%llx\"", r->srv->instance,
+                 (unsigned long long)st.version, (unsigned long long)fnv64(key.data));
+        hit = srv__cache_get(r->srv->cache, key.data, st.version);
+        if (hit || srv__etag_match(r, val.etag)) {
+            srv__read_end(r);
+            if (hit && !srv__etag_match(r, hit->etag)) {
+                srv__add_cors(r->srv, r->req);
+                srv__cache_reply(r, 200, hit);
+            }
+            buf_cleanup(&key);
+            return;
+        }
+    }
     buf_init(&b, 0);
     buf_puts(&b, "{\"products\":[");
     c.b = &b;
@@ -106,12 +135,16 @@ void srv__products_list(struct srv_req *r)
                      chorus_strerror(rc));
     } else {
         finish_list(&b, next);
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
-                          "public, max-age=60");
+        if (key.len)
+            srv__cache_put(r->srv->cache, key.data, &val, &b);
+        else
+            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
+                              "public, max-age=60");
         srv__add_cors(r->srv, r->req);
         srv__reply(r, 200, "application/json", &b);
     }
     buf_cleanup(&b);
+    buf_cleanup(&key);
 }
 
 void srv__product_get(struct srv_req *r)

@@ -421,6 +421,45 @@ static void products_paging(void **state)
     hresp_free(r);
 }
 
+/* Listings' first pages are cached per category version: every change a
+ * listing shows must still show at once, and a 304 needs no render. */
+static void products_listing_cache(void **state)
+{
+    struct chorusd *d = *state;
+    const char *etag;
+    struct hresp *r;
+
+    make_catalogue(d);
+    expect_products(d, "?category=laptops&sort=count", (const char *const[]){"lap-a", "lap-b"}, 2);
+    /* lap-b overtakes lap-a: three more reviews. */
+    for (int i = 0; i < 3; i++)
+        h_post_review(d, "{\"product_id\":\"lap-b\",\"rating\":4}");
+    expect_products(d, "?category=laptops&sort=count", (const char *const[]){"lap-b", "lap-a"}, 2);
+    /* A new product in the category, and one moved out of it. */
+    r = h_put_json(d, "/api/v1/products/lap-d", "{\"name\":\"lap-d\",\"category\":\"laptops\"}");
+    expect_status(r, 201);
+    hresp_free(r);
+    r = h_put_json(d, "/api/v1/products/lap-a", "{\"name\":\"lap-a\",\"category\":\"desktops\"}");
+    expect_status(r, 200);
+    hresp_free(r);
+    expect_products(d, "?category=laptops", (const char *const[]){"lap-b", "lap-d"}, 2);
+    expect_products(d, "", (const char *const[]){"desk-a", "lap-a", "lap-b", "lap-c", "lap-d"}, 5);
+
+    r = h_get(d, "/api/v1/products?category=laptops");
+    etag = hresp_header(r, "ETag");
+    assert_non_null(etag);
+    {
+        const char *hdrs[] = {h_fmt("If-None-Match: %s", etag), NULL};
+        struct hreq q = {
+            .method = "GET", .path = "/api/v1/products?category=laptops", .headers = hdrs};
+        struct hresp *r2 = h_do(d, &q);
+
+        expect_status(r2, 304);
+        hresp_free(r2);
+    }
+    hresp_free(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(product_put, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(product_put_errors, h_setup, h_teardown),
@@ -434,6 +473,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(products_sort_count, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(products_sort_average, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(products_paging, h_setup, h_teardown),
+    cmocka_unit_test_setup_teardown(products_listing_cache, h_setup, h_teardown),
 };
 
 CHORUS_TEST_MAIN(tests)
