@@ -33,68 +33,6 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
     return p;
 }
 
-/* ---- trend -------------------------------------------------------------------------- */
-
-struct episode {
-    int64_t start, end; /* UTC days; end = first day it is over, INT64_MAX if open */
-    double avg7, avg90;
-    uint32_t n7;
-};
-
-/* trend finds the episodes that start within [first_day, last_day] from a
- * product's daily buckets. */
-static size_t trend(const struct store_day *days, size_t nd, int64_t eval_from, int64_t last_day,
-                    struct episode *out, size_t cap)
-{
-    int64_t base = eval_from - TREND_LONG + 1, span = last_day - base + 1;
-    uint64_t *cnt = calloc((size_t)span + 1, sizeof(uint64_t));
-    uint64_t *sum = calloc((size_t)span + 1, sizeof(uint64_t));
-    size_t n = 0;
-    bool open = false;
-
-    if (!cnt || !sum)
-        abort();
-    /* Prefix sums over the days, so each window is two subtractions. */
-    for (size_t i = 0; i < nd; i++) {
-        int64_t o = days[i].day - base;
-
-        if (o < 0 || o >= span)
-            continue;
-        cnt[o + 1] += days[i].count;
-        sum[o + 1] += days[i].rating_sum;
-    }
-    for (int64_t i = 1; i <= span; i++) {
-        cnt[i] += cnt[i - 1];
-        sum[i] += sum[i - 1];
-    }
-    for (int64_t d = eval_from; d <= last_day; d++) {
-        int64_t o = d - base + 1;
-        uint64_t n7 = cnt[o] - cnt[o - TREND_SHORT], s7 = sum[o] - sum[o - TREND_SHORT];
-        uint64_t n90 = cnt[o] - cnt[o - TREND_LONG], s90 = sum[o] - sum[o - TREND_LONG];
-        double a7 = n7 ? (double)s7 / (double)n7 : 0, a90 = n90 ? (double)s90 / (double)n90 : 0;
-        bool low = n7 >= TREND_MIN_SHORT && n90 >= TREND_MIN_LONG && a7 <= a90 - TREND_DROP;
-
-        if (!open && low) {
-            open = true;
-            if (n < cap) {
-                out[n].start = d;
-                out[n].end = INT64_MAX;
-                out[n].avg7 = a7;
-                out[n].avg90 = a90;
-                out[n].n7 = (uint32_t)n7;
-                n++;
-            }
-        } else if (open && (n7 < TREND_MIN_SHORT || a7 >= a90 - TREND_RECOVER)) {
-            open = false;
-            if (n && n <= cap && out[n - 1].end == INT64_MAX)
-                out[n - 1].end = d;
-        }
-    }
-    free(cnt);
-    free(sum);
-    return n;
-}
-
 /* ---- gathering ---------------------------------------------------------------------- */
 
 struct gather {
@@ -230,12 +168,12 @@ static void analyse(struct digest *d, struct dentry *e, const struct text_terms 
 static int product_entries(struct digest *d, size_t pi)
 {
     struct store_day *days = calloc(DAYS_CAP, sizeof(*days));
-    struct episode eps[16];
+    struct feed__episode eps[16];
     struct gather g = {d, pi, 0};
     int64_t utc_today = feed__floor_div(d->now, 86400);
     int64_t first_utc = feed__floor_div(d->from, 86400),
             last_utc = feed__floor_div(d->to - 1, 86400);
-    int64_t eval_from = first_utc - TREND_WARMUP;
+    int64_t eval_from = first_utc - FEED_TREND_WARMUP;
     size_t nd = 0, neps, start = d->ncs, ei0 = d->nes;
     uint64_t complaints = 0;
     int rc;
@@ -244,7 +182,7 @@ static int product_entries(struct digest *d, size_t pi)
         abort();
     if (last_utc > utc_today)
         last_utc = utc_today;
-    rc = store_product_days(d->txn, d->prods[pi].id, eval_from - TREND_LONG + 1,
+    rc = store_product_days(d->txn, d->prods[pi].id, eval_from - FEED_TREND_LONG + 1,
                             last_utc > utc_today ? last_utc : utc_today, days, DAYS_CAP, &nd);
     for (size_t i = 0; rc == 0 && i < nd; i++)
         if (days[i].day >= first_utc && days[i].day <= feed__floor_div(d->to - 1, 86400))
@@ -281,7 +219,7 @@ static int product_entries(struct digest *d, size_t pi)
     /* The alert fires once per episode: on the entry of the first complaint
      * written on or after the day the episode started. When that complaint
      * is older than the window, the alert was due before it: none now. */
-    neps = trend(days, nd, eval_from, utc_today, eps, sizeof(eps) / sizeof(eps[0]));
+    neps = feed__trend(days, nd, eval_from, utc_today, eps, sizeof(eps) / sizeof(eps[0]));
     for (size_t k = 0; k < neps; k++) {
         int64_t day = -1;
         const struct complaint *first = NULL;

@@ -17,15 +17,8 @@
 #define BACKGROUND      150 /* recent 4-5 star reviews a product's terms are scored against */
 #define EXCERPT         240 /* bytes of a complaint's body shown */
 
-/* Trend alert (docs/digest.md). */
-#define TREND_SHORT     7
-#define TREND_LONG      90
-#define TREND_MIN_SHORT 5
-#define TREND_MIN_LONG  20
-#define TREND_DROP      0.5
-#define TREND_RECOVER   0.25
-#define TREND_WARMUP    30
-#define DAYS_CAP        (90 + TREND_WARMUP + TREND_LONG + 4)
+/* Daily buckets a trend replay needs (trend.c, FEED_TREND_*). */
+#define DAYS_CAP (90 + FEED_TREND_WARMUP + FEED_TREND_LONG + 4)
 
 struct complaint {
     const struct review *r; /* copied struct; strings borrowed from the txn */

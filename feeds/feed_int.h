@@ -60,4 +60,128 @@ int feed__stars(struct buf *b, int n);
  * value (RFC 3986 unreserved kept). */
 int feed__pct(struct buf *b, const char *s);
 
+/* ---- trend alert (trend.c) ---------------------------------------------------- */
+
+/* The rule of docs/digest.md, "Trend alert", shared by the digest and the
+ * dashboard: an episode starts on a day when the 7-day window holds at
+ * least FEED_TREND_MIN_SHORT ratings, the 90-day window at least
+ * FEED_TREND_MIN_LONG, and the 7-day average is at least FEED_TREND_DROP
+ * below the 90-day one; it ends on the first later day when the 7-day
+ * average is back within FEED_TREND_RECOVER or the 7-day window holds too
+ * few ratings. Windows end on (and include) the day; days are UTC. */
+#define FEED_TREND_SHORT     7
+#define FEED_TREND_LONG      90
+#define FEED_TREND_MIN_SHORT 5
+#define FEED_TREND_MIN_LONG  20
+#define FEED_TREND_DROP      0.5
+#define FEED_TREND_RECOVER   0.25
+/* Days replayed before the first day a caller shows: episodes have
+ * hysteresis, so a fixed replay start keeps answers reproducible. */
+#define FEED_TREND_WARMUP 30
+
+struct feed__episode {
+    int64_t start, end; /* UTC days; end = first day it is over, INT64_MAX if open */
+    double avg7, avg90; /* the windows on its first day */
+    uint32_t n7;
+};
+
+/* The windows ending on one day. */
+struct feed__trend_day {
+    double avg7, avg90; /* 0 when the window has no ratings */
+    uint64_t n7, n90;
+};
+
+/* feed__trend replays a product's daily buckets days[0..nd) (ascending, as
+ * store_product_days gives them; they must cover eval_from - FEED_TREND_LONG
+ * + 1 .. last_day) over the days [eval_from, last_day] and writes the
+ * episodes that start there, oldest first, into out (at most cap; later
+ * ones are dropped). Returns how many were written. Pure; any thread. */
+size_t feed__trend(const struct store_day *days, size_t nd, int64_t eval_from, int64_t last_day,
+                   struct feed__episode *out, size_t cap);
+/* feed__trend_open replays [eval_from, day] like feed__trend and says
+ * whether an episode is open on day; if so *ep (may be NULL) receives it.
+ * *now (may be NULL) receives the windows ending on day, open or not. */
+bool feed__trend_open(const struct store_day *days, size_t nd, int64_t eval_from, int64_t day,
+                      struct feed__episode *ep, struct feed__trend_day *now);
+
+/* ---- dashboard charts (dashboard_svg.c) ------------------------------------------- */
+
+/* feed__dash_sparkline appends an inline SVG sparkline of daily average
+ * ratings over ndays days starting on UTC day first_day: cnt[i] ratings
+ * summing to sum[i] on day first_day + i. One polyline point per day with
+ * ratings; role="img" with an aria-label and a <title> in words. Returns 0
+ * or the buffer's error. */
+int feed__dash_sparkline(struct buf *b, const uint32_t *cnt, const uint32_t *sum, int ndays,
+                         int64_t first_day);
+/* feed__dash_bars appends the rating distribution (hist[0] = 1 star) as an
+ * inline SVG bar chart, 5 stars first, with text labels and a <title> per
+ * bar. Returns 0 or the buffer's error. */
+int feed__dash_bars(struct buf *b, const uint64_t hist[5]);
+
+/* ---- the dashboard (dashboard.c gathers, dashboard_html.c writes) ----------------- */
+
+#define FEED_DASH_MAX_ROWS   2000   /* products listed (and analysed) per page */
+#define FEED_DASH_MAX_SCAN   100000 /* products read for the category nav and the roll-up of all */
+#define FEED_DASH_MAX_NAV    100    /* top-level categories in the nav */
+#define FEED_DASH_SPARK_DAYS 30
+
+enum feed__dash_sort {
+    FEED_DASH_SORT_ALERT = 0,  /* alerts, then complaints in 7 days, then ratings */
+    FEED_DASH_SORT_COUNT,      /* ratings, most first */
+    FEED_DASH_SORT_AVERAGE,    /* average, lowest first; no ratings last */
+    FEED_DASH_SORT_LOW,        /* share of 1-2 star ratings, highest first */
+    FEED_DASH_SORT_COMPLAINTS, /* complaints in 7 days, then 24 hours */
+    FEED_DASH_SORT_ID,         /* product id, bytewise */
+    FEED_DASH_NSORTS
+};
+
+/* The ?sort= value of each order, indexed by enum feed__dash_sort. */
+extern const char *const feed__dash_sort_names[FEED_DASH_NSORTS];
+
+/* One product of the table. */
+struct feed__dash_row {
+    const char *id, *name; /* borrowed from the txn; name NULL when it has none */
+    struct review_stats st;
+    uint64_t c24, c7; /* complaints: approved, rated 1 or 2, by created_at */
+    bool c24_more;    /* the count stopped at its cap: c24 is a lower bound */
+    bool alert;       /* a trend-alert episode is open today */
+    struct feed__episode ep;
+    struct feed__trend_day tr;                                     /* the windows ending today */
+    uint32_t cnt[FEED_DASH_SPARK_DAYS], sum[FEED_DASH_SPARK_DAYS]; /* ratings per sparkline day */
+};
+
+/* A top-level category of the nav. */
+struct feed__dash_cat {
+    const char *s; /* borrowed from the txn: its first n bytes name it */
+    size_t n;
+};
+
+/* A page being made. */
+struct feed__dash {
+    struct store_txn *txn;
+    const struct feed_site *site;
+    const struct feed_dashboard_query *q;
+    const char *category; /* NULL: every product */
+    const char *token;    /* the reader token for links, NULL when none */
+    enum feed__dash_sort sort;
+    int64_t today; /* UTC day of q->now */
+    struct feed__dash_row *rows;
+    size_t nrows, crows;
+    uint64_t in_scope;         /* products in scope, listed or not */
+    struct review_stats total; /* the roll-up */
+    bool total_partial;        /* everything: FEED_DASH_MAX_SCAN reached, sums are a lower bound */
+    struct feed__dash_cat nav[FEED_DASH_MAX_NAV]; /* top-level categories, sorted */
+    size_t nnav;
+    bool nav_partial; /* a cap was reached: some categories are missing */
+    uint64_t scanned;
+    size_t alerts;
+    struct buf *b;
+    struct buf url; /* a URL being built, before it is HTML-escaped */
+    int rc;         /* the first output error; output stops there */
+};
+
+/* feed__dash_document writes the page for d (gathered and sorted) into
+ * d->b; errors land in d->rc. */
+void feed__dash_document(struct feed__dash *d);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "chorus/error.h"
 #include "chorus/parse.h"
@@ -21,7 +22,8 @@ struct op_job {
     char reason[CHORUS_MAX_REASON + 1];
     char *author, *body;
     bool helpful;
-    int result;                              /* the store's answer for this job */
+    char *back; /* a vote from the widget's form: where the 303 sends the reader */
+    int result; /* the store's answer for this job */
     char product[CHORUS_MAX_PRODUCT_ID + 1]; /* the review's product, for WebSub; "" = unknown */
 };
 
@@ -29,6 +31,7 @@ static void op_job_free(struct op_job *j)
 {
     free(j->author);
     free(j->body);
+    free(j->back);
     free(j);
 }
 
@@ -100,6 +103,16 @@ static void reply_review(struct srv *s, struct evhttp_request *req, uint64_t id,
                          (unsigned long long)id, chorus_strerror(rc));
 }
 
+/* see_other answers a form vote: 303 to the widget page it came from. */
+static void see_other(struct srv *s, struct evhttp_request *req, const char *back)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    evhttp_add_header(h, "Location", back);
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    srv__reply_req(s, req, 303, NULL, NULL);
+}
+
 static void op_done(struct srv_job *base, int commit_rc)
 {
     struct op_job *j = (struct op_job *)base;
@@ -120,6 +133,8 @@ static void op_done(struct srv_job *base, int commit_rc)
                          chorus_strerror(j->result));
     } else if (j->op == OP_DELETE) {
         srv__reply_req(s, req, 204, NULL, NULL);
+    } else if (j->op == OP_VOTE && j->back) {
+        see_other(s, req, j->back);
     } else if (j->op == OP_VOTE) {
         struct review rv;
         int rc = store_read_begin(s->store, &s->rtxn);
@@ -255,27 +270,114 @@ void srv__review_respond(struct srv_req *r)
     submit_with_body(r, OP_RESPOND, fill_response);
 }
 
+/* ---- votes -------------------------------------------------------------------------- */
+
+#define VOTE_BACK_MAX 2048 /* a return path, with the fragment we add */
+
+/* back_ok accepts the widget pages of this server as a return path: a
+ * path (never a scheme or "//host", so no open redirect) under /widget/ or
+ * /p/, printable ASCII without backslashes or quotes. */
+static bool back_ok(const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n == 0 || n > VOTE_BACK_MAX - 32 ||
+        (strncmp(v, "/widget/", 8) != 0 && strncmp(v, "/p/", 3) != 0))
+        return false;
+    for (; *v; v++)
+        if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f || *v == '\\' || *v == '"')
+            return false;
+    return true;
+}
+
+/* parse_vote_form reads the widget's no-JS vote, "helpful=true&return=
+ * /widget/ID.html?...", into *helpful and *back (heap, caller frees; the
+ * review's anchor added when the path has no fragment). false = 400 sent. */
+static bool parse_vote_form(struct srv_req *r, uint64_t id, const char *data, bool *helpful,
+                            char **back)
+{
+    struct evkeyvalq kv;
+    struct evkeyval *e;
+    const char *h = NULL, *ret = NULL;
+    bool ok = false;
+    char *b;
+
+    TAILQ_INIT(&kv);
+    *back = NULL;
+    if (evhttp_parse_query_str(data, &kv) != 0) {
+        srv__problem(r, 400, "The form is not application/x-www-form-urlencoded.");
+        goto out;
+    }
+    TAILQ_FOREACH(e, &kv, next)
+    {
+        const char **slot = strcmp(e->key, "helpful") == 0  ? &h
+                            : strcmp(e->key, "return") == 0 ? &ret
+                                                            : NULL;
+
+        if (!slot || *slot) {
+            srv__problem(r, 400, "A vote form holds helpful and return, each once.");
+            goto out;
+        }
+        *slot = e->value;
+    }
+    if (!h || (strcmp(h, "true") != 0 && strcmp(h, "false") != 0)) {
+        srv__problem(r, 400, "helpful must be true or false.");
+        goto out;
+    }
+    if (!ret || !back_ok(ret)) {
+        srv__problem(r, 400,
+                     "return must be the path of a widget page of this server (/widget/... or "
+                     "/p/...).");
+        goto out;
+    }
+    *helpful = strcmp(h, "true") == 0;
+    b = malloc(VOTE_BACK_MAX);
+    if (!b)
+        abort();
+    if (strchr(ret, '#'))
+        snprintf(b, VOTE_BACK_MAX, "%s", ret);
+    else
+        snprintf(b, VOTE_BACK_MAX, "%s#review-%llu", ret, (unsigned long long)id);
+    *back = b;
+    ok = true;
+out:
+    evhttp_clear_headers(&kv);
+    return ok;
+}
+
+static const char *const vote_types[] = {"application/json", "application/x-www-form-urlencoded",
+                                         NULL};
+
 void srv__review_vote(struct srv_req *r)
 {
     struct parse_error perr;
     struct op_job *j;
-    char *data = NULL, *addr = NULL;
+    char *data = NULL, *addr = NULL, *back = NULL;
     size_t len, fi;
     uint64_t id;
     ev_uint16_t port;
     bool helpful;
 
     if (!srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
-        !srv__body(r, json_types, &fi, &data, &len))
+        !srv__body(r, vote_types, &fi, &data, &len))
         return;
     memset(&perr, 0, sizeof(perr));
-    if (parse_vote(data, len, &helpful, &perr) != 0) {
+    if (fi == 1) {
+        if (!parse_vote_form(r, id, data, &helpful, &back))
+            goto out;
+    } else if (parse_vote(data, len, &helpful, &perr) != 0) {
         srv__problem_parse(r, &perr);
         goto out;
     }
     evhttp_connection_get_peer(evhttp_request_get_connection(r->req), &addr, &port);
     /* Key holders (moderation tools, imports) are not limited. */
     if (!r->authed && !srv__ratelimit_vote(r->srv->votes, addr ? addr : "", id, chorus_now())) {
+        /* A reader without JavaScript goes back to the page, the vote not
+         * counted: an error document in the widget's frame helps nobody. */
+        if (back) {
+            see_other(r->srv, r->req, back);
+            goto out;
+        }
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "3600");
         srv__problem(r, 429,
                      "This address has already voted on review %llu, or has voted too often; "
@@ -285,8 +387,11 @@ void srv__review_vote(struct srv_req *r)
     }
     j = op_job_new(r, OP_VOTE, id);
     j->helpful = helpful;
+    j->back = back;
+    back = NULL;
     srv__writer_submit(r->srv, &j->base);
 out:
+    free(back);
     free(data);
 }
 

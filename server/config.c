@@ -22,6 +22,7 @@ void srv_config_init(struct srv_config *c)
     c->timeout_seconds = 30;
     snprintf(c->tag_authority, sizeof(c->tag_authority), "%s", "chorus.localhost");
     c->cache_bytes = 64u << 20;
+    snprintf(c->frame_ancestors, sizeof(c->frame_ancestors), "%s", "*");
 }
 
 static char *trim(char *s)
@@ -76,6 +77,20 @@ static bool authority_ok(const char *v)
         return false;
     for (; *v; v++)
         if (!isalnum((unsigned char)*v) && !strchr(".-@", *v))
+            return false;
+    return true;
+}
+
+/* sources_ok accepts a CSP source list: sources separated by spaces, each
+ * printable ASCII. It ends up inside a header after "frame-ancestors ", so
+ * ';' (a new directive) and ',' (a second policy) are refused too. */
+static bool sources_ok(const char *v)
+{
+    if (!*v)
+        return false;
+    for (; *v; v++)
+        if (*v != ' ' && ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f || *v == ';' ||
+                          *v == ',' || *v == '"'))
             return false;
     return true;
 }
@@ -151,6 +166,9 @@ static int set(struct srv_config *c, const char *k, const char *v)
     }
     if (strcmp(k, "taxonomy_file") == 0)
         return copy(c->taxonomy_file, sizeof(c->taxonomy_file), v);
+    if (strcmp(k, "frame_ancestors") == 0)
+        return sources_ok(v) ? copy(c->frame_ancestors, sizeof(c->frame_ancestors), v)
+                             : CHORUS_EINVAL;
     if (strcmp(k, "cache_bytes") == 0) {
         if (number(v, 1ull << 34, &n))
             return CHORUS_EINVAL;

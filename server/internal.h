@@ -195,6 +195,24 @@ void srv__tokens_list(struct srv_req *r);
 void srv__tokens_create(struct srv_req *r);
 void srv__tokens_delete(struct srv_req *r);
 
+/* ---- dashboard (dashboard.c) ---------------------------------------------------- */
+
+/* srv__dashboard serves GET /dashboard?category=&sort=&token= (docs/dashboard.md):
+ * as private as the digest, cached like the feeds. */
+void srv__dashboard(struct srv_req *r);
+
+/* ---- widget (widget.c) ------------------------------------------------------------ */
+
+/* GET /widget/embed.js and /widget/widget.css: the web/ assets, the script
+ * with the UI strings of every language put in at its CHORUS_I18N marker;
+ * built on first use and kept for the life of the process. */
+void srv__widget_js(struct srv_req *r);
+void srv__widget_css(struct srv_req *r);
+/* GET /widget/{id}.html (the iframe embed) and /p/{id} (the hosted page):
+ * the server-rendered widget, docs/widget.md. */
+void srv__widget_html(struct srv_req *r);
+void srv__widget_page(struct srv_req *r);
+
 /* ---- rendered-response cache (cache.c) ------------------------------------------ */
 
 struct srv_blob;

@@ -40,6 +40,11 @@ static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all},
     {EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest},
     {EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google},
+    {EVHTTP_REQ_GET, "/widget/embed.js", srv__widget_js},
+    {EVHTTP_REQ_GET, "/widget/widget.css", srv__widget_css},
+    {EVHTTP_REQ_GET, "/widget/{id}.html", srv__widget_html},
+    {EVHTTP_REQ_GET, "/p/{id}", srv__widget_page},
+    {EVHTTP_REQ_GET, "/dashboard", srv__dashboard},
 };
 
 static const char *method_name(enum evhttp_cmd_type m)

@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages=(build-essential cmake pkg-config libevent-dev libcurl4-openssl-dev libxml2-dev
-          libjansson-dev liblmdb-dev libcmocka-dev clang-format curl)
+          libjansson-dev liblmdb-dev libcmocka-dev clang-format curl
+          chromium fonts-dejavu-core)
 
 deps() {
     local missing=()

@@ -165,11 +165,16 @@ struct feed_dashboard_query {
     const char *sort;     /* "alert" (default), "count", "average", "low", "complaints", "id" */
     int64_t now;
     const char *self_path;    /* "/dashboard": sort links point here */
-    const char *digest_token; /* appended to digest links when set, else NULL */
+    const char *digest_token; /* appended to digest links when set, else NULL;
+                                 also to the page's own sort and category
+                                 links, which need it as much */
 };
 
-/* feed_dashboard_render writes the dashboard HTML document into b.
- * CHORUS_ENOTFOUND for an unknown category. */
+/* feed_dashboard_render writes the dashboard HTML document (docs/dashboard.md)
+ * into b, as of time q->now: the roll-up, then a table of at most 2,000
+ * products with their trend alerts (feeds/trend.c, the digest's rule).
+ * Strings of q are borrowed for the call. CHORUS_ENOTFOUND for an unknown
+ * category, CHORUS_EINVAL for an unknown sort, or the buffer's error. */
 int feed_dashboard_render(struct store_txn *txn, const struct feed_site *site,
                           const struct feed_dashboard_query *q, struct buf *b);
 

@@ -1,7 +1,7 @@
 /* The engineer digest (GET /feeds/digest.atom) and its reader tokens: who
  * may read it, one entry per product and reader's day with complaints, the
  * window, rating threshold and time zone, component themes and distinctive
- * terms, and the trend alert (the rules are at the top of feeds/digest.c).
+ * terms, and the trend alert (rules in docs/digest.md and feeds/trend.c).
  *
  * Review times are relative to the clock, since the digest's window ends
  * today: day k is noon UTC of the day k days before today (or a minute ago,

@@ -67,3 +67,10 @@ target_link_libraries(it_feeds PRIVATE PkgConfig::LIBXML2)
 chorus_integration_test(NAME it_digest SOURCES ${INTEGRATION_DIR}/test_digest.c
                         ${INTEGRATION_DIR}/atom_check.c)
 target_link_libraries(it_digest PRIVATE PkgConfig::LIBXML2)
+# The engineering dashboard, parsed with libxml2's HTML parser (atom_check.c).
+chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashboard.c
+                        ${INTEGRATION_DIR}/atom_check.c)
+target_link_libraries(it_dashboard PRIVATE PkgConfig::LIBXML2)
+# The server-rendered widget, parsed with libxml2's HTML parser.
+chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
+target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)

@@ -1,0 +1,475 @@
+/* The dashboard's HTML (feed_dashboard_render in dashboard.c gathers the
+ * numbers): a complete HTML5 document that works without JavaScript, with
+ * its stylesheet inline (the page is served with a CSP that allows inline
+ * styles and nothing else) and its charts as inline SVG (dashboard_svg.c).
+ *
+ * Every user string passes through esc (HTML text and attribute values)
+ * and, inside a URL, through feed__pct first; class names use the cd-
+ * prefix of web/README.md.
+ */
+#include "feed_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- output ---------------------------------------------------------------------------- */
+
+static void out(struct feed__dash *d, const char *s)
+{
+    if (d->rc == 0)
+        d->rc = buf_puts(d->b, s);
+}
+
+static void outf(struct feed__dash *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct feed__dash *d, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        abort(); /* callers format numbers and fixed text only */
+    out(d, tmp);
+}
+
+/* esc writes a user string as HTML text or attribute value. */
+static void esc(struct feed__dash *d, const char *s)
+{
+    if (d->rc == 0)
+        d->rc = feed__html(d->b, s);
+}
+
+/* pct_path percent-encodes a category path segment by segment, keeping the
+ * slashes between them: the form the category feed's {path} takes. */
+static void pct_path(struct buf *u, const char *path)
+{
+    while (*path) {
+        size_t n = strcspn(path, "/");
+        char seg[CHORUS_MAX_CATEGORY + 1];
+
+        if (n >= sizeof(seg))
+            n = sizeof(seg) - 1;
+        memcpy(seg, path, n);
+        seg[n] = '\0';
+        feed__pct(u, seg);
+        path += n;
+        if (*path == '/') {
+            buf_putc(u, '/');
+            path++;
+        }
+    }
+}
+
+/* url_begin starts d->url; url_end writes it HTML-escaped. */
+static struct buf *url_begin(struct feed__dash *d, const char *prefix)
+{
+    buf_reset(&d->url);
+    buf_puts(&d->url, prefix);
+    return &d->url;
+}
+
+static void url_end(struct feed__dash *d)
+{
+    buf_putc(&d->url, '\0');
+    esc(d, d->url.data);
+}
+
+/* self_url writes a link to this page for category and sort. The reader
+ * token is repeated: it is how a private dashboard was opened, and a sort
+ * link without it would answer 401. */
+static void self_url(struct feed__dash *d, const char *category, enum feed__dash_sort sort)
+{
+    struct buf *u = url_begin(d, d->q->self_path ? d->q->self_path : "/dashboard");
+    char sep = '?';
+
+    if (category && *category) {
+        buf_puts(u, "?category=");
+        pct_path(u, category);
+        sep = '&';
+    }
+    if (sort != FEED_DASH_SORT_ALERT) {
+        buf_printf(u, "%csort=%s", sep, feed__dash_sort_names[sort]);
+        sep = '&';
+    }
+    if (d->token) {
+        buf_printf(u, "%ctoken=", sep);
+        feed__pct(u, d->token);
+    }
+    url_end(d);
+}
+
+/* digest_url writes the digest's URL for one product, or for the page's
+ * scope when product is NULL. */
+static void digest_url(struct feed__dash *d, const char *base, const char *product)
+{
+    struct buf *u = url_begin(d, base);
+    char sep = '?';
+
+    buf_puts(u, "/feeds/digest.atom");
+    if (product) {
+        buf_puts(u, "?product=");
+        feed__pct(u, product);
+        sep = '&';
+    } else if (d->category) {
+        buf_puts(u, "?category=");
+        pct_path(u, d->category);
+        sep = '&';
+    }
+    if (d->token) {
+        buf_printf(u, "%ctoken=", sep);
+        feed__pct(u, d->token);
+    }
+    url_end(d);
+}
+
+static void reviews_feed_url(struct feed__dash *d)
+{
+    struct buf *u = url_begin(d, d->site->public_url);
+
+    if (d->category) {
+        buf_puts(u, "/feeds/categories/");
+        pct_path(u, d->category);
+        buf_puts(u, ".atom");
+    } else {
+        buf_puts(u, "/feeds/reviews.atom");
+    }
+    url_end(d);
+}
+
+/* What each order is called in the table's caption. */
+static const char *const sort_words[] = {
+    "trend alerts first, then by complaints in 7 days and number of ratings",
+    "by number of ratings, most first",
+    "by average rating, lowest first",
+    "by share of 1\xe2\x80\x93"
+    "2\xe2\x98\x85 ratings, highest first",
+    "by complaints in 7 days, most first",
+    "by product id",
+};
+
+/* The stylesheet, inline: the page must not depend on another request, and
+ * the CSP allows inline styles (no user string is ever written into it).
+ * Colours pass WCAG AA on their backgrounds: body text #1f2937 on white is
+ * 14.7:1, muted #4b5563 7.6:1, links #1d4ed8 6.7:1, the alert's #991b1b on
+ * #fef2f2 7.6:1. */
+static const char css[] =
+    ".cd{margin:0;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
+    "color:#1f2937;background:#fff}"
+    ".cd a{color:#1d4ed8}"
+    ".cd a:focus-visible,.cd-scroll:focus-visible{outline:2px solid #1d4ed8;outline-offset:2px}"
+    ".cd-header,.cd-main{max-width:1280px;margin:0 auto;padding:0 16px}"
+    ".cd h1{font-size:1.4rem;margin:16px 0 2px}"
+    ".cd h2{font-size:1.15rem;margin:0 0 8px}"
+    ".cd-small{color:#4b5563;font-size:.85rem;margin:4px 0}"
+    ".cd-nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0;padding:0}"
+    ".cd-nav a[aria-current]{color:#1f2937;font-weight:700;text-decoration:none}"
+    ".cd-rollup{display:flex;flex-wrap:wrap;gap:16px 40px;align-items:flex-start;"
+    "border:1px solid #d1d5db;border-radius:6px;padding:12px 16px;margin:12px 0}"
+    ".cd-figures{display:grid;grid-template-columns:repeat(3,auto);gap:8px 24px;margin:0}"
+    ".cd-figures dt{color:#4b5563;font-size:.8rem}"
+    ".cd-figures dd{margin:0;font-size:1.2rem;font-weight:600}"
+    ".cd-dist{margin:0}.cd-dist figcaption{color:#4b5563;font-size:.8rem}"
+    ".cd-dist svg,.cd-spark{max-width:100%;height:auto}"
+    ".cd-note{background:#fffbeb;border:1px solid #b45309;border-radius:6px;padding:8px 12px}"
+    ".cd-scroll{overflow-x:auto}"
+    ".cd-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}"
+    ".cd-table caption{text-align:left;font-weight:600;padding:8px 0}"
+    ".cd-table th,.cd-table td{padding:6px 8px;border-bottom:1px solid #e5e7eb;text-align:left;"
+    "vertical-align:middle}"
+    ".cd-table thead th{background:#f3f4f6;font-size:.85rem;white-space:nowrap}"
+    ".cd-table tbody th{font-weight:400}"
+    ".cd-table .cd-n{text-align:right}"
+    ".cd-id{display:block;color:#4b5563;font:.8rem ui-monospace,monospace}"
+    ".cd-alert-row{background:#fef2f2}"
+    ".cd-alert{display:inline-block;color:#991b1b;font-weight:700;font-size:.85rem}"
+    ".cd-why{display:block;color:#991b1b;font-size:.8rem}"
+    ".cd-foot{color:#4b5563;font-size:.85rem;margin:16px 0 32px}"
+    ".cd-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+    "white-space:nowrap}"
+    "@media (max-width:600px){.cd-figures{grid-template-columns:repeat(2,auto)}"
+    ".cd-table th,.cd-table td{padding:4px}}";
+
+/* ---- the document ------------------------------------------------------------------------ */
+
+static void fmt_time(int64_t t, char *dst, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(dst, cap, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static void fmt_day(int64_t day, char *dst, size_t cap)
+{
+    time_t tt = (time_t)(day * 86400);
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(dst, cap, "%Y-%m-%d", &tm);
+}
+
+static void head(struct feed__dash *d)
+{
+    out(d, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
+    if (d->category) {
+        esc(d, d->category);
+        out(d, " \xc2\xb7 ");
+    }
+    out(d, "Review dashboard \xc2\xb7 ");
+    esc(d, d->site->title ? d->site->title : "Chorus");
+    out(d, "</title>\n<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
+    out(d, d->category ? "Reviews in " : "All reviews");
+    esc(d, d->category);
+    out(d, "\" href=\"");
+    reviews_feed_url(d);
+    out(d, "\">\n<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Engineer digest");
+    if (d->category) {
+        out(d, ": ");
+        esc(d, d->category);
+    }
+    out(d, "\" href=\"");
+    digest_url(d, d->site->public_url, NULL);
+    out(d, "\">\n<style>");
+    out(d, css);
+    out(d, "</style>\n</head>\n");
+}
+
+static void nav(struct feed__dash *d)
+{
+    out(d, "<nav class=\"cd-nav\" aria-label=\"Categories\"><ul><li><a href=\"");
+    self_url(d, NULL, d->sort);
+    out(d, d->category ? "\">" : "\" aria-current=\"page\">");
+    out(d, "All products</a></li>");
+    for (size_t i = 0; i < d->nnav && d->rc == 0; i++) {
+        char top[CHORUS_MAX_CATEGORY + 1];
+        size_t n = d->nav[i].n < sizeof(top) ? d->nav[i].n : sizeof(top) - 1;
+
+        memcpy(top, d->nav[i].s, n);
+        top[n] = '\0';
+        out(d, "<li><a href=\"");
+        self_url(d, top, d->sort);
+        out(d, d->category && strcmp(d->category, top) == 0 ? "\" aria-current=\"page\">" : "\">");
+        esc(d, top);
+        out(d, "</a></li>");
+    }
+    out(d, "</ul>");
+    if (d->nav_partial)
+        out(d, "<p class=\"cd-small\">Not every category is listed here: type a path into "
+               "<code>?category=</code> to open another one.</p>");
+    out(d, "</nav>\n");
+}
+
+static void figure(struct feed__dash *d, const char *term, const char *value)
+{
+    out(d, "<div><dt>");
+    out(d, term);
+    out(d, "</dt><dd>");
+    out(d, value);
+    out(d, "</dd></div>");
+}
+
+static void rollup(struct feed__dash *d)
+{
+    const struct review_stats *t = &d->total;
+    char v[64];
+
+    out(d, "<section class=\"cd-rollup\" aria-labelledby=\"cd-rollup-h\">"
+           "<div><h2 id=\"cd-rollup-h\">");
+    if (d->category)
+        esc(d, d->category);
+    else
+        out(d, "All products");
+    out(d, "</h2><dl class=\"cd-figures\">");
+    snprintf(v, sizeof(v), "%llu", (unsigned long long)d->in_scope);
+    figure(d, "Products", v);
+    snprintf(v, sizeof(v), "%llu", (unsigned long long)t->count);
+    figure(d, "Ratings", v);
+    if (t->count)
+        snprintf(v, sizeof(v), "%.2f \xe2\x98\x85", (double)t->rating_sum / (double)t->count);
+    else
+        snprintf(v, sizeof(v), "\xe2\x80\x94");
+    figure(d, "Average", v);
+    if (t->count)
+        snprintf(v, sizeof(v), "%.1f%%",
+                 100.0 * (double)(t->histogram[0] + t->histogram[1]) / (double)t->count);
+    else
+        snprintf(v, sizeof(v), "\xe2\x80\x94");
+    figure(d,
+           "1\xe2\x80\x93"
+           "2\xe2\x98\x85 share",
+           v);
+    snprintf(v, sizeof(v), "%llu", (unsigned long long)t->mentions);
+    figure(d, "Mentions (no stars)", v);
+    snprintf(v, sizeof(v), "%zu", d->alerts);
+    figure(d, "Trend alerts", v);
+    out(d, "</dl><p class=\"cd-small\">Feeds: <a href=\"");
+    reviews_feed_url(d);
+    out(d, "\">reviews (Atom)</a> \xc2\xb7 <a href=\"");
+    digest_url(d, d->site->public_url, NULL);
+    out(d, "\">engineer digest (Atom)</a></p>");
+    if (d->total_partial)
+        outf(d, "<p class=\"cd-small\">The roll-up adds up the first %d products only.</p>",
+             FEED_DASH_MAX_SCAN);
+    out(d, "</div><figure class=\"cd-dist\">");
+    if (d->rc == 0)
+        d->rc = feed__dash_bars(d->b, t->histogram);
+    out(d, "<figcaption>Rating distribution (approved reviews with stars)</figcaption></figure>"
+           "</section>\n");
+}
+
+/* col writes a column header: a link that sorts by it when it has an
+ * order, with aria-sort on the column the table is sorted by. */
+static void col(struct feed__dash *d, const char *label, int sort, bool num, const char *arrow)
+{
+    bool on = sort >= 0 && (enum feed__dash_sort)sort == d->sort;
+
+    out(d, num ? "<th scope=\"col\" class=\"cd-n\"" : "<th scope=\"col\"");
+    if (on)
+        out(d, strcmp(arrow, "\xe2\x96\xb2") == 0 ? " aria-sort=\"ascending\""
+                                                  : " aria-sort=\"descending\"");
+    out(d, ">");
+    if (sort < 0) {
+        out(d, label);
+        out(d, "</th>");
+        return;
+    }
+    out(d, "<a href=\"");
+    self_url(d, d->category, (enum feed__dash_sort)sort);
+    out(d, "\">");
+    out(d, label);
+    if (on) {
+        out(d, " <span aria-hidden=\"true\">");
+        out(d, arrow);
+        out(d, "</span>");
+    }
+    out(d, "</a></th>");
+}
+
+static void row(struct feed__dash *d, const struct feed__dash_row *w)
+{
+    char v[64];
+
+    out(d, w->alert ? "<tr class=\"cd-alert-row\" data-product=\"" : "<tr data-product=\"");
+    esc(d, w->id);
+    out(d, "\"><th scope=\"row\"><a href=\"");
+    url_begin(d, "/p/");
+    feed__pct(&d->url, w->id);
+    url_end(d);
+    out(d, "\">");
+    esc(d, w->name ? w->name : w->id);
+    out(d, "</a>");
+    if (w->name) {
+        out(d, "<span class=\"cd-id\">");
+        esc(d, w->id);
+        out(d, "</span>");
+    }
+    if (w->alert) {
+        char since[16];
+
+        fmt_day(w->ep.start, since, sizeof(since));
+        outf(d,
+             "<span class=\"cd-alert\"><span aria-hidden=\"true\">\xe2\x9a\xa0</span> Trend "
+             "alert</span><span class=\"cd-why\">7-day average %.2f over %llu ratings against "
+             "%.2f over 90 days; since %s</span>",
+             w->tr.avg7, (unsigned long long)w->tr.n7, w->tr.avg90, since);
+    }
+    outf(d, "</th><td class=\"cd-n\">%llu</td>", (unsigned long long)w->st.count);
+    if (w->st.count)
+        outf(d, "<td class=\"cd-n\">%.2f</td><td class=\"cd-n\">%.1f%%</td>",
+             (double)w->st.rating_sum / (double)w->st.count,
+             100.0 * (double)(w->st.histogram[0] + w->st.histogram[1]) / (double)w->st.count);
+    else
+        out(d, "<td class=\"cd-n\">\xe2\x80\x94</td><td class=\"cd-n\">\xe2\x80\x94</td>");
+    snprintf(v, sizeof(v), "%llu%s", (unsigned long long)w->c24, w->c24_more ? "+" : "");
+    outf(d, "<td class=\"cd-n\">%s</td><td class=\"cd-n\">%llu</td><td>", v,
+         (unsigned long long)w->c7);
+    if (d->rc == 0)
+        d->rc = feed__dash_sparkline(d->b, w->cnt, w->sum, FEED_DASH_SPARK_DAYS,
+                                     d->today - FEED_DASH_SPARK_DAYS + 1);
+    out(d, "</td><td><a href=\"");
+    digest_url(d, "", w->id);
+    out(d, "\">Digest<span class=\"cd-sr\"> of ");
+    esc(d, w->name ? w->name : w->id);
+    out(d, "</span></a></td></tr>\n");
+}
+
+static void table(struct feed__dash *d)
+{
+    static const char *const down = "\xe2\x96\xbc", *const up = "\xe2\x96\xb2";
+
+    out(d, "<section class=\"cd-products\" aria-label=\"Products\">");
+    if (d->in_scope > d->nrows)
+        outf(d,
+             "<p class=\"cd-note\" role=\"note\">Showing %zu of %llu products (the first by "
+             "product number, then sorted). Choose a category above, or add "
+             "<code>?category=</code>, to see the rest.</p>",
+             d->nrows, (unsigned long long)d->in_scope);
+    out(d, "<div class=\"cd-scroll\" role=\"region\" aria-labelledby=\"cd-caption\" "
+           "tabindex=\"0\"><table class=\"cd-table\"><caption id=\"cd-caption\">");
+    if (d->category) {
+        out(d, "Products in ");
+        esc(d, d->category);
+    } else {
+        out(d, "All products");
+    }
+    outf(d, " (%zu), %s</caption>\n<thead><tr>", d->nrows, sort_words[d->sort]);
+    col(d, "Product", FEED_DASH_SORT_ID, false, up);
+    col(d, "Ratings", FEED_DASH_SORT_COUNT, true, down);
+    col(d, "Average", FEED_DASH_SORT_AVERAGE, true, up);
+    col(d,
+        "1\xe2\x80\x93"
+        "2\xe2\x98\x85 share",
+        FEED_DASH_SORT_LOW, true, down);
+    col(d, "Complaints 24&nbsp;h<sup>1</sup>", -1, true, down);
+    col(d, "Complaints 7&nbsp;days<sup>2</sup>", FEED_DASH_SORT_COMPLAINTS, true, down);
+    col(d, "30-day trend<sup>3</sup>", FEED_DASH_SORT_ALERT, false, down);
+    col(d, "Digest", -1, false, down);
+    out(d, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < d->nrows && d->rc == 0; i++)
+        row(d, &d->rows[i]);
+    out(d, "</tbody></table></div>\n");
+    if (!d->nrows)
+        out(d, "<p class=\"cd-note\">No products here yet.</p>");
+    out(d, "</section>\n");
+}
+
+static void footer(struct feed__dash *d)
+{
+    out(d, "<footer class=\"cd-foot\"><p>Ratings are approved reviews with stars; mentions "
+           "without stars are counted apart and are not in any average. A complaint is an "
+           "approved review rated 1 or 2 stars, counted by when it was written.</p><ol>"
+           "<li>The 24 hours before the time above, to the second.</li>"
+           "<li>Today (UTC) and the 6 days before, from the daily buckets.</li>"
+           "<li>The average rating of each UTC day of the last 30; days without ratings have no "
+           "point, the line spans them. The dashed line is 3 stars. <strong>\xe2\x9a\xa0 Trend "
+           "alert</strong>: the engineer digest's rule, an episode open today: the 7-day "
+           "average at least 0.5 stars below the 90-day average, with at least 5 and 20 "
+           "ratings, until it recovers to within 0.25 stars. Sorting by this column puts "
+           "alerts first.</li></ol></footer>\n");
+}
+
+void feed__dash_document(struct feed__dash *d)
+{
+    char asof[64], iso[32];
+
+    head(d);
+    fmt_time(d->q->now, asof, sizeof(asof));
+    chorus_time_format(d->q->now, iso);
+    out(d, "<body class=\"cd\">\n<header class=\"cd-header\"><h1>Review dashboard</h1>");
+    outf(d, "<p class=\"cd-small\">As of <time datetime=\"%s\">%s</time>.</p>", iso, asof);
+    nav(d);
+    out(d, "</header>\n<main class=\"cd-main\">\n");
+    rollup(d);
+    table(d);
+    footer(d);
+    out(d, "</main>\n</body>\n</html>\n");
+}

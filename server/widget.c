@@ -1,0 +1,331 @@
+/* The widget over HTTP: the script embed's files (/widget/embed.js with the
+ * UI strings put in, /widget/widget.css) and the server-rendered widget,
+ * as an iframe (/widget/{id}.html) or as the hosted page (/p/{id}).
+ *
+ * HTML pages carry a Content-Security-Policy that allows no script at
+ * all (the JSON-LD block is data, which CSP does not run) and no inline
+ * style, so even a review that got past the escaping could do nothing.
+ * First pages are cached like feeds (cache.c): keyed by the parsed query,
+ * valid while the product's version is unchanged; cursor pages are not.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "assets.h"
+#include "chorus/error.h"
+
+#define HTML_TYPE            "text/html; charset=utf-8"
+#define WIDGET_DEFAULT_LIMIT 10 /* as FEED__W_DEFAULT_LIMIT, docs/widget.md */
+#define WIDGET_MAX_LIMIT     50
+#define WIDGET_MAX_BYTES     (8 << 20) /* 50 reviews of 20 KB, twice (text and JSON-LD) */
+#define I18N_MARKER          "/*CHORUS_I18N*/null"
+
+static uint64_t fnv64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* ---- embed.js and widget.css ---------------------------------------------------------- */
+
+/* A file served as it is: built once, kept for the life of the process
+ * (every server of the process serves the same bytes) and handed to
+ * libevent by reference. Loop thread only. */
+struct static_file {
+    char *data;
+    size_t len;
+    char etag[40];
+};
+
+static const struct srv_asset *asset(const char *name)
+{
+    for (const struct srv_asset *a = srv__assets; a->name; a++)
+        if (strcmp(a->name, name) == 0)
+            return a;
+    return NULL;
+}
+
+/* build makes f from asset name, with the i18n marker (if any) replaced by
+ * every language's UI strings. */
+static void build(struct static_file *f, const char *name)
+{
+    const struct srv_asset *a = asset(name);
+    const char *src = a ? (const char *)a->data : "", *at = strstr(src, I18N_MARKER);
+    size_t len = a ? a->len : 0;
+    struct buf b;
+
+    buf_init(&b, 0);
+    if (at) {
+        buf_append(&b, src, (size_t)(at - src));
+        feed_i18n_json(&b);
+        buf_puts(&b, at + strlen(I18N_MARKER));
+    } else {
+        buf_append(&b, src, len);
+    }
+    f->data = buf_steal(&b, &f->len);
+    snprintf(f->etag, sizeof(f->etag), "\"a%016llx\"", (unsigned long long)fnv64(f->data, f->len));
+}
+
+static void static_reply(struct srv_req *r, struct static_file *f, const char *name,
+                         const char *type)
+{
+    static const char *const allowed[] = {"v", NULL}; /* ?v= busts caches, ignored */
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+
+    if (!srv__query_check(r, allowed))
+        return;
+    if (!f->data)
+        build(f, name);
+    /* srv__etag_match_cc adds the CORS headers to a 304 itself. */
+    if (srv__etag_match_cc(r, f->etag, "public, max-age=3600"))
+        return;
+    srv__add_cors(r->srv, r->req);
+    evhttp_add_header(h, "Content-Type", type);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    /* Immutable for the life of the process: no copy, no cleanup. */
+    if (!srv__head_only(r->req, f->len) && f->len)
+        evbuffer_add_reference(evhttp_request_get_output_buffer(r->req), f->data, f->len, NULL,
+                               NULL);
+    evhttp_send_reply(r->req, 200, NULL, NULL);
+}
+
+void srv__widget_js(struct srv_req *r)
+{
+    static struct static_file js;
+
+    static_reply(r, &js, "embed.js", "application/javascript; charset=utf-8");
+}
+
+void srv__widget_css(struct srv_req *r)
+{
+    static struct static_file css;
+
+    static_reply(r, &css, "widget.css", "text/css; charset=utf-8");
+}
+
+/* ---- the HTML widget -------------------------------------------------------------------- */
+
+static bool parse_sort(struct srv_req *r, enum store_sort *out)
+{
+    static const char *const names[] = {"newest", "oldest", "highest", "lowest", "helpful"};
+    const char *v = srv__query_get(r, "sort");
+
+    *out = STORE_SORT_NEWEST;
+    if (!v)
+        return true;
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *out = (enum store_sort)i;
+            return true;
+        }
+    }
+    srv__problem(r, 400, "sort must be newest, oldest, highest, lowest or helpful.");
+    return false;
+}
+
+/* parse_ratings reads rating= as the API does: "5", "1,2", "mention". */
+static bool parse_ratings(struct srv_req *r, unsigned *out)
+{
+    const char *v = srv__query_get(r, "rating");
+
+    *out = 0;
+    if (!v)
+        return true;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ",");
+
+        if (n == 1 && p[0] >= '1' && p[0] <= '5')
+            *out |= 1u << (p[0] - '0');
+        else if (n == 7 && strncmp(p, "mention", 7) == 0)
+            *out |= STORE_RATING_MENTION;
+        else
+            goto bad;
+        p += n;
+        if (*p == ',' && *++p == '\0')
+            goto bad;
+    }
+    if (*out)
+        return true;
+bad:
+    srv__problem(r, 400, "rating must be 1 to 5 or 'mention', or a comma-separated list of them.");
+    return false;
+}
+
+/* origin writes the scheme://host[:port] of url. */
+static void origin(char *out, size_t cap, const char *url)
+{
+    const char *host = strstr(url, "://");
+    size_t n = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/") : strlen(url);
+
+    snprintf(out, cap, "%.*s", (int)n, url);
+}
+
+/* html_headers adds what every widget page carries, errors included. CORS
+ * comes with the reply itself: srv__etag_match_cc and srv__problem add it,
+ * and twice would be an invalid Access-Control-Allow-Origin. */
+static void html_headers(struct srv_req *r, bool page, bool vary_lang)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+    char csp[2048], org[600];
+
+    origin(org, sizeof(org), r->srv->public_url);
+    /* The stylesheet link is absolute (public_url); 'self' too, for a
+     * server reached by another name than its public one. */
+    snprintf(csp, sizeof(csp),
+             "default-src 'none'; style-src 'self' %s; img-src 'self' https: data:; "
+             "form-action 'self'; base-uri 'none'; frame-ancestors %s",
+             org, page ? "'self'" : r->srv->cfg.frame_ancestors);
+    evhttp_add_header(h, "Content-Security-Policy", csp);
+    evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    if (vary_lang)
+        evhttp_add_header(h, "Vary", "Accept-Language");
+}
+
+static void drop_validators(struct srv_req *r)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+
+    evhttp_remove_header(h, "ETag");
+    evhttp_remove_header(h, "Cache-Control");
+}
+
+/* error_page answers status with the quiet "reviews unavailable" page, so
+ * an iframe shows a sentence, never an error document. */
+static void error_page(struct srv_req *r, int status, const char *lang, bool dark)
+{
+    struct feed_site site;
+    struct buf b;
+
+    drop_validators(r);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+    srv__site(r->srv, &site);
+    buf_init(&b, 0);
+    feed_widget_error_render(&site, lang, dark, &b);
+    srv__add_cors(r->srv, r->req);
+    srv__reply(r, status, HTML_TYPE, &b);
+    buf_cleanup(&b);
+}
+
+static void widget(struct srv_req *r, bool page)
+{
+    static const char *const allowed[] = {"limit",  "sort",   "theme", "lang",
+                                          "rating", "cursor", NULL};
+    struct feed_widget_query q;
+    struct review_stats st;
+    struct feed_site site;
+    struct store_txn *txn;
+    struct buf self, key, b;
+    const char *theme, *lang;
+    const struct srv_cached *hit;
+    struct srv_cached val;
+    bool vary;
+    int rc;
+
+    memset(&q, 0, sizeof(q));
+    if (!srv__query_check(r, allowed) ||
+        !srv__query_limit(r, WIDGET_DEFAULT_LIMIT, WIDGET_MAX_LIMIT, &q.limit) ||
+        !parse_sort(r, &q.sort) || !parse_ratings(r, &q.ratings))
+        return;
+    theme = srv__query_get(r, "theme");
+    if (theme && strcmp(theme, "light") != 0 && strcmp(theme, "dark") != 0) {
+        srv__problem(r, 400, "theme must be light or dark.");
+        return;
+    }
+    q.dark = theme && strcmp(theme, "dark") == 0;
+    /* ?lang= wins; else the reader's first preference (feed_lang reads the
+     * first tag of an Accept-Language list). */
+    lang = srv__query_get(r, "lang");
+    vary = !lang;
+    if (!lang)
+        lang = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Accept-Language");
+    q.lang = feed_lang(lang);
+    q.cursor = srv__query_get(r, "cursor");
+    q.product = r->param;
+    q.page = page;
+    buf_init(&self, 0);
+    buf_init(&key, 0);
+    buf_init(&b, WIDGET_MAX_BYTES);
+    buf_puts(&self, page ? "/p/" : "/widget/");
+    srv__pct(&self, r->param, strlen(r->param), false);
+    if (!page)
+        buf_puts(&self, ".html");
+    q.self_path = self.data;
+    html_headers(r, page, vary);
+
+    txn = srv__read_begin(r);
+    if (!txn)
+        goto out;
+    rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, &st);
+    if (rc) {
+        srv__read_end(r);
+        error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q.lang, q.dark);
+        goto out;
+    }
+    /* Parsed, not raw: "limit=010" and no limit are one page. The id goes
+     * last with its length, so no id can run into another part. */
+    buf_printf(&key, "widget|%c|%zu|%d|%u|%s|%d|%zu:%s", page ? 'p' : 'w', q.limit, (int)q.sort,
+               q.ratings, q.lang, q.dark, strlen(r->param), r->param);
+    memset(&val, 0, sizeof(val));
+    val.version = st.version;
+    val.type = HTML_TYPE;
+    snprintf(val.etag, sizeof(val.etag), "W/\"w%s-%llx-%llx\"", r->srv->instance,
+             (unsigned long long)st.version,
+             (unsigned long long)(fnv64(key.data, key.len) ^
+                                  (q.cursor ? fnv64(q.cursor, strlen(q.cursor)) : 0)));
+    if (!q.cursor) {
+        /* A first page is valid if its key and version are: a revalidation
+         * or a cache hit costs no render. */
+        if (srv__etag_match_cc(r, val.etag, "public, max-age=60")) {
+            srv__read_end(r);
+            goto out;
+        }
+        hit = srv__cache_get(r->srv->cache, key.data, st.version);
+        if (hit) {
+            srv__read_end(r);
+            srv__add_cors(r->srv, r->req);
+            srv__cache_reply(r, 200, hit);
+            goto out;
+        }
+    }
+    srv__site(r->srv, &site);
+    rc = feed_widget_render(txn, &site, &q, &b);
+    srv__read_end(r);
+    if (rc == CHORUS_EINVAL) {
+        drop_validators(r);
+        srv__problem(r, 400, "The cursor is not one this widget gave out for this sort.");
+    } else if (rc) {
+        error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q.lang, q.dark);
+    } else {
+        if (!q.cursor)
+            srv__cache_put(r->srv->cache, key.data, &val, &b);
+        /* Cursor pages render first, so a bad cursor is a 400 even with a
+         * matching validator. */
+        if (!q.cursor || !srv__etag_match_cc(r, val.etag, "public, max-age=60")) {
+            srv__add_cors(r->srv, r->req);
+            srv__reply(r, 200, HTML_TYPE, &b);
+        }
+    }
+out:
+    buf_cleanup(&self);
+    buf_cleanup(&key);
+    buf_cleanup(&b);
+}
+
+void srv__widget_html(struct srv_req *r)
+{
+    widget(r, false);
+}
+
+void srv__widget_page(struct srv_req *r)
+{
+    widget(r, true);
+}

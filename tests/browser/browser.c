@@ -1,0 +1,544 @@
+/* Browser test helpers (browser.h): the host-page server, headless
+ * chromium, and checks on the DOM chromium dumps.
+ *
+ * chromium runs once per page load (--dump-dom or --screenshot) under
+ * --virtual-time-budget: the driver in the page clicks through the widgets
+ * and writes a JSON summary into <pre id="result">, which the dumped DOM
+ * carries back. Virtual time stands still while a fetch is pending, so the
+ * driver's waits do not depend on how loaded the machine is. Chromium
+ * starts in about a second: cases batch their checks into few page loads.
+ */
+#include "browser.h"
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#ifndef CHORUS_SOURCE_DIR
+#error "CHORUS_SOURCE_DIR must name the source tree"
+#endif
+
+/* Virtual milliseconds chromium gives a page: the driver finishes in a
+ * fraction of it; the rest passes instantly once the page is idle. */
+#define BUDGET_MS "15000"
+
+static const char *chromium_path;
+
+char *br_fmt(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* ---- the host-page server -------------------------------------------------------- */
+
+#define MAX_PAGES 8
+
+struct br_page {
+    char path[64];
+    const char *type;
+    char *body;
+    size_t len;
+};
+
+struct br_host {
+    struct event_base *base;
+    struct evhttp *http;
+    pthread_t thread;
+    bool running;
+    int port;
+    pthread_mutex_t lock; /* pages change between chromium runs */
+    struct br_page pages[MAX_PAGES];
+    size_t n;
+};
+
+static void on_host(struct evhttp_request *req, void *arg)
+{
+    struct br_host *h = arg;
+    const char *uri = evhttp_request_get_uri(req);
+    struct evbuffer *out = evhttp_request_get_output_buffer(req);
+    struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+    size_t plen = strcspn(uri, "?#");
+    bool found = false;
+
+    pthread_mutex_lock(&h->lock);
+    for (size_t i = 0; i < h->n; i++) {
+        if (strlen(h->pages[i].path) == plen && strncmp(h->pages[i].path, uri, plen) == 0) {
+            evbuffer_add(out, h->pages[i].body, h->pages[i].len);
+            evhttp_add_header(hdr, "Content-Type", h->pages[i].type);
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    evhttp_add_header(hdr, "Cache-Control", "no-store");
+    if (found) {
+        evhttp_send_reply(req, 200, "OK", NULL);
+    } else {
+        evhttp_add_header(hdr, "Content-Type", "text/plain; charset=utf-8");
+        evbuffer_add_printf(out, "not found\n");
+        evhttp_send_reply(req, 404, "Not Found", NULL);
+    }
+}
+
+static void *host_main(void *arg)
+{
+    struct br_host *h = arg;
+
+    event_base_dispatch(h->base);
+    return NULL;
+}
+
+void br_host_put(struct br_host *h, const char *path, const char *type, const char *body,
+                 size_t len)
+{
+    struct br_page *p = NULL;
+
+    pthread_mutex_lock(&h->lock);
+    for (size_t i = 0; i < h->n; i++)
+        if (strcmp(h->pages[i].path, path) == 0)
+            p = &h->pages[i];
+    if (!p) {
+        assert_true(h->n < MAX_PAGES);
+        p = &h->pages[h->n++];
+        snprintf(p->path, sizeof(p->path), "%s", path);
+    }
+    free(p->body);
+    p->body = malloc(len + 1);
+    assert_non_null(p->body);
+    memcpy(p->body, body, len);
+    p->body[len] = '\0';
+    p->len = len;
+    p->type = type;
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void br_host_stop(struct br_host *h)
+{
+    if (!h)
+        return;
+    if (h->running) {
+        event_base_loopbreak(h->base);
+        pthread_join(h->thread, NULL);
+    }
+    if (h->http)
+        evhttp_free(h->http);
+    if (h->base)
+        event_base_free(h->base);
+    for (size_t i = 0; i < h->n; i++)
+        free(h->pages[i].body);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+static struct br_host *br_host_start(void)
+{
+    struct br_host *h = calloc(1, sizeof(*h));
+    struct evhttp_bound_socket *bound;
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof(sa);
+
+    assert_non_null(h);
+    pthread_mutex_init(&h->lock, NULL);
+    /* event_base_loopbreak comes from the test thread. */
+    assert_int_equal(evthread_use_pthreads(), 0);
+    h->base = event_base_new();
+    assert_non_null(h->base);
+    h->http = evhttp_new(h->base);
+    assert_non_null(h->http);
+    evhttp_set_timeout(h->http, 30);
+    evhttp_set_gencb(h->http, on_host, h);
+    bound = evhttp_bind_socket_with_handle(h->http, "127.0.0.1", 0);
+    assert_non_null(bound);
+    assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&sa, &sl),
+                     0);
+    h->port = ntohs(sa.sin_port);
+    assert_int_equal(pthread_create(&h->thread, NULL, host_main, h), 0);
+    h->running = true;
+    return h;
+}
+
+/* ---- fixture ------------------------------------------------------------------------ */
+
+int br_setup(void **state)
+{
+    struct br_env *t = calloc(1, sizeof(*t));
+    char *driver;
+    size_t len;
+
+    if (!t)
+        abort();
+    t->d = chorusd_new(NULL);
+    if (!t->d) {
+        free(t);
+        return -1;
+    }
+    t->host = br_host_start();
+    snprintf(t->origin, sizeof(t->origin), "http://127.0.0.1:%d", t->d->port);
+    snprintf(t->host_origin, sizeof(t->host_origin), "http://127.0.0.1:%d", t->host->port);
+    driver = h_slurp(CHORUS_SOURCE_DIR "/tests/browser/driver.js", &len);
+    if (!driver) {
+        print_error("cannot read tests/browser/driver.js\n");
+        br_host_stop(t->host);
+        chorusd_free(t->d);
+        free(t);
+        return -1;
+    }
+    br_host_put(t->host, "/driver.js", "text/javascript; charset=utf-8", driver, len);
+    free(driver);
+    *state = t;
+    return 0;
+}
+
+int br_teardown(void **state)
+{
+    struct br_env *t = *state;
+    int rc;
+
+    if (!t)
+        return 0;
+    br_host_stop(t->host);
+    rc = chorusd_free(t->d);
+    free(t);
+    *state = NULL;
+    return rc;
+}
+
+/* ---- chromium ------------------------------------------------------------------------ */
+
+/* find_chromium returns $CHROMIUM, or the first executable "chromium" on
+ * PATH, or NULL. The string is static or from the environment. */
+static const char *find_chromium(void)
+{
+    static char found[512];
+    const char *env = getenv("CHROMIUM"), *path = getenv("PATH");
+
+    if (env && env[0])
+        return access(env, X_OK) == 0 ? env : NULL;
+    if (!path || !path[0])
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+
+        snprintf(found, sizeof(found), "%.*s/chromium", (int)n, path);
+        if (n && access(found, X_OK) == 0)
+            return found;
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+/* A fresh profile per run: parallel cases never share one, and no vote
+ * remembered in localStorage leaks from one run into the next. */
+char *br_chromium(struct br_env *t, const char *url, const char *shot)
+{
+    char profile[400], out[400], err[400], prof_arg[420], shot_arg[600];
+    char size_arg[64];
+    const char *argv[24];
+    int argc = 0, rc;
+    char *dom;
+
+    t->runs++;
+    snprintf(profile, sizeof(profile), "%s/chromium-%d", t->d->root, t->runs);
+    snprintf(out, sizeof(out), "%s/chromium-%d.out", t->d->root, t->runs);
+    snprintf(err, sizeof(err), "%s/chromium-%d.err", t->d->root, t->runs);
+    snprintf(prof_arg, sizeof(prof_arg), "--user-data-dir=%s", profile);
+    /* timeout(1): a wedged browser fails this case instead of hanging ctest. */
+    argv[argc++] = "/usr/bin/timeout";
+    argv[argc++] = "-k";
+    argv[argc++] = "5";
+    argv[argc++] = "120";
+    argv[argc++] = chromium_path;
+    argv[argc++] = "--headless";
+    argv[argc++] = "--no-sandbox";
+    argv[argc++] = "--disable-gpu";
+    argv[argc++] = "--no-first-run";
+    argv[argc++] = "--disable-extensions";
+    argv[argc++] = "--disable-background-networking";
+    argv[argc++] = "--disable-component-update";
+    argv[argc++] = "--lang=en-US";
+    argv[argc++] = prof_arg;
+    argv[argc++] = "--virtual-time-budget=" BUDGET_MS;
+    if (shot) {
+        snprintf(shot_arg, sizeof(shot_arg), "--screenshot=%s", shot);
+        argv[argc++] = shot_arg;
+        snprintf(size_arg, sizeof(size_arg), "--window-size=%d,%d", BR_SHOT_W, BR_SHOT_H);
+        argv[argc++] = size_arg;
+        argv[argc++] = "--hide-scrollbars";
+    } else {
+        argv[argc++] = "--dump-dom";
+    }
+    argv[argc++] = url;
+    argv[argc] = NULL;
+    rc = h_run(out, err, argv);
+    if (rc != 0) {
+        char *e = h_slurp(err, NULL);
+
+        print_error("chromium exited with %d on %s; its stderr:\n%s\n", rc, url, e ? e : "");
+        free(e);
+        fail();
+    }
+    h_rmtree(profile);
+    if (shot)
+        return NULL;
+    dom = h_slurp(out, NULL);
+    assert_non_null(dom);
+    return dom;
+}
+
+/* ---- the dumped DOM -------------------------------------------------------------------- */
+
+static xmlDoc *dom_parse(const char *dom)
+{
+    xmlDoc *doc = htmlReadMemory(dom, (int)strlen(dom), "dump.html", "UTF-8",
+                                 HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                     HTML_PARSE_NONET);
+
+    if (!doc)
+        fail_msg("chromium's DOM does not parse:\n%.2000s", dom);
+    return doc;
+}
+
+static xmlNode *dom_find_id(xmlNode *n, const char *id)
+{
+    for (; n; n = n->next) {
+        xmlNode *f;
+
+        if (n->type == XML_ELEMENT_NODE) {
+            xmlChar *v = xmlGetProp(n, (const xmlChar *)"id");
+            bool hit = v && strcmp((const char *)v, id) == 0;
+
+            xmlFree(v);
+            if (hit)
+                return n;
+        }
+        f = dom_find_id(n->children, id);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+json_t *br_result(struct br_env *t, const char *url)
+{
+    char *dom = br_chromium(t, url, NULL);
+    xmlDoc *doc = dom_parse(dom);
+    xmlNode *pre = dom_find_id(xmlDocGetRootElement(doc), "result");
+    xmlChar *text = pre ? xmlNodeGetContent(pre) : NULL;
+    json_error_t e;
+    json_t *res = text && text[0] ? json_loads((const char *)text, 0, &e) : NULL;
+    char *summary;
+
+    if (!res)
+        fail_msg("no driver result in the page %s (driver did not finish?):\n%.3000s", url, dom);
+    xmlFree(text);
+    xmlFreeDoc(doc);
+    /* The summary, for whoever reads a failure (ctest shows it then). */
+    summary = json_dumps(res, JSON_COMPACT);
+    fprintf(stderr, "driver summary of %s:\n%s\n", url, summary ? summary : "");
+    free(summary);
+    if (json_array_size(json_object_get(res, "errors")) != 0)
+        fail_msg("the driver failed on %s", url);
+    if (strstr(dom, "data-pwned=\""))
+        fail_msg("a payload ran in the host page %s", url);
+    free(dom);
+    expect_jnull(res, "pwned");
+    expect_jnull(res, "html_pwned");
+    for (size_t i = 0; i < json_array_size(json_object_get(res, "messages")); i++) {
+        const char *m = json_string_value(json_array_get(json_object_get(res, "messages"), i));
+
+        if (m && strncmp(m, "pwned", 5) == 0)
+            fail_msg("a payload ran in a frame of %s: %s", url, m);
+    }
+    return res;
+}
+
+void br_host_page(struct br_env *t, const char *path, const char *divs, json_t *config)
+{
+    char *cfg, *html;
+
+    json_object_set_new(config, "origin", json_string(t->origin));
+    cfg = json_dumps(config, JSON_COMPACT);
+    assert_non_null(cfg);
+    br_host_put(t->host, "/config.json", "application/json", cfg, strlen(cfg));
+    free(cfg);
+    json_decref(config);
+    /* The host's own styles try to reach into the widget (they must not),
+     * and a host element with a widget class checks that the widget's
+     * styles stay inside. */
+    html = br_fmt("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  "<title>Host shop page</title>\n"
+                  "<style>body{margin:24px;font:18px/1.2 serif;background:#fff}"
+                  "div{color:#f00;letter-spacing:3px}.cw-title{display:none}"
+                  "[data-chorus-product]{margin:0 0 24px}</style></head>\n<body>\n"
+                  "<h1>Host shop page</h1>\n%s\n"
+                  "<p class=\"cw-verified\" id=\"probe\">host text</p>\n"
+                  "<pre id=\"result\"></pre>\n"
+                  "<script src=\"%s/widget/embed.js\" async></script>\n"
+                  "<script src=\"/driver.js\" defer></script>\n</body></html>\n",
+                  divs, t->origin);
+    br_host_put(t->host, path, "text/html; charset=utf-8", html, strlen(html));
+    free(html);
+}
+
+/* ---- server-rendered pages ------------------------------------------------------------ */
+
+/* scan_page walks a parsed server-rendered page. Findings: an element
+ * that runs or loads something (a <script> that is not JSON-LD, frames,
+ * objects, <base>), an event-handler attribute, a javascript: URL, the
+ * data-pwned mark. (The page's own vote forms are fine: their action is
+ * checked like any URL.) JSON-LD blocks must parse as JSON: a review that
+ * closed the script element would cut one short. Text outside scripts and
+ * styles is collected: a payload parsed as markup would be missing from it. */
+
+static void scan_text(struct br_scan *s, const char *t)
+{
+    size_t n = strlen(t);
+
+    if (s->len + n + 1 > s->cap) {
+        s->cap = (s->len + n + 1) * 2;
+        s->text = realloc(s->text, s->cap);
+        assert_non_null(s->text);
+    }
+    memcpy(s->text + s->len, t, n + 1);
+    s->len += n;
+}
+
+static bool named(const xmlNode *n, const char *name)
+{
+    return strcasecmp((const char *)n->name, name) == 0;
+}
+
+static void scan_script(xmlNode *n, struct br_scan *s)
+{
+    xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+    xmlChar *body = xmlNodeGetContent(n);
+    json_error_t e;
+    json_t *j = NULL;
+
+    if (!type || strcmp((const char *)type, "application/ld+json") != 0) {
+        print_error("a <script> that is not JSON-LD: %.200s\n", body ? (char *)body : "");
+        s->findings++;
+    } else if (!(j = json_loads(body ? (const char *)body : "", 0, &e))) {
+        print_error("JSON-LD does not parse (%s): %.300s\n", e.text, body ? (char *)body : "");
+        s->findings++;
+    } else {
+        s->json_ld++;
+    }
+    json_decref(j);
+    xmlFree(type);
+    xmlFree(body);
+}
+
+static void scan_page(xmlNode *n, struct br_scan *s, bool in_script)
+{
+    static const char *const banned[] = {"iframe", "frame", "object", "embed", "base"};
+
+    for (; n; n = n->next) {
+        bool script;
+
+        if (n->type == XML_TEXT_NODE && !in_script && n->content)
+            scan_text(s, (const char *)n->content);
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+            if (named(n, banned[i])) {
+                print_error("element <%s> in the page\n", n->name);
+                s->findings++;
+            }
+        script = named(n, "script") || named(n, "style");
+        if (named(n, "script"))
+            scan_script(n, s);
+        for (xmlAttr *a = n->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+            const char *val = v ? (const char *)v : "";
+
+            val += strspn(val, " \t\r\n");
+            if (strncasecmp((const char *)a->name, "on", 2) == 0 ||
+                strcmp((const char *)a->name, "data-pwned") == 0 ||
+                strncasecmp(val, "javascript:", 11) == 0) {
+                print_error("attribute %s=\"%.80s\" on <%s>\n", a->name, val, n->name);
+                s->findings++;
+            }
+            xmlFree(v);
+        }
+        scan_page(n->children, s, in_script || script);
+    }
+}
+
+void br_expect_png(const char *path)
+{
+    size_t len = 0;
+    char *png = h_slurp(path, &len);
+    const unsigned char *u = (const unsigned char *)png;
+
+    if (!png)
+        fail_msg("no screenshot at %s", path);
+    if (len < 24 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0)
+        fail_msg("%s is not a PNG", path);
+    /* IHDR: width and height, big-endian, right after the signature. */
+    assert_int_equal((u[16] << 24) | (u[17] << 16) | (u[18] << 8) | u[19], BR_SHOT_W);
+    assert_int_equal((u[20] << 24) | (u[21] << 16) | (u[22] << 8) | u[23], BR_SHOT_H);
+    if (len < 20000)
+        fail_msg("%s is only %zu bytes: a blank page?", path, len);
+    free(png);
+    fprintf(stderr, "screenshot: %s (%zu bytes)\n", path, len);
+}
+
+void br_scan_dom(const char *dom, struct br_scan *s)
+{
+    xmlDoc *doc = dom_parse(dom);
+
+    memset(s, 0, sizeof(*s));
+    scan_page(xmlDocGetRootElement(doc), s, false);
+    xmlFreeDoc(doc);
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+int br_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
+{
+    size_t i;
+
+    chromium_path = find_chromium();
+    if (!chromium_path) {
+        fprintf(stderr, "skipped: chromium is not installed (tools/dev.sh deps installs Debian's "
+                        "chromium; or set CHROMIUM=/path/to/chromium)\n");
+        return 77;
+    }
+    if (argc > 1) {
+        for (i = 0; i < n; i++)
+            if (strcmp(tests[i].name, argv[1]) == 0)
+                break;
+        if (i == n) {
+            fprintf(stderr, "no test case named %s\n", argv[1]);
+            return 2;
+        }
+        cmocka_set_test_filter(argv[1]);
+    }
+    return _cmocka_run_group_tests("browser", tests, n, NULL, NULL);
+}

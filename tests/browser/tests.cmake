@@ -1,0 +1,36 @@
+# Browser tests: the widget in Debian's chromium, headless, against a real
+# chorusd (tests/browser/test_widget.c). Included by tests/CMakeLists.txt;
+# the harness is the integration tests' one. Each cmocka case is its own
+# ctest entry labelled "browser"; without chromium they exit 77 (skipped).
+
+set(BROWSER_DIR ${CMAKE_CURRENT_SOURCE_DIR}/browser)
+set(BROWSER_HARNESS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+
+add_executable(browser_widget ${BROWSER_DIR}/test_widget.c ${BROWSER_DIR}/browser.c
+               ${BROWSER_HARNESS_DIR}/harness.c ${BROWSER_HARNESS_DIR}/harness_http.c)
+target_include_directories(browser_widget PRIVATE ${BROWSER_HARNESS_DIR}
+                           ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+target_compile_definitions(browser_widget PRIVATE
+    CHORUSD_PATH="$<TARGET_FILE:chorusd>"
+    CHORUS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    CHORUS_ARTIFACTS_DIR="${CMAKE_BINARY_DIR}/artifacts")
+# libevent: the host-page server on a thread; libxml2: parsing dumped DOMs
+# (both only in browser.c).
+target_link_libraries(browser_widget PRIVATE PkgConfig::CMOCKA PkgConfig::CURL PkgConfig::JANSSON
+                      PkgConfig::LIBEVENT PkgConfig::LIBXML2 Threads::Threads m)
+add_dependencies(browser_widget chorusd)
+
+set(browser_cases "")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${BROWSER_DIR}/test_widget.c)
+file(STRINGS ${BROWSER_DIR}/test_widget.c lines REGEX "cmocka_unit_test(_setup_teardown)?\\(")
+foreach(l ${lines})
+    string(REGEX REPLACE ".*cmocka_unit_test(_setup_teardown)?\\(([A-Za-z0-9_]+).*" "\\2" c "${l}")
+    list(APPEND browser_cases ${c})
+endforeach()
+foreach(c ${browser_cases})
+    add_test(NAME browser_widget.${c} COMMAND browser_widget ${c})
+    # Each case has its own chorusd, host server and chromium profile, so
+    # cases may run in parallel.
+    set_tests_properties(browser_widget.${c} PROPERTIES LABELS browser TIMEOUT 300
+                         SKIP_RETURN_CODE 77)
+endforeach()
