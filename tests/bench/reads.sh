@@ -5,13 +5,15 @@
 # latency and the chorusd/nginx ratio per URL. Not a test: run it on a quiet
 # machine.
 #
-# SET picks the URLs: "api" (JSON pages) or "feeds" (Atom feeds and the
-# engineer digest; also the time of the first, uncached digest render).
+# SET picks the URLs: "api" (JSON pages), "feeds" (Atom feeds and the
+# engineer digest; also the time of the first, uncached digest render) or
+# "widget" (the server-rendered widget, the first-page API call embed.js
+# makes, embed.js itself and the hosted /p page).
 #
 # usage: tests/bench/reads.sh BUILD_DIR [N=1000000] [SECONDS=10] [SET=api]
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [N=1000000] [SECONDS=10] [api|feeds]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [N=1000000] [SECONDS=10] [api|feeds|widget]" >&2; exit 2; }
 build=$1
 n=${2:-1000000}
 secs=${3:-10}
@@ -64,7 +66,8 @@ http {
     server {
         listen 127.0.0.1:18089;
         root $tmp/www;
-        types { application/atom+xml atom; application/json json; }
+        types { application/atom+xml atom; application/json json; text/html html;
+                application/javascript js; }
     }
 }
 CONF
@@ -90,6 +93,10 @@ if [ "$set" = feeds ]; then
     paths=("/feeds/products/$top.atom" "/feeds/digest.atom?category=laptops"
            "/feeds/categories/laptops.atom" "/feeds/reviews.atom?limit=20")
     ext=atom
+elif [ "$set" = widget ]; then
+    paths=("/widget/$top.html" "/api/v1/products/$top/reviews?sort=newest&limit=5"
+           "/widget/embed.js" "/p/$top")
+    ext=html
 else
     paths=("/api/v1/products/$top/reviews?limit=10"
            "/api/v1/products/$top/reviews?limit=10&sort=lowest&rating=1,2"

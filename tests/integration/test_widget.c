@@ -122,13 +122,13 @@ static void expect_count_(xmlDoc *doc, const char *expr, int n, const char *file
 static void expect_str_(xmlDoc *doc, const char *expr, const char *s, const char *file, int line)
 {
     char *got = xp_str(doc, expr);
+    bool bad = strcmp(got, s) != 0;
 
-    if (strcmp(got, s) != 0) {
+    if (bad)
         print_error("string(%s) is '%s', expected '%s'\n", expr, got, s);
-        free(got);
-        _fail(file, line);
-    }
     free(got);
+    if (bad)
+        _fail(file, line);
 }
 
 /* expect_str_has: string(expr) contains sub. */
@@ -137,13 +137,13 @@ static void expect_str_has_(xmlDoc *doc, const char *expr, const char *sub, cons
                             int line)
 {
     char *got = xp_str(doc, expr);
+    bool bad = !strstr(got, sub);
 
-    if (!strstr(got, sub)) {
+    if (bad)
         print_error("string(%s) is '%s', expected it to contain '%s'\n", expr, got, sub);
-        free(got);
-        _fail(file, line);
-    }
     free(got);
+    if (bad)
+        _fail(file, line);
 }
 
 /* ld_json parses the page's one JSON-LD block (new reference). */
