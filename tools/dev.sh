@@ -53,8 +53,11 @@ demo)
         ./build/chorus tokens create --data "$data" --name "demo reader" --url "http://$listen" |
             sed -n 's/^digest //p' >"$tokfile"
     fi
+    token=$(sed -n 's/.*token=//p' "$tokfile")
+    echo "widget: http://$listen/p/LUM-P14-G3-1  (iframe: http://$listen/widget/LUM-P14-G3-1.html)"
     echo "feeds: http://$listen/feeds/products/LUM-P14-G3-1.atom  http://$listen/feeds/reviews.atom"
     echo "engineer digest (from $tokfile): $(cat "$tokfile")&category=laptops"
+    echo "dashboard: http://$listen/dashboard?token=$token"
     exec ./build/chorusd --data "$data" --listen "$listen"
     ;;
 test)
