@@ -280,56 +280,6 @@ out:
     free(data);
 }
 
-/* ---- a product's reviews ---------------------------------------------------- */
-
-static bool parse_sort(struct srv_req *r, enum store_sort *out)
-{
-    static const char *const names[] = {"newest", "oldest", "highest", "lowest", "helpful"};
-    const char *v = srv__query_get(r, "sort");
-
-    *out = STORE_SORT_NEWEST;
-    if (!v)
-        return true;
-    for (int i = 0; i < 5; i++) {
-        if (strcmp(v, names[i]) == 0) {
-            *out = (enum store_sort)i;
-            return true;
-        }
-    }
-    srv__problem(r, 400, "sort must be newest, oldest, highest, lowest or helpful.");
-    return false;
-}
-
-/* parse_ratings reads "rating=1,2" or "rating=mention" into a bit set. */
-static bool parse_ratings(struct srv_req *r, unsigned *out)
-{
-    const char *v = srv__query_get(r, "rating"), *p;
-
-    *out = 0;
-    if (!v)
-        return true;
-    for (p = v; *p;) {
-        size_t n = strcspn(p, ",");
-
-        if (n == 1 && p[0] >= '1' && p[0] <= '5')
-            *out |= 1u << (p[0] - '0');
-        else if (n == 7 && strncmp(p, "mention", 7) == 0)
-            *out |= STORE_RATING_MENTION;
-        else
-            goto bad;
-        p += n;
-        if (*p == ',' && *++p == '\0')
-            goto bad;
-    }
-    if (*out)
-        return true;
-bad:
-    srv__problem(r, 400,
-                 "rating must be a comma-separated list of 1 to 5 and 'mention', e.g. "
-                 "rating=1,2.");
-    return false;
-}
-
 /* parse_statuses reads "status=pending,rejected" (key holders only). */
 static bool parse_statuses(struct srv_req *r, unsigned *out)
 {
@@ -385,7 +335,8 @@ void srv__product_reviews(struct srv_req *r)
 
     memset(&q, 0, sizeof(q));
     if (!srv__query_check(r, allowed) || !srv__query_limit(r, 10, 100, &q.limit) ||
-        !parse_sort(r, &q.sort) || !parse_ratings(r, &q.ratings) || !parse_statuses(r, &q.statuses))
+        !srv__query_sort(r, &q.sort) || !srv__query_ratings(r, &q.ratings) ||
+        !parse_statuses(r, &q.statuses))
         return;
     v = srv__query_get(r, "verified");
     if (v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {

@@ -145,6 +145,11 @@ bool srv__query_check(struct srv_req *r, const char *const *allowed);
 const char *srv__query_get(struct srv_req *r, const char *name);
 /* srv__query_limit parses "limit" (default def, 1..max); false = 400 sent. */
 bool srv__query_limit(struct srv_req *r, size_t def, size_t max, size_t *out);
+/* srv__query_sort parses "sort" (newest when absent); srv__query_ratings
+ * parses "rating" ("5", "1,2", "mention") into STORE_RATING_* bits (0 when
+ * absent). false = 400 sent. */
+bool srv__query_sort(struct srv_req *r, enum store_sort *out);
+bool srv__query_ratings(struct srv_req *r, unsigned *out);
 /* srv__require_key answers 401 and returns false without a valid key. */
 bool srv__require_key(struct srv_req *r);
 /* srv__auth_check validates an Authorization header when one is sent (a

@@ -199,3 +199,50 @@ bool srv__parse_id(struct srv_req *r, uint64_t *id)
     *id = v;
     return true;
 }
+
+bool srv__query_sort(struct srv_req *r, enum store_sort *out)
+{
+    static const char *const names[] = {"newest", "oldest", "highest", "lowest", "helpful"};
+    const char *v = srv__query_get(r, "sort");
+
+    *out = STORE_SORT_NEWEST;
+    if (!v)
+        return true;
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *out = (enum store_sort)i;
+            return true;
+        }
+    }
+    srv__problem(r, 400, "sort must be newest, oldest, highest, lowest or helpful.");
+    return false;
+}
+
+bool srv__query_ratings(struct srv_req *r, unsigned *out)
+{
+    const char *v = srv__query_get(r, "rating"), *p;
+
+    *out = 0;
+    if (!v)
+        return true;
+    for (p = v; *p;) {
+        size_t n = strcspn(p, ",");
+
+        if (n == 1 && p[0] >= '1' && p[0] <= '5')
+            *out |= 1u << (p[0] - '0');
+        else if (n == 7 && strncmp(p, "mention", 7) == 0)
+            *out |= STORE_RATING_MENTION;
+        else
+            goto bad;
+        p += n;
+        if (*p == ',' && *++p == '\0')
+            goto bad;
+    }
+    if (*out)
+        return true;
+bad:
+    srv__problem(r, 400,
+                 "rating must be a comma-separated list of 1 to 5 and 'mention', e.g. "
+                 "rating=1,2.");
+    return false;
+}

@@ -112,54 +112,6 @@ void srv__widget_css(struct srv_req *r)
     static_reply(r, &css, "widget.css", "text/css; charset=utf-8");
 }
 
-/* ---- the HTML widget -------------------------------------------------------------------- */
-
-static bool parse_sort(struct srv_req *r, enum store_sort *out)
-{
-    static const char *const names[] = {"newest", "oldest", "highest", "lowest", "helpful"};
-    const char *v = srv__query_get(r, "sort");
-
-    *out = STORE_SORT_NEWEST;
-    if (!v)
-        return true;
-    for (int i = 0; i < 5; i++) {
-        if (strcmp(v, names[i]) == 0) {
-            *out = (enum store_sort)i;
-            return true;
-        }
-    }
-    srv__problem(r, 400, "sort must be newest, oldest, highest, lowest or helpful.");
-    return false;
-}
-
-/* parse_ratings reads rating= as the API does: "5", "1,2", "mention". */
-static bool parse_ratings(struct srv_req *r, unsigned *out)
-{
-    const char *v = srv__query_get(r, "rating");
-
-    *out = 0;
-    if (!v)
-        return true;
-    for (const char *p = v; *p;) {
-        size_t n = strcspn(p, ",");
-
-        if (n == 1 && p[0] >= '1' && p[0] <= '5')
-            *out |= 1u << (p[0] - '0');
-        else if (n == 7 && strncmp(p, "mention", 7) == 0)
-            *out |= STORE_RATING_MENTION;
-        else
-            goto bad;
-        p += n;
-        if (*p == ',' && *++p == '\0')
-            goto bad;
-    }
-    if (*out)
-        return true;
-bad:
-    srv__problem(r, 400, "rating must be 1 to 5 or 'mention', or a comma-separated list of them.");
-    return false;
-}
-
 /* origin writes the scheme://host[:port] of url. */
 static void origin(char *out, size_t cap, const char *url)
 {
@@ -233,7 +185,7 @@ static void widget(struct srv_req *r, bool page)
     memset(&q, 0, sizeof(q));
     if (!srv__query_check(r, allowed) ||
         !srv__query_limit(r, WIDGET_DEFAULT_LIMIT, WIDGET_MAX_LIMIT, &q.limit) ||
-        !parse_sort(r, &q.sort) || !parse_ratings(r, &q.ratings))
+        !srv__query_sort(r, &q.sort) || !srv__query_ratings(r, &q.ratings))
         return;
     theme = srv__query_get(r, "theme");
     if (theme && strcmp(theme, "light") != 0 && strcmp(theme, "dark") != 0) {

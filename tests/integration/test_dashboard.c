@@ -18,6 +18,7 @@
 #include <libxml/tree.h>
 
 #include "atom_check.h"
+#include "clock.h"
 #include "testmain.h"
 
 #define DASH "/dashboard"
@@ -40,54 +41,14 @@ static int teardown_extra(void **state)
 
 /* ---- time ------------------------------------------------------------------------------ */
 
-/* at_day returns the time of "day k": noon UTC of today - k days, but never
- * later than a minute ago nor before that day's midnight. */
-static int64_t at_day(int k)
-{
-    int64_t now = (int64_t)time(NULL), day = now / 86400 - k, t = day * 86400 + 12 * 3600;
+/* The shared helpers in clock.h, under this file's short names. */
+#define at_day(k)            clk_at_day(k)
+#define rfc3339(t, out)      clk_rfc3339((t), (out))
+#define date_of(t, out)      clk_date((t), (out))
+#define away_from_midnight() clk_away_from_end(86400, 120)
 
-    if (t > now - 60)
-        t = now - 60;
-    if (t < day * 86400)
-        t = day * 86400;
-    return t;
-}
-
-static const char *rfc3339(int64_t t, char *out)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return out;
-}
-
-/* away_from_midnight waits out the last two minutes of a UTC day, so a
- * case's reviews and the server's "today" fall on the same day. */
-static void away_from_midnight(void)
-{
-    int64_t left = 86400 - (int64_t)time(NULL) % 86400;
-
-    if (left < 120) {
-        struct timespec ts = {(time_t)left + 2, 0};
-
-        nanosleep(&ts, NULL);
-    }
-}
-
-/* away_from_hour_end waits out the last ten seconds of a UTC hour: the
- * dashboard's validators name the hour. */
-static void away_from_hour_end(void)
-{
-    int64_t left = 3600 - (int64_t)time(NULL) % 3600;
-
-    if (left < 10) {
-        struct timespec ts = {(time_t)left + 1, 0};
-
-        nanosleep(&ts, NULL);
-    }
-}
+/* The dashboard's validators name the hour: keep clear of its end. */
+#define away_from_hour_end() clk_away_from_end(3600, 10)
 
 /* ---- posting --------------------------------------------------------------------------- */
 

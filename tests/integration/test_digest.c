@@ -17,6 +17,7 @@
 #include <libxml/tree.h>
 
 #include "atom_check.h"
+#include "clock.h"
 #include "testmain.h"
 
 #define DIGEST "/feeds/digest.atom"
@@ -35,54 +36,11 @@ static int teardown_extra(void **state)
 
 /* ---- time ------------------------------------------------------------------------------ */
 
-/* at_day returns the time of "day k": noon UTC of today - k days, but never
- * later than a minute ago nor before that day's midnight. */
-static int64_t at_day(int k)
-{
-    int64_t now = (int64_t)time(NULL), day = now / 86400 - k, t = day * 86400 + 12 * 3600;
-
-    if (t > now - 60)
-        t = now - 60;
-    if (t < day * 86400)
-        t = day * 86400;
-    return t;
-}
-
-/* utc formats t in UTC with strftime's fmt into out (cap bytes). */
-static const char *utc(int64_t t, const char *fmt, char *out, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, cap, fmt, &tm);
-    return out;
-}
-
-/* rfc3339 formats t as 2024-05-01T12:00:00Z into out (32 bytes). */
-static const char *rfc3339(int64_t t, char *out)
-{
-    return utc(t, "%Y-%m-%dT%H:%M:%SZ", out, 32);
-}
-
-/* date_of formats the UTC date of t (YYYY-MM-DD) into out (16 bytes). */
-static const char *date_of(int64_t t, char *out)
-{
-    return utc(t, "%Y-%m-%d", out, 16);
-}
-
-/* away_from_midnight waits out the last two minutes of a UTC day, so a
- * case's reviews and the server's "today" fall on the same day. */
-static void away_from_midnight(void)
-{
-    int64_t left = 86400 - (int64_t)time(NULL) % 86400;
-
-    if (left < 120) {
-        struct timespec ts = {(time_t)left + 2, 0};
-
-        nanosleep(&ts, NULL);
-    }
-}
+/* The shared helpers in clock.h, under this file's short names. */
+#define at_day(k)            clk_at_day(k)
+#define rfc3339(t, out)      clk_rfc3339((t), (out))
+#define date_of(t, out)      clk_date((t), (out))
+#define away_from_midnight() clk_away_from_end(86400, 120)
 
 /* ---- posting --------------------------------------------------------------------------- */
 

@@ -65,11 +65,11 @@ chorus_integration_test(NAME it_feeds SOURCES ${INTEGRATION_DIR}/test_feeds.c
                         ${INTEGRATION_DIR}/atom_check.c)
 target_link_libraries(it_feeds PRIVATE PkgConfig::LIBXML2)
 chorus_integration_test(NAME it_digest SOURCES ${INTEGRATION_DIR}/test_digest.c
-                        ${INTEGRATION_DIR}/atom_check.c)
+                        ${INTEGRATION_DIR}/atom_check.c ${INTEGRATION_DIR}/clock.c)
 target_link_libraries(it_digest PRIVATE PkgConfig::LIBXML2)
 # The engineering dashboard, parsed with libxml2's HTML parser (atom_check.c).
 chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashboard.c
-                        ${INTEGRATION_DIR}/atom_check.c)
+                        ${INTEGRATION_DIR}/atom_check.c ${INTEGRATION_DIR}/clock.c)
 target_link_libraries(it_dashboard PRIVATE PkgConfig::LIBXML2)
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
