@@ -115,4 +115,64 @@ int parse_vote(const char *data, size_t len, bool *helpful, struct parse_error *
 int parse_token_request(const char *data, size_t len, char *name, size_t cap,
                         struct parse_error *err);
 
+/* ---- pulled feeds: RSS, Atom, Google Product Reviews, mapped JSON --------- */
+
+enum parse_feed_kind {
+    PARSE_FEED_RSS = 0, /* RSS 2.0 */
+    PARSE_FEED_ATOM,    /* Atom 1.0, Chorus's own feeds included (chorus:rating etc.) */
+    PARSE_FEED_GOOGLE,  /* Google Product Reviews XML, schema 2.x */
+    PARSE_FEED_JSON,    /* a JSON array of items (or an object holding one), mapped */
+    PARSE_FEED_NDJSON,  /* one JSON item per line, mapped */
+};
+
+/* One item of a pulled feed, everything borrowed for the callback. */
+struct parse_feed_item {
+    struct review r;               /* rating 0 = mention; source_id = guid / atom:id / review_id;
+                                      title, body (HTML turned into plain text), author,
+                                      created_at (0 = unknown); product_id NULL unless the
+                                      feed names it (Google feed: see product; JSON mapping) */
+    const char *link;              /* the item's link, or NULL */
+    const char *const *categories; /* category terms / <category> texts */
+    size_t n_categories;
+    struct product product; /* Google feed and JSON mappings: what the item says about
+                               its product (id = sku or NULL); other fields NULL */
+    const char *asin;       /* Google feed asins, else NULL */
+};
+
+/* parse_feed_cb gets one item or, for an item that cannot be used, error (a
+ * sentence; it is logged and skipped, the feed goes on). Return non-zero
+ * to stop. */
+typedef int (*parse_feed_cb)(void *ctx, size_t index, const struct parse_feed_item *it,
+                             const char *error);
+
+struct parse_feed_options {
+    /* JSON / NDJSON: "field=path,field=path" like CSV's --map (docs/sources.md),
+     * e.g. "source_id=id,title=name,body=text,rating=stars,created_at=date,
+     * author=user.name,link=url,product_id=sku"; NULL = Chorus's review JSON
+     * field names. Built-in mapping "amazon" = the Amazon dump fields. */
+    const char *json_map;
+    size_t max_items; /* 0 = no cap */
+};
+
+/* parse_feed parses a fetched document streaming (libxml2 xmlReader for the
+ * XML kinds, so a large feed needs no tree), hardened: no network, no DTD
+ * loading, no entity substitution (a document declaring entities is
+ * refused: billion laughs, external entities), bounded depth and item
+ * sizes. Returns 0 when the document was read (even if items were
+ * skipped), CHORUS_EPARSE with *err filled for a document that cannot be
+ * read at all, or the callback's non-zero value. */
+int parse_feed(const char *data, size_t len, enum parse_feed_kind kind,
+               const struct parse_feed_options *opt, parse_feed_cb cb, void *ctx,
+               struct parse_error *err);
+
+/* parse_feed_kind_parse maps "rss", "atom", "json", "ndjson", "google-reviews"
+ * to a kind; CHORUS_EINVAL otherwise. */
+int parse_feed_kind_parse(const char *s, enum parse_feed_kind *out);
+
+/* parse_html_text turns an HTML fragment into plain text into out (cap
+ * bytes, NUL-terminated, cut on a character boundary): tags dropped
+ * (script/style content too), entities decoded, block ends as newlines,
+ * whitespace runs folded; invalid UTF-8 becomes U+FFFD. Returns the length. */
+size_t parse_html_text(const char *html, size_t len, char *out, size_t cap);
+
 #endif

@@ -140,4 +140,17 @@ struct text_term {
 int text_terms_distinctive(const struct text_terms *fg, const struct text_terms *bg, double min_z,
                            uint32_t min_docs, struct text_term *out, size_t cap, size_t *n);
 
+/* ---- sentiment ------------------------------------------------------------------ */
+
+/* text_sentiment scores the opinion of product-review English in title and
+ * body (either may be NULL) on -1 (negative) .. +1 (positive), with a
+ * lexicon written for Chorus (docs/sentiment.md): valence per word or
+ * phrase, negation ("not good", "never worked", "no problems") flipping
+ * and damping the next words, intensifiers and diminishers ("very",
+ * "extremely", "slightly") scaling them, contrast ("but", "however")
+ * weighing the clause after it more than the one before, and exclamation
+ * marks. Returns NAN when the text holds no opinion word at all (a bare
+ * mention). Thread-safe, no allocation. */
+double text_sentiment(const char *title, const char *body);
+
 #endif
