@@ -6,7 +6,8 @@
  * distribution.
  *
  * Cost: the products in scope are read once with their aggregates; only the
- * first FEED_DASH_MAX_ROWS are analysed, each with one range of its daily buckets
+ * first FEED_DASH_MAX_ANALYSED are analysed (the top FEED_DASH_MAX_ROWS of
+ * the chosen order are listed), each with one range of its daily buckets
  * (7-day complaints, the sparkline and the trend replay come from there)
  * and, when those buckets show complaints in the last two days, one index
  * range per complaint rating for the exact 24-hour count. The catalogue is
@@ -95,12 +96,12 @@ static int on_product(void *ctx, const struct product *p, const struct review_st
         nav_add(d, p->category);
     }
     d->in_scope++;
-    if (d->nrows == FEED_DASH_MAX_ROWS)
+    if (d->nrows == FEED_DASH_MAX_ANALYSED)
         return 0;
     if (d->nrows == d->crows) {
         d->crows = d->crows ? 2 * d->crows : 64;
-        if (d->crows > FEED_DASH_MAX_ROWS)
-            d->crows = FEED_DASH_MAX_ROWS;
+        if (d->crows > FEED_DASH_MAX_ANALYSED)
+            d->crows = FEED_DASH_MAX_ANALYSED;
         d->rows = realloc(d->rows, d->crows * sizeof(*d->rows));
         if (!d->rows)
             abort();

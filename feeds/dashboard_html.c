@@ -406,13 +406,17 @@ static void table(struct feed__dash *d)
 {
     static const char *const down = "\xe2\x96\xbc", *const up = "\xe2\x96\xb2";
 
+    size_t shown = d->nrows < FEED_DASH_MAX_ROWS ? d->nrows : FEED_DASH_MAX_ROWS;
+
     out(d, "<section class=\"cd-products\" aria-label=\"Products\">");
-    if (d->in_scope > d->nrows)
+    if (d->in_scope > shown)
         outf(d,
-             "<p class=\"cd-note\" role=\"note\">Showing %zu of %llu products (the first by "
-             "product number, then sorted). Choose a category above, or add "
-             "<code>?category=</code>, to see the rest.</p>",
-             d->nrows, (unsigned long long)d->in_scope);
+             "<p class=\"cd-note\" role=\"note\">Showing the top %zu of %llu products in "
+             "this order%s. Choose a category above, or add <code>?category=</code>, to see "
+             "the rest.</p>",
+             shown, (unsigned long long)d->in_scope,
+             d->in_scope > d->nrows ? " (only the first 20,000 by product number were analysed)"
+                                    : "");
     out(d, "<div class=\"cd-scroll\" role=\"region\" aria-labelledby=\"cd-caption\" "
            "tabindex=\"0\"><table class=\"cd-table\"><caption id=\"cd-caption\">");
     if (d->category) {
@@ -421,7 +425,7 @@ static void table(struct feed__dash *d)
     } else {
         out(d, "All products");
     }
-    outf(d, " (%zu), %s</caption>\n<thead><tr>", d->nrows, sort_words[d->sort]);
+    outf(d, " (%zu), %s</caption>\n<thead><tr>", shown, sort_words[d->sort]);
     col(d, "Product", FEED_DASH_SORT_ID, false, up);
     col(d, "Ratings", FEED_DASH_SORT_COUNT, true, down);
     col(d, "Average", FEED_DASH_SORT_AVERAGE, true, up);
@@ -434,7 +438,7 @@ static void table(struct feed__dash *d)
     col(d, "30-day trend<sup>3</sup>", FEED_DASH_SORT_ALERT, false, down);
     col(d, "Digest", -1, false, down);
     out(d, "</tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < d->nrows && d->rc == 0; i++)
+    for (size_t i = 0; i < shown && d->rc == 0; i++)
         row(d, &d->rows[i]);
     out(d, "</tbody></table></div>\n");
     if (!d->nrows)

@@ -120,10 +120,11 @@ int feed__dash_bars(struct buf *b, const uint64_t hist[5]);
 
 /* ---- the dashboard (dashboard.c gathers, dashboard_html.c writes) ----------------- */
 
-#define FEED_DASH_MAX_ROWS   2000   /* products listed (and analysed) per page */
-#define FEED_DASH_MAX_SCAN   100000 /* products read for the category nav and the roll-up of all */
-#define FEED_DASH_MAX_NAV    100    /* top-level categories in the nav */
-#define FEED_DASH_SPARK_DAYS 30
+#define FEED_DASH_MAX_ROWS     2000   /* products listed per page: the top in the chosen order */
+#define FEED_DASH_MAX_ANALYSED 20000  /* products analysed (buckets, alerts) per page */
+#define FEED_DASH_MAX_SCAN     100000 /* products read for the category nav and the roll-up of all */
+#define FEED_DASH_MAX_NAV      100    /* top-level categories in the nav */
+#define FEED_DASH_SPARK_DAYS   30
 
 enum feed__dash_sort {
     FEED_DASH_SORT_ALERT = 0,  /* alerts, then complaints in 7 days, then ratings */

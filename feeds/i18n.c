@@ -163,22 +163,29 @@ static int lang_index(const char *lang)
 
 const char *feed_lang(const char *want)
 {
-    char primary[4];
-    size_t n = 0;
+    /* An Accept-Language list is walked in order ("zh-CN, fr;q=0.9" is
+     * French); a single tag is a list of one. Quality values are not
+     * weighed: browsers list languages in order of preference. */
+    while (want && *want) {
+        char primary[4];
+        size_t n = 0;
 
-    if (!want)
-        return langs[EN];
-    while (*want == ' ' || *want == '\t')
-        want++;
-    /* The primary subtag: "pt" of "pt-BR", "de" of "de_AT". */
-    while (n < 3 && isalpha((unsigned char)want[n])) {
-        primary[n] = (char)tolower((unsigned char)want[n]);
-        n++;
+        while (*want == ' ' || *want == '\t' || *want == ',')
+            want++;
+        /* The primary subtag: "pt" of "pt-BR", "de" of "de_AT". */
+        while (n < 3 && isalpha((unsigned char)want[n])) {
+            primary[n] = (char)tolower((unsigned char)want[n]);
+            n++;
+        }
+        if (n == 2 && !isalpha((unsigned char)want[n])) {
+            primary[n] = '\0';
+            for (int i = 0; i < N_LANGS; i++)
+                if (strcmp(primary, langs[i]) == 0)
+                    return langs[i];
+        }
+        want = strchr(want, ',');
     }
-    if (n != 2 || isalpha((unsigned char)want[n]))
-        return langs[EN];
-    primary[n] = '\0';
-    return langs[lang_index(primary)];
+    return langs[EN];
 }
 
 const char *feed_text(const char *lang, const char *key)

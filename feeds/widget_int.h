@@ -21,7 +21,8 @@
 /* The best positive / most critical pair needs this many ratings. */
 #define FEED__W_PAIR_MIN 10
 /* Reviews the JSON-LD can hold: a page and the pair. */
-#define FEED__W_LD_MAX (FEED__W_MAX_LIMIT + 2)
+#define FEED__W_LD_MAX  10  /* reviews in the JSON-LD: the page stays small */
+#define FEED__W_LD_BODY 500 /* bytes of a reviewBody there, cut on a character */
 
 /* One render. Strings in p are borrowed from txn. */
 struct feed__w {

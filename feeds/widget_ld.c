@@ -1,8 +1,12 @@
 /* schema.org JSON-LD for the widget: a Product with its AggregateRating
  * and the reviews on the page, following Google's review-snippet rules
  * (https://developers.google.com/search/docs/appearance/structured-data/review-snippet):
- * aggregateRating only when there are ratings, reviewCount the number of
- * ratings it averages, each Review with an author and a reviewRating.
+ * aggregateRating only when there are ratings, ratingCount the number of
+ * ratings it averages, each Review with an author and a reviewRating; no
+ * block at all for a product with neither (Google reads an empty Product
+ * as an invalid item). At most FEED__W_LD_MAX reviews, bodies cut to
+ * FEED__W_LD_BODY bytes: escaping can grow text sixfold, and the snippet
+ * needs no more.
  *
  * The block sits inside <script>, where HTML escaping does not apply and
  * "</script>" in a review would end it: every string goes through
@@ -70,7 +74,22 @@ void feed__w_ld_review(struct feed__w *w, const struct review *r)
         w->rc = buf_printf(b, ",\"datePublished\":\"%s\"", day);
     }
     prop(w, b, "name", r->title);
-    prop(w, b, "reviewBody", r->body);
+    if (r->body && strlen(r->body) > FEED__W_LD_BODY) {
+        size_t cut = FEED__W_LD_BODY;
+        char *s;
+
+        while (cut > 0 && ((unsigned char)r->body[cut] & 0xc0) == 0x80)
+            cut--;
+        s = malloc(cut + 4);
+        if (!s)
+            abort();
+        memcpy(s, r->body, cut);
+        memcpy(s + cut, "\xe2\x80\xa6", 4);
+        prop(w, b, "reviewBody", s);
+        free(s);
+    } else {
+        prop(w, b, "reviewBody", r->body);
+    }
     if (w->rc == 0)
         w->rc = buf_printf(b,
                            ",\"reviewRating\":{\"@type\":\"Rating\",\"ratingValue\":%d,"
@@ -93,7 +112,7 @@ void feed__w_ld_write(struct feed__w *w)
     struct buf *b = w->b, *url = &w->tmp;
     const struct product *p = &w->p;
 
-    if (w->rc)
+    if (w->rc || (!w->st.count && !w->n_ld))
         return;
     w->rc = buf_puts(b, "<script type=\"application/ld+json\">"
                         "{\"@context\":\"https://schema.org\",\"@type\":\"Product\",\"name\":");
@@ -119,7 +138,7 @@ void feed__w_ld_write(struct feed__w *w)
     if (w->rc == 0 && w->st.count)
         w->rc = buf_printf(b,
                            ",\"aggregateRating\":{\"@type\":\"AggregateRating\",\"ratingValue\":"
-                           "%.2f,\"reviewCount\":%llu,\"bestRating\":5,\"worstRating\":1}",
+                           "%.2f,\"ratingCount\":%llu,\"bestRating\":5,\"worstRating\":1}",
                            (double)w->st.rating_sum / (double)w->st.count,
                            (unsigned long long)w->st.count);
     if (w->rc == 0 && w->n_ld) {

@@ -284,6 +284,10 @@ static bool back_ok(const char *v)
     if (n == 0 || n > VOTE_BACK_MAX - 32 ||
         (strncmp(v, "/widget/", 8) != 0 && strncmp(v, "/p/", 3) != 0))
         return false;
+    /* Dot segments (also percent-encoded) could climb out of the widget
+     * pages; a widget's own links never hold one. */
+    if (strstr(v, "/.") || strstr(v, "%2e") || strstr(v, "%2E"))
+        return false;
     for (; *v; v++)
         if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f || *v == '\\' || *v == '"')
             return false;

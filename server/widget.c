@@ -22,7 +22,8 @@
 #define HTML_TYPE            "text/html; charset=utf-8"
 #define WIDGET_DEFAULT_LIMIT 10 /* as FEED__W_DEFAULT_LIMIT, docs/widget.md */
 #define WIDGET_MAX_LIMIT     50
-#define WIDGET_MAX_BYTES     (8 << 20) /* 50 reviews of 20 KB, twice (text and JSON-LD) */
+#define WIDGET_MAX_BYTES     (32 << 20) /* 50 reviews of 20 KB with 20 responses, escaped */
+#define WIDGET_RETRY_LIMIT   5          /* reviews shown when a page would not fit */
 #define I18N_MARKER          "/*CHORUS_I18N*/null"
 
 static uint64_t fnv64(const void *p, size_t n)
@@ -133,11 +134,15 @@ static void html_headers(struct srv_req *r, bool page, bool vary_lang)
     /* The stylesheet link is absolute (public_url); 'self' too, for a
      * server reached by another name than its public one. */
     snprintf(csp, sizeof(csp),
-             "default-src 'none'; style-src 'self' %s; img-src 'self' https: data:; "
+             "default-src 'none'; style-src 'self' %s; img-src 'none'; "
              "form-action 'self'; base-uri 'none'; frame-ancestors %s",
              org, page ? "'self'" : r->srv->cfg.frame_ancestors);
     evhttp_add_header(h, "Content-Security-Policy", csp);
     evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    /* The iframe pages (and their sort, filter and cursor variants) repeat
+     * /p/{id}: search engines should index that one. */
+    if (!page)
+        evhttp_add_header(h, "X-Robots-Tag", "noindex");
     if (vary_lang)
         evhttp_add_header(h, "Vary", "Accept-Language");
 }
@@ -250,6 +255,12 @@ static void widget(struct srv_req *r, bool page)
     }
     srv__site(r->srv, &site);
     rc = feed_widget_render(txn, &site, &q, &b);
+    if (rc == CHORUS_ETOOBIG && q.limit > WIDGET_RETRY_LIMIT) {
+        /* Reviews at every cap at once: show fewer, "Show more" pages on. */
+        q.limit = WIDGET_RETRY_LIMIT;
+        buf_reset(&b);
+        rc = feed_widget_render(txn, &site, &q, &b);
+    }
     srv__read_end(r);
     if (rc == CHORUS_EINVAL) {
         drop_validators(r);

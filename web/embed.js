@@ -211,7 +211,9 @@
                 const box = el('div', 'cw-responses');
                 for (const x of r.responses) {
                     const q = el('blockquote', 'cw-response'), at = new Date(x.created_at);
-                    q.append(utext('p', 'cw-response-by', t('response_from', { author: x.author || brand, date: isNaN(at) ? '' : day.format(at) })),
+                    /* U+2068..U+2069 isolate the name, as <bdi> does on the server:
+                     * an RTL override in it cannot reverse the rest of the line. */
+                    q.append(utext('p', 'cw-response-by', t('response_from', { author: '\u2068' + (x.author || brand) + '\u2069', date: isNaN(at) ? '' : day.format(at) })),
                         utext('p', 'cw-response-text', x.body));
                     box.append(q);
                 }
