@@ -45,6 +45,8 @@ static void stats_add(struct review_stats *t, const struct review_stats *s)
     for (int i = 0; i < 5; i++)
         t->histogram[i] += s->histogram[i];
     t->mentions += s->mentions;
+    t->sentiment_sum += s->sentiment_sum;
+    t->sentiment_n += s->sentiment_n;
 }
 
 /* nav_add notes the top-level category of a product. Products mostly come

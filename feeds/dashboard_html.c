@@ -268,6 +268,34 @@ static void nav(struct feed__dash *d)
     out(d, "</nav>\n");
 }
 
+/* sentiment_text writes the mean sentiment of st's scored reviews as a
+ * signed number and a word ("+0.62 very positive"), or a dash when none was
+ * scored. The words' bounds are those of docs/sentiment.md. */
+static void sentiment_text(const struct review_stats *st, char *v, size_t cap)
+{
+    double avg;
+    const char *word;
+
+    if (!st->sentiment_n) {
+        snprintf(v, cap, "\xe2\x80\x94");
+        return;
+    }
+    avg = st->sentiment_sum / (double)st->sentiment_n;
+    if (avg > -0.005 && avg < 0.005)
+        avg = 0; /* never "-0.00" */
+    if (avg >= 0.5)
+        word = "very positive";
+    else if (avg > 0.05)
+        word = "positive";
+    else if (avg >= -0.05)
+        word = "neutral";
+    else if (avg > -0.5)
+        word = "negative";
+    else
+        word = "very negative";
+    snprintf(v, cap, "%+.2f %s", avg, word);
+}
+
 static void figure(struct feed__dash *d, const char *term, const char *value)
 {
     out(d, "<div><dt>");
@@ -307,6 +335,8 @@ static void rollup(struct feed__dash *d)
            "1\xe2\x80\x93"
            "2\xe2\x98\x85 share",
            v);
+    sentiment_text(t, v, sizeof(v));
+    figure(d, "Sentiment", v);
     snprintf(v, sizeof(v), "%llu", (unsigned long long)t->mentions);
     figure(d, "Mentions (no stars)", v);
     snprintf(v, sizeof(v), "%zu", d->alerts);
@@ -389,6 +419,8 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
              100.0 * (double)(w->st.histogram[0] + w->st.histogram[1]) / (double)w->st.count);
     else
         out(d, "<td class=\"cd-n\">\xe2\x80\x94</td><td class=\"cd-n\">\xe2\x80\x94</td>");
+    sentiment_text(&w->st, v, sizeof(v));
+    outf(d, "<td class=\"cd-n\">%s</td>", v);
     snprintf(v, sizeof(v), "%llu%s", (unsigned long long)w->c24, w->c24_more ? "+" : "");
     outf(d, "<td class=\"cd-n\">%s</td><td class=\"cd-n\">%llu</td><td>", v,
          (unsigned long long)w->c7);
@@ -433,6 +465,7 @@ static void table(struct feed__dash *d)
         "1\xe2\x80\x93"
         "2\xe2\x98\x85 share",
         FEED_DASH_SORT_LOW, true, down);
+    col(d, "Sentiment<sup>4</sup>", -1, true, down);
     col(d, "Complaints 24&nbsp;h<sup>1</sup>", -1, true, down);
     col(d, "Complaints 7&nbsp;days<sup>2</sup>", FEED_DASH_SORT_COMPLAINTS, true, down);
     col(d, "30-day trend<sup>3</sup>", FEED_DASH_SORT_ALERT, false, down);
@@ -458,7 +491,11 @@ static void footer(struct feed__dash *d)
            "alert</strong>: the engineer digest's rule, an episode open today: the 7-day "
            "average at least 0.5 stars below the 90-day average, with at least 5 and 20 "
            "ratings, until it recovers to within 0.25 stars. Sorting by this column puts "
-           "alerts first.</li></ol></footer>\n");
+           "alerts first.</li>"
+           "<li>The mean sentiment of the approved reviews and mentions whose text holds an "
+           "opinion, from \xe2\x88\x92"
+           "1 (negative) to +1 (positive), scored by Chorus at "
+           "ingest; \xe2\x80\x94 when none does.</li></ol></footer>\n");
 }
 
 void feed__dash_document(struct feed__dash *d)

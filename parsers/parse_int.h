@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "chorus/base.h"
 #include "chorus/parse.h"
 
 #define PARSE__ERR_MAX 256 /* bytes of an item error sentence, with its NUL */
@@ -226,5 +227,239 @@ const char *parse__json_type(const json_t *v);
 int parse__number_text(const char *s, size_t n, double *out);  /* "4", "4.5", "-1e2" */
 int parse__count_text(const char *s, size_t n, uint64_t *out); /* "1234", "1,234" */
 int parse__bool_text(const char *s, size_t n, bool *out);      /* true/false yes/no y/n t/f 1/0 */
+
+/* ---- pulled feeds (feed*.c, html_text.c) ------------------------------------ */
+
+#define PARSE__FEED_DEPTH 64         /* elements (XML) or containers (JSON) one item may nest */
+#define PARSE__FEED_RAW   (1u << 20) /* bytes kept of one field's raw text, markup included */
+#define PARSE__FEED_ITEM  (4u << 20) /* bytes of one JSON item, and of one item's kept text */
+#define PARSE__FEED_CATS  32         /* categories kept per item */
+
+/* The item fields a feed reader fills as text (ratings, times and the
+ * verified flag have setters of their own). */
+enum parse__ff {
+    FF_SOURCE_ID = 0,
+    FF_TITLE,
+    FF_BODY,
+    FF_AUTHOR,
+    FF_LINK,
+    FF_PRODUCT_ID, /* the review's product_id (Atom chorus:product, JSON mappings) */
+    FF_SKU,        /* product.id only (Google skus/sku): the poller maps it */
+    FF_PRODUCT_NAME,
+    FF_PRODUCT_URL,
+    FF_GTIN,
+    FF_MPN,
+    FF_BRAND,
+    FF_ASIN,
+    FF__COUNT
+};
+
+/* Flags of parse__feed_set and parse__feed_category. */
+#define PARSE__F_HTML 0x1 /* the value is HTML: tags dropped, entities decoded */
+#define PARSE__F_CUT  0x2 /* the reader kept only the first PARSE__FEED_RAW bytes */
+
+/* A priority that replaces whatever a field holds (parse__feed_set). */
+#define PARSE__PRIO_FORCE 255
+
+/* The item being assembled and the delivery state of one parse_feed call.
+ * Every reader (RSS, Atom, Google, JSON) feeds values through the setters
+ * below, so text cleaning, caps, dates, ratings and ids follow one set of
+ * rules whatever the format (docs/sources.md "Text handling"). */
+struct parse__feed {
+    const struct parse_feed_options *opt;
+    parse_feed_cb cb;
+    void *ctx;
+    size_t index; /* items delivered so far */
+    bool full;    /* max_items reached: stop reading, return 0 */
+    bool in_item; /* between parse__feed_begin and parse__feed_end */
+    bool failed;  /* the item is rejected; err says why */
+    /* The item's kept text, NUL-separated in text; off/len locate each
+     * field (offsets, since text may move when it grows). */
+    struct buf text;
+    size_t off[FF__COUNT], len[FF__COUNT];
+    unsigned char prio[FF__COUNT]; /* 0 = unset */
+    const char *label[FF__COUNT];  /* how the feed names the field, for sentences */
+    size_t cat_off[PARSE__FEED_CATS];
+    size_t n_cats;
+    unsigned char time_prio, rating_prio;
+    bool has_time, has_rating, has_verified, verified, anonymous;
+    int64_t created_at;
+    double rating, scale; /* scale 0 = native 1..5 stars */
+    const char *rating_label;
+    struct buf tmp; /* cleaning scratch */
+    char *html;     /* HTML conversion scratch, html_alloc bytes */
+    size_t html_alloc;
+    struct parse__item it;
+    struct parse_feed_item out;
+    const char *cats[PARSE__FEED_CATS];
+    char err[PARSE__ERR_MAX];
+};
+
+void parse__feed_init(struct parse__feed *f, const struct parse_feed_options *opt, parse_feed_cb cb,
+                      void *ctx);
+void parse__feed_cleanup(struct parse__feed *f);
+/* parse__feed_begin starts the next item, forgetting the last one. */
+void parse__feed_begin(struct parse__feed *f);
+/* parse__feed_set offers s[0..n) for field ff under the feed's name label
+ * (a string that outlives the item). It is kept when prio is above the
+ * priority of what the field holds (so content:encoded beats description
+ * whatever their order) or is PARSE__PRIO_FORCE. Cleaning and caps apply at
+ * once; a value that breaks a rule rejects the item (parse__feed_fail). */
+void parse__feed_set(struct parse__feed *f, enum parse__ff ff, int prio, const char *label,
+                     const char *s, size_t n, unsigned flags);
+/* parse__feed_get returns the kept text of ff (NUL-terminated, borrowed
+ * until the next setter call) and its length, or NULL when unset. */
+const char *parse__feed_get(struct parse__feed *f, enum parse__ff ff, size_t *n);
+/* parse__feed_category adds a category term (blank ones and those past
+ * the cap or past PARSE__FEED_CATS are left out, duplicates too). */
+void parse__feed_category(struct parse__feed *f, const char *s, size_t n, unsigned flags);
+/* parse__feed_time parses s as a date (parse__date) for the item's
+ * created_at; a date that does not parse rejects the item. */
+void parse__feed_time(struct parse__feed *f, int prio, const char *label, const char *s, size_t n);
+void parse__feed_time_value(struct parse__feed *f, int prio, int64_t t);
+/* parse__feed_rating sets the rating v on a 0..scale scale (scale 0 or 5
+ * with a whole v: native stars); the rules are item.c's. */
+void parse__feed_rating(struct parse__feed *f, int prio, const char *label, double v, double scale);
+/* parse__feed_rating_text reads v (and the top of the scale, best, NULL
+ * when not given) as numbers, then sets them as parse__feed_rating. */
+void parse__feed_rating_text(struct parse__feed *f, int prio, const char *label, const char *v,
+                             size_t vn, const char *best, size_t bn);
+void parse__feed_verified(struct parse__feed *f, bool v);
+/* parse__feed_anonymous says the feed marked the author as anonymous: the
+ * item gets no author. */
+void parse__feed_anonymous(struct parse__feed *f);
+/* parse__feed_fail rejects the item with a sentence; the first one wins. */
+void parse__feed_fail(struct parse__feed *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* parse__feed_end validates the item and delivers it (or its error).
+ * Returns the callback's value, or 1 with f->full set when max_items items
+ * are out. */
+int parse__feed_end(struct parse__feed *f);
+
+/* parse__date reads an RFC 3339 date-time or date (a time without a zone
+ * is UTC), or an RFC 822/1123 date as RSS writes it ("Mon, 06 Nov 2023
+ * 08:49:37 GMT", "6 Nov 23 08:49 +0200", US zone names). Surrounding
+ * blanks are allowed. Returns 0 or -1. */
+int parse__date(const char *s, size_t n, int64_t *out);
+
+/* parse__feed_clean appends s[0..n) to b cleaned: invalid UTF-8 to U+FFFD,
+ * control characters dropped, blank runs folded into one space, ends
+ * trimmed; block keeps line breaks (at most one blank line in a row).
+ * Same errors as buf_append. */
+int parse__feed_clean(struct buf *b, const char *s, size_t n, bool block);
+/* parse__feed_hash writes "h:" and the 16 hex digits of the 64-bit FNV-1a
+ * hash of s[0..n) into out (19 bytes). */
+void parse__feed_hash(char *out, const char *s, size_t n);
+
+/* parse__utf8_fix appends s[0..n) to b with every byte that does not
+ * belong to a valid UTF-8 sequence (and every NUL) replaced by U+FFFD.
+ * Same errors as buf_append. */
+int parse__utf8_fix(struct buf *b, const char *s, size_t n);
+
+/* parse__html_text is parse_html_text that also says whether the text was
+ * cut to fit (*cut, may be NULL). */
+size_t parse__html_text(const char *html, size_t len, char *out, size_t cap, bool *cut);
+
+/* ---- XML feeds: the hardened streaming reader (feed_xml.c) -------------------- */
+
+/* Namespaces the XML readers tell apart. */
+enum parse__ns {
+    NS_NONE = 0, /* no namespace: RSS 2.0, Google */
+    NS_ATOM,
+    NS_CHORUS,  /* https://chorus.dev/ns/feed/1 */
+    NS_CONTENT, /* RSS content:encoded */
+    NS_DC,      /* Dublin Core */
+    NS_RSS1,    /* RSS 1.0 */
+    NS_RDF,
+    NS_OTHER,
+};
+
+struct parse__xml;
+
+/* An element as the readers see it: names are the local names, borrowed
+ * for the whole parse. */
+struct parse__xml_node {
+    int depth; /* 0 = the root element */
+    enum parse__ns ns;
+    const char *name;
+    enum parse__ns parent_ns;
+    const char *parent; /* "" for the root */
+};
+
+/* Capture modes of parse__xml_capture. */
+#define PARSE__CAP_TEXT   1 /* the text of the element and its descendants */
+#define PARSE__CAP_MARKUP 2 /* descendants as HTML (Atom type="xhtml") */
+
+struct parse__xml_ops {
+    /* root checks the root element; non-zero with a sentence in msg
+     * (PARSE__ERR_MAX bytes) makes the document an error. */
+    int (*root)(void *ctx, const struct parse__xml_node *n, char *msg);
+    /* start sees every element outside a capture; it may ask for the
+     * element's text (parse__xml_capture) and read its attributes. */
+    int (*start)(void *ctx, struct parse__xml *x, const struct parse__xml_node *n);
+    /* end sees the same elements close; text is the capture (NULL when the
+     * element was not captured), flags PARSE__F_CUT when it was cut. */
+    int (*end)(void *ctx, const struct parse__xml_node *n, const char *text, size_t len,
+               unsigned flags);
+};
+
+/* The input on its way to libxml2 (feed_prolog.c). */
+struct parse__source {
+    const char *data;
+    size_t len, pos;
+    bool fix; /* UTF-8: repair invalid bytes, drop the controls XML forbids */
+};
+
+#define PARSE__MSG_ENTITIES                                                                        \
+    "The feed declares entities, which Chorus does not load (a document that declares "            \
+    "entities can expand to gigabytes or read local files); feeds do not need them."
+#define PARSE__MSG_EXTERNAL                                                                        \
+    "The feed refers to an external DTD, which Chorus does not load (it would mean reading "       \
+    "a file or the network); feeds do not need one."
+
+/* parse__xml_prolog decides src->fix from the document's encoding and
+ * checks everything before the root element. 0, or -1 with a sentence in
+ * msg (PARSE__ERR_MAX bytes) for a document to refuse. */
+int parse__xml_prolog(struct parse__source *src, char *msg);
+/* parse__xml_filter moves up to room bytes of src to out, repaired when
+ * src->fix. Returns the bytes written; 0 at the end. */
+size_t parse__xml_filter(struct parse__source *src, char *out, size_t room);
+
+/* parse__xml_run reads an XML document with ops: hardened as parse_feed
+ * says (no DTD, no entities, no network, depth PARSE__FEED_DEPTH), invalid
+ * UTF-8 turned into U+FFFD before libxml2 sees it. Returns 0, CHORUS_EPARSE
+ * (*err filled), or a handler's non-zero value. */
+int parse__xml_run(const char *data, size_t len, const struct parse__xml_ops *ops, void *ctx,
+                   struct parse_error *err);
+/* parse__xml_capture asks for the text of the element start is looking at;
+ * it arrives with end. One capture at a time. */
+void parse__xml_capture(struct parse__xml *x, int mode);
+/* parse__xml_attr returns the value of the element's attribute name (no
+ * namespace), borrowed until start returns; NULL when absent. */
+const char *parse__xml_attr(struct parse__xml *x, const char *name);
+
+/* ---- JSON feeds: mappings (feed_map.c) ------------------------------------------ */
+
+struct parse__jmap;
+
+/* parse__jmap_new reads a json_map (NULL: Chorus's review JSON; "amazon")
+ * into *out (free with parse__jmap_free). CHORUS_EINVAL with *err filled
+ * for a mapping that is not one. */
+int parse__jmap_new(struct parse__jmap **out, const char *mapping, struct parse_error *err);
+void parse__jmap_free(struct parse__jmap *m);
+/* parse__jmap_item reads data[0..n), one item whose nesting depth the
+ * caller measured, and delivers it through f. Returns parse__feed_end's
+ * value. */
+int parse__jmap_item(struct parse__jmap *m, struct parse__feed *f, const char *data, size_t n,
+                     int depth);
+
+/* The formats (feed_rss.c, feed_atom.c, feed_google.c, feed_json.c). Each
+ * returns what parse_feed returns. */
+int parse__feed_rss(struct parse__feed *f, const char *data, size_t len, struct parse_error *err);
+int parse__feed_atom(struct parse__feed *f, const char *data, size_t len, struct parse_error *err);
+int parse__feed_google(struct parse__feed *f, const char *data, size_t len,
+                       struct parse_error *err);
+int parse__feed_json(struct parse__feed *f, const char *data, size_t len, bool lines,
+                     struct parse_error *err);
 
 #endif

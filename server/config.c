@@ -23,6 +23,7 @@ void srv_config_init(struct srv_config *c)
     snprintf(c->tag_authority, sizeof(c->tag_authority), "%s", "chorus.localhost");
     c->cache_bytes = 64u << 20;
     snprintf(c->frame_ancestors, sizeof(c->frame_ancestors), "%s", "*");
+    c->source_max_bytes = (size_t)64 << 20;
 }
 
 static char *trim(char *s)
@@ -169,6 +170,18 @@ static int set(struct srv_config *c, const char *k, const char *v)
     if (strcmp(k, "frame_ancestors") == 0)
         return sources_ok(v) ? copy(c->frame_ancestors, sizeof(c->frame_ancestors), v)
                              : CHORUS_EINVAL;
+    if (strcmp(k, "source_max_bytes") == 0) {
+        if (number(v, 1ull << 32, &n) || n < 1024)
+            return CHORUS_EINVAL;
+        c->source_max_bytes = (size_t)n;
+        return 0;
+    }
+    if (strcmp(k, "allow_private_sources") == 0) {
+        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+            return CHORUS_EINVAL;
+        c->allow_private_sources = strcmp(v, "true") == 0;
+        return 0;
+    }
     if (strcmp(k, "cache_bytes") == 0) {
         if (number(v, 1ull << 34, &n))
             return CHORUS_EINVAL;

@@ -48,6 +48,7 @@ void srv__metrics(struct srv_req *r)
     if (r->srv->websub)
         srv__websub_metrics(r->srv->websub, &b);
     srv__cache_metrics(r->srv->cache, &b);
+    srv__poller_metrics(r->srv->poller, &b);
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
     srv__reply(r, 200, "text/plain; version=0.0.4", &b);
     buf_cleanup(&b);

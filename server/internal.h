@@ -20,6 +20,7 @@ struct srv_job;
 struct srv_websub;
 struct srv_curl;
 struct srv_cache;
+struct srv_poller;
 struct text_taxonomy;
 
 struct srv_writer {
@@ -51,6 +52,7 @@ struct srv {
     struct text_taxonomy *taxonomy; /* tags reviews at ingest, themes the digest */
     struct srv_websub *websub;      /* NULL without a configured hub */
     struct srv_cache *cache;        /* rendered feeds; NULL when disabled */
+    struct srv_poller *poller;      /* pulled sources (poller.c) */
     char public_url[512];           /* cfg.public_url, or http://listen:port */
     char instance[17];              /* the store's instance, hex, for tag: ids */
 };
@@ -309,6 +311,28 @@ void srv__websub_say(struct srv_websub *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* srv__websub_metrics appends the notifier's Prometheus lines to b. */
 void srv__websub_metrics(const struct srv_websub *w, struct buf *b);
+
+/* ---- pulled sources (poller.c, api_sources.c) ----------------------------- */
+
+/* srv__poller_new starts the source poller on s's loop: a timer wakes it
+ * for the earliest due source. Freed with srv__poller_free (NULL ok),
+ * which abandons transfers in flight. Loop thread only. */
+int srv__poller_new(struct srv *s);
+void srv__poller_free(struct srv_poller *p);
+/* srv__poller_kick makes the poller look at the stored sources again on
+ * the next turn of the loop (a source was added, changed or asked to
+ * poll now). NULL p does nothing. */
+void srv__poller_kick(struct srv_poller *p);
+/* srv__poller_min_interval is the smallest interval a source may have:
+ * SOURCE_INTERVAL_MIN, or CHORUS_SOURCE_MIN_INTERVAL (tests). */
+uint32_t srv__poller_min_interval(void);
+/* srv__poller_metrics appends the poller's Prometheus lines to b. */
+void srv__poller_metrics(const struct srv_poller *p, struct buf *b);
+void srv__sources_list(struct srv_req *r);
+void srv__sources_create(struct srv_req *r);
+void srv__source_get(struct srv_req *r);
+void srv__source_delete(struct srv_req *r);
+void srv__source_poll(struct srv_req *r);
 
 /* ---- router (router.c) ---------------------------------------------------- */
 

@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -97,6 +98,21 @@ static void tag_review(void *ctx, const struct review *r, char *out, size_t cap)
     text_components_tags(ctx, r->title, r->body, out, cap);
 }
 
+/* score_review is the store's scorer: the sentiment of a review's text.
+ * The lexicon is English: a review tagged with another language is not
+ * scored rather than scored on the few words that look English. */
+static double score_review(void *ctx, const struct review *r)
+{
+    const char *l = r->language;
+
+    (void)ctx;
+    if (l && *l &&
+        !((l[0] == 'e' || l[0] == 'E') && (l[1] == 'n' || l[1] == 'N') &&
+          (l[2] == '\0' || l[2] == '-' || l[2] == '_')))
+        return NAN;
+    return text_sentiment(r->title, r->body);
+}
+
 int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen)
 {
     struct srv *s = calloc(1, sizeof(*s));
@@ -137,6 +153,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
     if (rc)
         goto fail;
     store_set_tagger(s->store, tag_review, s->taxonomy);
+    store_set_scorer(s->store, score_review, NULL);
     if (c->cache_bytes)
         s->cache = srv__cache_new(c->cache_bytes);
     if (c->websub_hub[0]) {
@@ -196,6 +213,11 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         snprintf(errbuf, errlen, "cannot start the writer thread");
         goto fail;
     }
+    rc = srv__poller_new(s);
+    if (rc) {
+        snprintf(errbuf, errlen, "cannot start the source poller");
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:
@@ -231,6 +253,7 @@ void srv_free(struct srv *s)
         return;
     srv__writer_stop(s);
     srv__writer_cleanup(s);
+    srv__poller_free(s->poller);
     if (s->http)
         evhttp_free(s->http);
     if (s->sigint_ev)

@@ -31,6 +31,7 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__DAILY] = "daily",
     [STORE__BY_SCOPE] = "by_scope",
     [STORE__TOKENS] = "tokens",
+    [STORE__SOURCES] = "sources",
 };
 
 /* Transactions this thread has active, in any store. A thread that holds a
@@ -348,6 +349,12 @@ void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx)
 {
     s->tagger = fn;
     s->tagger_ctx = ctx;
+}
+
+void store_set_scorer(struct store *s, store_scorer_fn fn, void *ctx)
+{
+    s->scorer = fn;
+    s->scorer_ctx = ctx;
 }
 
 int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)

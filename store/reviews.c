@@ -71,6 +71,22 @@ static bool review_valid(const struct review *r)
     return true;
 }
 
+/* score runs the store's scorer on r. A value no scorer should give (out of
+ * range, infinite) is stored as no score rather than failing the write. */
+static double score(const struct store *s, const struct review *r)
+{
+    double v = s->scorer(s->scorer_ctx, r);
+
+    return v >= -1.0 && v <= 1.0 ? v : NAN;
+}
+
+/* same_score compares two sentiments as the record stores them: bit for
+ * bit, any NAN equal to any other. */
+static bool same_score(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof(a)) == 0;
+}
+
 /* ---- loading ---------------------------------------------------------------------- */
 
 int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
@@ -335,6 +351,10 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
         tags[sizeof(tags) - 1] = '\0';
         tmp.components = tags[0] ? tags : NULL;
     }
+    /* Like the tags, the sentiment is the server's when it scores: what the
+     * caller sent (an export, a feed's own score) is replaced. */
+    if (txn->s->scorer)
+        tmp.sentiment = score(txn->s, r);
     r = &tmp;
     dklen = store__key_dedupe(dk, r->source, r->source_id);
     if (dklen == 0)
@@ -528,7 +548,7 @@ int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uin
 
     *last = 0;
     *changed = 0;
-    if (!txn->write || !txn->s->tagger || limit == 0)
+    if (!txn->write || (!txn->s->tagger && !txn->s->scorer) || limit == 0)
         return CHORUS_EINVAL;
     c = store__arena_alloc(&txn->arena, sizeof(*c));
     c->n = 0;
@@ -543,20 +563,29 @@ int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uin
         store__arena_mark(&txn->arena, &m);
         rc = load_copy(txn, c->ids[i], &r, &pno);
         if (rc == 0) {
-            tags[0] = '\0';
-            txn->s->tagger(txn->s->tagger_ctx, &r, tags, sizeof(tags));
-            tags[sizeof(tags) - 1] = '\0';
-            if (strcmp(tags, r.components ? r.components : "") != 0) {
+            struct review nw = r;
+
+            if (txn->s->tagger) {
+                tags[0] = '\0';
+                txn->s->tagger(txn->s->tagger_ctx, &r, tags, sizeof(tags));
+                tags[sizeof(tags) - 1] = '\0';
+                nw.components = tags[0] ? tags : NULL;
+            }
+            if (txn->s->scorer)
+                nw.sentiment = score(txn->s, &r);
+            if (strcmp(nw.components ? nw.components : "", r.components ? r.components : "") ||
+                !same_score(nw.sentiment, r.sentiment)) {
                 struct store__scope sc;
 
-                r.components = tags[0] ? tags : NULL;
-                rc = write_record(txn, &r, pno);
-                /* Feeds and the API show the tags: same record, new tags,
-                 * so only versions move. */
+                rc = write_record(txn, &nw, pno);
+                /* Feeds and the API show tags and sentiment. New tags move
+                 * only versions; a new sentiment also moves the sentiment
+                 * sums of the product and its categories (old share out,
+                 * new in). Keys and index entries stay as they are. */
                 if (rc == 0)
                     rc = store__product_info(txn, r.product_id, false, &sc);
                 if (rc == 0)
-                    rc = store__agg_review(txn, &r, &sc, &r, &sc);
+                    rc = store__agg_review(txn, &r, &sc, &nw, &sc);
                 (*changed)++;
             }
         }

@@ -60,6 +60,7 @@ enum store__db {
     STORE__DAILY,
     STORE__BY_SCOPE, /* schema 2 */
     STORE__TOKENS,   /* schema 2 */
+    STORE__SOURCES,  /* pulled sources: id u64 -> record (sources.c); added empty */
     STORE__NDB
 };
 
@@ -111,6 +112,8 @@ struct store {
 
     store_tagger_fn tagger; /* see store_set_tagger */
     void *tagger_ctx;
+    store_scorer_fn scorer; /* see store_set_scorer */
+    void *scorer_ctx;
 
     pthread_mutex_t wmu;    /* one store_write at a time in this process */
     struct store_txn *wtxn; /* reused by store_write, guarded by wmu */

@@ -1,5 +1,6 @@
 /* chorus: the command line over a Chorus data folder. Works on the same
  * folder while chorusd serves it: LMDB serialises the writers. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,12 +29,28 @@ static void usage(FILE *to)
                 "  tokens list --data DIR | tokens revoke --data DIR --id N\n"
                 "      Reader tokens for the private engineer digest (shown once).\n"
                 "  retag --data DIR [--taxonomy FILE]\n"
-                "      Tag every review again with the component taxonomy.\n");
+                "      Tag and score every review again (component taxonomy, sentiment).\n"
+                "  sources add|list|show|delete|poll --data DIR [--json JSON | --file F] [--id N]\n"
+                "      Pulled sources (docs/sources.md); poll makes one due for chorusd.\n");
 }
 
 static void tag(void *ctx, const struct review *r, char *out, size_t cap)
 {
     text_components_tags(ctx, r->title, r->body, out, cap);
+}
+
+/* score scores a review's text as chorusd does (server/srv.c): English, or
+ * no language given; others are not scored. */
+static double score(void *ctx, const struct review *r)
+{
+    const char *l = r->language;
+
+    (void)ctx;
+    if (l && *l &&
+        !((l[0] == 'e' || l[0] == 'E') && (l[1] == 'n' || l[1] == 'N') &&
+          (l[2] == '\0' || l[2] == '-' || l[2] == '_')))
+        return NAN;
+    return text_sentiment(r->title, r->body);
 }
 
 struct text_taxonomy *tool_tagger(struct store *s, const char *file)
@@ -47,6 +64,7 @@ struct text_taxonomy *tool_tagger(struct store *s, const char *file)
         return NULL;
     }
     store_set_tagger(s, tag, t);
+    store_set_scorer(s, score, NULL);
     return t;
 }
 
@@ -126,6 +144,8 @@ int main(int argc, char **argv)
         return tool_tokens(argc - 1, argv + 1);
     if (strcmp(argv[1], "retag") == 0)
         return tool_retag(argc - 1, argv + 1);
+    if (strcmp(argv[1], "sources") == 0)
+        return tool_sources(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return 0;

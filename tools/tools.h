@@ -13,6 +13,7 @@ int tool_check(int argc, char **argv);
 int tool_demo(int argc, char **argv);
 int tool_tokens(int argc, char **argv);
 int tool_retag(int argc, char **argv);
+int tool_sources(int argc, char **argv);
 
 /* A progress line on stderr, drawn only when stderr is a terminal. */
 struct tool_progress {
@@ -35,7 +36,7 @@ struct store;
 struct text_taxonomy;
 
 /* tool_tagger makes the store tag reviews with the taxonomy in file (NULL:
- * the built-in one), as chorusd does. Returns the taxonomy, which must
+ * the built-in one) and score their sentiment, as chorusd does. Returns the taxonomy, which must
  * outlive the store's writes (free with text_taxonomy_free), or NULL with a
  * message on stderr. */
 struct text_taxonomy *tool_tagger(struct store *s, const char *file);

@@ -160,7 +160,31 @@ struct parse_feed_options {
  * refused: billion laughs, external entities), bounded depth and item
  * sizes. Returns 0 when the document was read (even if items were
  * skipped), CHORUS_EPARSE with *err filled for a document that cannot be
- * read at all, or the callback's non-zero value. */
+ * read at all, or the callback's non-zero value.
+ *
+ * Details (docs/sources.md "Feed formats", "Text handling"):
+ * - A document that breaks off after some items (truncated, or malformed
+ *   further on) also returns CHORUS_EPARSE, after delivering the complete
+ *   items read before the break was found (libxml2 reads a few hundred
+ *   bytes ahead, so the items just before it may not be). The caller
+ *   decides whether to keep what it got.
+ * - Reaching opt->max_items stops the read and returns 0.
+ * - CHORUS_EINVAL (*err says why) for an opt->json_map that is not a
+ *   mapping (see parse_feed_map_check).
+ * - In items: r.status is REVIEW_APPROVED and r.source NULL (the caller
+ *   applies its source's settings); r.sentiment is NAN; r.created_at 0 when
+ *   the feed gives no date; r.source_id is never NULL (an item without an
+ *   id, or with one over CHORUS_MAX_SOURCE_ID bytes, gets "h:" and a hash).
+ * - Products: Atom's chorus:product gives r.product_id, product.id and
+ *   product.name; a Google review gives product (id = its SKU) and leaves
+ *   r.product_id NULL for the caller's mapping; a JSON mapping gives what
+ *   it maps. Whenever r.product_id is set, product.id equals it.
+ * - Text is valid UTF-8 within the caps of review.h: invalid bytes become
+ *   U+FFFD, control characters are dropped, a body over CHORUS_MAX_BODY is
+ *   cut with an ellipsis, a title or author over its cap rejects the item.
+ * Any thread, no state of its own. It calls libxml2's xmlInitParser, whose
+ * first run is not thread-safe in libxml2 2.9: a program parsing feeds on
+ * several threads calls parse_feed (or xmlInitParser) once before. */
 int parse_feed(const char *data, size_t len, enum parse_feed_kind kind,
                const struct parse_feed_options *opt, parse_feed_cb cb, void *ctx,
                struct parse_error *err);
@@ -168,6 +192,15 @@ int parse_feed(const char *data, size_t len, enum parse_feed_kind kind,
 /* parse_feed_kind_parse maps "rss", "atom", "json", "ndjson", "google-reviews"
  * to a kind; CHORUS_EINVAL otherwise. */
 int parse_feed_kind_parse(const char *s, enum parse_feed_kind *out);
+
+/* parse_feed_kind_name is the reverse: the static name of a kind
+ * ("unknown" for a value outside the enum). */
+const char *parse_feed_kind_name(enum parse_feed_kind kind);
+
+/* parse_feed_map_check checks a json_map ("field=path,...", "amazon", or
+ * NULL) as parse_feed would read it, for an API that stores mappings:
+ * 0, or CHORUS_EINVAL with a sentence in *err (field "json_map"). */
+int parse_feed_map_check(const char *mapping, struct parse_error *err);
 
 /* parse_html_text turns an HTML fragment into plain text into out (cap
  * bytes, NUL-terminated, cut on a character boundary): tags dropped

@@ -24,14 +24,17 @@ struct srv_config {
     unsigned votes_per_hour;              /* per client address; 0 = unlimited */
     char cors_origin[256];                /* Access-Control-Allow-Origin; default "*" */
     unsigned timeout_seconds;             /* inactivity timeout per connection */
-    char public_url[512];      /* how readers reach chorusd, no trailing '/'; "" = from listen */
-    char review_url[1024];     /* review page template: {product} {id}; "" = chorusd's /p/ page */
-    char tag_authority[256];   /* authority of tag: ids (RFC 4151); never change it once set */
-    char websub_hub[1024];     /* WebSub hub to notify and advertise; "" = none */
-    bool digest_public;        /* false: the digest needs ?token= or an API key */
-    char taxonomy_file[1024];  /* component taxonomy; "" = the built-in PC-maker one */
-    size_t cache_bytes;        /* rendered-response cache; 0 disables it */
-    char frame_ancestors[512]; /* CSP frame-ancestors of /widget/{id}.html; default "*" */
+    char public_url[512];       /* how readers reach chorusd, no trailing '/'; "" = from listen */
+    char review_url[1024];      /* review page template: {product} {id}; "" = chorusd's /p/ page */
+    char tag_authority[256];    /* authority of tag: ids (RFC 4151); never change it once set */
+    char websub_hub[1024];      /* WebSub hub to notify and advertise; "" = none */
+    bool digest_public;         /* false: the digest needs ?token= or an API key */
+    char taxonomy_file[1024];   /* component taxonomy; "" = the built-in PC-maker one */
+    size_t cache_bytes;         /* rendered-response cache; 0 disables it */
+    char frame_ancestors[512];  /* CSP frame-ancestors of /widget/{id}.html; default "*" */
+    size_t source_max_bytes;    /* a fetched source document, at most; default 64 MiB */
+    bool allow_private_sources; /* poll sources on loopback/private addresses (or the env
+                                   CHORUS_ALLOW_PRIVATE_SOURCES=1) */
 };
 
 struct srv;

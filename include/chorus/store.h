@@ -22,6 +22,7 @@
 #include <stdbool.h>
 
 #include "chorus/review.h"
+#include "chorus/source.h"
 
 /* 2: by_scope (feeds), tokens, components on reviews, changed_at on
  * aggregates. A schema-1 folder is upgraded in place when opened. */
@@ -54,6 +55,17 @@ typedef void (*store_tagger_fn)(void *ctx, const struct review *r, char *out, si
  * components field given by the caller is then replaced). Set it once,
  * before any write; fn NULL turns tagging off. */
 void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx);
+
+/* store_scorer_fn returns the sentiment of a review's text, -1 (negative) ..
+ * +1 (positive), or NAN when it holds no opinion. It runs inside write
+ * transactions, on whichever thread writes: it must be thread-safe. */
+typedef double (*store_scorer_fn)(void *ctx, const struct review *r);
+
+/* store_set_scorer makes store_review_put score every review it stores: the
+ * sentiment given by the caller is then replaced by fn's value (a value
+ * outside -1 .. 1 is stored as NAN, not scored). Set it once, before any
+ * write; fn NULL turns scoring off. */
+void store_set_scorer(struct store *s, store_scorer_fn fn, void *ctx);
 
 /* ---- transactions --------------------------------------------------------- */
 
@@ -113,11 +125,13 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful);
 int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
                          int64_t created_at);
 
-/* store_reviews_retag runs the tagger (store_set_tagger) again over up to
- * limit reviews after id `after`, in id order, rewriting those whose tags
- * changed: after a taxonomy change, or on a folder that predates tagging.
- * *last gets the last id looked at (0: none left), *changed how many were
- * rewritten. Write txn; CHORUS_EINVAL without a tagger. */
+/* store_reviews_retag runs the tagger (store_set_tagger) and the scorer
+ * (store_set_scorer), those that are set, again over up to limit reviews
+ * after id `after`, in id order, rewriting those whose tags or sentiment
+ * changed: after a taxonomy or lexicon change, or on a folder that predates
+ * tagging or scoring. Aggregates follow a changed sentiment. *last gets the
+ * last id looked at (0: none left), *changed how many were rewritten. Write
+ * txn; CHORUS_EINVAL with neither a tagger nor a scorer. */
 int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
                         size_t *changed);
 
@@ -311,6 +325,39 @@ int store_token_check(struct store_txn *txn, const char *secret);
 /* store_tokens_each lists tokens in id order. */
 int store_tokens_each(struct store_txn *txn, int (*cb)(void *ctx, const struct store_token *t),
                       void *ctx);
+
+/* ---- pulled sources (sources.c) ------------------------------------------ */
+
+/* A stored source: its configuration (strings borrowed from the
+ * transaction) and its poll state (copied). */
+struct store_source {
+    uint64_t id;
+    int64_t created_at;
+    struct source_config cfg;
+    struct source_state st;
+};
+
+/* store_source_create stores a new source with cfg (checked again: kind,
+ * url, interval and status within their ranges) whose first poll is due at
+ * next_poll_at; *id receives its id (1, 2, ...). Write txn. CHORUS_EINVAL. */
+int store_source_create(struct store_txn *txn, const struct source_config *cfg,
+                        int64_t next_poll_at, uint64_t *id);
+/* store_source_replace replaces source id's configuration, keeping its
+ * state. CHORUS_ENOTFOUND, CHORUS_EINVAL. */
+int store_source_replace(struct store_txn *txn, uint64_t id, const struct source_config *cfg);
+/* store_source_get fills *out (cfg strings borrowed from txn).
+ * CHORUS_ENOTFOUND. */
+int store_source_get(struct store_txn *txn, uint64_t id, struct store_source *out);
+/* store_source_delete removes source id (its reviews stay).
+ * CHORUS_ENOTFOUND. */
+int store_source_delete(struct store_txn *txn, uint64_t id);
+/* store_sources_each calls cb for every source in id order (the source is
+ * borrowed for the call); cb returns 0 to go on, CHORUS_ESTOP to stop. */
+int store_sources_each(struct store_txn *txn, int (*cb)(void *ctx, const struct store_source *src),
+                       void *ctx);
+/* store_source_state_put replaces source id's poll state. Write txn.
+ * CHORUS_ENOTFOUND when the source was deleted meanwhile. */
+int store_source_state_put(struct store_txn *txn, uint64_t id, const struct source_state *st);
 
 /* ---- checks --------------------------------------------------------------- */
 

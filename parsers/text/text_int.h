@@ -96,4 +96,43 @@ void text__fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((forma
  * first on a common prefix (the order of strcmp on NUL-free strings). */
 int text__keycmp(const char *word, size_t len, const struct text__key *k);
 
+/* ---- sentiment (sentiment.c scores, sentiment_lexicon.c lists) ----------------- */
+
+/* What a lexicon entry does to the words around it (docs/sentiment.md). */
+enum text__senti_kind {
+    TEXT__SENTI_VALENCE,  /* an opinion word or phrase: v, or nv when negated */
+    TEXT__SENTI_SCALE,    /* intensifier (v > 1) or diminisher (v < 1) of the next opinion */
+    TEXT__SENTI_NEGATE,   /* not, never, n't ...: negates the next three content words */
+    TEXT__SENTI_CONTRAST, /* but, however ...: the clause after weighs more than the one before */
+    TEXT__SENTI_CONCEDE,  /* although, though ...: opening a sentence, the clause up to the first
+                             comma weighs less; inside one, like a contrast */
+    TEXT__SENTI_NOOP,     /* a phrase that holds no opinion and hides its words ("not only") */
+    TEXT__SENTI_SKIP,     /* a function word that negation and intensifier scopes pass over */
+};
+
+/* nv of an entry whose negated valence follows from v (sentiment.c). */
+#define TEXT__SENTI_NV_DEFAULT 99.0f
+
+struct text__senti_entry {
+    const char *text; /* lowercase words exactly as text_words writes them */
+    float v;          /* valence -4..+4, or the scale of a TEXT__SENTI_SCALE */
+    float nv;         /* valence when negated, or TEXT__SENTI_NV_DEFAULT */
+    uint8_t kind;     /* enum text__senti_kind */
+};
+
+/* A word replaced by another before anything else looks at it: a spelling
+ * ("dont" -> "don't", "recomend" -> "recommend"), or, in the merge table, an
+ * auxiliary that becomes a contraction when "not" follows it ("could" ->
+ * "couldn't"), so each negated phrase is listed once. */
+struct text__senti_alias {
+    const char *from, *to;
+};
+
+extern const struct text__senti_entry text__senti_lexicon[];
+extern const size_t text__senti_nlexicon;
+extern const struct text__senti_alias text__senti_aliases[];
+extern const size_t text__senti_naliases;
+extern const struct text__senti_alias text__senti_merges[];
+extern const size_t text__senti_nmerges;
+
 #endif

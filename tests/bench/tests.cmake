@@ -11,3 +11,9 @@ target_link_libraries(raw_import PRIVATE PkgConfig::JANSSON PkgConfig::LMDB)
 # of 1,000 to POST /api/v1/reviews).
 add_executable(post_bench ${CMAKE_CURRENT_LIST_DIR}/post_bench.c)
 target_link_libraries(post_bench PRIVATE PkgConfig::CURL)
+
+# sentiment_bench: agreement of the sentiment scorer with star ratings on a
+# labelled CSV, and its speed (BENCHMARKS.md "Sentiment agreement with star
+# ratings").
+add_executable(sentiment_bench ${CMAKE_CURRENT_LIST_DIR}/sentiment.c)
+target_link_libraries(sentiment_bench PRIVATE chorus_parsers chorus_text chorus_base m)

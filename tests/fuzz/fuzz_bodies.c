@@ -3,6 +3,7 @@
 #include "fuzz.h"
 
 #include "chorus/error.h"
+#include "chorus/source.h"
 
 #define STORE_TOKEN_NAME_FUZZ 200 /* the server's cap on a token's name */
 
@@ -40,6 +41,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_rc(rc, &err);
         if (rc == 0 && (!name[0] || strlen(name) > STORE_TOKEN_NAME_FUZZ))
             abort();
+        return 0;
+    }
+    /* 0xfe: a pulled source (POST /api/v1/sources). */
+    if (data[0] == 0xfe) {
+        struct source_config *src = NULL;
+
+        rc = parse_source(body, len, 1, &src, &err);
+        check_rc(rc, &err);
+        if ((rc == 0) != (src != NULL))
+            abort();
+        if (src && (!src->url || !src->headers || src->interval < 1 ||
+                    src->interval > SOURCE_INTERVAL_MAX || (src->product_id && src->product_map)))
+            abort();
+        free(src);
         return 0;
     }
     switch (data[0] % 6) {

@@ -9,7 +9,7 @@
 # and base sources, so the fuzzer sees edges inside the library and not only
 # in the target file.
 set(FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
-set(FUZZ_TARGETS reviews_json csv bodies)
+set(FUZZ_TARGETS reviews_json csv bodies feed html)
 
 foreach(t ${FUZZ_TARGETS})
     add_executable(fuzz_replay_${t} ${FUZZ_DIR}/fuzz_${t}.c ${FUZZ_DIR}/replay.c)

@@ -180,7 +180,7 @@ static void expect_rows_(xmlDoc *doc, const char *const *want, int line)
         (doc), NULL,                                                                               \
         h_fmt("normalize-space(//tbody/tr[@data-product = '%s']/td[%d])", (product), (i)), (want))
 
-enum { C_COUNT = 1, C_AVG, C_LOW, C_24H, C_7D, C_TREND, C_DIGEST };
+enum { C_COUNT = 1, C_AVG, C_LOW, C_SENT, C_24H, C_7D, C_TREND, C_DIGEST };
 
 /* spark_points counts the points of product's sparkline polyline. */
 static size_t spark_points(xmlDoc *doc, const char *product)
@@ -236,6 +236,7 @@ static void dashboard_rows_and_numbers(void **state)
     expect_cell(doc, "dx-1", C_COUNT, "6");
     expect_cell(doc, "dx-1", C_AVG, "2.83");
     expect_cell(doc, "dx-1", C_LOW, "50.0%");
+    expect_cell(doc, "dx-1", C_SENT, "\xe2\x80\x94"); /* "A review." holds no opinion */
     expect_cell(doc, "dx-1", C_24H, "1");
     expect_cell(doc, "dx-1", C_7D, "2");
     /* A product without reviews. */
@@ -286,7 +287,7 @@ static void dashboard_rows_and_numbers(void **state)
 
     /* Accessible table: caption, column headers with scope, one sorted. */
     ac_expect_count(doc, NULL, "//table/caption", 1);
-    ac_expect_count(doc, NULL, "//table/thead/tr/th[@scope = 'col']", 8);
+    ac_expect_count(doc, NULL, "//table/thead/tr/th[@scope = 'col']", 9);
     ac_expect_count(doc, NULL, "//table/thead/tr/th[@aria-sort]", 1);
 
     /* Autodiscovery: the category's reviews feed and its digest. */

@@ -74,3 +74,10 @@ target_link_libraries(it_dashboard PRIVATE PkgConfig::LIBXML2)
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
 target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)
+# Pulled sources: the test runs its own feed server (evhttp on a thread).
+chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.c)
+target_link_libraries(it_sources PRIVATE PkgConfig::LIBEVENT Threads::Threads)
+# Sentiment at ingest; writes a folder through the store API (no scorer) for
+# `chorus retag` to score.
+chorus_integration_test(NAME it_sentiment SOURCES ${INTEGRATION_DIR}/test_sentiment.c)
+target_link_libraries(it_sentiment PRIVATE chorus_store chorus_base)

@@ -34,3 +34,14 @@ chorus_unit_test(NAME test_parse_bodies
     SOURCES ${PARSERS_TEST_DIR}/test_bodies.c ${PARSERS_TEST_DIR}/collect.c
     LIBS chorus_parsers chorus_base
     CASES product_valid product_errors moderation_bodies response_bodies vote_bodies)
+
+# Pulled feeds. The test links libxml2 itself only to install a counting
+# external-entity loader, which proves hostile documents load nothing.
+chorus_unit_test(NAME test_parse_feeds
+    SOURCES ${PARSERS_TEST_DIR}/test_feeds.c
+    LIBS chorus_parsers chorus_base PkgConfig::LIBXML2 m
+    CASES rss_items rss_dates atom_round_trip atom_text_constructs google_round_trip
+          google_variants json_mapping json_builtin_maps ndjson_lines json_map_errors html_text
+          html_linear text_rules hostile_billion_laughs hostile_external hostile_prolog
+          hostile_depth_and_size
+          truncations limits_and_stop kinds_and_roots)

@@ -79,3 +79,10 @@ chorus_unit_test(NAME store_scope
           schema_one_is_upgraded)
 target_include_directories(store_scope PRIVATE ${PROJECT_SOURCE_DIR}/store)
 target_link_libraries(store_scope PRIVATE PkgConfig::LMDB)
+
+chorus_unit_test(NAME store_sources
+    SOURCES ${STORE_TEST_DIR}/test_sources.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES sources_round_trip_and_survive_reopen
+          bad_configurations_are_refused)
+target_include_directories(store_sources PRIVATE ${PROJECT_SOURCE_DIR}/store)

@@ -35,4 +35,16 @@ void terms_determinism(void **state);
 void terms_filters(void **state);
 void terms_cap(void **state);
 
+/* test_sentiment.c */
+void sentiment_polarity(void **state);
+void sentiment_negation(void **state);
+void sentiment_intensifiers(void **state);
+void sentiment_contrast(void **state);
+void sentiment_punctuation(void **state);
+void sentiment_no_opinion(void **state);
+void sentiment_bounds(void **state);
+void sentiment_title(void **state);
+void sentiment_determinism(void **state);
+void sentiment_hostile(void **state);
+
 #endif

@@ -1,6 +1,6 @@
 /* Unit tests of the text module (parsers/text/): words, the component
- * taxonomy and its matcher, distinctive terms. The cases live in one file
- * per area; this file only lists them. */
+ * taxonomy and its matcher, distinctive terms, sentiment. The cases live in
+ * one file per area; this file only lists them. */
 #include "testmain.h"
 
 #include "cases.h"
@@ -31,6 +31,16 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(terms_determinism),
     cmocka_unit_test(terms_filters),
     cmocka_unit_test(terms_cap),
+    cmocka_unit_test(sentiment_polarity),
+    cmocka_unit_test(sentiment_negation),
+    cmocka_unit_test(sentiment_intensifiers),
+    cmocka_unit_test(sentiment_contrast),
+    cmocka_unit_test(sentiment_punctuation),
+    cmocka_unit_test(sentiment_no_opinion),
+    cmocka_unit_test(sentiment_bounds),
+    cmocka_unit_test(sentiment_title),
+    cmocka_unit_test(sentiment_determinism),
+    cmocka_unit_test(sentiment_hostile),
 };
 
 CHORUS_TEST_MAIN(tests)

@@ -1,0 +1,93 @@
+/* Fuzz target: parse_feed, every kind.
+ *
+ * Input layout: byte 0 picks the kind (low 3 bits, % 5), the JSON mapping
+ * (bits 3-4: Chorus's own, a custom one with nested paths, "amazon", an
+ * HTML-bodied one) and, with bit 7, max_items 3; the rest is the document.
+ * Besides memory errors, the callback checks the contract of parse.h: one
+ * of item or error, indexes in order, source_id always set, every string
+ * valid UTF-8 within its cap, ratings 0..5. */
+#include "fuzz.h"
+
+#include "chorus/error.h"
+
+static const char *const maps[] = {
+    NULL,
+    "source_id=id,rating=r.v,rating_scale=r.max,title=t,body=b,author=u.name,created_at=d,"
+    "link=l,categories=c,verified=v,product_id=p,product_name=pn,product_gtin=g,product_url=pu",
+    "amazon",
+    "title=0,body=items.1.text,rating=stars,product_asin=a,product_brand=br,product_mpn=m",
+};
+
+struct run {
+    size_t next; /* the index the next item must have */
+    size_t max;
+};
+
+static int check(void *ctx, size_t index, const struct parse_feed_item *it, const char *error)
+{
+    struct run *run = ctx;
+    const struct review *r;
+
+    if (index != run->next++ || (run->max && index >= run->max))
+        abort();
+    if ((it == NULL) == (error == NULL))
+        abort();
+    if (error) {
+        if (!error[0] || !chorus_utf8_valid(error, strlen(error)))
+            abort();
+        return 0;
+    }
+    r = &it->r;
+    if (!r->source_id || r->rating < 0 || r->rating > 5 || !isnan(r->sentiment))
+        abort();
+    if (r->rating_scale != 0 && (r->rating_scale <= 1 || r->rating_scale > 100))
+        abort();
+    fuzz_text(r->source_id, CHORUS_MAX_SOURCE_ID);
+    fuzz_text(r->product_id, CHORUS_MAX_PRODUCT_ID);
+    fuzz_text(r->title, CHORUS_MAX_TITLE);
+    fuzz_text(r->body, CHORUS_MAX_BODY);
+    fuzz_text(r->author, CHORUS_MAX_AUTHOR);
+    fuzz_text(it->link, CHORUS_MAX_URL);
+    fuzz_text(it->asin, CHORUS_MAX_CODE);
+    if (it->n_categories > 32 || (it->n_categories && !it->categories))
+        abort();
+    for (size_t i = 0; i < it->n_categories; i++) {
+        if (!it->categories[i] || !it->categories[i][0])
+            abort();
+        fuzz_text(it->categories[i], CHORUS_MAX_CATEGORY);
+    }
+    if (it->product.id) {
+        fuzz_product(&it->product);
+    } else {
+        /* Details without an id (a Google product with no SKU) are fine. */
+        fuzz_text(it->product.name, CHORUS_MAX_NAME);
+        fuzz_text(it->product.url, CHORUS_MAX_URL);
+        fuzz_text(it->product.gtin, CHORUS_MAX_CODE);
+        fuzz_text(it->product.mpn, CHORUS_MAX_CODE);
+        fuzz_text(it->product.brand, CHORUS_MAX_CODE);
+    }
+    if (r->product_id && (!it->product.id || strcmp(r->product_id, it->product.id) != 0))
+        abort();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct parse_feed_options opt = {NULL, 0};
+    struct run run = {0, 0};
+    struct parse_error err;
+    enum parse_feed_kind kind;
+    int rc;
+
+    if (size < 1)
+        return 0;
+    kind = (enum parse_feed_kind)((data[0] & 7) % 5);
+    opt.json_map = maps[(data[0] >> 3) & 3];
+    opt.max_items = run.max = data[0] & 0x80 ? 3 : 0;
+    rc = parse_feed((const char *)data + 1, size - 1, kind, &opt, check, &run, &err);
+    if (rc == CHORUS_EPARSE)
+        fuzz_doc_error(&err);
+    else if (rc != 0)
+        abort();
+    return 0;
+}
