@@ -58,6 +58,9 @@ demo)
     echo "feeds: http://$listen/feeds/products/LUM-P14-G3-1.atom  http://$listen/feeds/reviews.atom"
     echo "engineer digest (from $tokfile): $(cat "$tokfile")&category=laptops"
     echo "dashboard: http://$listen/dashboard?token=$token"
+    # Sources on this machine (a feed served locally, another demo chorusd)
+    # may be polled: the demo lives on loopback. Production leaves it unset.
+    export CHORUS_ALLOW_PRIVATE_SOURCES=${CHORUS_ALLOW_PRIVATE_SOURCES:-1}
     exec ./build/chorusd --data "$data" --listen "$listen"
     ;;
 test)
