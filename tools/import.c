@@ -1,8 +1,15 @@
 /* chorus import: load reviews from a file into the store in batches of
- * 10,000 per transaction, with a progress line and a summary. */
+ * 10,000 per transaction, with a progress line and a summary.
+ *
+ * Two stages on two threads, as chorusd's POST path does: this thread reads
+ * and parses the next batch while a writer thread stores the previous one
+ * (where the store also tags and scores each review). Each stage is about
+ * half the work, so the overlap is what keeps import near the raw
+ * parse-and-put loop (BENCHMARKS.md). */
 #include "tools.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,13 +26,26 @@
 #define MAX_JSON_DOC (1ull << 30)
 #define SHOW_ERRORS  20
 
-struct import {
-    struct store *store;
+struct batch {
     struct review *reviews[BATCH];
     struct product *products[BATCH];
     size_t n;
+    uint64_t run_created, run_updated, run_rejected; /* set by apply, rerun-safe */
+    int rc;                                          /* the write's result */
+};
+
+struct import {
+    struct store *store;
+    struct batch batches[2];
+    struct batch *fill;   /* being collected by this thread */
+    struct batch *queued; /* handed to the writer; NULL when it is idle */
+    bool writing;         /* the writer holds queued */
+    bool stop;
+    bool started;
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
     uint64_t created, updated, rejected, items;
-    uint64_t run_created, run_updated, run_rejected; /* of the batch being written */
     uint64_t bytes;
     struct tool_progress progress;
     int rc;
@@ -33,7 +53,7 @@ struct import {
 
 static int apply(struct store_txn *txn, void *ctx)
 {
-    struct import *im = ctx;
+    struct batch *im = ctx;
     const char *last_product = NULL;
 
     im->run_created = im->run_updated = im->run_rejected = 0;
@@ -64,25 +84,106 @@ static int apply(struct store_txn *txn, void *ctx)
     return 0;
 }
 
-static int flush(struct import *im)
+static void batch_free(struct batch *b)
 {
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->reviews[i]);
+        free(b->products[i]);
+    }
+    b->n = 0;
+}
+
+static void *writer_main(void *arg)
+{
+    struct import *im = arg;
+
+    pthread_mutex_lock(&im->mu);
+    for (;;) {
+        struct batch *b;
+
+        while (!im->queued && !im->stop)
+            pthread_cond_wait(&im->cv, &im->mu);
+        if (!im->queued)
+            break;
+        b = im->queued;
+        im->writing = true;
+        pthread_mutex_unlock(&im->mu);
+        b->rc = store_write(im->store, apply, b);
+        pthread_mutex_lock(&im->mu);
+        im->writing = false;
+        pthread_cond_broadcast(&im->cv);
+        while (im->queued == b && !im->stop)
+            pthread_cond_wait(&im->cv, &im->mu);
+    }
+    pthread_mutex_unlock(&im->mu);
+    return NULL;
+}
+
+/* settle waits for the writer to finish the queued batch and books its
+ * results. Returns the write's result. */
+static int settle(struct import *im)
+{
+    struct batch *b;
     int rc = 0;
 
-    if (im->n == 0)
+    pthread_mutex_lock(&im->mu);
+    while (im->queued && im->writing)
+        pthread_cond_wait(&im->cv, &im->mu);
+    b = im->queued;
+    im->queued = NULL;
+    pthread_cond_broadcast(&im->cv);
+    pthread_mutex_unlock(&im->mu);
+    if (!b)
         return 0;
-    rc = store_write(im->store, apply, im);
+    rc = b->rc;
     if (rc == 0) {
-        im->created += im->run_created;
-        im->updated += im->run_updated;
-        im->rejected += im->run_rejected;
+        im->created += b->run_created;
+        im->updated += b->run_updated;
+        im->rejected += b->run_rejected;
     } else {
         fprintf(stderr, "\nchorus import: a batch could not be written: %s\n", chorus_strerror(rc));
     }
-    for (size_t i = 0; i < im->n; i++) {
-        free(im->reviews[i]);
-        free(im->products[i]);
+    batch_free(b);
+    return rc;
+}
+
+/* flush hands the batch being collected to the writer (after the previous
+ * one is done) and goes on with the other buffer. */
+static int flush(struct import *im)
+{
+    int rc = settle(im);
+
+    if (rc || im->fill->n == 0)
+        return rc;
+    if (!im->started) {
+        if (pthread_create(&im->writer, NULL, writer_main, im) != 0)
+            return CHORUS_ENOMEM;
+        im->started = true;
     }
-    im->n = 0;
+    pthread_mutex_lock(&im->mu);
+    im->queued = im->fill;
+    im->writing = true; /* settle waits until the writer has taken and written it */
+    pthread_cond_broadcast(&im->cv);
+    pthread_mutex_unlock(&im->mu);
+    im->fill = im->fill == &im->batches[0] ? &im->batches[1] : &im->batches[0];
+    return 0;
+}
+
+/* finish writes what is left and stops the writer. */
+static int finish(struct import *im)
+{
+    int rc = flush(im);
+
+    if (rc == 0)
+        rc = settle(im);
+    if (im->started) {
+        pthread_mutex_lock(&im->mu);
+        im->stop = true;
+        pthread_cond_broadcast(&im->cv);
+        pthread_mutex_unlock(&im->mu);
+        pthread_join(im->writer, NULL);
+        im->started = false;
+    }
     return rc;
 }
 
@@ -100,9 +201,9 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
         im->rejected++;
         return 0;
     }
-    im->reviews[im->n] = review_dup(r);
-    im->products[im->n] = p ? product_dup(p) : NULL;
-    if (++im->n == BATCH) {
+    im->fill->reviews[im->fill->n] = review_dup(r);
+    im->fill->products[im->fill->n] = p ? product_dup(p) : NULL;
+    if (++im->fill->n == BATCH) {
         im->rc = flush(im);
         if (im->rc)
             return im->rc;
@@ -300,6 +401,9 @@ int tool_import(int argc, char **argv)
     im = calloc(1, sizeof(*im));
     if (!im)
         abort();
+    im->fill = &im->batches[0];
+    pthread_mutex_init(&im->mu, NULL);
+    pthread_cond_init(&im->cv, NULL);
     if (store_open(&im->store, data, err, sizeof(err)) != 0) {
         fprintf(stderr, "chorus import: %s\n", err);
         rc = 1;
@@ -329,7 +433,9 @@ int tool_import(int argc, char **argv)
         goto out;
     }
     if (rc == 0)
-        rc = flush(im);
+        rc = finish(im);
+    else
+        finish(im);
     tool_progress_end(&im->progress);
     secs = tool_now() - im->progress.start;
     if (im->rejected > SHOW_ERRORS)
@@ -345,10 +451,12 @@ int tool_import(int argc, char **argv)
     rc = rc ? 1 : 0;
 out:
     if (im) {
-        for (size_t i = 0; i < im->n; i++) {
-            free(im->reviews[i]);
-            free(im->products[i]);
-        }
+        if (im->started)
+            finish(im);
+        batch_free(&im->batches[0]);
+        batch_free(&im->batches[1]);
+        pthread_cond_destroy(&im->cv);
+        pthread_mutex_destroy(&im->mu);
         store_close(im->store);
         free(im);
     }
