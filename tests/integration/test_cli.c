@@ -1,12 +1,15 @@
 /* The chorus command line on real data folders: demo, check, export, import
- * (NDJSON round trip, idempotent re-import, the documented CSV command). */
+ * (NDJSON round trip, idempotent re-import, the documented CSV command),
+ * tokens, retag, and sources next to a running chorusd. */
 #include "harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "fixture_http.h"
 #include "testmain.h"
 
 #ifndef CHORUS_PATH
@@ -26,6 +29,8 @@ struct cli {
     char root[256];
     char out[320], err[320]; /* the last command's stdout and stderr */
     char *stdout_text, *stderr_text;
+    struct fixture *fx; /* a feed server, or NULL; stopped by teardown */
+    struct chorusd *d;  /* a chorusd, or NULL; stopped and removed by teardown */
 };
 
 /* run_chorus runs `chorus args...` (NULL-terminated) with stdout and stderr
@@ -84,11 +89,32 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct cli *c = *state;
+    int rc = chorusd_free(c->d); /* its exit status is how the sanitizers report */
 
+    fixture_stop(c->fx);
     h_rmtree(c->root);
     free(c->stdout_text);
     free(c->stderr_text);
     free(c);
+    return rc;
+}
+
+/* setup_sources is setup, a feed server on loopback and a chorusd folder
+ * (not started) whose chorusd may fetch from loopback. */
+static int setup_sources(void **state)
+{
+    struct cli *c;
+
+    if (setup(state) != 0)
+        return -1;
+    c = *state;
+    c->fx = fixture_start("127.0.0.1");
+    c->d = c->fx ? chorusd_make("allow_private_sources = true\n") : NULL;
+    if (!c->d) {
+        print_error("cannot start the feed server or make chorusd's folder\n");
+        teardown(state);
+        return -1;
+    }
     return 0;
 }
 
@@ -372,6 +398,106 @@ static void retag_cli(void **state)
                          0);
 }
 
+/* wait_shown runs `chorus sources show` on source 1 until its output
+ * contains text; fails after 20 seconds. chorusd writes the poll's result
+ * in its own time, and the folder is the only place the CLI looks. */
+static void wait_shown(struct cli *c, const char *data, const char *text)
+{
+    for (int i = 0; i < 200; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+
+        expect_ok(c, "sources", "show", "--data", data, "--id", "1");
+        if (strstr(c->stdout_text, text))
+            return;
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("`chorus sources show` never said '%s': %s", text, c->stdout_text);
+}
+
+/* sources_cli: a source added on the folder is polled by a running
+ * chorusd; `poll` makes it due again, `delete` removes it for both; each
+ * command's output and exit status, mistakes included. */
+#define PRODUCT_REVIEWS "/api/v1/products/cli-p/reviews"
+
+static void sources_cli(void **state)
+{
+    struct cli *c = *state;
+    struct chorusd *d = c->d;
+    char url[160], json[320], bad[320];
+    uint64_t ids[8];
+    struct hresp *r;
+
+    snprintf(url, sizeof(url), "%s/plain-rss.xml", fixture_base(c->fx));
+    snprintf(json, sizeof(json), "{\"kind\": \"rss\", \"url\": \"%s\", \"product_id\": \"cli-p\"}",
+             url);
+    snprintf(bad, sizeof(bad), "{\"kind\": \"podcast\", \"url\": \"%s\", \"product_id\": \"x\"}",
+             url);
+
+    /* Added before chorusd runs: the first poll is due at once. */
+    expect_ok(c, "sources", "add", "--data", d->data, "--json", json);
+    assert_string_equal(c->stdout_text, "id 1\n");
+    expect_ok(c, "sources", "list", "--data", d->data);
+    assert_string_equal(c->stdout_text, h_fmt("1\trss\t3600\t%s\tnot polled yet\n", url));
+    expect_ok(c, "sources", "show", "--data", d->data, "--id", "1");
+    expect_contains(c->stdout_text, h_fmt("id\t1\nkind\trss\nurl\t%s\ninterval\t3600\n", url));
+    expect_contains(c->stdout_text, "product_id\tcli-p\n");
+    expect_contains(c->stdout_text, "last_poll_at\tnever\n");
+    assert_int_equal(fixture_requests(c->fx), 0);
+
+    assert_int_equal(chorusd_start(d), 0);
+    wait_shown(c, d->data, "items_added\t2\n");
+    expect_contains(c->stdout_text, "last_status\t200 OK, 2 items: 2 added, 0 updated");
+    expect_contains(c->stdout_text, "errors\t0\n");
+    assert_int_equal(fixture_requests(c->fx), 1);
+    assert_int_equal(h_list_ids(d, false, PRODUCT_REVIEWS, ids, 8, NULL), 2);
+    expect_ok(c, "sources", "list", "--data", d->data);
+    expect_contains(c->stdout_text, h_fmt("1\trss\t3600\t%s\t200 OK, 2 items", url));
+
+    /* An hour before it is due again, `poll` makes chorusd fetch it now. */
+    expect_ok(c, "sources", "poll", "--data", d->data, "--id", "1");
+    expect_contains(c->stdout_text, "source 1 is due now");
+    wait_shown(c, d->data, "items_updated\t2\n");
+    expect_contains(c->stdout_text, "items_added\t0\n");
+    assert_int_equal(fixture_requests(c->fx), 2);
+
+    /* Deleted for the API too; its reviews stay. */
+    expect_ok(c, "sources", "delete", "--data", d->data, "--id", "1");
+    assert_string_equal(c->stdout_text, "deleted 1\n");
+    expect_ok(c, "sources", "list", "--data", d->data);
+    assert_string_equal(c->stdout_text, "");
+    r = h_get_key(d, "/api/v1/sources/1");
+    expect_problem(r, 404);
+    hresp_free(r);
+    assert_int_equal(h_list_ids(d, false, PRODUCT_REVIEWS, ids, 8, NULL), 2);
+
+    /* Mistakes: 1 for a source that is not there, 2 for a wrong command. */
+    assert_int_equal(
+        run_chorus(c, "sources", "show", "--data", d->data, "--id", "1", (const char *)NULL), 1);
+    expect_contains(c->stderr_text, "there is no such source");
+    assert_int_equal(
+        run_chorus(c, "sources", "poll", "--data", d->data, "--id", "1", (const char *)NULL), 1);
+    expect_contains(c->stderr_text, "there is no such source");
+    assert_int_equal(
+        run_chorus(c, "sources", "delete", "--data", d->data, "--id", "1", (const char *)NULL), 1);
+    expect_contains(c->stderr_text, "there is no such source");
+    assert_int_equal(
+        run_chorus(c, "sources", "add", "--data", d->data, "--json", bad, (const char *)NULL), 2);
+    expect_contains(c->stderr_text, "kind");
+    assert_int_equal(run_chorus(c, "sources", "add", "--data", d->data, "--json",
+                                "{\"kind\": \"rss\"", (const char *)NULL),
+                     2);
+    assert_int_equal(
+        run_chorus(c, "sources", "show", "--data", d->data, "--id", "x", (const char *)NULL), 2);
+    expect_contains(c->stderr_text, "--id must be a source id");
+    assert_int_equal(run_chorus(c, "sources", "show", "--data", d->data, (const char *)NULL), 2);
+    expect_contains(c->stderr_text, "usage: chorus sources");
+    assert_int_equal(run_chorus(c, "sources", "frob", "--data", d->data, (const char *)NULL), 2);
+    expect_contains(c->stderr_text, "usage: chorus sources");
+    expect_ok(c, "sources", "list", "--data", d->data);
+    assert_string_equal(c->stdout_text, ""); /* the refused adds added nothing */
+    assert_int_equal(fixture_requests(c->fx), 2);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(help, setup, teardown),
     cmocka_unit_test_setup_teardown(demo_check, setup, teardown),
@@ -380,6 +506,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(csv_import, setup, teardown),
     cmocka_unit_test_setup_teardown(tokens_cli, setup, teardown),
     cmocka_unit_test_setup_teardown(retag_cli, setup, teardown),
+    cmocka_unit_test_setup_teardown(sources_cli, setup_sources, teardown),
 };
 
 CHORUS_TEST_MAIN(tests)

@@ -52,7 +52,10 @@ chorus_integration_test(NAME it_http SOURCES ${INTEGRATION_DIR}/test_http.c)
 chorus_integration_test(NAME it_products SOURCES ${INTEGRATION_DIR}/test_products.c)
 chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_review_lists.c)
 chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
-chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c)
+# The sources commands poll the feed server of fixture_http.c (evhttp on a thread).
+chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c
+                        ${INTEGRATION_DIR}/fixture_http.c)
+target_link_libraries(it_cli PRIVATE PkgConfig::LIBEVENT Threads::Threads)
 chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)
 chorus_integration_test(NAME it_hardening SOURCES ${INTEGRATION_DIR}/test_hardening.c)
 # WebSub: the test runs its own hub (evhttp on a thread), hence libevent.
@@ -74,8 +77,9 @@ target_link_libraries(it_dashboard PRIVATE PkgConfig::LIBXML2)
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
 target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)
-# Pulled sources: the test runs its own feed server (evhttp on a thread).
-chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.c)
+# Pulled sources: the test runs its own feed servers (fixture_http.c, evhttp on a thread).
+chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.c
+                        ${INTEGRATION_DIR}/fixture_http.c)
 target_link_libraries(it_sources PRIVATE PkgConfig::LIBEVENT Threads::Threads)
 # Sentiment at ingest; writes a folder through the store API (no scorer) for
 # `chorus retag` to score.
