@@ -10,29 +10,22 @@
  * sums of the clauses before and after a "but", and the score of the
  * previous sentence. Nothing is allocated and nothing grows with the text.
  *
- * The tables are built on first use, once per process (pthread_once), from
- * the static lexicon; afterwards they are only read, so any number of
- * threads may score at once.
+ * The tables the words are looked up in are built once per process by
+ * sentiment_tables.c and only read here, so any number of threads may score
+ * at once.
  */
 #include "chorus/text.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "chorus/base.h"
-#include "text_int.h"
+#include "sentiment_int.h"
 
-/* ---- the tables ----------------------------------------------------------------- */
+/* ---- the window and the rules ------------------------------------------------------ */
 
-#define SLOT_BITS    12 /* 4096 slots: the ~900 keys fill a quarter */
-#define NSLOTS       (1u << SLOT_BITS)
-#define MAX_KEYS     (NSLOTS / 2) /* at most half full, so probes stay short */
-#define MAX_PHRASES  1024
-#define PHRASE_WORDS 6 /* most words in one lexicon entry */
-#define RING         8 /* a power of two above PHRASE_WORDS: the window */
-_Static_assert(RING > PHRASE_WORDS && (RING & (RING - 1)) == 0, "the window's ring");
+#define RING 8 /* a power of two above TEXT__SENTI_PHRASE_WORDS: the window */
+_Static_assert(RING > TEXT__SENTI_PHRASE_WORDS && (RING & (RING - 1)) == 0, "the window's ring");
 
 /* The rules' constants, explained in docs/sentiment.md. */
 #define NEG_SCOPE    3     /* content words a negation reaches */
@@ -46,224 +39,10 @@ _Static_assert(RING > PHRASE_WORDS && (RING & (RING - 1)) == 0, "the window's ri
 #define TITLE_WEIGHT 1.5
 #define ALPHA        15.0 /* x / sqrt(x^2 + ALPHA), as VADER normalises */
 
-/* A word of the lexicon: what a lookup and step need, in 16 bytes. The
- * keys are the hash table itself (open addressing, linear probing): a key's
- * number is its slot, and a probe is one load, not a bucket and then a key.
- * The rest is in struct key_more, at the same index. */
-struct key {
-    uint64_t head;   /* the first 8 bytes, zero-padded, in memory order: see hash */
-    int16_t single;  /* entry of the word alone, -1 when none */
-    int16_t alias;   /* the key this spelling stands for, -1 when none */
-    uint16_t pfirst; /* its phrases: phrases[pfirst .. pfirst + pn), longest first */
-    uint8_t len;     /* 0: an empty slot */
-    uint8_t plain;   /* PLAIN_*: what the word does when it starts no phrase */
-};
+/* The scorer only reads the tables. */
+static const struct text__senti_tables *const lx = &text__senti_lx;
 
-struct key_more {
-    const char *w; /* borrowed from the lexicon's static strings; not NUL-terminated */
-    int16_t merge; /* the key it becomes when "not" follows, -1 when none */
-    uint16_t pn;
-};
-
-/* Most words of a review start no phrase and are no opinion: they only move
- * the scopes along (a content word) or not even that (a function word), and
- * step lets them through without the general path. */
-enum { PLAIN_NO = 0, PLAIN_CONTENT, PLAIN_SKIP };
-
-struct phrase {
-    uint16_t entry;
-    uint16_t n;
-    int16_t w[PHRASE_WORDS];
-};
-
-static struct {
-    struct key keys[NSLOTS];
-    struct key_more more[NSLOTS];
-    size_t nkeys;
-    struct phrase phrases[MAX_PHRASES];
-    size_t nphrases;
-    size_t maxlen; /* bytes of the longest key: longer words are not looked up */
-    size_t window; /* words in the longest phrase */
-    int not_key;
-} lx;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-/* ---- hashing words ---------------------------------------------------------------- */
-
-/* Review words are short: they are hashed eight bytes at a time (one
- * multiply per word where FNV-1a, as in match.c, takes one per byte), and a
- * key's first eight bytes and length settle most comparisons without a
- * memcmp. */
-
-/* chunk reads n <= 8 bytes as a number, zero-padded, the same on any byte
- * order. */
-static inline uint64_t chunk(const char *w, size_t n)
-{
-    uint64_t x = 0;
-
-    for (size_t i = 0; i < n; i++)
-        x |= (uint64_t)(unsigned char)w[i] << (8 * i);
-    return x;
-}
-
-static inline uint64_t mix(uint64_t h)
-{
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93ull;
-    return h ^ (h >> 32);
-}
-
-/* hash returns the hash of w and its first eight bytes in *head. */
-static inline uint64_t hash(const char *w, size_t len, uint64_t *head)
-{
-    uint64_t h;
-
-    *head = chunk(w, len < 8 ? len : 8);
-    h = mix(*head ^ (uint64_t)len * 0x9e3779b97f4a7c15ull);
-    for (size_t i = 8; i < len; i += 8)
-        h = mix(h ^ chunk(w + i, len - i < 8 ? len - i : 8));
-    return h;
-}
-
-/* probe returns the slot of the word (aliases not followed), or the empty
- * slot where it would go. The first slot is taken from the hash's high
- * bits, which mix best. */
-static size_t probe(const char *w, size_t len, uint64_t h, uint64_t head)
-{
-    size_t k = (size_t)(h >> (64 - SLOT_BITS));
-
-    for (;; k = (k + 1) & (NSLOTS - 1)) {
-        const struct key *key = &lx.keys[k];
-
-        if (key->len == 0 || (key->head == head && key->len == len &&
-                              (len <= 8 || memcmp(lx.more[k].w + 8, w + 8, len - 8) == 0)))
-            return k;
-    }
-}
-
-/* ---- building the tables ------------------------------------------------------------ */
-
-/* intern returns the key of w, adding it when new. The lexicon is static, so
- * running out of room is a bug of sentiment_lexicon.c: abort. */
-static int intern(const char *w, size_t len)
-{
-    uint64_t head, h = hash(w, len, &head);
-    size_t k = probe(w, len, h, head);
-
-    if (lx.keys[k].len)
-        return (int)k;
-    if (lx.nkeys == MAX_KEYS || len == 0 || len >= TEXT_WORD_MAX)
-        abort();
-    lx.nkeys++;
-    lx.keys[k] = (struct key){head, -1, -1, 0, (uint8_t)len, PLAIN_NO};
-    lx.more[k] = (struct key_more){w, -1, 0};
-    if (len > lx.maxlen)
-        lx.maxlen = len;
-    return (int)k;
-}
-
-/* The words of one lexicon string, as keys. */
-struct split {
-    const char *text;
-    int16_t w[PHRASE_WORDS];
-    size_t n;
-};
-
-static int on_lexicon_word(void *ctx, const char *word, size_t len, size_t start, size_t end)
-{
-    struct split *sp = ctx;
-
-    /* Keys borrow the lexicon's bytes, so an entry must already be written
-     * the way the tokenizer writes it: lowercase, ASCII apostrophes. */
-    if (sp->n == PHRASE_WORDS || end - start != len || memcmp(sp->text + start, word, len) != 0)
-        abort();
-    sp->w[sp->n++] = (int16_t)intern(sp->text + start, len);
-    return 0;
-}
-
-static void split(struct split *sp, const char *text)
-{
-    sp->text = text;
-    sp->n = 0;
-    text_words(text, strlen(text), on_lexicon_word, sp);
-    if (sp->n == 0)
-        abort();
-}
-
-static int cmp_phrase(const void *a, const void *b)
-{
-    const struct phrase *x = a, *y = b;
-
-    if (x->w[0] != y->w[0])
-        return x->w[0] < y->w[0] ? -1 : 1;
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1; /* longest first */
-    return memcmp(x->w, y->w, sizeof(x->w));
-}
-
-static int one_word(const char *text)
-{
-    struct split sp;
-
-    split(&sp, text);
-    if (sp.n != 1)
-        abort();
-    return sp.w[0];
-}
-
-static void build(void)
-{
-    struct split sp;
-
-    for (size_t i = 0; i < text__senti_nlexicon; i++) {
-        split(&sp, text__senti_lexicon[i].text);
-        if (sp.n == 1) {
-            if (lx.keys[sp.w[0]].single >= 0)
-                abort(); /* listed twice */
-            lx.keys[sp.w[0]].single = (int16_t)i;
-            continue;
-        }
-        if (lx.nphrases == MAX_PHRASES)
-            abort();
-        lx.phrases[lx.nphrases].entry = (uint16_t)i;
-        lx.phrases[lx.nphrases].n = (uint16_t)sp.n;
-        for (size_t j = 0; j < PHRASE_WORDS; j++)
-            lx.phrases[lx.nphrases].w[j] = j < sp.n ? sp.w[j] : -1;
-        lx.nphrases++;
-        if (sp.n > lx.window)
-            lx.window = sp.n;
-    }
-    qsort(lx.phrases, lx.nphrases, sizeof(lx.phrases[0]), cmp_phrase);
-    for (size_t i = 0; i < lx.nphrases; i++) {
-        struct key *k = &lx.keys[lx.phrases[i].w[0]];
-
-        if (i && cmp_phrase(&lx.phrases[i - 1], &lx.phrases[i]) == 0)
-            abort(); /* listed twice */
-        if (lx.more[k - lx.keys].pn == 0)
-            k->pfirst = (uint16_t)i;
-        lx.more[k - lx.keys].pn++;
-    }
-    for (size_t i = 0; i < text__senti_naliases; i++)
-        lx.keys[one_word(text__senti_aliases[i].from)].alias =
-            (int16_t)one_word(text__senti_aliases[i].to);
-    for (size_t i = 0; i < text__senti_nmerges; i++)
-        lx.more[one_word(text__senti_merges[i].from)].merge =
-            (int16_t)one_word(text__senti_merges[i].to);
-    lx.not_key = one_word("not");
-    for (size_t i = 0; i < NSLOTS; i++) {
-        struct key *k = &lx.keys[i];
-
-        if (k->len == 0)
-            continue;
-        if (lx.more[i].pn == 0 && k->single < 0)
-            k->plain = PLAIN_CONTENT;
-        else if (lx.more[i].pn == 0 && text__senti_lexicon[k->single].kind == TEXT__SENTI_SKIP)
-            k->plain = PLAIN_SKIP;
-    }
-    if (lx.window < 1)
-        lx.window = 1;
-}
+/* ---- looking words up --------------------------------------------------------------- */
 
 /* lookup returns the key of a text word, its alias followed, or -1. */
 static int lookup(const char *w, size_t len)
@@ -271,13 +50,13 @@ static int lookup(const char *w, size_t len)
     uint64_t head, h;
     size_t k;
 
-    if (len > lx.maxlen)
+    if (len > lx->maxlen)
         return -1;
-    h = hash(w, len, &head);
-    k = probe(w, len, h, head);
-    if (lx.keys[k].len == 0)
+    h = text__senti_hash(w, len, &head);
+    k = text__senti_probe(w, len, h, head);
+    if (lx->keys[k].len == 0)
         return -1;
-    return lx.keys[k].alias >= 0 ? lx.keys[k].alias : (int)k;
+    return lx->keys[k].alias >= 0 ? lx->keys[k].alias : (int)k;
 }
 
 /* ---- emoji and emoticons ----------------------------------------------------------- */
@@ -342,7 +121,7 @@ enum brk {
 /* A word in the window, and what the text holds between it and the next. */
 struct slot {
     int16_t key;   /* -1: not in the lexicon */
-    uint8_t plain; /* PLAIN_* of the key; PLAIN_CONTENT for a word the lexicon lacks */
+    uint8_t plain; /* TEXT__SENTI_PLAIN_* of the key; _CONTENT for a word the lexicon lacks */
     uint8_t brk;   /* the strongest break after the word */
     uint8_t excl;  /* '!' after it, up to EXCL_MAX */
     float emoji;   /* valence of the emoji and emoticons after it */
@@ -504,7 +283,7 @@ static inline struct slot *at(struct scorer *sc, size_t i)
 
 /* phrase_at says whether phrase p is the words at the window's oldest end,
  * with no break between them. */
-static bool phrase_at(struct scorer *sc, const struct phrase *p)
+static bool phrase_at(struct scorer *sc, const struct text__senti_phrase *p)
 {
     if (p->n > sc->n)
         return false;
@@ -525,10 +304,10 @@ static void step_slow(struct scorer *sc)
     float emo = 0;
 
     if (s0->key >= 0) {
-        const struct key *k = &lx.keys[s0->key];
+        const struct text__senti_key *k = &lx->keys[s0->key];
 
-        for (size_t i = 0; i < lx.more[s0->key].pn && !e; i++) {
-            const struct phrase *p = &lx.phrases[k->pfirst + i];
+        for (size_t i = 0; i < lx->more[s0->key].pn && !e; i++) {
+            const struct text__senti_phrase *p = &lx->phrases[k->pfirst + i];
 
             if (phrase_at(sc, p)) {
                 e = &text__senti_lexicon[p->entry];
@@ -553,7 +332,7 @@ static inline void step(struct scorer *sc)
         step_slow(sc);
         return;
     }
-    if (s0->plain == PLAIN_CONTENT) {
+    if (s0->plain == TEXT__SENTI_PLAIN_CONTENT) {
         if (sc->neg_left)
             sc->neg_left--;
         if (sc->scale_left && --sc->scale_left == 0)
@@ -656,7 +435,7 @@ static int on_word(void *ctx, const char *word, size_t len, size_t start, size_t
             gap(sc, sc->prev_end, start, last);
     } else if (!sc->seen) {
         /* Before the first word only emoji count. */
-        struct slot lead = {-1, PLAIN_CONTENT, 0, 0, 0};
+        struct slot lead = {-1, TEXT__SENTI_PLAIN_CONTENT, 0, 0, 0};
 
         gap(sc, 0, start, &lead);
         add(sc, lead.emoji);
@@ -664,21 +443,21 @@ static int on_word(void *ctx, const char *word, size_t len, size_t start, size_t
     sc->seen = true;
     sc->prev_end = end;
     /* "would not" reads as "wouldn't", so negated phrases are listed once. */
-    if (key == lx.not_key && last && last->brk == BRK_NONE && last->key >= 0 &&
-        lx.more[last->key].merge >= 0) {
-        last->key = lx.more[last->key].merge;
-        last->plain = lx.keys[last->key].plain;
+    if (key == lx->not_key && last && last->brk == BRK_NONE && last->key >= 0 &&
+        lx->more[last->key].merge >= 0) {
+        last->key = lx->more[last->key].merge;
+        last->plain = lx->keys[last->key].plain;
         return 0;
     }
     last = at(sc, sc->n++);
     last->key = (int16_t)key;
-    last->plain = key >= 0 ? lx.keys[key].plain : PLAIN_CONTENT;
+    last->plain = key >= 0 ? lx->keys[key].plain : TEXT__SENTI_PLAIN_CONTENT;
     last->brk = BRK_NONE;
     last->excl = 0;
     last->emoji = 0;
     /* One more word than the longest phrase: the newest word, whose gap is
      * not known yet, never leaves with a phrase. */
-    if (sc->n > lx.window)
+    if (sc->n > lx->window)
         step(sc);
     return 0;
 }
@@ -696,7 +475,7 @@ static double score_text(const char *s, unsigned *hits)
     sc.scale = 1;
     text_words(s, len, on_word, &sc);
     if (!sc.seen) {
-        struct slot lead = {-1, PLAIN_CONTENT, 0, 0, 0};
+        struct slot lead = {-1, TEXT__SENTI_PLAIN_CONTENT, 0, 0, 0};
 
         gap(&sc, 0, len, &lead);
         add(&sc, lead.emoji);
@@ -722,7 +501,7 @@ double text_sentiment(const char *title, const char *body)
     unsigned th = 0, bh = 0;
     double t = 0, b = 0, x;
 
-    pthread_once(&once, build);
+    text__senti_tables_init();
     if (title)
         t = score_text(title, &th);
     if (body)

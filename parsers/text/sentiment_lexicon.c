@@ -13,7 +13,7 @@
  * no punctuation: "10/10" is "10 10", "must-have" is "must have"). A phrase
  * wins over the words it starts with, the longest phrase first; so does a
  * phrase that starts with a negation ("don't buy", "what's not to love").
- * Each text may be listed once (sentiment.c aborts at build otherwise, and
+ * Each text may be listed once (sentiment_tables.c aborts otherwise, and
  * the unit tests build it).
  *
  * nv is the valence under negation when the default (v * -0.74 for praise,

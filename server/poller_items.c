@@ -1,0 +1,390 @@
+/* The poller's items: a finished body is parsed here, on the loop thread,
+ * and the items go to the writer as one job, which also writes the source's
+ * new state and next_poll_at in the same transaction. Parsing on the loop is
+ * a measured choice for moderate feeds (the streaming parser reads tens of
+ * MB/s); source_max_bytes bounds the worst case.
+ */
+#include "poller_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chorus/error.h"
+
+#define MAX_ITEMS 10000 /* items taken from one document */
+
+static void add_reason(struct srv__poller_fetch *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void add_reason(struct srv__poller_fetch *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (f->n_reasons >= SOURCE_MAX_REASONS)
+        return;
+    va_start(ap, fmt);
+    chorus_vfmt(f->reasons[f->n_reasons++], SOURCE_REASON_LEN, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- items: parsed on the loop, stored by the writer ---------------------------------- */
+
+static enum parse_feed_kind feed_kind(enum source_kind k)
+{
+    switch (k) {
+    case SOURCE_ATOM:
+        return PARSE_FEED_ATOM;
+    case SOURCE_GOOGLE:
+        return PARSE_FEED_GOOGLE;
+    case SOURCE_JSON:
+        return PARSE_FEED_JSON;
+    case SOURCE_NDJSON:
+        return PARSE_FEED_NDJSON;
+    default:
+        return PARSE_FEED_RSS;
+    }
+}
+
+struct collect {
+    struct srv__poller_fetch *f;
+    struct source_map *map;
+    char source[32];
+};
+
+/* fallback_id gives items without an id of their own (an RSS item with
+ * neither guid nor link) a stable one, so a re-poll updates instead of
+ * adding: a hash of what the item says. */
+static void fallback_id(const struct review *r, char *out, size_t cap)
+{
+    const char *parts[3] = {r->title, r->body, r->author};
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < 3; i++) {
+        for (const char *s = parts[i] ? parts[i] : ""; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL;
+    }
+    snprintf(out, cap, "hash-%016llx", (unsigned long long)h);
+}
+
+static int on_item(void *ctx, size_t index, const struct parse_feed_item *it, const char *error)
+{
+    struct collect *c = ctx;
+    struct srv__poller_fetch *f = c->f;
+    struct review own;
+    struct source_item_ref ref;
+    char pid[CHORUS_MAX_PRODUCT_ID + 1], sid[40];
+    const char *product = NULL;
+    struct srv__poller_item *slot;
+    bool google_default = false;
+
+    (void)index;
+    f->n_seen++;
+    if (!it) {
+        f->doc_rejected++;
+        add_reason(f, "%s", error ? error : "unreadable item");
+        return 0;
+    }
+    if (f->n == MAX_ITEMS) {
+        f->doc_rejected++;
+        add_reason(f, "more than %d items in one document; the rest were skipped", MAX_ITEMS);
+        return CHORUS_ESTOP;
+    }
+    memset(&ref, 0, sizeof(ref));
+    ref.product_id = it->r.product_id;
+    ref.sku = it->product.id;
+    ref.gtin = it->product.gtin;
+    ref.mpn = it->product.mpn;
+    ref.asin = it->asin;
+    ref.link = it->link;
+    ref.categories = it->categories;
+    ref.n_categories = it->n_categories;
+    if (f->cfg->product_id)
+        product = f->cfg->product_id;
+    else if (c->map && source_map_apply(c->map, &ref, pid, sizeof(pid)))
+        product = pid;
+    else if (!c->map && f->cfg->kind == SOURCE_GOOGLE)
+        google_default = true;
+    else if (!c->map && it->r.product_id && it->r.product_id[0])
+        product = it->r.product_id;
+    if (!product && !google_default) {
+        f->doc_rejected++;
+        add_reason(f, "item %s: no product rule matched (link %s)",
+                   it->r.source_id ? it->r.source_id : "?", it->link ? it->link : "none");
+        return 0;
+    }
+    own = it->r;
+    own.product_id = product;
+    own.source = c->source;
+    own.status = f->cfg->status;
+    own.moderation_reason = NULL;
+    own.helpful = own.not_helpful = 0;
+    own.ingested_at = 0;
+    own.id = 0;
+    if (!own.source_id || !own.source_id[0]) {
+        if (it->link && it->link[0] && strlen(it->link) <= CHORUS_MAX_SOURCE_ID)
+            own.source_id = it->link;
+        else {
+            fallback_id(&own, sid, sizeof(sid));
+            own.source_id = sid;
+        }
+    }
+    if (google_default)
+        own.product_id = "";
+    if (f->n == f->alloc) {
+        f->alloc = f->alloc ? f->alloc * 2 : 16;
+        f->items = realloc(f->items, f->alloc * sizeof(*f->items));
+        if (!f->items)
+            abort();
+    }
+    slot = &f->items[f->n++];
+    memset(slot, 0, sizeof(*slot));
+    slot->review = review_dup(&own);
+    slot->create_product = google_default;
+    if (google_default || it->product.name || it->product.url || it->product.gtin) {
+        struct product pr = it->product;
+
+        pr.id = google_default ? (pr.id ? pr.id : "") : product;
+        slot->product = product_dup(&pr);
+    }
+    if (it->asin) {
+        slot->asin = strdup(it->asin);
+        if (!slot->asin)
+            abort();
+    }
+    return 0;
+}
+
+int srv__poller_parse(struct srv__poller_fetch *f, struct parse_error *perr)
+{
+    struct collect c;
+    struct parse_feed_options opt = {f->cfg->json_map, MAX_ITEMS + 1};
+    int rc = 0;
+
+    memset(&c, 0, sizeof(c));
+    memset(perr, 0, sizeof(*perr));
+    c.f = f;
+    snprintf(c.source, sizeof(c.source), "src-%llu", (unsigned long long)f->id);
+    if (f->cfg->product_map && source_map_new(f->cfg->product_map, &c.map) != 0)
+        rc = CHORUS_EINVAL;
+    if (rc == 0)
+        rc = parse_feed(f->body.data ? f->body.data : "", f->body.len, feed_kind(f->cfg->kind),
+                        &opt, on_item, &c, perr);
+    source_map_free(c.map);
+    return rc;
+}
+
+/* ---- the writer job -------------------------------------------------------------------- */
+
+/* Google default mapping, on the writer thread: GTIN, then SKU, then MPN
+ * with brand, then ASIN; an unknown product is created from the feed's
+ * fields. The catalogue is scanned once per job for GTIN and MPN (products
+ * have no index on them; see docs/sources.md). */
+struct codes {
+    char **gtin_id; /* pairs: code, id */
+    size_t n_gtin, a_gtin;
+    char **mpn_id; /* pairs: brand \x1f mpn, id */
+    size_t n_mpn, a_mpn;
+};
+
+static void push_pair(char ***v, size_t *n, size_t *a, const char *k, const char *id)
+{
+    if (*n + 2 > *a) {
+        *a = *a ? *a * 2 : 64;
+        *v = realloc(*v, *a * sizeof(**v));
+        if (!*v)
+            abort();
+    }
+    (*v)[(*n)++] = strdup(k);
+    (*v)[(*n)++] = strdup(id);
+    if (!(*v)[*n - 1] || !(*v)[*n - 2])
+        abort();
+}
+
+static void codes_free(struct codes *c)
+{
+    for (size_t i = 0; i < c->n_gtin; i++)
+        free(c->gtin_id[i]);
+    for (size_t i = 0; i < c->n_mpn; i++)
+        free(c->mpn_id[i]);
+    free(c->gtin_id);
+    free(c->mpn_id);
+    memset(c, 0, sizeof(*c));
+}
+
+static int codes_add(void *ctx, const struct product *p, const struct review_stats *st)
+{
+    struct codes *c = ctx;
+    char k[2 * CHORUS_MAX_CODE + 2];
+
+    (void)st;
+    if (p->gtin && p->gtin[0])
+        push_pair(&c->gtin_id, &c->n_gtin, &c->a_gtin, p->gtin, p->id);
+    if (p->mpn && p->mpn[0]) {
+        snprintf(k, sizeof(k), "%s\x1f%s", p->brand ? p->brand : "", p->mpn);
+        push_pair(&c->mpn_id, &c->n_mpn, &c->a_mpn, k, p->id);
+    }
+    return 0;
+}
+
+static const char *codes_find(char **v, size_t n, const char *k)
+{
+    for (size_t i = 0; i < n; i += 2)
+        if (strcmp(v[i], k) == 0)
+            return v[i + 1];
+    return NULL;
+}
+
+static bool product_exists(struct store_txn *txn, const char *id)
+{
+    return id && id[0] && store_product_get(txn, id, NULL, NULL) == 0;
+}
+
+/* resolve finds or makes the product of a Google item; the id goes into
+ * out. false when the item names no product at all. */
+static bool resolve(struct store_txn *txn, struct codes *c, bool *loaded,
+                    struct srv__poller_item *it, char *out, size_t cap)
+{
+    const struct product *pr = it->product;
+    char k[2 * CHORUS_MAX_CODE + 2];
+    const char *id = NULL;
+
+    if (!pr)
+        return false;
+    if (!*loaded) {
+        codes_free(c);
+        store_category_products(txn, "", codes_add, c);
+        *loaded = true;
+    }
+    if (pr->gtin && pr->gtin[0])
+        id = codes_find(c->gtin_id, c->n_gtin, pr->gtin);
+    if (!id && product_exists(txn, pr->id))
+        id = pr->id;
+    if (!id && pr->mpn && pr->mpn[0] && pr->brand && pr->brand[0]) {
+        snprintf(k, sizeof(k), "%s\x1f%s", pr->brand, pr->mpn);
+        id = codes_find(c->mpn_id, c->n_mpn, k);
+    }
+    if (!id && product_exists(txn, it->asin))
+        id = it->asin;
+    if (!id) {
+        struct product np = *pr;
+
+        id = pr->id && pr->id[0] ? pr->id : pr->gtin && pr->gtin[0] ? pr->gtin : it->asin;
+        if (!id || !id[0] || strlen(id) > CHORUS_MAX_PRODUCT_ID)
+            return false;
+        np.id = id;
+        if (store_product_merge(txn, &np, NULL) != 0)
+            return false;
+        if (pr->gtin && pr->gtin[0])
+            push_pair(&c->gtin_id, &c->n_gtin, &c->a_gtin, pr->gtin, id);
+    }
+    snprintf(out, cap, "%s", id);
+    return true;
+}
+
+static int job_apply(struct store_txn *txn, struct srv_job *job)
+{
+    struct srv__poller_fetch *f = (struct srv__poller_fetch *)job;
+    struct codes codes = {0};
+    struct source_state st;
+    bool loaded = false;
+    int rc = 0;
+
+    /* A rerun starts again from what parsing left: its reasons are kept,
+     * the store's are not. */
+    f->added = f->updated = f->rejected = 0;
+    f->n_reasons = f->n_parse_reasons;
+    for (size_t i = 0; i < f->n && rc == 0; i++) {
+        struct srv__poller_item *it = &f->items[i];
+        struct review r = *it->review;
+        char pid[CHORUS_MAX_PRODUCT_ID + 1];
+        enum store_put_result res = 0;
+        int prc;
+
+        if (it->create_product) {
+            if (!resolve(txn, &codes, &loaded, it, pid, sizeof(pid))) {
+                f->rejected++;
+                add_reason(f, "item %s: names no product (no GTIN, SKU, MPN with brand or ASIN)",
+                           r.source_id);
+                continue;
+            }
+            r.product_id = pid;
+        } else if (it->product) {
+            prc = store_product_merge(txn, it->product, NULL);
+            if (prc && prc != CHORUS_EINVAL) {
+                rc = prc;
+                break;
+            }
+        }
+        prc = store_review_put(txn, &r, NULL, &res);
+        if (prc == CHORUS_EINVAL) {
+            f->rejected++;
+            add_reason(f, "item %s: breaks a storage limit (too long, or no product)", r.source_id);
+            continue;
+        }
+        if (prc) {
+            rc = prc;
+            break;
+        }
+        if (res == STORE_CREATED)
+            f->added++;
+        else
+            f->updated++;
+    }
+    codes_free(&codes);
+    if (rc)
+        return rc;
+    st = f->st;
+    st.last_poll_at = chorus_now();
+    st.items_seen = f->n_seen;
+    st.items_added = f->added;
+    st.items_updated = f->updated;
+    st.items_rejected = f->rejected + f->doc_rejected;
+    st.n_reasons = f->n_reasons;
+    memcpy(st.reasons, f->reasons, sizeof(st.reasons));
+    if (f->n_seen)
+        chorus_fmt(st.last_status, sizeof(st.last_status),
+                   "%s, %zu items: %llu added, %llu updated, %llu rejected", f->status_line,
+                   f->n_seen, (unsigned long long)f->added, (unsigned long long)f->updated,
+                   (unsigned long long)st.items_rejected);
+    else
+        snprintf(st.last_status, sizeof(st.last_status), "%s", f->status_line);
+    rc = store_source_state_put(txn, f->id, &st);
+    return rc == CHORUS_ENOTFOUND ? 0 : rc;
+}
+
+static void job_done(struct srv_job *job, int commit_rc)
+{
+    struct srv__poller_fetch *f = (struct srv__poller_fetch *)job;
+    struct srv_poller *p = f->p;
+
+    if (commit_rc && commit_rc != CHORUS_EBUSY) /* EBUSY: the server is stopping */
+        fprintf(stderr, "chorusd: sources: source %llu: the poll was not stored: %s\n",
+                (unsigned long long)f->id, chorus_strerror(commit_rc));
+    p->items_added += f->added;
+    p->items_updated += f->updated;
+    p->items_rejected += f->rejected + f->doc_rejected;
+    if (f->added || f->updated)
+        for (size_t i = 0; i < f->n; i++)
+            if (f->items[i].review->product_id[0] &&
+                (i == 0 ||
+                 strcmp(f->items[i].review->product_id, f->items[i - 1].review->product_id) != 0))
+                srv__feeds_changed(p->srv, f->items[i].review->product_id);
+    srv__poller_fetch_unlink(p, f);
+    srv__poller_fetch_free(f);
+    srv__poller_kick(p);
+}
+
+void srv__poller_job_submit(struct srv__poller_fetch *f)
+{
+    struct srv_poller *p = f->p;
+
+    f->job.apply = job_apply;
+    f->job.done = job_done;
+    f->job.srv = p->srv;
+    f->job.req = NULL;
+    f->job.weight = f->n ? f->n : 1;
+    srv__writer_submit(p->srv, &f->job);
+}

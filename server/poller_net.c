@@ -1,0 +1,68 @@
+/* The poller's address check against server-side request forgery: every
+ * address curl is about to connect to (first hop, each redirect, each DNS
+ * answer) passes through srv__poller_opensocket. Checking at connect time,
+ * not the URL, is what also catches a name that resolves to a private
+ * address and a redirect to one.
+ */
+#include "poller_int.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static bool v4_private(uint32_t a)
+{
+    return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xa9fe ||
+           (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 || (a >> 22) == (100u << 2 | 1) ||
+           (a >> 28) == 0xe || (a >> 28) == 0xf;
+}
+
+static bool addr_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+        return v4_private(ntohl(in->sin_addr.s_addr));
+    }
+    if (sa->sa_family == AF_INET6) {
+        const uint8_t *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+        static const uint8_t zero[10];
+
+        if (memcmp(b, zero, 10) == 0 &&
+            ((b[10] == 0xff && b[11] == 0xff) || (b[10] == 0 && b[11] == 0))) {
+            uint32_t a =
+                (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
+
+            /* ::, ::1, and IPv4-mapped or -compatible addresses. */
+            return (b[10] == 0 && a <= 1) || v4_private(a) || b[10] == 0;
+        }
+        return (b[0] & 0xfe) == 0xfc ||                   /* fc00::/7 unique local */
+               (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
+               (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) || /* fec0::/10 site-local */
+               b[0] == 0xff ||                            /* multicast */
+               (b[0] == 0x20 && b[1] == 0x02) ||          /* 6to4 may wrap anything */
+               (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b); /* NAT64 */
+    }
+    return true; /* unix sockets and the rest: never */
+}
+
+curl_socket_t srv__poller_opensocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct srv__poller_fetch *f = clientp;
+
+    (void)purpose;
+    if (!f->p->allow_private && addr_private(&a->addr)) {
+        char txt[INET6_ADDRSTRLEN] = "?";
+
+        if (a->family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&a->addr)->sin_addr, txt, sizeof(txt));
+        else if (a->family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&a->addr)->sin6_addr, txt, sizeof(txt));
+        f->refused = true;
+        snprintf(f->refused_addr, sizeof(f->refused_addr), "%s", txt);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
