@@ -107,6 +107,15 @@ int view_review_json(struct buf *b, const struct review *r)
         c += n + (end ? 1 : 0);
     }
     key(b, &rc, "]");
+    /* Every place the review came from, its own first; copies recognised
+     * across sources add theirs (docs/sources.md). */
+    str(b, &rc, ",\"origins\":[{\"source\":", r->source);
+    str(b, &rc, ",\"source_id\":", r->source_id);
+    for (size_t i = 0; i < r->n_origins && r->origins; i++) {
+        str(b, &rc, "},{\"source\":", r->origins[i].source);
+        str(b, &rc, ",\"source_id\":", r->origins[i].source_id);
+    }
+    key(b, &rc, "}]");
     key(b, &rc, ",\"responses\":[");
     for (size_t i = 0; i < r->n_responses; i++) {
         str(b, &rc, i ? ",{\"author\":" : "{\"author\":", r->responses[i].author);

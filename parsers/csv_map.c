@@ -266,20 +266,6 @@ int parse__csv_map_header(struct parse__csv_map *m, const char *rec,
 
 /* ---- one record ------------------------------------------------------------------- */
 
-#define FNV64_OFFSET 0xcbf29ce484222325ULL
-#define FNV64_PRIME  0x100000001b3ULL
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= FNV64_PRIME;
-    }
-    return h;
-}
-
 static int cell(struct parse__item *it, enum parse__rf f, const char *name, const char *s, size_t n)
 {
     char q[PARSE__QUOTE];
@@ -313,7 +299,7 @@ int parse__csv_map_row(const struct parse__csv_map *m, struct parse__item *it, c
                        const struct parse__cell *cells)
 {
     static const char hex[] = "0123456789abcdef";
-    uint64_t h = FNV64_OFFSET;
+    uint64_t h = CHORUS_FNV64_INIT;
     int rc;
 
     for (size_t c = 0; c < m->n; c++) {
@@ -335,9 +321,9 @@ int parse__csv_map_row(const struct parse__csv_map *m, struct parse__item *it, c
             it->has_product = true;
             continue;
         }
-        h = fnv(h, &col->target, 1);
-        h = fnv(h, s, n);
-        h = fnv(h, &sep, 1);
+        h = chorus_fnv64(h, &col->target, 1);
+        h = chorus_fnv64(h, s, n);
+        h = chorus_fnv64(h, &sep, 1);
         rc = cell(it, (enum parse__rf)t->rf, t->name, s, n);
         if (rc)
             return rc;

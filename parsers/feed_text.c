@@ -7,9 +7,6 @@
 
 #define FFFD "\xef\xbf\xbd"
 
-#define FNV64_OFFSET 0xcbf29ce484222325ULL
-#define FNV64_PRIME  0x100000001b3ULL
-
 static int put_cp(struct buf *b, const char *s, size_t k, bool bad)
 {
     return bad ? buf_append(b, FFFD, 3) : buf_append(b, s, k);
@@ -95,12 +92,8 @@ int parse__feed_clean(struct buf *b, const char *s, size_t n, bool block)
 void parse__feed_hash(char *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    uint64_t h = FNV64_OFFSET;
+    uint64_t h = chorus_fnv64(CHORUS_FNV64_INIT, s, n);
 
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= FNV64_PRIME;
-    }
     out[0] = 'h';
     out[1] = ':';
     for (int k = 0; k < 16; k++)

@@ -45,11 +45,12 @@ static const struct rf_info rf_table[RF__COUNT] = {
     [RF_RESPONSES] = {"responses", 9, PK_ARRAY, 0, 0},
     [RF_PRODUCT] = {"product", 7, PK_OBJECT, 0, 0},
     [RF_COMPONENTS] = {"components", 10, PK_IGNORE, 0, 0},
+    [RF_ORIGINS] = {"origins", 7, PK_IGNORE, 0, 0},
 };
 
 int parse__rf_lookup(const char *name, size_t n)
 {
-    /* A linear scan that compares lengths first: 22 short names, so this is
+    /* A linear scan that compares lengths first: 24 short names, so this is
      * a handful of byte compares per key and needs no setup. */
     for (int f = 0; f < RF__COUNT; f++)
         if (rf_table[f].len == n && memcmp(rf_table[f].name, name, n) == 0)

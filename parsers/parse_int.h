@@ -62,6 +62,7 @@ enum parse__rf {
     RF_RESPONSES,
     RF_PRODUCT,
     RF_COMPONENTS, /* server-computed (taxonomy tags): accepted and ignored */
+    RF_ORIGINS,    /* server-recorded (copies from other sources): accepted and ignored */
     RF__COUNT
 };
 

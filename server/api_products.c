@@ -30,17 +30,6 @@ static void finish_list(struct buf *b, const char *next)
     buf_putc(b, '}');
 }
 
-/* fnv64 hashes the query string into the ETag: the same product version
- * renders differently for different filters. */
-static uint64_t fnv64(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* category_ok checks a category filter the way the store stores paths, so
  * a bad filter is not mistaken for a bad cursor. */
 static bool category_ok(const char *c)
@@ -111,7 +100,7 @@ void srv__products_list(struct srv_req *r)
         val.type = "application/json";
         val.modified = st.changed_at;
         snprintf(val.etag, sizeof(val.etag), "W/\"l%s-%llx-%llx\"", r->srv->instance,
-                 (unsigned long long)st.version, (unsigned long long)fnv64(key.data));
+                 (unsigned long long)st.version, (unsigned long long)chorus_fnv64_str(key.data));
         hit = srv__cache_get(r->srv->cache, key.data, st.version);
         if (hit || srv__etag_match(r, val.etag)) {
             srv__read_end(r);
@@ -360,7 +349,7 @@ void srv__product_reviews(struct srv_req *r)
         const char *qs = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
 
         snprintf(etag, sizeof(etag), "\"r%llu-%016llx\"", (unsigned long long)st.version,
-                 (unsigned long long)fnv64(qs));
+                 (unsigned long long)chorus_fnv64_str(qs));
         if (srv__etag_match(r, etag)) {
             srv__read_end(r);
             goto out;

@@ -135,7 +135,10 @@ static void announce(struct post_job *j)
     for (size_t i = 0; i < j->n; i++) {
         const struct item *it = &j->items[i];
 
-        if (!it->result || (it->result == STORE_CREATED && it->review->status != REVIEW_APPROVED))
+        /* Nothing a subscriber sees changed: a held-back new review, or one
+         * sent again as it was. */
+        if (!it->result || it->result == STORE_UNCHANGED ||
+            (it->result == STORE_CREATED && it->review->status != REVIEW_APPROVED))
             continue;
         ids[n++] = it->review->product_id;
     }

@@ -84,9 +84,10 @@ static void render(struct buf *b, uint64_t id, int64_t created, const struct sou
     chorus_json_str(b, st->last_status, strlen(st->last_status));
     buf_printf(b,
                ",\"items_seen\":%llu,\"items_added\":%llu,\"items_updated\":%llu,"
-               "\"items_rejected\":%llu,\"reasons\":[",
+               "\"items_merged\":%llu,\"items_rejected\":%llu,\"reasons\":[",
                (unsigned long long)st->items_seen, (unsigned long long)st->items_added,
-               (unsigned long long)st->items_updated, (unsigned long long)st->items_rejected);
+               (unsigned long long)st->items_updated, (unsigned long long)st->items_merged,
+               (unsigned long long)st->items_rejected);
     for (uint32_t i = 0; i < st->n_reasons && i < SOURCE_MAX_REASONS; i++) {
         buf_puts(b, i ? "," : "");
         chorus_json_str(b, st->reasons[i], strlen(st->reasons[i]));

@@ -53,15 +53,6 @@ struct srv_cache {
 
 #define NSLOTS 4096
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 struct srv_cache *srv__cache_new(size_t max_bytes)
 {
     struct srv_cache *c = calloc(1, sizeof(*c));
@@ -134,7 +125,7 @@ static struct srv_cache_entry *find(struct srv_cache *c, const char *key, uint64
 
 const struct srv_cached *srv__cache_get(struct srv_cache *c, const char *key, uint64_t version)
 {
-    uint64_t h = hash_str(key);
+    uint64_t h = chorus_fnv64_str(key);
     struct srv_cache_entry *e = c ? find(c, key, h) : NULL;
 
     if (!e || e->c.version != version) {
@@ -152,7 +143,7 @@ void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cache
                     struct buf *body)
 {
     size_t klen = strlen(key), bytes;
-    uint64_t h = hash_str(key);
+    uint64_t h = chorus_fnv64_str(key);
     struct srv_cache_entry *e;
 
     if (!c)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chorus/error.h"
+#include "internal.h"
 
 void srv_config_init(struct srv_config *c)
 {
@@ -181,6 +182,14 @@ static int set(struct srv_config *c, const char *k, const char *v)
             return CHORUS_EINVAL;
         c->allow_private_sources = strcmp(v, "true") == 0;
         return 0;
+    }
+    if (strcmp(k, "allow_source_networks") == 0) {
+        struct srv__net nets[SRV__MAX_NETS];
+        size_t count;
+
+        if (srv__net_parse(v, nets, SRV__MAX_NETS, &count) != 0)
+            return CHORUS_EINVAL;
+        return copy(c->allow_source_networks, sizeof(c->allow_source_networks), v);
     }
     if (strcmp(k, "cache_bytes") == 0) {
         if (number(v, 1ull << 34, &n))

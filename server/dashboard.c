@@ -24,15 +24,6 @@
 #define DASH_CACHE_CONTROL "private, max-age=60"
 #define DASH_MAX_BYTES     (16 << 20) /* FEED_DASH_MAX_ROWS rows fit with room to spare */
 
-static uint64_t fnv64(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* key_part appends a value with its length in front, so no value can run
  * into the next part of the key whatever bytes it holds. */
 static void key_part(struct buf *k, const char *v)
@@ -145,7 +136,7 @@ void srv__dashboard(struct srv_req *r)
     val.type = HTML_TYPE;
     val.modified = q.now;
     snprintf(val.etag, sizeof(val.etag), "W/\"d%s-%llx-%llx\"", r->srv->instance,
-             (unsigned long long)st.version, (unsigned long long)fnv64(key.data));
+             (unsigned long long)st.version, (unsigned long long)chorus_fnv64_str(key.data));
     /* The key and the version decide the page: a revalidation costs no
      * render. */
     if (srv__etag_match_cc(r, val.etag, DASH_CACHE_CONTROL)) {

@@ -99,15 +99,6 @@ static bool not_modified(struct srv_req *r, const char *etag, int64_t modified, 
     return false;
 }
 
-static uint64_t fnv64(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* A feed request, normalised: how it is cached and validated. */
 struct feed_req {
     const char *key;  /* cache key from the parsed request, or NULL: not cached */
@@ -152,9 +143,10 @@ static void serve(struct srv_req *r, const struct feed_req *fr, const struct rev
     memset(&val, 0, sizeof(val));
     val.version = st->version;
     val.type = ATOM_TYPE;
-    snprintf(val.etag, sizeof(val.etag), "W/\"f%s-%llx-%llx\"", r->srv->instance,
-             (unsigned long long)st->version,
-             (unsigned long long)fnv64(fr->key ? fr->key : evhttp_request_get_uri(r->req)));
+    snprintf(
+        val.etag, sizeof(val.etag), "W/\"f%s-%llx-%llx\"", r->srv->instance,
+        (unsigned long long)st->version,
+        (unsigned long long)chorus_fnv64_str(fr->key ? fr->key : evhttp_request_get_uri(r->req)));
     val.modified = st->changed_at ? st->changed_at : st->last_review_at;
     if (fr->modified > val.modified)
         val.modified = fr->modified;

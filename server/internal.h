@@ -334,6 +334,26 @@ void srv__source_get(struct srv_req *r);
 void srv__source_delete(struct srv_req *r);
 void srv__source_poll(struct srv_req *r);
 
+/* ---- address networks (netlist.c) ---------------------------------------------- */
+
+#define SRV__MAX_NETS 32
+
+struct srv__net {
+    int family; /* AF_INET or AF_INET6 */
+    uint8_t addr[16];
+    unsigned prefix; /* bits */
+};
+
+struct sockaddr;
+
+/* srv__net_parse reads networks ("10.1.0.0/16", "fd00::/8", a bare address
+ * for one host) separated by commas or blanks into out (room for cap).
+ * Returns 0 with *n set, or CHORUS_EINVAL for a bad entry or too many. */
+int srv__net_parse(const char *text, struct srv__net *out, size_t cap, size_t *n);
+/* srv__net_match says whether sa's address is in one of nets (an IPv4
+ * network also holds the IPv4-mapped IPv6 form of its addresses). */
+bool srv__net_match(const struct srv__net *nets, size_t n, const struct sockaddr *sa);
+
 /* ---- router (router.c) ---------------------------------------------------- */
 
 void srv__dispatch(struct evhttp_request *req, void *arg);

@@ -344,11 +344,18 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&f);
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
     f->n_reasons = 0;
-    if (f->refused) {
+    if (f->refused && result != CURLE_OK) {
+        /* Only when nothing else worked: a name with a public address as
+         * well may have been fetched from that one. The host named is the
+         * hop that was refused, a redirect's target included. */
+        char *where = NULL, host[SRV__POLLER_MAX_HOST];
+
+        curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &where);
+        host_of(where ? where : f->cfg->url, host, sizeof(host));
         chorus_fmt(f->status_line, sizeof(f->status_line),
-                   "error: refused: %s resolves to %s, a private, loopback or link-local address "
-                   "(set allow_private_sources to allow it)",
-                   f->host, f->refused_addr);
+                   "error: refused: %s resolves to %s, a private, loopback, link-local or "
+                   "reserved address (set allow_private_sources to allow it)",
+                   host, f->refused_addr);
         fail_poll(f, now, 0);
     } else if (f->too_big || result == CURLE_FILESIZE_EXCEEDED) {
         chorus_fmt(f->status_line, sizeof(f->status_line),
@@ -408,6 +415,9 @@ int srv__poller_new(struct srv *s)
         abort();
     p->srv = s;
     p->allow_private = s->cfg.allow_private_sources || (env && strcmp(env, "1") == 0);
+    /* Checked when the config was read. */
+    if (srv__net_parse(s->cfg.allow_source_networks, p->allowed, SRV__MAX_NETS, &p->n_allowed))
+        p->n_allowed = 0;
     p->rng = wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
     rc = srv__curl_new(&p->curl, s->base, on_done, p);
     if (rc == 0) {
@@ -461,11 +471,13 @@ void srv__poller_metrics(const struct srv_poller *p, struct buf *b)
                "chorus_source_items_added_total %llu\n"
                "# TYPE chorus_source_items_updated_total counter\n"
                "chorus_source_items_updated_total %llu\n"
+               "# TYPE chorus_source_items_merged_total counter\n"
+               "chorus_source_items_merged_total %llu\n"
                "# TYPE chorus_source_items_rejected_total counter\n"
                "chorus_source_items_rejected_total %llu\n"
                "# TYPE chorus_source_fetches_active gauge\nchorus_source_fetches_active %zu\n",
                (unsigned long long)p->polls, (unsigned long long)p->failures,
                (unsigned long long)p->not_modified, (unsigned long long)p->items_added,
-               (unsigned long long)p->items_updated, (unsigned long long)p->items_rejected,
-               p->n_active);
+               (unsigned long long)p->items_updated, (unsigned long long)p->items_merged,
+               (unsigned long long)p->items_rejected, p->n_active);
 }

@@ -22,9 +22,12 @@ struct srv_poller {
     struct srv__poller_fetch *active; /* transfers in flight, and jobs not yet committed */
     size_t n_active;
     bool allow_private;
+    struct srv__net allowed[SRV__MAX_NETS]; /* allow_source_networks */
+    size_t n_allowed;
     uint64_t rng;
     /* /metrics */
-    uint64_t polls, failures, not_modified, items_added, items_updated, items_rejected;
+    uint64_t polls, failures, not_modified, items_added, items_updated, items_merged,
+        items_rejected;
 };
 
 /* One poll of one source: a transfer, then a writer job. */
@@ -54,7 +57,7 @@ struct srv__poller_fetch {
     char status_line[SOURCE_STATUS_LEN];
     bool ok; /* the poll succeeded: reset the backoff */
     /* results of the job's run (overwritten by every run) */
-    uint64_t added, updated, rejected;
+    uint64_t added, updated, merged, rejected;
 };
 
 struct srv__poller_item {

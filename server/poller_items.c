@@ -59,12 +59,15 @@ struct collect {
 static void fallback_id(const struct review *r, char *out, size_t cap)
 {
     const char *parts[3] = {r->title, r->body, r->author};
+    /* Not the FNV offset basis (a digit short), but the ids already stored
+     * were made from it, and changing it would store those items again. */
     uint64_t h = 1469598103934665603ULL;
 
     for (size_t i = 0; i < 3; i++) {
-        for (const char *s = parts[i] ? parts[i] : ""; *s; s++)
-            h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-        h = (h ^ 0xff) * 1099511628211ULL;
+        const char *part = parts[i] ? parts[i] : "";
+
+        h = chorus_fnv64(h, part, strlen(part));
+        h = chorus_fnv64(h, "\xff", 1); /* a byte UTF-8 text never holds */
     }
     snprintf(out, cap, "hash-%016llx", (unsigned long long)h);
 }
@@ -294,7 +297,7 @@ static int job_apply(struct store_txn *txn, struct srv_job *job)
 
     /* A rerun starts again from what parsing left: its reasons are kept,
      * the store's are not. */
-    f->added = f->updated = f->rejected = 0;
+    f->added = f->updated = f->merged = f->rejected = 0;
     f->n_reasons = f->n_parse_reasons;
     for (size_t i = 0; i < f->n && rc == 0; i++) {
         struct srv__poller_item *it = &f->items[i];
@@ -318,7 +321,9 @@ static int job_apply(struct store_txn *txn, struct srv_job *job)
                 break;
             }
         }
-        prc = store_review_put(txn, &r, NULL, &res);
+        /* Pulled items are where one review arrives through several
+         * feeds: copies fold into the first (docs/sources.md). */
+        prc = store_review_ingest(txn, &r, STORE_PUT_MERGE, NULL, &res);
         if (prc == CHORUS_EINVAL) {
             f->rejected++;
             add_reason(f, "item %s: breaks a storage limit (too long, or no product)", r.source_id);
@@ -330,8 +335,10 @@ static int job_apply(struct store_txn *txn, struct srv_job *job)
         }
         if (res == STORE_CREATED)
             f->added++;
-        else
+        else if (res == STORE_UPDATED)
             f->updated++;
+        else if (res == STORE_MERGED)
+            f->merged++;
     }
     codes_free(&codes);
     if (rc)
@@ -341,13 +348,15 @@ static int job_apply(struct store_txn *txn, struct srv_job *job)
     st.items_seen = f->n_seen;
     st.items_added = f->added;
     st.items_updated = f->updated;
+    st.items_merged = f->merged;
     st.items_rejected = f->rejected + f->doc_rejected;
     st.n_reasons = f->n_reasons;
     memcpy(st.reasons, f->reasons, sizeof(st.reasons));
     if (f->n_seen)
         chorus_fmt(st.last_status, sizeof(st.last_status),
-                   "%s, %zu items: %llu added, %llu updated, %llu rejected", f->status_line,
-                   f->n_seen, (unsigned long long)f->added, (unsigned long long)f->updated,
+                   "%s, %zu items: %llu added, %llu updated, %llu merged, %llu rejected",
+                   f->status_line, f->n_seen, (unsigned long long)f->added,
+                   (unsigned long long)f->updated, (unsigned long long)f->merged,
                    (unsigned long long)st.items_rejected);
     else
         snprintf(st.last_status, sizeof(st.last_status), "%s", f->status_line);
@@ -365,8 +374,9 @@ static void job_done(struct srv_job *job, int commit_rc)
                 (unsigned long long)f->id, chorus_strerror(commit_rc));
     p->items_added += f->added;
     p->items_updated += f->updated;
+    p->items_merged += f->merged;
     p->items_rejected += f->rejected + f->doc_rejected;
-    if (f->added || f->updated)
+    if (f->added || f->updated || f->merged)
         for (size_t i = 0; i < f->n; i++)
             if (f->items[i].review->product_id[0] &&
                 (i == 0 ||

@@ -12,11 +12,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* v4_private: 0/8, 10/8, 127/8, 169.254/16, 172.16/12, 192.168/16,
+ * 100.64/10 (carrier NAT), the special-use 192.0.0/24, the documentation
+ * nets 192.0.2/24, 198.51.100/24, 203.0.113/24 (test networks are often real
+ * ones: this very kind of container sits on 192.0.2/24), 198.18/15
+ * (benchmarking), multicast 224/4 and reserved 240/4. */
 static bool v4_private(uint32_t a)
 {
     return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xa9fe ||
            (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 || (a >> 22) == (100u << 2 | 1) ||
-           (a >> 28) == 0xe || (a >> 28) == 0xf;
+           (a >> 8) == 0xc00000 || (a >> 8) == 0xc00002 || (a >> 8) == 0xc63364 ||
+           (a >> 8) == 0xcb0071 || (a >> 17) == (0xc612u >> 1) || (a >> 28) == 0xe ||
+           (a >> 28) == 0xf;
 }
 
 static bool addr_private(const struct sockaddr *sa)
@@ -43,7 +50,10 @@ static bool addr_private(const struct sockaddr *sa)
                (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) || /* fec0::/10 site-local */
                b[0] == 0xff ||                            /* multicast */
                (b[0] == 0x20 && b[1] == 0x02) ||          /* 6to4 may wrap anything */
-               (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b); /* NAT64 */
+               (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b) || /* NAT64 */
+               (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) || /* Teredo */
+               (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) || /* documentation */
+               (b[0] == 0x01 && memcmp(b + 1, zero, 7) == 0); /* 100::/64 discard */
     }
     return true; /* unix sockets and the rest: never */
 }
@@ -53,7 +63,8 @@ curl_socket_t srv__poller_opensocket(void *clientp, curlsocktype purpose, struct
     struct srv__poller_fetch *f = clientp;
 
     (void)purpose;
-    if (!f->p->allow_private && addr_private(&a->addr)) {
+    if (!f->p->allow_private && addr_private(&a->addr) &&
+        !srv__net_match(f->p->allowed, f->p->n_allowed, &a->addr)) {
         char txt[INET6_ADDRSTRLEN] = "?";
 
         if (a->family == AF_INET)

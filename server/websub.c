@@ -114,15 +114,6 @@ static struct timeval tv_ms(uint64_t ms)
     return tv;
 }
 
-static uint64_t fnv64(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static uint64_t next_random(struct srv_websub *w)
 {
     w->rng ^= w->rng << 13;
@@ -250,7 +241,7 @@ static void drop_oldest(struct srv_websub *w)
 /* queue_topic records that the feed at url changed. */
 void srv__websub_queue(struct srv_websub *w, const char *url)
 {
-    uint64_t h = fnv64(url);
+    uint64_t h = chorus_fnv64_str(url);
     struct topic *t = topic_find(w, url, h);
 
     if (t) {

@@ -26,16 +26,6 @@
 #define WIDGET_RETRY_LIMIT   5          /* reviews shown when a page would not fit */
 #define I18N_MARKER          "/*CHORUS_I18N*/null"
 
-static uint64_t fnv64(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ULL;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* ---- embed.js and widget.css ---------------------------------------------------------- */
 
 /* A file served as it is: built once, kept for the life of the process
@@ -73,7 +63,8 @@ static void build(struct static_file *f, const char *name)
         buf_append(&b, src, len);
     }
     f->data = buf_steal(&b, &f->len);
-    snprintf(f->etag, sizeof(f->etag), "\"a%016llx\"", (unsigned long long)fnv64(f->data, f->len));
+    snprintf(f->etag, sizeof(f->etag), "\"a%016llx\"",
+             (unsigned long long)chorus_fnv64(CHORUS_FNV64_INIT, f->data, f->len));
 }
 
 static void static_reply(struct srv_req *r, struct static_file *f, const char *name,
@@ -234,10 +225,12 @@ static void widget(struct srv_req *r, bool page)
     memset(&val, 0, sizeof(val));
     val.version = st.version;
     val.type = HTML_TYPE;
-    snprintf(val.etag, sizeof(val.etag), "W/\"w%s-%llx-%llx\"", r->srv->instance,
-             (unsigned long long)st.version,
-             (unsigned long long)(fnv64(key.data, key.len) ^
-                                  (q.cursor ? fnv64(q.cursor, strlen(q.cursor)) : 0)));
+    snprintf(
+        val.etag, sizeof(val.etag), "W/\"w%s-%llx-%llx\"", r->srv->instance,
+        (unsigned long long)st.version,
+        (unsigned long long)(chorus_fnv64(CHORUS_FNV64_INIT, key.data, key.len) ^
+                             (q.cursor ? chorus_fnv64(CHORUS_FNV64_INIT, q.cursor, strlen(q.cursor))
+                                       : 0)));
     if (!q.cursor) {
         /* A first page is valid if its key and version are: a revalidation
          * or a cache hit costs no render. */

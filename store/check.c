@@ -105,6 +105,15 @@ static int check_review(struct store__check *ck, uint64_t id, const struct revie
             store__rd64(v.mv_data) != id)
             store__check_say(ck, "Review %" PRIu64 " is missing from the dedupe table.", id);
     }
+    for (size_t i = 0; i < r->n_origins; i++) {
+        (*with_sid)++;
+        n = store__key_dedupe(k, r->origins[i].source, r->origins[i].source_id);
+        if (n == 0 || store__get(ck->t, STORE__DEDUPE, k, n, &v) != 0 || v.mv_size != 8 ||
+            store__rd64(v.mv_data) != id)
+            store__check_say(ck,
+                             "Origin %zu of review %" PRIu64 " is missing from the dedupe table.",
+                             i + 1, id);
+    }
     if (r->status == REVIEW_APPROVED) {
         struct review_stats *st = &ck->pst[pno];
         bool had = st->count || st->mentions;
@@ -136,54 +145,77 @@ void store__check_count(struct store__check *ck, enum store__db db, const char *
                          name, (size_t)st.ms_entries, want);
 }
 
-static int pass_reviews(struct store__check *ck)
+/* each_entry calls fn for every entry of db in key order; fn's non-zero
+ * value stops the walk and is returned. */
+static int each_entry(struct store__check *ck, enum store__db db,
+                      int (*fn)(struct store__check *ck, const MDB_val *k, const MDB_val *v,
+                                void *ctx),
+                      void *ctx)
 {
     MDB_cursor *c = NULL;
     MDB_val k, v;
-    uint64_t n = 0, with_sid = 0, voted = 0, nscope = 0, next_id;
     int rc, mrc;
 
-    rc = store__meta_get_u64(ck->t, "next_review_id", &next_id);
-    if (rc == 0)
-        rc = store__cursor(ck->t, STORE__REVIEWS, &c);
+    rc = store__cursor(ck->t, db, &c);
     if (rc)
-        goto out;
-    for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        struct review r;
-        uint32_t pno;
-        uint64_t id;
-
-        if (k.mv_size != 8) {
-            store__check_say(ck, "The reviews table holds a key of %zu bytes.", k.mv_size);
-            continue;
-        }
-        id = store__rd64(k.mv_data);
-        n++;
-        if (id >= next_id)
-            store__check_say(ck, "Review %" PRIu64 " is at or past the next review id %" PRIu64 ".",
-                             id, next_id);
-        if (store__review_decode(v.mv_data, v.mv_size, &r, &pno, NULL) != 0) {
-            store__check_say(ck, "Review %" PRIu64 " does not decode.", id);
-            continue;
-        }
-        rc = check_review(ck, id, &r, pno, &with_sid, &voted, &nscope);
-        if (rc)
-            goto out;
-    }
-    if (mrc != MDB_NOTFOUND) {
+        return rc;
+    for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+         mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+        rc = fn(ck, &k, &v, ctx);
+    if (rc == 0 && mrc != MDB_NOTFOUND)
         rc = store__check_rc(ck->t, mrc);
-        goto out;
-    }
-    store__check_count(ck, STORE__BY_PROD, "by_prod", n);
-    store__check_count(ck, STORE__BY_HELPFUL, "by_helpful", voted);
-    store__check_count(ck, STORE__BY_TIME, "by_time", n);
-    store__check_count(ck, STORE__BY_STATUS, "by_status", n);
-    store__check_count(ck, STORE__DEDUPE, "dedupe", with_sid);
-    store__check_count(ck, STORE__BY_SCOPE, "by_scope", nscope);
-out:
     mdb_cursor_close(c);
     return rc;
+}
+
+struct review_pass {
+    uint64_t n, with_sid, voted, nscope, next_id;
+};
+
+static int one_review(struct store__check *ck, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+    struct review_pass *rp = ctx;
+    struct store__mark m;
+    struct review r;
+    uint32_t pno;
+    uint64_t id;
+    int rc = 0;
+
+    if (k->mv_size != 8) {
+        store__check_say(ck, "The reviews table holds a key of %zu bytes.", k->mv_size);
+        return 0;
+    }
+    id = store__rd64(k->mv_data);
+    rp->n++;
+    if (id >= rp->next_id)
+        store__check_say(ck, "Review %" PRIu64 " is at or past the next review id %" PRIu64 ".", id,
+                         rp->next_id);
+    /* Decoded with the arena for the origins, given back per review. */
+    store__arena_mark(&ck->t->arena, &m);
+    if (store__review_decode(v->mv_data, v->mv_size, &r, &pno, &ck->t->arena) != 0)
+        store__check_say(ck, "Review %" PRIu64 " does not decode.", id);
+    else
+        rc = check_review(ck, id, &r, pno, &rp->with_sid, &rp->voted, &rp->nscope);
+    store__arena_release(&ck->t->arena, &m);
+    return rc;
+}
+
+static int pass_reviews(struct store__check *ck)
+{
+    struct review_pass rp = {0};
+    int rc = store__meta_get_u64(ck->t, "next_review_id", &rp.next_id);
+
+    if (rc == 0)
+        rc = each_entry(ck, STORE__REVIEWS, one_review, &rp);
+    if (rc)
+        return rc;
+    store__check_count(ck, STORE__BY_PROD, "by_prod", rp.n);
+    store__check_count(ck, STORE__BY_HELPFUL, "by_helpful", rp.voted);
+    store__check_count(ck, STORE__BY_TIME, "by_time", rp.n);
+    store__check_count(ck, STORE__BY_STATUS, "by_status", rp.n);
+    store__check_count(ck, STORE__DEDUPE, "dedupe", rp.with_sid);
+    store__check_count(ck, STORE__BY_SCOPE, "by_scope", rp.nscope);
+    return 0;
 }
 
 /* ---- pass 4: records of entities that do not exist ------------------------------------- */
@@ -198,44 +230,73 @@ static bool entity_known(struct store__check *ck, uint8_t kind, uint32_t no)
            store__product_get_no(ck->t, no, &p) == 0;
 }
 
+struct orphan_pass {
+    enum store__db db;
+    const char *name;
+    size_t klen;
+    uint8_t last_kind;
+    uint32_t last_no;
+};
+
+static int one_orphan(struct store__check *ck, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+    struct orphan_pass *op = ctx;
+    const uint8_t *kp = k->mv_data;
+    uint32_t no;
+
+    (void)v;
+    if (k->mv_size != op->klen) {
+        store__check_say(ck, "The %s table holds a key of %zu bytes.", op->name, k->mv_size);
+        return 0;
+    }
+    no = store__rd32(kp + 1);
+    if (kp[0] == op->last_kind && no == op->last_no)
+        return 0; /* one sentence per entity, not per day */
+    op->last_kind = kp[0];
+    op->last_no = no;
+    /* Category number 0 is the all-reviews scope: a version, no path. */
+    if (op->db == STORE__AGGREGATES && kp[0] == STORE__KIND_CATEGORY && no == 0)
+        return 0;
+    if (!entity_known(ck, kp[0], no))
+        store__check_say(
+            ck, "The %s table holds records of %s number %" PRIu32 ", which does not exist.",
+            op->name, kp[0] == STORE__KIND_CATEGORY ? "category" : "product", no);
+    return 0;
+}
+
 static int pass_orphans(struct store__check *ck, enum store__db db, const char *name, size_t klen)
 {
-    MDB_cursor *c = NULL;
-    MDB_val k, v;
-    uint8_t last_kind = 0;
-    uint32_t last_no = 0;
-    int rc, mrc;
+    struct orphan_pass op = {.db = db, .name = name, .klen = klen};
 
-    rc = store__cursor(ck->t, db, &c);
-    if (rc)
-        goto out;
-    for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        const uint8_t *kp = k.mv_data;
-        uint32_t no;
+    return each_entry(ck, db, one_orphan, &op);
+}
 
-        if (k.mv_size != klen) {
-            store__check_say(ck, "The %s table holds a key of %zu bytes.", name, k.mv_size);
-            continue;
-        }
-        no = store__rd32(kp + 1);
-        if (kp[0] == last_kind && no == last_no)
-            continue; /* one sentence per entity, not per day */
-        last_kind = kp[0];
-        last_no = no;
-        /* Category number 0 is the all-reviews scope: a version, no path. */
-        if (db == STORE__AGGREGATES && kp[0] == STORE__KIND_CATEGORY && no == 0)
-            continue;
-        if (!entity_known(ck, kp[0], no))
-            store__check_say(
-                ck, "The %s table holds records of %s number %" PRIu32 ", which does not exist.",
-                name, kp[0] == STORE__KIND_CATEGORY ? "category" : "product", no);
+/* ---- by_content: every entry names a review with that text ------------------------------ */
+
+static int one_content(struct store__check *ck, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+    uint8_t want[STORE__CONTENT_KEY_LEN];
+    struct store__mark m;
+    struct review r;
+    uint32_t pno;
+    uint64_t id;
+
+    (void)ctx;
+    if (k->mv_size != sizeof(want) || v->mv_size != 8) {
+        store__check_say(ck, "The by_content table holds an entry of %zu/%zu bytes.", k->mv_size,
+                         v->mv_size);
+        return 0;
     }
-    if (mrc != MDB_NOTFOUND)
-        rc = store__check_rc(ck->t, mrc);
-out:
-    mdb_cursor_close(c);
-    return rc;
+    id = store__rd64(v->mv_data);
+    store__arena_mark(&ck->t->arena, &m);
+    if (store__review_load(ck->t, id, &r, &pno) != 0)
+        store__check_say(ck, "The by_content table names review %" PRIu64 ", which does not exist.",
+                         id);
+    else if (!store__content_key(want, pno, &r) || memcmp(want, k->mv_data, sizeof(want)) != 0)
+        store__check_say(ck, "The by_content entry of review %" PRIu64 " does not match its text.",
+                         id);
+    store__arena_release(&ck->t->arena, &m);
+    return 0;
 }
 
 /* ---- the check --------------------------------------------------------------------------- */
@@ -296,6 +357,8 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
         rc = pass_orphans(&ck, STORE__AGGREGATES, "aggregates", STORE__AGG_KEY_LEN);
     if (rc == 0)
         rc = pass_orphans(&ck, STORE__DAILY, "daily", STORE__DAY_KEY_LEN);
+    if (rc == 0)
+        rc = each_entry(&ck, STORE__BY_CONTENT, one_content, NULL);
 out:
     if (drift)
         *drift = ck.drift;

@@ -32,6 +32,7 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__BY_SCOPE] = "by_scope",
     [STORE__TOKENS] = "tokens",
     [STORE__SOURCES] = "sources",
+    [STORE__BY_CONTENT] = "by_content",
 };
 
 /* Transactions this thread has active, in any store. A thread that holds a

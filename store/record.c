@@ -113,8 +113,13 @@ size_t store__review_size(const struct review *r)
          str_size(r->source_id) + str_size(r->moderation_reason);
     for (size_t i = 0; i < r->n_responses; i++)
         n += 8 + str_size(r->responses[i].author) + str_size(r->responses[i].body);
-    if (r->components && *r->components)
+    if (r->n_origins) {
+        n += str_size(r->components && *r->components ? r->components : NULL) + 1;
+        for (size_t i = 0; i < r->n_origins; i++)
+            n += str_size(r->origins[i].source) + str_size(r->origins[i].source_id);
+    } else if (r->components && *r->components) {
         n += str_size(r->components);
+    }
     return n;
 }
 
@@ -150,9 +155,49 @@ void store__review_encode(uint8_t *out, const struct review *r, uint32_t pno)
         p = put_str(p + 8, r->responses[i].author);
         p = put_str(p, r->responses[i].body);
     }
-    /* Trailing and optional: schema-1 records simply end before it. */
-    if (r->components && *r->components)
+    /* Trailing and optional: schema-1 records simply end before the
+     * components, and records without origins after them. */
+    if (r->n_origins) {
+        p = put_str(p, r->components && *r->components ? r->components : NULL);
+        *p++ = (uint8_t)r->n_origins;
+        for (size_t i = 0; i < r->n_origins; i++) {
+            p = put_str(p, r->origins[i].source);
+            p = put_str(p, r->origins[i].source_id);
+        }
+    } else if (r->components && *r->components) {
         put_str(p, r->components);
+    }
+}
+
+/* decode_origins reads the origin list that may follow the components: a
+ * count byte, then source and source id strings. Without an arena the
+ * count is kept and the list is not (like responses). */
+static int decode_origins(struct reader *rd, struct review *r, struct store__arena *a)
+{
+    struct review_origin *o = NULL;
+    size_t n = rd->p[0];
+
+    rd->p++;
+    rd->left--;
+    if (n == 0 || n > CHORUS_MAX_ORIGINS)
+        return CHORUS_ECORRUPT;
+    if (a)
+        o = store__arena_alloc(a, n * sizeof(*o));
+    for (size_t i = 0; i < n; i++) {
+        const char *src = get_str(rd), *sid = get_str(rd);
+
+        if (rd->bad || !sid)
+            return CHORUS_ECORRUPT;
+        if (o) {
+            o[i].source = src;
+            o[i].source_id = sid;
+        }
+    }
+    if (rd->left != 0)
+        return CHORUS_ECORRUPT;
+    r->n_origins = n;
+    r->origins = o;
+    return 0;
 }
 
 int store__review_decode(const void *data, size_t len, struct review *r, uint32_t *pno,
@@ -214,9 +259,11 @@ int store__review_decode(const void *data, size_t len, struct review *r, uint32_
     }
     if (rd.left != 0) {
         r->components = get_str(&rd);
-        if (rd.bad || rd.left != 0)
+        if (rd.bad)
             return CHORUS_ECORRUPT;
     }
+    if (rd.left != 0 && decode_origins(&rd, r, a) != 0)
+        return CHORUS_ECORRUPT;
     r->n_responses = n;
     r->responses = resp;
     return 0;

@@ -71,20 +71,13 @@ static bool review_valid(const struct review *r)
     return true;
 }
 
-/* score runs the store's scorer on r. A value no scorer should give (out of
- * range, infinite) is stored as no score rather than failing the write. */
-static double score(const struct store *s, const struct review *r)
+/* A value no scorer should give (out of range, infinite) is stored as no
+ * score rather than failing the write. */
+double store__score(const struct store *s, const struct review *r)
 {
     double v = s->scorer(s->scorer_ctx, r);
 
     return v >= -1.0 && v <= 1.0 ? v : NAN;
-}
-
-/* same_score compares two sentiments as the record stores them: bit for
- * bit, any NAN equal to any other. */
-static bool same_score(double a, double b)
-{
-    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof(a)) == 0;
 }
 
 /* ---- loading ---------------------------------------------------------------------- */
@@ -104,10 +97,7 @@ int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint3
     return rc;
 }
 
-/* load_copy loads review id from a copy in the arena: in a write transaction
- * the original page may be rewritten (or spilled) by the very puts that
- * replace it, and the old strings are still needed for the new record. */
-static int load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
+int store__review_load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
 {
     uint8_t k[8];
     MDB_val v;
@@ -208,9 +198,9 @@ static int account(struct store_txn *t, const struct review *old, const struct s
     return rc ? rc : store__agg_review(t, old, os, nw, ns);
 }
 
-/* write_record replaces review id's record with nw, encoded through the
- * scratch buffer since nw may borrow strings from the record it replaces. */
-static int write_record(struct store_txn *t, const struct review *nw, uint32_t pno)
+/* Encoded through the scratch buffer: nw may borrow strings from the record
+ * it replaces. */
+int store__review_write(struct store_txn *t, const struct review *nw, uint32_t pno)
 {
     size_t n = store__review_size(nw);
     uint8_t *enc = store__enc_buf(t, n);
@@ -232,7 +222,7 @@ static int rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
     if (rc == CHORUS_ENOTFOUND)
         rc = CHORUS_ECORRUPT;
     if (rc == 0)
-        rc = write_record(t, nw, pno);
+        rc = store__review_write(t, nw, pno);
     if (rc == 0)
         rc = reindex(t, nw->id, old, pno, nw, pno);
     if (rc == 0)
@@ -242,8 +232,9 @@ static int rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
 
 /* ---- put -------------------------------------------------------------------------- */
 
-/* create stores r as a new review (its dedupe entry is already in). */
-static int create(struct store_txn *t, const struct review *r, uint64_t *id_out)
+/* create stores r as a new review (its dedupe entry is already in), in
+ * by_content too when fold is set. */
+static int create(struct store_txn *t, const struct review *r, bool fold, uint64_t *id_out)
 {
     struct review nw = *r;
     struct store__scope sc;
@@ -259,6 +250,8 @@ static int create(struct store_txn *t, const struct review *r, uint64_t *id_out)
         return rc;
     if (nw.ingested_at == 0)
         nw.ingested_at = chorus_now();
+    nw.n_origins = 0;
+    nw.origins = NULL;
     n = store__review_size(&nw);
     store__be64(k, nw.id);
     /* Ids only grow, so the record goes at the end of the tree, and straight
@@ -272,14 +265,43 @@ static int create(struct store_txn *t, const struct review *r, uint64_t *id_out)
     rc = reindex(t, nw.id, NULL, 0, &nw, sc.pno);
     if (rc == 0)
         rc = account(t, NULL, NULL, &nw, &sc);
+    if (rc == 0 && fold)
+        rc = store__content_move(t, nw.id, NULL, 0, &nw, sc.pno, true);
     if (rc == 0)
         *id_out = nw.id;
     return rc;
 }
 
+/* same_origin compares two (source, source id) pairs as the dedupe table
+ * keys them: no source is "api". */
+static bool same_origin(const char *sa, const char *ia, const char *sb, const char *ib)
+{
+    sa = sa && *sa ? sa : "api";
+    sb = sb && *sb ? sb : "api";
+    return strcmp(sa, sb) == 0 && strcmp(ia ? ia : "", ib ? ib : "") == 0;
+}
+
+/* unchanged says whether nw encodes to exactly the record stored for it. */
+static bool unchanged(struct store_txn *t, const struct review *nw, uint32_t pno)
+{
+    size_t n = store__review_size(nw);
+    uint8_t k[8], *enc;
+    MDB_val v;
+
+    store__be64(k, nw->id);
+    if (store__get(t, STORE__REVIEWS, k, 8, &v) != 0 || v.mv_size != n)
+        return false;
+    enc = store__enc_buf(t, n);
+    store__review_encode(enc, nw, pno);
+    return memcmp(enc, v.mv_data, n) == 0;
+}
+
 /* update re-ingests r over review id: content replaced; id, votes,
- * responses, moderation and ingested_at kept. */
-static int update(struct store_txn *t, const struct review *r, uint64_t id)
+ * responses, moderation, ingested_at and origins kept. From a secondary
+ * origin nothing changes: the first origin owns the text, so a copy cannot
+ * be edited into something else by another feed. */
+static int update(struct store_txn *t, const struct review *r, uint64_t id, bool fold,
+                  enum store_put_result *res)
 {
     struct review old, nw;
     struct scope_copy os;
@@ -287,7 +309,7 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id)
     uint32_t opno;
     int rc;
 
-    rc = load_copy(t, id, &old, &opno);
+    rc = store__review_load_copy(t, id, &old, &opno);
     if (rc == CHORUS_ENOTFOUND)
         rc = CHORUS_ECORRUPT; /* dedupe names it, so it must exist */
     if (rc == 0)
@@ -296,12 +318,20 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id)
         rc = CHORUS_ECORRUPT;
     if (rc)
         return rc;
+    if (!same_origin(old.source, old.source_id, r->source, r->source_id)) {
+        *res = STORE_MERGED;
+        return 0;
+    }
     scope_keep(&os, &sc);
     rc = store__product_info(t, r->product_id, true, &sc);
     if (rc)
         return rc;
 
     nw = *r;
+    nw.source = old.source;
+    nw.source_id = old.source_id;
+    nw.n_origins = old.n_origins;
+    nw.origins = old.origins;
     nw.id = id;
     nw.helpful = old.helpful;
     nw.not_helpful = old.not_helpful;
@@ -310,25 +340,84 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id)
     nw.status = old.status;
     nw.moderation_reason = old.moderation_reason;
     nw.ingested_at = old.ingested_at;
-
-    rc = write_record(t, &nw, sc.pno);
+    if (unchanged(t, &nw, sc.pno)) {
+        *res = STORE_UNCHANGED;
+        return 0;
+    }
+    *res = STORE_UPDATED;
+    rc = store__review_write(t, &nw, sc.pno);
     if (rc == 0)
         rc = reindex(t, id, &old, opno, &nw, sc.pno);
     if (rc == 0)
         rc = account(t, &old, &os.sc, &nw, &sc);
+    if (rc == 0)
+        rc = store__content_move(t, id, &old, opno, &nw, sc.pno, fold);
+    return rc;
+}
+
+/* merge makes the new origin of r (dedupe key dk) one more origin of the
+ * review first stored with r's text, when there is one: *merged says so
+ * and *id names it. */
+static int merge(struct store_txn *t, const struct review *r, const uint8_t *dk, size_t dklen,
+                 uint64_t *id, bool *merged)
+{
+    struct review_origin *o;
+    struct store__scope sc;
+    struct review old, nw;
+    uint8_t idv[8];
+    uint32_t pno;
+    uint64_t y;
+    int rc;
+
+    *merged = false;
+    rc = store__product_info(t, r->product_id, false, &sc);
+    if (rc == 0)
+        rc = store__content_find(t, sc.pno, r, &y);
+    if (rc == 0)
+        rc = store__review_load_copy(t, y, &old, &pno);
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (!store__same_content(&old, r) || old.n_origins >= CHORUS_MAX_ORIGINS)
+        return 0;
+    o = store__arena_alloc(&t->arena, (old.n_origins + 1) * sizeof(*o));
+    if (old.n_origins)
+        memcpy(o, old.origins, old.n_origins * sizeof(*o));
+    o[old.n_origins].source = r->source;
+    o[old.n_origins].source_id = r->source_id;
+    nw = old;
+    nw.origins = o;
+    nw.n_origins = old.n_origins + 1;
+    /* The API shows origins, so the versions move (rewrite). */
+    rc = rewrite(t, &old, pno, &nw);
+    store__be64(idv, y);
+    if (rc == 0)
+        rc = store__put(t, STORE__DEDUPE, dk, dklen, idv, 8, 0);
+    if (rc == 0) {
+        *id = y;
+        *merged = true;
+    }
     return rc;
 }
 
 int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id,
                      enum store_put_result *result)
 {
+    return store_review_ingest(txn, r, 0, id, result);
+}
+
+int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned flags, uint64_t *id,
+                        enum store_put_result *result)
+{
     uint8_t dk[STORE__DEDUPE_KEY_MAX], idv[8];
     char auto_id[64], tags[STORE_TAGS_MAX];
     struct review tmp;
     size_t dklen;
     struct store__mark m;
+    enum store_put_result res = STORE_CREATED;
+    bool existed = false, merged = false, fold = flags & STORE_PUT_MERGE;
     uint64_t next, got = 0;
-    bool existed = false;
     MDB_val v;
     int rc;
 
@@ -354,7 +443,7 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
     /* Like the tags, the sentiment is the server's when it scores: what the
      * caller sent (an export, a feed's own score) is replaced. */
     if (txn->s->scorer)
-        tmp.sentiment = score(txn->s, r);
+        tmp.sentiment = store__score(txn->s, r);
     r = &tmp;
     dklen = store__key_dedupe(dk, r->source, r->source_id);
     if (dklen == 0)
@@ -374,21 +463,44 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
     /* The copies an update makes are dead once it returns: give them back,
      * or a long import transaction would keep every one. */
     store__arena_mark(&txn->arena, &m);
-    if (existed)
-        rc = update(txn, r, got);
-    else
-        rc = create(txn, r, &got);
+    if (existed) {
+        rc = update(txn, r, got, fold, &res);
+    } else {
+        rc = fold ? merge(txn, r, dk, dklen, &got, &merged) : 0;
+        if (rc == 0 && merged)
+            res = STORE_MERGED;
+        else if (rc == 0)
+            rc = create(txn, r, fold, &got);
+    }
     store__arena_release(&txn->arena, &m);
     if (rc)
         return rc;
     if (id)
         *id = got;
     if (result)
-        *result = existed ? STORE_UPDATED : STORE_CREATED;
+        *result = res;
     return 0;
 }
 
 /* ---- delete, moderate, vote, respond ------------------------------------------------ */
+
+/* drop_origin removes origin o's dedupe entry if it still names review id. */
+static int drop_origin(struct store_txn *t, uint64_t id, const struct review_origin *o)
+{
+    uint8_t dk[STORE__DEDUPE_KEY_MAX];
+    size_t n = store__key_dedupe(dk, o->source, o->source_id);
+    MDB_val v;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    rc = store__get(t, STORE__DEDUPE, dk, n, &v);
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    if (rc == 0 && v.mv_size == 8 && store__rd64(v.mv_data) == id)
+        rc = store__del(t, STORE__DEDUPE, dk, n);
+    return rc;
+}
 
 int store_review_delete(struct store_txn *txn, uint64_t id)
 {
@@ -402,7 +514,7 @@ int store_review_delete(struct store_txn *txn, uint64_t id)
     if (!txn->write)
         return CHORUS_EINVAL;
     store__arena_mark(&txn->arena, &m);
-    rc = load_copy(txn, id, &old, &pno);
+    rc = store__review_load_copy(txn, id, &old, &pno);
     if (rc == 0) {
         rc = store__product_info(txn, old.product_id, false, &sc);
         if (rc == CHORUS_ENOTFOUND)
@@ -418,6 +530,10 @@ int store_review_delete(struct store_txn *txn, uint64_t id)
         if (dklen)
             rc = store__del(txn, STORE__DEDUPE, dk, dklen);
     }
+    for (size_t i = 0; rc == 0 && i < old.n_origins; i++)
+        rc = drop_origin(txn, id, &old.origins[i]);
+    if (rc == 0)
+        rc = store__content_move(txn, id, &old, pno, NULL, 0, false);
     if (rc == 0)
         rc = reindex(txn, id, &old, pno, NULL, 0);
     if (rc == 0)
@@ -437,7 +553,7 @@ int store_review_moderate(struct store_txn *txn, uint64_t id, enum review_status
     if (!txn->write || (unsigned)status > REVIEW_REJECTED || !cap_ok(reason, CHORUS_MAX_REASON))
         return CHORUS_EINVAL;
     store__arena_mark(&txn->arena, &m);
-    rc = load_copy(txn, id, &old, &pno);
+    rc = store__review_load_copy(txn, id, &old, &pno);
     if (rc == 0) {
         nw = old;
         nw.status = status;
@@ -458,7 +574,7 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful)
     if (!txn->write)
         return CHORUS_EINVAL;
     store__arena_mark(&txn->arena, &m);
-    rc = load_copy(txn, id, &old, &pno);
+    rc = store__review_load_copy(txn, id, &old, &pno);
     if (rc == 0) {
         nw = old;
         if (helpful && nw.helpful < UINT32_MAX)
@@ -469,7 +585,7 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful)
          * own API pages show, but nothing a feed or digest shows: only the
          * product's version moves, so anonymous votes cannot keep emptying
          * the category and all-reviews caches. */
-        rc = write_record(txn, &nw, pno);
+        rc = store__review_write(txn, &nw, pno);
         if (rc == 0)
             rc = reindex(txn, id, &old, pno, &nw, pno);
         if (rc == 0)
@@ -492,7 +608,7 @@ int store_review_respond(struct store_txn *txn, uint64_t id, const char *author,
         !cap_ok(author, CHORUS_MAX_AUTHOR))
         return CHORUS_EINVAL;
     store__arena_mark(&txn->arena, &m);
-    rc = load_copy(txn, id, &old, &pno);
+    rc = store__review_load_copy(txn, id, &old, &pno);
     if (rc == 0 && old.n_responses >= CHORUS_MAX_RESPONSES)
         rc = CHORUS_ELIMIT;
     if (rc == 0) {
@@ -518,79 +634,6 @@ int store_review_get(struct store_txn *txn, uint64_t id, struct review *out)
     /* In a write transaction the record is copied: store.h lends it until
      * the callback ends, and later puts could rewrite its page. */
     if (txn->write)
-        return load_copy(txn, id, out, NULL);
+        return store__review_load_copy(txn, id, out, NULL);
     return store__review_load(txn, id, out, NULL);
-}
-
-/* ---- re-tagging ----------------------------------------------------------------------- */
-
-#define RETAG_BATCH 2000
-
-struct retag_ids {
-    uint64_t ids[RETAG_BATCH];
-    size_t n, limit;
-};
-
-static int collect_id(void *ctx, const struct review *r)
-{
-    struct retag_ids *c = ctx;
-
-    c->ids[c->n++] = r->id;
-    return c->n == c->limit ? CHORUS_ESTOP : 0;
-}
-
-int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
-                        size_t *changed)
-{
-    struct retag_ids *c;
-    char tags[STORE_TAGS_MAX];
-    int rc;
-
-    *last = 0;
-    *changed = 0;
-    if (!txn->write || (!txn->s->tagger && !txn->s->scorer) || limit == 0)
-        return CHORUS_EINVAL;
-    c = store__arena_alloc(&txn->arena, sizeof(*c));
-    c->n = 0;
-    c->limit = limit < RETAG_BATCH ? limit : RETAG_BATCH;
-    /* Ids first, then the rewrites: no cursor walks a table being written. */
-    rc = store_reviews_each(txn, after, collect_id, c);
-    for (size_t i = 0; rc == 0 && i < c->n; i++) {
-        struct store__mark m;
-        struct review r;
-        uint32_t pno;
-
-        store__arena_mark(&txn->arena, &m);
-        rc = load_copy(txn, c->ids[i], &r, &pno);
-        if (rc == 0) {
-            struct review nw = r;
-
-            if (txn->s->tagger) {
-                tags[0] = '\0';
-                txn->s->tagger(txn->s->tagger_ctx, &r, tags, sizeof(tags));
-                tags[sizeof(tags) - 1] = '\0';
-                nw.components = tags[0] ? tags : NULL;
-            }
-            if (txn->s->scorer)
-                nw.sentiment = score(txn->s, &r);
-            if (strcmp(nw.components ? nw.components : "", r.components ? r.components : "") ||
-                !same_score(nw.sentiment, r.sentiment)) {
-                struct store__scope sc;
-
-                rc = write_record(txn, &nw, pno);
-                /* Feeds and the API show tags and sentiment. New tags move
-                 * only versions; a new sentiment also moves the sentiment
-                 * sums of the product and its categories (old share out,
-                 * new in). Keys and index entries stay as they are. */
-                if (rc == 0)
-                    rc = store__product_info(txn, r.product_id, false, &sc);
-                if (rc == 0)
-                    rc = store__agg_review(txn, &r, &sc, &nw, &sc);
-                (*changed)++;
-            }
-        }
-        store__arena_release(&txn->arena, &m);
-        *last = c->ids[i];
-    }
-    return rc;
 }

@@ -7,7 +7,8 @@
  * u64; errors, backoff, n_reasons u32), then length-prefixed strings (u32
  * length, bytes): url, headers, product_id, product_map, json_map (length
  * 0xffffffff = NULL), last_status, etag, last_modified and n_reasons
- * reasons. Sources are few and small, so a state update rewrites the whole
+ * reasons, then items_merged u64 (records written before it existed end
+ * before it). Sources are few and small, so a state update rewrites the whole
  * record: simpler than a second database and still one page write.
  *
  * The next source id is the meta counter "next_source_id".
@@ -66,7 +67,7 @@ static size_t rec_size(const struct source_config *c, const struct source_state 
 
     for (uint32_t i = 0; i < st->n_reasons && i < SOURCE_MAX_REASONS; i++)
         n += str_size(st->reasons[i]);
-    return n;
+    return n + 8;
 }
 
 static void rec_encode(uint8_t *p, int64_t created, const struct source_config *c,
@@ -101,6 +102,7 @@ static void rec_encode(uint8_t *p, int64_t created, const struct source_config *
     p = put_str(p, st->last_modified);
     for (uint32_t i = 0; i < nr; i++)
         p = put_str(p, st->reasons[i]);
+    store__be64(p, st->items_merged);
 }
 
 /* get_str reads one string into the arena (heap = NUL-terminated copy) or,
@@ -186,7 +188,11 @@ static int rec_decode(struct store_txn *t, const MDB_val *v, struct store_source
         rc = get_str(t, &p, end, NULL, st->last_modified, sizeof(st->last_modified));
     for (uint32_t i = 0; rc == 0 && i < nr; i++)
         rc = get_str(t, &p, end, NULL, st->reasons[i], sizeof(st->reasons[i]));
-    if (rc == 0 && !c->url)
+    if (rc == 0 && end - p >= 8) {
+        st->items_merged = store__rd64(p);
+        p += 8;
+    }
+    if (rc == 0 && (!c->url || p != end))
         rc = CHORUS_ECORRUPT;
     st->n_reasons = nr;
     return rc;

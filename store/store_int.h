@@ -58,9 +58,10 @@ enum store__db {
     STORE__BY_CATEGORY,
     STORE__AGGREGATES,
     STORE__DAILY,
-    STORE__BY_SCOPE, /* schema 2 */
-    STORE__TOKENS,   /* schema 2 */
-    STORE__SOURCES,  /* pulled sources: id u64 -> record (sources.c); added empty */
+    STORE__BY_SCOPE,   /* schema 2 */
+    STORE__TOKENS,     /* schema 2 */
+    STORE__SOURCES,    /* pulled sources: id u64 -> record (sources.c); added empty */
+    STORE__BY_CONTENT, /* pno | text hash -> review id (content.c); added empty */
     STORE__NDB
 };
 
@@ -86,6 +87,7 @@ enum store__db {
 #define STORE__AGG_KEY_LEN     5  /* aggregates */
 #define STORE__DAY_KEY_LEN     9  /* daily */
 #define STORE__DEDUPE_KEY_MAX  (CHORUS_MAX_SOURCE + 1 + CHORUS_MAX_SOURCE_ID)
+#define STORE__CONTENT_KEY_LEN 16 /* by_content */
 #define STORE__CATKEY_MAX      (CHORUS_MAX_CATEGORY + 1 + 4)
 
 /* ---- the environment -------------------------------------------------------- */
@@ -243,6 +245,22 @@ void store__key_day(uint8_t *k, uint8_t kind, uint32_t no, uint32_t day);
 /* store__key_dedupe packs source (NULL or "" = "api") and source_id; returns
  * the length, or 0 when they break the caps. k has STORE__DEDUPE_KEY_MAX. */
 size_t store__key_dedupe(uint8_t *k, const char *source, const char *source_id);
+/* store__key_content packs product number pno and a hash of r's normalised
+ * body and author (content.c) into k (STORE__CONTENT_KEY_LEN); false when
+ * the body is too short to recognise copies by. */
+bool store__content_key(uint8_t *k, uint32_t pno, const struct review *r);
+/* store__same_content says whether a and b are copies of one review: same
+ * product, same author and body once normalised. */
+bool store__same_content(const struct review *a, const struct review *b);
+/* store__content_find looks up the review stored first with r's content
+ * key for product number pno: 0 and *id, or CHORUS_ENOTFOUND (also when r
+ * has no key). The caller confirms with store__same_content. */
+int store__content_find(struct store_txn *t, uint32_t pno, const struct review *r, uint64_t *id);
+/* store__content_move keeps by_content in step when review id goes from
+ * old (product number opno; NULL: new review) to nw (npno; NULL: deleted).
+ * Only reviews already indexed, or nw when add is set, are indexed. */
+int store__content_move(struct store_txn *t, uint64_t id, const struct review *old, uint32_t opno,
+                        const struct review *nw, uint32_t npno, bool add);
 /* store__key_category packs path 0x00 pno into k (STORE__CATKEY_MAX). */
 size_t store__key_category(uint8_t *k, const char *path, size_t plen, uint32_t pno);
 
@@ -434,5 +452,14 @@ uint8_t *store__enc_buf(struct store_txn *t, size_t n);
 /* store__review_load fetches and decodes review id (responses to the arena).
  * *pno receives its product number (may be NULL). */
 int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno);
+/* store__review_load_copy is store__review_load from a copy of the record in
+ * the arena, for writes: the puts that replace a record may rewrite the
+ * page the old strings sit in. */
+int store__review_load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno);
+/* store__score runs the store's scorer (set) on r: -1 .. 1 or NAN. */
+double store__score(const struct store *s, const struct review *r);
+/* store__review_write replaces review nw->id's record (product number pno);
+ * nw may borrow strings from the record it replaces. Indexes untouched. */
+int store__review_write(struct store_txn *t, const struct review *nw, uint32_t pno);
 
 #endif

@@ -69,10 +69,11 @@ static int print_one(void *ctx, const struct store_source *s)
     print_time("next_poll_at", s->st.next_poll_at);
     print_time("last_poll_at", s->st.last_poll_at);
     printf("last_status\t%s\nitems_seen\t%llu\nitems_added\t%llu\nitems_updated\t%llu\n"
-           "items_rejected\t%llu\nerrors\t%u\n",
+           "items_merged\t%llu\nitems_rejected\t%llu\nerrors\t%u\n",
            s->st.last_status, (unsigned long long)s->st.items_seen,
            (unsigned long long)s->st.items_added, (unsigned long long)s->st.items_updated,
-           (unsigned long long)s->st.items_rejected, (unsigned)s->st.errors);
+           (unsigned long long)s->st.items_merged, (unsigned long long)s->st.items_rejected,
+           (unsigned)s->st.errors);
     for (uint32_t i = 0; i < s->st.n_reasons; i++)
         printf("reason\t%s\n", s->st.reasons[i]);
     return 0;

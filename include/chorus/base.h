@@ -106,4 +106,11 @@ long chorus_b64url_decode(const char *s, size_t slen, uint8_t *out, size_t outca
  * their lengths, for API keys. */
 bool chorus_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 
+/* chorus_fnv64 continues a 64-bit FNV-1a hash h over n bytes at p; start
+ * from CHORUS_FNV64_INIT. For cache keys and ETags, never for secrets.
+ * chorus_fnv64_str hashes a whole string (NULL hashes like ""). */
+#define CHORUS_FNV64_INIT 0xcbf29ce484222325ULL /* the offset basis */
+uint64_t chorus_fnv64(uint64_t h, const void *p, size_t n);
+uint64_t chorus_fnv64_str(const char *s);
+
 #endif

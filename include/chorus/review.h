@@ -29,6 +29,7 @@
 #define CHORUS_MAX_CATEGORY   300
 #define CHORUS_MAX_URL        2000
 #define CHORUS_MAX_CODE       64 /* gtin, mpn, brand */
+#define CHORUS_MAX_ORIGINS    16 /* other sources a review was syndicated through */
 
 enum review_status {
     REVIEW_PENDING = 0,
@@ -45,6 +46,13 @@ struct review_response {
     const char *author;
     const char *body;
     int64_t created_at; /* seconds since the epoch, UTC */
+};
+
+/* Another place the same review came from: a copy recognised by its text
+ * (store_review_ingest with STORE_PUT_MERGE). */
+struct review_origin {
+    const char *source;
+    const char *source_id;
 };
 
 struct review {
@@ -71,6 +79,8 @@ struct review {
     size_t n_responses;
     const struct review_response *responses;
     const char *components; /* "battery,hinge": set by the store's tagger; NULL = none */
+    size_t n_origins;       /* further origins besides source/source_id; set by the store */
+    const struct review_origin *origins;
 };
 
 struct product {

@@ -35,6 +35,7 @@ struct srv_config {
     size_t source_max_bytes;    /* a fetched source document, at most; default 64 MiB */
     bool allow_private_sources; /* poll sources on loopback/private addresses (or the env
                                    CHORUS_ALLOW_PRIVATE_SOURCES=1) */
+    char allow_source_networks[1024]; /* networks sources may reach even so; "" = none */
 };
 
 struct srv;

@@ -69,6 +69,7 @@ struct source_state {
     char etag[SOURCE_ETAG_LEN]; /* validator of the last 200, "" = none */
     char last_modified[SOURCE_LASTMOD_LEN]; /* the same */
     uint64_t polls, failures;               /* since the source was made */
+    uint64_t items_merged; /* of the last poll: copies of reviews other origins gave first */
 };
 
 struct parse_error;

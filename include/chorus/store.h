@@ -91,25 +91,44 @@ int store_write(struct store *s, int (*fn)(struct store_txn *txn, void *ctx), vo
 /* ---- reviews (writes: only inside store_write) ---------------------------- */
 
 enum store_put_result {
-    STORE_CREATED = 1,
-    STORE_UPDATED = 2,
+    STORE_CREATED = 1,   /* a new review */
+    STORE_UPDATED = 2,   /* an existing review, content changed */
+    STORE_MERGED = 3,    /* a copy of a review from another origin (STORE_PUT_MERGE) */
+    STORE_UNCHANGED = 4, /* an existing review sent again as it is: nothing written */
 };
 
 /* store_review_put stores a review from an ingest. When r->source_id is set
  * and (r->source or "api", r->source_id) was seen before, that review is
  * updated in place: content fields replaced, id, votes, responses,
- * moderation status and ingested_at kept. A review without a source_id is
- * given "chorus-<folder instance>-<id>", so it dedupes like any other when
- * an export is imported back. Otherwise a new id is assigned;
- * status is r->status. The product is created (id only) if unknown.
- * Indexes and aggregates change in the same transaction. *id and *result
- * (either may be NULL) say what happened. r->id is ignored.
+ * moderation status, ingested_at and origins kept (STORE_UPDATED, or
+ * STORE_UNCHANGED when nothing differs: then nothing is written and no
+ * version moves). A review without a source_id is given
+ * "chorus-<folder instance>-<id>", so it dedupes like any other when an
+ * export is imported back. Otherwise a new id is assigned; status is
+ * r->status. The product is created (id only) if unknown. Indexes and
+ * aggregates change in the same transaction. *id and *result (either may be
+ * NULL) say what happened. r->id and r->origins are ignored.
  * Returns 0, CHORUS_EINVAL for a review that breaks a cap or lacks a product. */
 int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id,
                      enum store_put_result *result);
 
-/* store_review_delete removes a review, its index entries, its dedupe entry
- * and its share of the aggregates. CHORUS_ENOTFOUND when there is none. */
+/* STORE_PUT_MERGE: recognise copies of one review syndicated through
+ * several sources (docs/sources.md). A new (source, source_id) whose body
+ * and author, normalised, match a review of the same product stored with
+ * this flag is not stored again: it becomes one more of that review's
+ * origins (at most CHORUS_MAX_ORIGINS; past that it is stored on its own)
+ * and its source id maps to it, result STORE_MERGED. Later puts from such
+ * a secondary origin change nothing (STORE_MERGED again): the origin that
+ * delivered the review first owns its text. */
+#define STORE_PUT_MERGE 0x01u
+
+/* store_review_ingest is store_review_put with STORE_PUT_* flags. */
+int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned flags, uint64_t *id,
+                        enum store_put_result *result);
+
+/* store_review_delete removes a review, its index entries, the dedupe
+ * entries of all its origins and its share of the aggregates. CHORUS_ENOTFOUND when there is none.
+ */
 int store_review_delete(struct store_txn *txn, uint64_t id);
 
 /* store_review_moderate sets the status and reason (reason NULL to clear),

@@ -56,9 +56,11 @@ static const char *pack(char **cursor, const char *s)
 
 struct review *review_dup(const struct review *r)
 {
-    size_t size = sizeof(*r) + r->n_responses * sizeof(struct review_response);
+    size_t size = sizeof(*r) + r->n_responses * sizeof(struct review_response) +
+                  r->n_origins * sizeof(struct review_origin);
     struct review *c;
     struct review_response *resp;
+    struct review_origin *orig;
     char *cur;
 
     size += slen(r->product_id) + slen(r->title) + slen(r->body) + slen(r->author) +
@@ -66,12 +68,15 @@ struct review *review_dup(const struct review *r)
             slen(r->moderation_reason) + slen(r->components);
     for (size_t i = 0; i < r->n_responses; i++)
         size += slen(r->responses[i].author) + slen(r->responses[i].body);
+    for (size_t i = 0; i < r->n_origins; i++)
+        size += slen(r->origins[i].source) + slen(r->origins[i].source_id);
     c = malloc(size);
     if (!c)
         abort();
     *c = *r;
     resp = (struct review_response *)(c + 1);
-    cur = (char *)(resp + r->n_responses);
+    orig = (struct review_origin *)(resp + r->n_responses);
+    cur = (char *)(orig + r->n_origins);
     c->product_id = pack(&cur, r->product_id);
     c->title = pack(&cur, r->title);
     c->body = pack(&cur, r->body);
@@ -88,6 +93,11 @@ struct review *review_dup(const struct review *r)
         resp[i].body = pack(&cur, r->responses[i].body);
     }
     c->responses = r->n_responses ? resp : NULL;
+    for (size_t i = 0; i < r->n_origins; i++) {
+        orig[i].source = pack(&cur, r->origins[i].source);
+        orig[i].source_id = pack(&cur, r->origins[i].source_id);
+    }
+    c->origins = r->n_origins ? orig : NULL;
     return c;
 }
 

@@ -72,6 +72,26 @@ static const char JSON_ITEMS[] =
     "\"body\":\"Great screen.\",\"author\":\"Di\"},"
     "{\"source_id\":\"j-2\",\"product_id\":\"p-json\",\"rating\":2,\"body\":\"Meh keyboard.\"}]";
 
+/* One review syndicated twice: a retailer's RSS (HTML, typographic quotes)
+ * and a partner's JSON (plain text, other case and punctuation), plus an
+ * item each of their own. */
+static const char SYND_RSS[] =
+    "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>Shop</title>"
+    "<item><guid>shop-81</guid><title>Quiet and fast</title><dc:creator>Ana Lima</dc:creator>"
+    "<description>&lt;p&gt;The fan stays quiet under load, and the SSD is fast.&lt;/p&gt;"
+    "&lt;p&gt;I don\xe2\x80\x99t miss my old one &amp;mdash; at all.&lt;/p&gt;</description>"
+    "</item><item><guid>shop-82</guid><dc:creator>Rui</dc:creator>"
+    "<description>The keyboard flexes in the middle when typing fast.</description></item>"
+    "</channel></rss>";
+
+static const char SYND_JSON[] =
+    "[{\"id\":\"partner-5521\",\"product_id\":\"p-syn\",\"rating\":5,"
+    "\"author\":\"ana lima\",\"body\":\"The fan stays quiet under load and the SSD is "
+    "fast! I don't miss my old one - at all\"},"
+    "{\"id\":\"partner-5522\",\"product_id\":\"p-syn\",\"rating\":3,"
+    "\"author\":\"Eve\",\"body\":\"Battery is fine, the speakers are thin.\"}]";
+
 static uint32_t crc32_of(const uint8_t *p, size_t n)
 {
     uint32_t c = 0xffffffffu;
@@ -191,6 +211,10 @@ static void on_request(struct evhttp_request *req, void *arg)
         reply(req, 200, "application/xml", GOOGLE);
     } else if (strcmp(path, "/items.json") == 0) {
         reply(req, 200, "application/json", JSON_ITEMS);
+    } else if (strcmp(path, "/synd-rss.xml") == 0) {
+        reply(req, 200, "application/rss+xml", SYND_RSS);
+    } else if (strcmp(path, "/synd.json") == 0) {
+        reply(req, 200, "application/json", SYND_JSON);
     } else if (strcmp(path, "/gzip.xml") == 0) {
         struct evbuffer *b = evbuffer_new();
 

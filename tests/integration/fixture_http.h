@@ -9,6 +9,8 @@
  *   /atom.xml       Atom, one entry about an x1 product and one about nothing
  *   /google.xml     a Google Product Reviews feed (sku g-sku, GTIN 0012345678905)
  *   /items.json     two JSON items about p-json
+ *   /synd-rss.xml   RSS of a shop: two items, one of them also in /synd.json
+ *   /synd.json      JSON of a partner: that review re-typeset, and one more
  *   /gzip.xml       the RSS, gzip-encoded
  *   /500            an HTTP 500
  *   /loop           a redirect to itself

@@ -8,6 +8,7 @@
  * and LeakSanitizer report what they found.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
+#define _GNU_SOURCE       /* posix_spawn_file_actions_addclosefrom_np */
 
 #include "harness.h"
 
@@ -102,6 +103,7 @@ int h_run(const char *out, const char *err, const char *const *argv)
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     fflush(NULL);
     rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -213,6 +215,9 @@ int chorusd_start(struct chorusd *d)
     if (d->log[0])
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, d->log, O_WRONLY | O_CREAT | O_APPEND,
                                          0644);
+    /* Nothing the test runner inherited (a `flock` on the build lock, say)
+     * may outlive it in a chorusd that a killed test never stopped. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     env = child_env();
     fflush(NULL);
     rc = posix_spawn(&d->pid, CHORUSD_PATH, &fa, NULL, (char *const *)argv, env);

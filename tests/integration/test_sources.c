@@ -15,8 +15,6 @@
  */
 #include "harness.h"
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +107,13 @@ static int setup_small_cap(void **state)
 static int setup_refusing(void **state)
 {
     return world_setup(state, true, false, NULL);
+}
+
+/* setup_excepting: private sources refused except 127.0.0.2 (the
+ * operator's allow_source_networks). */
+static int setup_excepting(void **state)
+{
+    return world_setup(state, true, false, "allow_source_networks = 10.9.0.0/16, 127.0.0.2\n");
 }
 
 static int teardown(void **state)
@@ -355,9 +360,12 @@ static void feeds_land_once_and_revalidate(void **state)
     expect_jint(r->json, "items_rejected", 1); /* the cooking post matches no product */
     expect_jcontains(r->json, "reasons[0]", "no product rule");
     hresp_free(r);
+    /* Served again without validators, the same items write nothing. */
     r = h_get_key(d, h_fmt("/api/v1/sources/%ld", js));
     expect_jint(r->json, "items_added", 0);
-    expect_jint(r->json, "items_updated", 2);
+    expect_jint(r->json, "items_updated", 0);
+    expect_jint(r->json, "items_seen", 2);
+    expect_jcontains(r->json, "last_status", "2 items: 0 added, 0 updated, 0 merged, 0 rejected");
     hresp_free(r);
     r = h_get(d, "/api/v1/products/g-sku");
     expect_status(r, 200);
@@ -493,6 +501,14 @@ static void private_spellings_are_refused(void **state)
         {"224.0.0.1", "224.0.0.1", false},             /* multicast */
         {"[fd00::1]", "fd00::1", false},               /* unique local */
         {"[fe80::1]", "fe80::1", false},               /* link-local */
+        {"192.0.2.1", "192.0.2.1", false},             /* documentation nets: often real */
+        {"198.51.100.7", "198.51.100.7", false},
+        {"203.0.113.9", "203.0.113.9", false},
+        {"198.19.0.1", "198.19.0.1", false},                     /* benchmarking */
+        {"192.0.0.8", "192.0.0.8", false},                       /* special use */
+        {"[64:ff9b::7f00:1]", "64:ff9b::7f00:1", false},         /* NAT64 of 127.0.0.1 */
+        {"[2001:0:4136:e378::1]", "2001:0:4136:e378::1", false}, /* Teredo */
+        {"[2001:db8::1]", "2001:db8::1", false},
     };
     struct world *w = *state;
     struct chorusd *d = w->d;
@@ -518,80 +534,26 @@ static void private_spellings_are_refused(void **state)
     }
 }
 
-/* public_fixture starts fixtures on this host's own addresses (not
- * loopback) and returns the first one chorusd, refusing private sources,
- * fetches from; NULL when there is none. Which addresses count as private
- * is asked of chorusd, not repeated here. */
-static struct fixture *public_fixture(struct world *w)
-{
-    struct ifaddrs *ifs = NULL;
-    struct fixture *cand[4];
-    long probe[4];
-    size_t n = 0;
-
-    if (getifaddrs(&ifs) != 0)
-        return NULL;
-    for (struct ifaddrs *i = ifs; i && n < 4; i = i->ifa_next) {
-        char txt[INET6_ADDRSTRLEN];
-        const struct sockaddr *sa = i->ifa_addr;
-
-        if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
-            continue;
-        if (sa->sa_family == AF_INET) {
-            const struct in_addr *a = &((const struct sockaddr_in *)sa)->sin_addr;
-
-            if (ntohl(a->s_addr) >> 24 == 127)
-                continue;
-            inet_ntop(AF_INET, a, txt, sizeof(txt));
-        } else {
-            const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-
-            /* Link-local addresses need a zone in the URL. */
-            if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_V4MAPPED(a))
-                continue;
-            inet_ntop(AF_INET6, a, txt, sizeof(txt));
-        }
-        cand[n] = more_fixture(w, txt);
-        if (cand[n]) {
-            probe[n] =
-                add_rss(w->d, h_fmt("%s/plain-rss.xml", fixture_base(cand[n])), 3600, "probe");
-            n++;
-        }
-    }
-    freeifaddrs(ifs);
-    for (size_t i = 0; i < n; i++) {
-        struct hresp *r = wait_source(w->d, probe[i], "polls", 1);
-        const char *st = json_string_value(jpath(r->json, "last_status"));
-        bool ok = st && strncmp(st, "200 OK", 6) == 0;
-
-        hresp_free(r);
-        if (ok)
-            return cand[i];
-    }
-    return NULL;
-}
-
 /* redirects_to_private_are_refused: a source on an address chorusd may
  * fetch from that redirects to a private one is refused at the redirect.
- * Staging it needs an address of this host that chorusd does not count as
- * private (a container's eth0 can have one); on a host without one the
- * case is skipped, and the redirect is covered only by reading: it meets
- * the same connect-time check as the first hop. DNS rebinding (a name
- * whose answer turns private between the check and the connect) would
- * need a resolver the test controls; there is no such window to test,
- * since the check is on the address the socket is opened for. */
+ * The "public" fixture listens on 127.0.0.2, which chorusd reaches only
+ * through its allow_source_networks exception (all of 127/8 is loopback
+ * on Linux, so any host can stage this); everything else stays refused.
+ * DNS rebinding (a name whose answer turns private between a check and
+ * the connect) has no window to test: the check is on the address the
+ * socket is opened for, the same callback as the redirect's. */
 static void redirects_to_private_are_refused(void **state)
 {
     struct world *w = *state;
     struct chorusd *d = w->d;
-    struct fixture *pub = public_fixture(w);
+    struct fixture *pub = more_fixture(w, "127.0.0.2");
     char targets[5][256];
     const char *addrs[5] = {"127.0.0.1", NULL, "::ffff:127.0.0.1", "127.0.0.1", "169.254.169.254"};
     long id[5], ok;
     struct hresp *r;
 
     if (!pub) {
-        fprintf(stderr, "skipped: this host has no address that chorusd counts as public\n");
+        fprintf(stderr, "skipped: this host cannot listen on 127.0.0.2\n");
         teardown(state);
         exit(SKIP_CODE);
     }
@@ -621,14 +583,71 @@ static void redirects_to_private_are_refused(void **state)
     assert_int_equal(fixture_requests(w->fx), 0);
 }
 
+/* syndicated_reviews_are_stored_once: the same review in a shop's RSS and
+ * a partner's JSON (re-typeset) is one review with both origins; polls of
+ * either add nothing more, and the copy cannot rewrite it. */
+static void syndicated_reviews_are_stored_once(void **state)
+{
+    struct world *w = *state;
+    struct chorusd *d = w->d;
+    const char *base = fixture_base(w->fx);
+    struct hresp *r;
+    json_t *list, *rev = NULL;
+    long shop, partner;
+    char b[512];
+
+    shop = add_rss(d, h_fmt("%s/synd-rss.xml", base), 1, "p-syn");
+    r = wait_source(d, shop, "polls", 1);
+    expect_jint(r->json, "items_added", 2);
+    hresp_free(r);
+    snprintf(b, sizeof(b), "{\"kind\":\"json\",\"url\":\"%s/synd.json\",\"interval\":1}", base);
+    partner = add_source(d, b);
+    r = wait_source(d, partner, "polls", 1);
+    expect_jint(r->json, "items_added", 1);
+    expect_jint(r->json, "items_merged", 1);
+    expect_jcontains(r->json, "last_status", "2 items: 1 added, 0 updated, 1 merged, 0 rejected");
+    hresp_free(r);
+
+    /* Polled again and again, both add nothing. */
+    hresp_free(wait_source(d, shop, "polls", 3));
+    r = wait_source(d, partner, "polls", 3);
+    expect_jint(r->json, "items_added", 0);
+    expect_jint(r->json, "items_updated", 0);
+    expect_jint(r->json, "items_merged", 1);
+    hresp_free(r);
+    assert_int_equal(review_count(d, "p-syn"), 3);
+
+    /* The shop's review, as the shop gave it, names both origins. */
+    r = h_get(d, "/api/v1/products/p-syn/reviews");
+    expect_status(r, 200);
+    list = jpath(r->json, "reviews");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *one = json_array_get(list, i);
+
+        if (strcmp(json_string_value(json_object_get(one, "source_id")), "shop-81") == 0)
+            rev = one;
+    }
+    assert_non_null(rev);
+    expect_jstr(rev, "source", h_fmt("src-%ld", shop));
+    expect_jstr(rev, "author", "Ana Lima");
+    expect_jcontains(rev, "body", "I don\xe2\x80\x99t miss my old one");
+    assert_int_equal(json_array_size(jpath(rev, "origins")), 2);
+    expect_jstr(rev, "origins[0].source_id", "shop-81");
+    expect_jstr(rev, "origins[1].source", h_fmt("src-%ld", partner));
+    expect_jstr(rev, "origins[1].source_id", "partner-5521");
+    assert_true(json_is_null(json_object_get(rev, "rating"))); /* the shop gave none */
+    hresp_free(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(sources_api_round_trip, setup_api, teardown),
     cmocka_unit_test_setup_teardown(feeds_land_once_and_revalidate, setup_feeds, teardown),
     cmocka_unit_test_setup_teardown(misbehaving_sources_back_off, setup_small_cap, teardown),
     cmocka_unit_test_setup_teardown(slow_source_blocks_nothing, setup_feeds, teardown),
+    cmocka_unit_test_setup_teardown(syndicated_reviews_are_stored_once, setup_feeds, teardown),
     cmocka_unit_test_setup_teardown(private_addresses_are_refused, setup_refusing, teardown),
     cmocka_unit_test_setup_teardown(private_spellings_are_refused, setup_refusing, teardown),
-    cmocka_unit_test_setup_teardown(redirects_to_private_are_refused, setup_refusing, teardown),
+    cmocka_unit_test_setup_teardown(redirects_to_private_are_refused, setup_excepting, teardown),
 };
 
 CHORUS_TEST_MAIN(tests)

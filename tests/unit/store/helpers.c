@@ -77,6 +77,7 @@ struct review mk_review(const char *product, int rating, int64_t created)
 
 struct op {
     const struct review *r;
+    unsigned flags;
     uint64_t id;
     enum store_put_result res;
     const char *pid, *cat;
@@ -90,7 +91,18 @@ static int do_put(struct store_txn *t, void *ctx)
 {
     struct op *o = ctx;
 
-    return store_review_put(t, o->r, &o->id, &o->res);
+    return store_review_ingest(t, o->r, o->flags, &o->id, &o->res);
+}
+
+uint64_t ingest_review(struct store *s, const struct review *r, unsigned flags,
+                       enum store_put_result *res)
+{
+    struct op o = {.r = r, .flags = flags};
+
+    assert_int_equal(store_write(s, do_put, &o), 0);
+    if (res)
+        *res = o.res;
+    return o.id;
 }
 
 uint64_t put_review(struct store *s, const struct review *r, enum store_put_result *res)

@@ -31,6 +31,9 @@ struct review mk_review(const char *product, int rating, int64_t created);
 /* One store_write per call; each asserts success unless it returns the code. */
 uint64_t put_review(struct store *s, const struct review *r, enum store_put_result *res);
 int put_review_rc(struct store *s, const struct review *r);
+/* ingest_review is put_review through store_review_ingest with flags. */
+uint64_t ingest_review(struct store *s, const struct review *r, unsigned flags,
+                       enum store_put_result *res);
 void put_product(struct store *s, const char *id, const char *category, bool *created);
 int moderate(struct store *s, uint64_t id, enum review_status st, const char *reason);
 int vote(struct store *s, uint64_t id, bool helpful);

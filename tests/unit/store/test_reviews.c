@@ -130,6 +130,9 @@ static void reingest_updates_in_place(void **state)
     assert_int_equal(res, STORE_CREATED);
     r.source = "api";
     assert_int_equal(put_review(f->s, &r, &res), id3);
+    assert_int_equal(res, STORE_UNCHANGED); /* sent again as it was */
+    r.title = "Third";
+    assert_int_equal(put_review(f->s, &r, &res), id3);
     assert_int_equal(res, STORE_UPDATED);
     /* Without a source id nothing dedupes. */
     r.source_id = NULL;

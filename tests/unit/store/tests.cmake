@@ -46,6 +46,18 @@ chorus_unit_test(NAME store_reviews
           missing_source_id_is_assigned)
 target_include_directories(store_reviews PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
+chorus_unit_test(NAME store_merge
+    SOURCES ${STORE_TEST_DIR}/test_merge.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES copies_are_stored_once
+          different_reviews_stay_apart
+          owner_edits_move_the_key
+          delete_takes_every_origin
+          origins_are_capped_and_kept
+          unchanged_puts_move_no_version
+          content_keys_normalise)
+target_include_directories(store_merge PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
 chorus_unit_test(NAME store_query
     SOURCES ${STORE_TEST_DIR}/test_query.c ${STORE_TEST_DIR}/helpers.c
     LIBS chorus_store chorus_base
