@@ -185,36 +185,91 @@ int srv__poller_parse(struct srv__poller_fetch *f, struct parse_error *perr)
  * with brand, then ASIN; an unknown product is created from the feed's
  * fields. The catalogue is scanned once per job for GTIN and MPN (products
  * have no index on them; see docs/sources.md). */
-struct codes {
-    char **gtin_id; /* pairs: code, id */
-    size_t n_gtin, a_gtin;
-    char **mpn_id; /* pairs: brand \x1f mpn, id */
-    size_t n_mpn, a_mpn;
+/* A catalogue index for one poll's Google items: code -> product id, open
+ * addressing. A feed of m items over n products costs O(n + m), not the
+ * O(n * m) of scanning the catalogue per item. */
+struct codemap {
+    char **slots;  /* key, id pairs; NULL key = empty */
+    size_t cap, n; /* cap: pairs, a power of two */
 };
 
-static void push_pair(char ***v, size_t *n, size_t *a, const char *k, const char *id)
+struct codes {
+    struct codemap gtin; /* GTIN without leading zeros */
+    struct codemap mpn;  /* brand \x1f mpn */
+};
+
+/* slot_of is where k is, or the empty slot where it would go (cap > n). */
+static size_t slot_of(const struct codemap *m, const char *k)
 {
-    if (*n + 2 > *a) {
-        *a = *a ? *a * 2 : 64;
-        *v = realloc(*v, *a * sizeof(**v));
-        if (!*v)
-            abort();
-    }
-    (*v)[(*n)++] = strdup(k);
-    (*v)[(*n)++] = strdup(id);
-    if (!(*v)[*n - 1] || !(*v)[*n - 2])
+    size_t i = chorus_fnv64_str(k) & (m->cap - 1);
+
+    while (m->slots[2 * i] && strcmp(m->slots[2 * i], k) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static void map_grow(struct codemap *m)
+{
+    struct codemap old = *m;
+
+    m->cap = old.cap ? old.cap * 2 : 256;
+    m->slots = calloc(2 * m->cap, sizeof(*m->slots));
+    if (!m->slots)
         abort();
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[2 * i]) {
+            size_t at = slot_of(m, old.slots[2 * i]);
+
+            m->slots[2 * at] = old.slots[2 * i];
+            m->slots[2 * at + 1] = old.slots[2 * i + 1];
+        }
+    free(old.slots);
+}
+
+/* map_put keeps the first id given for a key, as the catalogue order gives. */
+static void map_put(struct codemap *m, const char *k, const char *id)
+{
+    size_t i;
+
+    if (2 * (m->n + 1) > m->cap)
+        map_grow(m);
+    i = slot_of(m, k);
+    if (m->slots[2 * i])
+        return;
+    m->slots[2 * i] = strdup(k);
+    m->slots[2 * i + 1] = strdup(id);
+    if (!m->slots[2 * i] || !m->slots[2 * i + 1])
+        abort();
+    m->n++;
+}
+
+static const char *map_get(const struct codemap *m, const char *k)
+{
+    return m->cap ? m->slots[2 * slot_of(m, k) + 1] : NULL;
+}
+
+static void map_free(struct codemap *m)
+{
+    for (size_t i = 0; i < 2 * m->cap; i++)
+        free(m->slots[i]);
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
 }
 
 static void codes_free(struct codes *c)
 {
-    for (size_t i = 0; i < c->n_gtin; i++)
-        free(c->gtin_id[i]);
-    for (size_t i = 0; i < c->n_mpn; i++)
-        free(c->mpn_id[i]);
-    free(c->gtin_id);
-    free(c->mpn_id);
-    memset(c, 0, sizeof(*c));
+    map_free(&c->gtin);
+    map_free(&c->mpn);
+}
+
+/* gtin_key drops leading zeros: GTIN-8, -12 (UPC), -13 (EAN) and -14 are
+ * one number padded to different widths, and feeds and catalogues pick
+ * different ones for the same product. */
+static const char *gtin_key(const char *g)
+{
+    while (g[0] == '0' && g[1])
+        g++;
+    return g;
 }
 
 static int codes_add(void *ctx, const struct product *p, const struct review_stats *st)
@@ -224,20 +279,12 @@ static int codes_add(void *ctx, const struct product *p, const struct review_sta
 
     (void)st;
     if (p->gtin && p->gtin[0])
-        push_pair(&c->gtin_id, &c->n_gtin, &c->a_gtin, p->gtin, p->id);
+        map_put(&c->gtin, gtin_key(p->gtin), p->id);
     if (p->mpn && p->mpn[0]) {
         snprintf(k, sizeof(k), "%s\x1f%s", p->brand ? p->brand : "", p->mpn);
-        push_pair(&c->mpn_id, &c->n_mpn, &c->a_mpn, k, p->id);
+        map_put(&c->mpn, k, p->id);
     }
     return 0;
-}
-
-static const char *codes_find(char **v, size_t n, const char *k)
-{
-    for (size_t i = 0; i < n; i += 2)
-        if (strcmp(v[i], k) == 0)
-            return v[i + 1];
-    return NULL;
 }
 
 static bool product_exists(struct store_txn *txn, const char *id)
@@ -262,12 +309,12 @@ static bool resolve(struct store_txn *txn, struct codes *c, bool *loaded,
         *loaded = true;
     }
     if (pr->gtin && pr->gtin[0])
-        id = codes_find(c->gtin_id, c->n_gtin, pr->gtin);
+        id = map_get(&c->gtin, gtin_key(pr->gtin));
     if (!id && product_exists(txn, pr->id))
         id = pr->id;
     if (!id && pr->mpn && pr->mpn[0] && pr->brand && pr->brand[0]) {
         snprintf(k, sizeof(k), "%s\x1f%s", pr->brand, pr->mpn);
-        id = codes_find(c->mpn_id, c->n_mpn, k);
+        id = map_get(&c->mpn, k);
     }
     if (!id && product_exists(txn, it->asin))
         id = it->asin;
@@ -281,7 +328,7 @@ static bool resolve(struct store_txn *txn, struct codes *c, bool *loaded,
         if (store_product_merge(txn, &np, NULL) != 0)
             return false;
         if (pr->gtin && pr->gtin[0])
-            push_pair(&c->gtin_id, &c->n_gtin, &c->a_gtin, pr->gtin, id);
+            map_put(&c->gtin, gtin_key(pr->gtin), id);
     }
     snprintf(out, cap, "%s", id);
     return true;

@@ -639,12 +639,39 @@ static void syndicated_reviews_are_stored_once(void **state)
     hresp_free(r);
 }
 
+/* google_items_match_the_catalogue: a Google item finds the catalogue's
+ * product by GTIN however zero-padded (the feed says 0012345678905, the
+ * catalogue has the 12-digit UPC 012345678905), so no product is made up. */
+static void google_items_match_the_catalogue(void **state)
+{
+    struct world *w = *state;
+    struct chorusd *d = w->d;
+    struct hresp *r;
+    long g;
+
+    r = h_put_json(d, "/api/v1/products/cat-1",
+                   "{\"name\":\"Gadget\",\"brand\":\"Acme\",\"gtin\":\"012345678905\"}");
+    assert_true(r->status == 200 || r->status == 201);
+    hresp_free(r);
+    g = add_source(d, h_fmt("{\"kind\":\"google-reviews\",\"url\":\"%s/google.xml\","
+                            "\"interval\":3600}",
+                            fixture_base(w->fx)));
+    r = wait_source(d, g, "polls", 1);
+    expect_jint(r->json, "items_added", 1);
+    hresp_free(r);
+    assert_int_equal(review_count(d, "cat-1"), 1);
+    r = h_get(d, "/api/v1/products/g-sku");
+    expect_status(r, 404);
+    hresp_free(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(sources_api_round_trip, setup_api, teardown),
     cmocka_unit_test_setup_teardown(feeds_land_once_and_revalidate, setup_feeds, teardown),
     cmocka_unit_test_setup_teardown(misbehaving_sources_back_off, setup_small_cap, teardown),
     cmocka_unit_test_setup_teardown(slow_source_blocks_nothing, setup_feeds, teardown),
     cmocka_unit_test_setup_teardown(syndicated_reviews_are_stored_once, setup_feeds, teardown),
+    cmocka_unit_test_setup_teardown(google_items_match_the_catalogue, setup_feeds, teardown),
     cmocka_unit_test_setup_teardown(private_addresses_are_refused, setup_refusing, teardown),
     cmocka_unit_test_setup_teardown(private_spellings_are_refused, setup_refusing, teardown),
     cmocka_unit_test_setup_teardown(redirects_to_private_are_refused, setup_excepting, teardown),
