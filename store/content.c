@@ -4,9 +4,9 @@
  * their author and body agree once normalised: letters folded to lower case
  * (ASCII and Latin-1), digits kept, and everything else that feeds and
  * retailers rewrite on the way dropped: spaces, line breaks, ASCII and
- * Latin-1 punctuation, the General Punctuation block (typographic quotes,
- * dashes, ellipses) and U+FFFD (one feed's repaired byte is another's
- * accented letter). Other characters count as they are.
+ * U+0080..U+00BF, the General Punctuation block (typographic quotes,
+ * dashes, ellipses), and U+FFFD and stray bytes (a repaired byte says
+ * nothing about the text). Other characters count as they are.
  *
  * by_content maps product number | 96 bits of a hash of the normalised
  * author and body to the first review stored with them. A hit is confirmed
@@ -43,7 +43,7 @@ static uint32_t norm_next(struct norm *n)
 
         if (len == 0) {
             n->p++;
-            continue; /* a stray byte: the repaired form (U+FFFD) is dropped too */
+            continue; /* a stray byte, like its repaired form U+FFFD */
         }
         n->p += len;
         if (cp < 0x80) {

@@ -170,8 +170,8 @@ void store__review_encode(uint8_t *out, const struct review *r, uint32_t pno)
 }
 
 /* decode_origins reads the origin list that may follow the components: a
- * count byte, then source and source id strings. Without an arena the
- * count is kept and the list is not (like responses). */
+ * count byte, then source and source id strings. Without an arena the list
+ * is checked and skipped (n_origins 0), so nothing walks a NULL list. */
 static int decode_origins(struct reader *rd, struct review *r, struct store__arena *a)
 {
     struct review_origin *o = NULL;
@@ -195,7 +195,7 @@ static int decode_origins(struct reader *rd, struct review *r, struct store__are
     }
     if (rd->left != 0)
         return CHORUS_ECORRUPT;
-    r->n_origins = n;
+    r->n_origins = o ? n : 0;
     r->origins = o;
     return 0;
 }

@@ -296,12 +296,53 @@ static bool unchanged(struct store_txn *t, const struct review *nw, uint32_t pno
     return memcmp(enc, v.mv_data, n) == 0;
 }
 
+/* drop_origin removes origin o's dedupe entry if it still names review id. */
+static int drop_origin(struct store_txn *t, uint64_t id, const struct review_origin *o)
+{
+    uint8_t dk[STORE__DEDUPE_KEY_MAX];
+    size_t n = store__key_dedupe(dk, o->source, o->source_id);
+    MDB_val v;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    rc = store__get(t, STORE__DEDUPE, dk, n, &v);
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    if (rc == 0 && v.mv_size == 8 && store__rd64(v.mv_data) == id)
+        rc = store__del(t, STORE__DEDUPE, dk, n);
+    return rc;
+}
+
+/* leave takes origin (r->source, r->source_id) off review old, whose text
+ * it no longer carries: its new text is then stored like a new item. */
+static int leave(struct store_txn *t, const struct review *old, uint32_t opno,
+                 const struct review *r)
+{
+    struct review_origin *o;
+    struct review nw = *old;
+    size_t n = 0;
+
+    o = store__arena_alloc(&t->arena, (old->n_origins ? old->n_origins : 1) * sizeof(*o));
+    for (size_t i = 0; i < old->n_origins; i++)
+        if (!same_origin(old->origins[i].source, old->origins[i].source_id, r->source,
+                         r->source_id))
+            o[n++] = old->origins[i];
+    nw.origins = n ? o : NULL;
+    nw.n_origins = n;
+    return rewrite(t, old, opno, &nw);
+}
+
 /* update re-ingests r over review id: content replaced; id, votes,
- * responses, moderation, ingested_at and origins kept. From a secondary
- * origin nothing changes: the first origin owns the text, so a copy cannot
- * be edited into something else by another feed. */
+ * responses, moderation, ingested_at kept. Copies stay together only while
+ * their texts agree, so no feed can rewrite a review another one gave:
+ * - from the first origin, the review changes; if its text no longer
+ *   matches, the other origins leave it (their next poll stores their own
+ *   text);
+ * - from a later origin, the same text changes nothing; another text makes
+ *   that origin leave (*left): the caller stores r like a new item. */
 static int update(struct store_txn *t, const struct review *r, uint64_t id, bool fold,
-                  enum store_put_result *res)
+                  enum store_put_result *res, bool *left)
 {
     struct review old, nw;
     struct scope_copy os;
@@ -319,8 +360,12 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id, bool
     if (rc)
         return rc;
     if (!same_origin(old.source, old.source_id, r->source, r->source_id)) {
-        *res = STORE_MERGED;
-        return 0;
+        if (store__same_content(&old, r)) {
+            *res = STORE_UNCHANGED;
+            return 0;
+        }
+        *left = true;
+        return leave(t, &old, opno, r);
     }
     scope_keep(&os, &sc);
     rc = store__product_info(t, r->product_id, true, &sc);
@@ -342,9 +387,19 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id, bool
     nw.ingested_at = old.ingested_at;
     if (unchanged(t, &nw, sc.pno)) {
         *res = STORE_UNCHANGED;
-        return 0;
+        /* A review stored before by_content, or past another's origin
+         * cap, becomes the one later copies fold into. */
+        return fold ? store__content_move(t, id, &old, opno, &nw, sc.pno, true) : 0;
     }
     *res = STORE_UPDATED;
+    if (old.n_origins && !store__same_content(&old, &nw)) {
+        for (size_t i = 0; i < old.n_origins && rc == 0; i++)
+            rc = drop_origin(t, id, &old.origins[i]);
+        nw.n_origins = 0;
+        nw.origins = NULL;
+        if (rc)
+            return rc;
+    }
     rc = store__review_write(t, &nw, sc.pno);
     if (rc == 0)
         rc = reindex(t, id, &old, opno, &nw, sc.pno);
@@ -416,7 +471,7 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
     size_t dklen;
     struct store__mark m;
     enum store_put_result res = STORE_CREATED;
-    bool existed = false, merged = false, fold = flags & STORE_PUT_MERGE;
+    bool existed = false, merged = false, left = false, fold = flags & STORE_PUT_MERGE;
     uint64_t next, got = 0;
     MDB_val v;
     int rc;
@@ -433,6 +488,9 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
         snprintf(auto_id, sizeof(auto_id), "chorus-%016llx-%llu",
                  (unsigned long long)txn->s->instance, (unsigned long long)next);
         tmp.source_id = auto_id;
+        /* The id names the review this put creates: a merge would leave it
+         * naming another, and the next such put would land there. */
+        fold = false;
     }
     if (txn->s->tagger) {
         tags[0] = '\0';
@@ -463,9 +521,15 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
     /* The copies an update makes are dead once it returns: give them back,
      * or a long import transaction would keep every one. */
     store__arena_mark(&txn->arena, &m);
-    if (existed) {
-        rc = update(txn, r, got, fold, &res);
-    } else {
+    if (existed)
+        rc = update(txn, r, got, fold, &res, &left);
+    if (rc == 0 && left) {
+        /* Its origin left the review: the entry goes to what comes next. */
+        store__be64(idv, next);
+        rc = store__put(txn, STORE__DEDUPE, dk, dklen, idv, 8, 0);
+    }
+    if (rc == 0 && (!existed || left)) {
+        res = STORE_CREATED;
         rc = fold ? merge(txn, r, dk, dklen, &got, &merged) : 0;
         if (rc == 0 && merged)
             res = STORE_MERGED;
@@ -483,24 +547,6 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
 }
 
 /* ---- delete, moderate, vote, respond ------------------------------------------------ */
-
-/* drop_origin removes origin o's dedupe entry if it still names review id. */
-static int drop_origin(struct store_txn *t, uint64_t id, const struct review_origin *o)
-{
-    uint8_t dk[STORE__DEDUPE_KEY_MAX];
-    size_t n = store__key_dedupe(dk, o->source, o->source_id);
-    MDB_val v;
-    int rc;
-
-    if (n == 0)
-        return 0;
-    rc = store__get(t, STORE__DEDUPE, dk, n, &v);
-    if (rc == CHORUS_ENOTFOUND)
-        return 0;
-    if (rc == 0 && v.mv_size == 8 && store__rd64(v.mv_data) == id)
-        rc = store__del(t, STORE__DEDUPE, dk, n);
-    return rc;
-}
 
 int store_review_delete(struct store_txn *txn, uint64_t id)
 {

@@ -117,9 +117,12 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
  * and author, normalised, match a review of the same product stored with
  * this flag is not stored again: it becomes one more of that review's
  * origins (at most CHORUS_MAX_ORIGINS; past that it is stored on its own)
- * and its source id maps to it, result STORE_MERGED. Later puts from such
- * a secondary origin change nothing (STORE_MERGED again): the origin that
- * delivered the review first owns its text. */
+ * and its source id maps to it, result STORE_MERGED. Copies stay together
+ * while their texts agree: a later origin sent again unchanged is
+ * STORE_UNCHANGED, with another text it leaves the review and is stored
+ * like a new item; the first origin's edit changes the review and makes
+ * the origins that no longer match leave it. Never applied to a put
+ * without a source_id. */
 #define STORE_PUT_MERGE 0x01u
 
 /* store_review_ingest is store_review_put with STORE_PUT_* flags. */

@@ -52,6 +52,8 @@ chorus_unit_test(NAME store_merge
     CASES copies_are_stored_once
           different_reviews_stay_apart
           owner_edits_move_the_key
+          a_copier_cannot_rewrite_the_original
+          assigned_ids_are_not_folded
           delete_takes_every_origin
           origins_are_capped_and_kept
           unchanged_puts_move_no_version
