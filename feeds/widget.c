@@ -212,6 +212,18 @@ static int list_one(void *ctx, const struct review *r)
 
 /* ---- the document ---------------------------------------------------------------------- */
 
+/* feed_href writes, attribute-escaped, the product's Atom feed URL up to
+ * its ".atom" (the callers close the attribute their own way). */
+static void feed_href(struct feed__w *w)
+{
+    feed__w_esc(w, w->site->public_url);
+    feed__w_raw(w, "/feeds/products/");
+    buf_reset(&w->tmp);
+    if (w->rc == 0)
+        w->rc = feed__pct(&w->tmp, w->p.id);
+    feed__w_esc(w, w->tmp.data);
+}
+
 static void widget_body(struct feed__w *w)
 {
     const struct feed_widget_query *q = w->q;
@@ -262,12 +274,7 @@ static void widget_body(struct feed__w *w)
         feed__w_raw(w, "</p>");
     }
     feed__w_raw(w, "<a class=\"cw-feed\" href=\"");
-    feed__w_esc(w, w->site->public_url);
-    feed__w_raw(w, "/feeds/products/");
-    buf_reset(&w->tmp);
-    if (w->rc == 0)
-        w->rc = feed__pct(&w->tmp, w->p.id);
-    feed__w_esc(w, w->tmp.data);
+    feed_href(w);
     /* Inside an iframe a feed would replace the widget: a new tab. */
     feed__w_raw(w, q->page ? ".atom\">" : ".atom\" target=\"_blank\" rel=\"noopener\">");
     feed__w_text(w, "feed");
@@ -372,12 +379,7 @@ static void head(struct feed__w *w)
     feed__w_esc(w, w->site->public_url);
     feed__w_raw(w, "/widget/widget.css\"><link rel=\"alternate\" type=\"application/atom+xml\" "
                    "href=\"");
-    feed__w_esc(w, w->site->public_url);
-    feed__w_raw(w, "/feeds/products/");
-    buf_reset(&w->tmp);
-    if (w->rc == 0)
-        w->rc = feed__pct(&w->tmp, w->p.id);
-    feed__w_esc(w, w->tmp.data);
+    feed_href(w);
     feed__w_raw(w, ".atom\" title=\"");
     buf_reset(&w->tmp);
     if (w->rc == 0)

@@ -258,32 +258,14 @@ static int list_one(void *ctx, const struct store_source *src)
     return 0;
 }
 
+static int each_sources(struct store_txn *txn, struct srv_list *l)
+{
+    return store_sources_each(txn, list_one, l);
+}
+
 void srv__sources_list(struct srv_req *r)
 {
-    struct store_txn *txn;
-    struct srv_list l = {0};
-    struct buf b;
-    int rc;
-
-    if (!srv__require_key(r) || !srv__query_check(r, no_params))
-        return;
-    txn = srv__read_begin(r);
-    if (!txn)
-        return;
-    buf_init(&b, 0);
-    l.b = &b;
-    buf_puts(&b, "{\"sources\":[");
-    rc = store_sources_each(txn, list_one, &l);
-    srv__read_end(r);
-    buf_puts(&b, "]}");
-    if (rc) {
-        srv__problem(r, srv__status_of(rc), "The sources cannot be listed: %s.",
-                     chorus_strerror(rc));
-    } else {
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
-        srv__reply(r, 200, "application/json", &b);
-    }
-    buf_cleanup(&b);
+    srv__list_reply(r, "sources", each_sources);
 }
 
 void srv__source_get(struct srv_req *r)

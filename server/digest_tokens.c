@@ -156,30 +156,12 @@ static int list_one(void *ctx, const struct store_token *t)
     return buf_putc(l->b, '}');
 }
 
+static int each_tokens(struct store_txn *txn, struct srv_list *l)
+{
+    return store_tokens_each(txn, list_one, l);
+}
+
 void srv__tokens_list(struct srv_req *r)
 {
-    struct store_txn *txn;
-    struct srv_list l = {0};
-    struct buf b;
-    int rc;
-
-    if (!srv__require_key(r) || !srv__query_check(r, no_params))
-        return;
-    txn = srv__read_begin(r);
-    if (!txn)
-        return;
-    buf_init(&b, 0);
-    l.b = &b;
-    buf_puts(&b, "{\"tokens\":[");
-    rc = store_tokens_each(txn, list_one, &l);
-    srv__read_end(r);
-    buf_puts(&b, "]}");
-    if (rc) {
-        srv__problem(r, srv__status_of(rc), "The tokens cannot be listed: %s.",
-                     chorus_strerror(rc));
-    } else {
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
-        srv__reply(r, 200, "application/json", &b);
-    }
-    buf_cleanup(&b);
+    srv__list_reply(r, "tokens", each_tokens);
 }

@@ -137,6 +137,12 @@ struct srv_list {
 
 /* srv__list_review is a store_review_cb appending a review to a srv_list. */
 int srv__list_review(void *ctx, const struct review *rv);
+/* srv__list_reply answers a keyed GET of a whole collection (no query
+ * parameters): {"<name>":[...]} with the items each writes into l (comma
+ * separated, l->n counting them), Cache-Control: no-store; a store error is
+ * a problem naming the collection. */
+void srv__list_reply(struct srv_req *r, const char *name,
+                     int (*each)(struct store_txn *txn, struct srv_list *l));
 
 /* ---- requests (request.c) ------------------------------------------------- */
 

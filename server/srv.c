@@ -2,7 +2,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -92,27 +91,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     srv_stop(s);
 }
 
-/* tag_review is the store's tagger: component ids named by a review. */
-static void tag_review(void *ctx, const struct review *r, char *out, size_t cap)
-{
-    text_components_tags(ctx, r->title, r->body, out, cap);
-}
-
-/* score_review is the store's scorer: the sentiment of a review's text.
- * The lexicon is English: a review tagged with another language is not
- * scored rather than scored on the few words that look English. */
-static double score_review(void *ctx, const struct review *r)
-{
-    const char *l = r->language;
-
-    (void)ctx;
-    if (l && *l &&
-        !((l[0] == 'e' || l[0] == 'E') && (l[1] == 'n' || l[1] == 'N') &&
-          (l[2] == '\0' || l[2] == '-' || l[2] == '_')))
-        return NAN;
-    return text_sentiment(r->title, r->body);
-}
-
 int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen)
 {
     struct srv *s = calloc(1, sizeof(*s));
@@ -152,8 +130,8 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         rc = text_taxonomy_default(&s->taxonomy);
     if (rc)
         goto fail;
-    store_set_tagger(s->store, tag_review, s->taxonomy);
-    store_set_scorer(s->store, score_review, NULL);
+    store_set_tagger(s->store, text_review_tags, s->taxonomy);
+    store_set_scorer(s->store, text_review_sentiment, NULL);
     if (c->cache_bytes)
         s->cache = srv__cache_new(c->cache_bytes);
     if (c->websub_hub[0]) {

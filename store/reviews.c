@@ -42,11 +42,6 @@ static void scope_keep(struct scope_copy *c, const struct store__scope *sc)
 
 /* ---- validation ------------------------------------------------------------------- */
 
-static bool cap_ok(const char *s, size_t cap)
-{
-    return !s || strlen(s) <= cap;
-}
-
 static bool review_valid(const struct review *r)
 {
     size_t n = r->product_id ? strlen(r->product_id) : 0;
@@ -54,19 +49,22 @@ static bool review_valid(const struct review *r)
     if (n == 0 || n > CHORUS_MAX_PRODUCT_ID || r->rating < 0 || r->rating > 5 ||
         (unsigned)r->status > REVIEW_REJECTED)
         return false;
-    if (!cap_ok(r->title, CHORUS_MAX_TITLE) || !cap_ok(r->body, CHORUS_MAX_BODY) ||
-        !cap_ok(r->author, CHORUS_MAX_AUTHOR) || !cap_ok(r->author_location, CHORUS_MAX_LOCATION) ||
-        !cap_ok(r->language, CHORUS_MAX_LANGUAGE) || !cap_ok(r->source, CHORUS_MAX_SOURCE) ||
-        !cap_ok(r->source_id, CHORUS_MAX_SOURCE_ID) || !cap_ok(r->components, STORE_TAGS_MAX - 1) ||
-        !cap_ok(r->moderation_reason, CHORUS_MAX_REASON))
+    if (!store__cap_ok(r->title, CHORUS_MAX_TITLE) || !store__cap_ok(r->body, CHORUS_MAX_BODY) ||
+        !store__cap_ok(r->author, CHORUS_MAX_AUTHOR) ||
+        !store__cap_ok(r->author_location, CHORUS_MAX_LOCATION) ||
+        !store__cap_ok(r->language, CHORUS_MAX_LANGUAGE) ||
+        !store__cap_ok(r->source, CHORUS_MAX_SOURCE) ||
+        !store__cap_ok(r->source_id, CHORUS_MAX_SOURCE_ID) ||
+        !store__cap_ok(r->components, STORE_TAGS_MAX - 1) ||
+        !store__cap_ok(r->moderation_reason, CHORUS_MAX_REASON))
         return false;
     if (!isnan(r->sentiment) && !(r->sentiment >= -1.0 && r->sentiment <= 1.0))
         return false;
     if (r->n_responses > CHORUS_MAX_RESPONSES || (r->n_responses && !r->responses))
         return false;
     for (size_t i = 0; i < r->n_responses; i++)
-        if (!cap_ok(r->responses[i].author, CHORUS_MAX_AUTHOR) ||
-            !cap_ok(r->responses[i].body, CHORUS_MAX_RESPONSE))
+        if (!store__cap_ok(r->responses[i].author, CHORUS_MAX_AUTHOR) ||
+            !store__cap_ok(r->responses[i].body, CHORUS_MAX_RESPONSE))
             return false;
     return true;
 }
@@ -97,7 +95,9 @@ int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint3
     return rc;
 }
 
-int store__review_load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
+/* load_raw is store__review_load_copy that also gives the copied record
+ * (raw may be NULL). */
+static int load_raw(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno, MDB_val *raw)
 {
     uint8_t k[8];
     MDB_val v;
@@ -113,15 +113,22 @@ int store__review_load_copy(struct store_txn *t, uint64_t id, struct review *r, 
     rc = store__review_decode(copy, v.mv_size, r, pno, &t->arena);
     if (rc == 0)
         r->id = id;
+    if (raw) {
+        raw->mv_data = copy;
+        raw->mv_size = v.mv_size;
+    }
     return rc;
+}
+
+int store__review_load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno)
+{
+    return load_raw(t, id, r, pno, NULL);
 }
 
 /* ---- indexes ---------------------------------------------------------------------- */
 
-/* reindex moves review id's index entries from old (NULL: none) to nw
- * (NULL: none), touching only entries whose key or value changes. */
-static int reindex(struct store_txn *t, uint64_t id, const struct review *old, uint32_t opno,
-                   const struct review *nw, uint32_t npno)
+int store__review_reindex(struct store_txn *t, uint64_t id, const struct review *old, uint32_t opno,
+                          const struct review *nw, uint32_t npno)
 {
     uint8_t ko[STORE__HELPFUL_KEY_LEN], kn[STORE__HELPFUL_KEY_LEN];
     uint8_t fo = old ? store__flags(old) : 0, fn = nw ? store__flags(nw) : 0;
@@ -188,10 +195,9 @@ static int reindex(struct store_txn *t, uint64_t id, const struct review *old, u
     return rc;
 }
 
-/* account moves a review's by_scope entries and aggregate shares from old
- * (scope os) to nw (scope ns); either review may be NULL. */
-static int account(struct store_txn *t, const struct review *old, const struct store__scope *os,
-                   const struct review *nw, const struct store__scope *ns)
+int store__review_account(struct store_txn *t, const struct review *old,
+                          const struct store__scope *os, const struct review *nw,
+                          const struct store__scope *ns)
 {
     int rc = store__scope_index(t, old, os, nw, ns);
 
@@ -211,10 +217,8 @@ int store__review_write(struct store_txn *t, const struct review *nw, uint32_t p
     return store__put(t, STORE__REVIEWS, k, 8, enc, n, 0);
 }
 
-/* rewrite stores nw over old (same id, same product) and moves the indexes
- * and aggregates along. */
-static int rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
-                   const struct review *nw)
+int store__review_rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
+                          const struct review *nw)
 {
     struct store__scope sc;
     int rc = store__product_info(t, old->product_id, false, &sc);
@@ -224,9 +228,9 @@ static int rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
     if (rc == 0)
         rc = store__review_write(t, nw, pno);
     if (rc == 0)
-        rc = reindex(t, nw->id, old, pno, nw, pno);
+        rc = store__review_reindex(t, nw->id, old, pno, nw, pno);
     if (rc == 0)
-        rc = account(t, old, &sc, nw, &sc);
+        rc = store__review_account(t, old, &sc, nw, &sc);
     return rc;
 }
 
@@ -262,9 +266,9 @@ static int create(struct store_txn *t, const struct review *r, bool fold, uint64
     if (rc)
         return rc;
     store__review_encode(v, &nw, sc.pno);
-    rc = reindex(t, nw.id, NULL, 0, &nw, sc.pno);
+    rc = store__review_reindex(t, nw.id, NULL, 0, &nw, sc.pno);
     if (rc == 0)
-        rc = account(t, NULL, NULL, &nw, &sc);
+        rc = store__review_account(t, NULL, NULL, &nw, &sc);
     if (rc == 0 && fold)
         rc = store__content_move(t, nw.id, NULL, 0, &nw, sc.pno, true);
     if (rc == 0)
@@ -281,23 +285,21 @@ static bool same_origin(const char *sa, const char *ia, const char *sb, const ch
     return strcmp(sa, sb) == 0 && strcmp(ia ? ia : "", ib ? ib : "") == 0;
 }
 
-/* unchanged says whether nw encodes to exactly the record stored for it. */
-static bool unchanged(struct store_txn *t, const struct review *nw, uint32_t pno)
+/* unchanged says whether nw encodes to exactly raw, the record stored. */
+static bool unchanged(struct store_txn *t, const struct review *nw, uint32_t pno,
+                      const MDB_val *raw)
 {
     size_t n = store__review_size(nw);
-    uint8_t k[8], *enc;
-    MDB_val v;
+    uint8_t *enc;
 
-    store__be64(k, nw->id);
-    if (store__get(t, STORE__REVIEWS, k, 8, &v) != 0 || v.mv_size != n)
+    if (raw->mv_size != n)
         return false;
     enc = store__enc_buf(t, n);
     store__review_encode(enc, nw, pno);
-    return memcmp(enc, v.mv_data, n) == 0;
+    return memcmp(enc, raw->mv_data, n) == 0;
 }
 
-/* drop_origin removes origin o's dedupe entry if it still names review id. */
-static int drop_origin(struct store_txn *t, uint64_t id, const struct review_origin *o)
+int store__review_drop_origin(struct store_txn *t, uint64_t id, const struct review_origin *o)
 {
     uint8_t dk[STORE__DEDUPE_KEY_MAX];
     size_t n = store__key_dedupe(dk, o->source, o->source_id);
@@ -330,7 +332,7 @@ static int leave(struct store_txn *t, const struct review *old, uint32_t opno,
             o[n++] = old->origins[i];
     nw.origins = n ? o : NULL;
     nw.n_origins = n;
-    return rewrite(t, old, opno, &nw);
+    return store__review_rewrite(t, old, opno, &nw);
 }
 
 /* update re-ingests r over review id: content replaced; id, votes,
@@ -348,9 +350,10 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id, bool
     struct scope_copy os;
     struct store__scope sc;
     uint32_t opno;
+    MDB_val raw;
     int rc;
 
-    rc = store__review_load_copy(t, id, &old, &opno);
+    rc = load_raw(t, id, &old, &opno, &raw);
     if (rc == CHORUS_ENOTFOUND)
         rc = CHORUS_ECORRUPT; /* dedupe names it, so it must exist */
     if (rc == 0)
@@ -385,7 +388,7 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id, bool
     nw.status = old.status;
     nw.moderation_reason = old.moderation_reason;
     nw.ingested_at = old.ingested_at;
-    if (unchanged(t, &nw, sc.pno)) {
+    if (unchanged(t, &nw, sc.pno, &raw)) {
         *res = STORE_UNCHANGED;
         /* A review stored before by_content, or past another's origin
          * cap, becomes the one later copies fold into. */
@@ -394,7 +397,7 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id, bool
     *res = STORE_UPDATED;
     if (old.n_origins && !store__same_content(&old, &nw)) {
         for (size_t i = 0; i < old.n_origins && rc == 0; i++)
-            rc = drop_origin(t, id, &old.origins[i]);
+            rc = store__review_drop_origin(t, id, &old.origins[i]);
         nw.n_origins = 0;
         nw.origins = NULL;
         if (rc)
@@ -402,9 +405,9 @@ static int update(struct store_txn *t, const struct review *r, uint64_t id, bool
     }
     rc = store__review_write(t, &nw, sc.pno);
     if (rc == 0)
-        rc = reindex(t, id, &old, opno, &nw, sc.pno);
+        rc = store__review_reindex(t, id, &old, opno, &nw, sc.pno);
     if (rc == 0)
-        rc = account(t, &old, &os.sc, &nw, &sc);
+        rc = store__review_account(t, &old, &os.sc, &nw, &sc);
     if (rc == 0)
         rc = store__content_move(t, id, &old, opno, &nw, sc.pno, fold);
     return rc;
@@ -445,7 +448,7 @@ static int merge(struct store_txn *t, const struct review *r, const uint8_t *dk,
     nw.origins = o;
     nw.n_origins = old.n_origins + 1;
     /* The API shows origins, so the versions move (rewrite). */
-    rc = rewrite(t, &old, pno, &nw);
+    rc = store__review_rewrite(t, &old, pno, &nw);
     store__be64(idv, y);
     if (rc == 0)
         rc = store__put(t, STORE__DEDUPE, dk, dklen, idv, 8, 0);
@@ -544,142 +547,4 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
     if (result)
         *result = res;
     return 0;
-}
-
-/* ---- delete, moderate, vote, respond ------------------------------------------------ */
-
-int store_review_delete(struct store_txn *txn, uint64_t id)
-{
-    uint8_t dk[STORE__DEDUPE_KEY_MAX], k[8];
-    struct store__scope sc;
-    struct store__mark m;
-    struct review old;
-    uint32_t pno;
-    int rc;
-
-    if (!txn->write)
-        return CHORUS_EINVAL;
-    store__arena_mark(&txn->arena, &m);
-    rc = store__review_load_copy(txn, id, &old, &pno);
-    if (rc == 0) {
-        rc = store__product_info(txn, old.product_id, false, &sc);
-        if (rc == CHORUS_ENOTFOUND)
-            rc = CHORUS_ECORRUPT; /* a review of a product that is not there */
-    }
-    if (rc == 0) {
-        store__be64(k, id);
-        rc = store__del(txn, STORE__REVIEWS, k, 8);
-    }
-    if (rc == 0 && old.source_id && *old.source_id) {
-        size_t dklen = store__key_dedupe(dk, old.source, old.source_id);
-
-        if (dklen)
-            rc = store__del(txn, STORE__DEDUPE, dk, dklen);
-    }
-    for (size_t i = 0; rc == 0 && i < old.n_origins; i++)
-        rc = drop_origin(txn, id, &old.origins[i]);
-    if (rc == 0)
-        rc = store__content_move(txn, id, &old, pno, NULL, 0, false);
-    if (rc == 0)
-        rc = reindex(txn, id, &old, pno, NULL, 0);
-    if (rc == 0)
-        rc = account(txn, &old, &sc, NULL, NULL);
-    store__arena_release(&txn->arena, &m);
-    return rc;
-}
-
-int store_review_moderate(struct store_txn *txn, uint64_t id, enum review_status status,
-                          const char *reason)
-{
-    struct store__mark m;
-    struct review old, nw;
-    uint32_t pno;
-    int rc;
-
-    if (!txn->write || (unsigned)status > REVIEW_REJECTED || !cap_ok(reason, CHORUS_MAX_REASON))
-        return CHORUS_EINVAL;
-    store__arena_mark(&txn->arena, &m);
-    rc = store__review_load_copy(txn, id, &old, &pno);
-    if (rc == 0) {
-        nw = old;
-        nw.status = status;
-        nw.moderation_reason = reason;
-        rc = rewrite(txn, &old, pno, &nw);
-    }
-    store__arena_release(&txn->arena, &m);
-    return rc;
-}
-
-int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful)
-{
-    struct store__mark m;
-    struct review old, nw;
-    uint32_t pno;
-    int rc;
-
-    if (!txn->write)
-        return CHORUS_EINVAL;
-    store__arena_mark(&txn->arena, &m);
-    rc = store__review_load_copy(txn, id, &old, &pno);
-    if (rc == 0) {
-        nw = old;
-        if (helpful && nw.helpful < UINT32_MAX)
-            nw.helpful++;
-        else if (!helpful && nw.not_helpful < UINT32_MAX)
-            nw.not_helpful++;
-        /* A vote changes the record and by_helpful, and what the product's
-         * own API pages show, but nothing a feed or digest shows: only the
-         * product's version moves, so anonymous votes cannot keep emptying
-         * the category and all-reviews caches. */
-        rc = store__review_write(txn, &nw, pno);
-        if (rc == 0)
-            rc = reindex(txn, id, &old, pno, &nw, pno);
-        if (rc == 0)
-            rc = store__agg_bump(txn, STORE__KIND_PRODUCT, pno);
-    }
-    store__arena_release(&txn->arena, &m);
-    return rc;
-}
-
-int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
-                         int64_t created_at)
-{
-    struct review_response *resp;
-    struct store__mark m;
-    struct review old, nw;
-    uint32_t pno;
-    int rc;
-
-    if (!txn->write || !body || !*body || !cap_ok(body, CHORUS_MAX_RESPONSE) ||
-        !cap_ok(author, CHORUS_MAX_AUTHOR))
-        return CHORUS_EINVAL;
-    store__arena_mark(&txn->arena, &m);
-    rc = store__review_load_copy(txn, id, &old, &pno);
-    if (rc == 0 && old.n_responses >= CHORUS_MAX_RESPONSES)
-        rc = CHORUS_ELIMIT;
-    if (rc == 0) {
-        resp = store__arena_alloc(&txn->arena, (old.n_responses + 1) * sizeof(*resp));
-        if (old.n_responses)
-            memcpy(resp, old.responses, old.n_responses * sizeof(*resp));
-        resp[old.n_responses].author = author;
-        resp[old.n_responses].body = body;
-        resp[old.n_responses].created_at = created_at ? created_at : chorus_now();
-        nw = old;
-        nw.responses = resp;
-        nw.n_responses = old.n_responses + 1;
-        rc = rewrite(txn, &old, pno, &nw);
-    }
-    store__arena_release(&txn->arena, &m);
-    return rc;
-}
-
-/* ---- get ---------------------------------------------------------------------------- */
-
-int store_review_get(struct store_txn *txn, uint64_t id, struct review *out)
-{
-    /* In a write transaction the record is copied: store.h lends it until
-     * the callback ends, and later puts could rewrite its page. */
-    if (txn->write)
-        return store__review_load_copy(txn, id, out, NULL);
-    return store__review_load(txn, id, out, NULL);
 }

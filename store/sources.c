@@ -212,7 +212,7 @@ static int rec_put(struct store_txn *t, uint64_t id, int64_t created, const stru
     return rc;
 }
 
-static int load(struct store_txn *t, uint64_t id, struct store_source *out)
+int store_source_get(struct store_txn *t, uint64_t id, struct store_source *out)
 {
     uint8_t k[8];
     MDB_val v;
@@ -259,15 +259,10 @@ int store_source_replace(struct store_txn *txn, uint64_t id, const struct source
 
     if (!txn->write || !cfg_valid(cfg))
         return CHORUS_EINVAL;
-    rc = load(txn, id, &old);
+    rc = store_source_get(txn, id, &old);
     if (rc)
         return rc;
     return rec_put(txn, id, old.created_at, cfg, &old.st);
-}
-
-int store_source_get(struct store_txn *txn, uint64_t id, struct store_source *out)
-{
-    return load(txn, id, out);
 }
 
 int store_source_delete(struct store_txn *txn, uint64_t id)
@@ -326,7 +321,7 @@ int store_source_state_put(struct store_txn *txn, uint64_t id, const struct sour
     if (!txn->write)
         return CHORUS_EINVAL;
     store__arena_mark(&txn->arena, &m);
-    rc = load(txn, id, &old);
+    rc = store_source_get(txn, id, &old);
     if (rc == 0) {
         /* rec_put may write over the page old's strings were read from;
          * they are arena copies, so that is safe. */

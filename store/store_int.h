@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "chorus/store.h"
 
@@ -456,6 +457,30 @@ int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint3
  * the arena, for writes: the puts that replace a record may rewrite the
  * page the old strings sit in. */
 int store__review_load_copy(struct store_txn *t, uint64_t id, struct review *r, uint32_t *pno);
+/* store__review_reindex moves review id's index entries from old (NULL:
+ * none; product number opno) to nw (NULL: none; npno), touching only the
+ * entries whose key or value changes (reviews.c). */
+int store__review_reindex(struct store_txn *t, uint64_t id, const struct review *old, uint32_t opno,
+                          const struct review *nw, uint32_t npno);
+/* store__review_account moves a review's by_scope entries and aggregate
+ * shares from old (scope os) to nw (scope ns); either may be NULL. */
+int store__review_account(struct store_txn *t, const struct review *old,
+                          const struct store__scope *os, const struct review *nw,
+                          const struct store__scope *ns);
+/* store__review_rewrite stores nw over old (same id, same product number
+ * pno) and moves the indexes and aggregates along. */
+int store__review_rewrite(struct store_txn *t, const struct review *old, uint32_t pno,
+                          const struct review *nw);
+/* store__review_drop_origin removes origin o's dedupe entry if it still
+ * names review id. */
+int store__review_drop_origin(struct store_txn *t, uint64_t id, const struct review_origin *o);
+
+/* store__cap_ok: s is absent or at most cap bytes. */
+static inline bool store__cap_ok(const char *s, size_t cap)
+{
+    return !s || strlen(s) <= cap;
+}
+
 /* store__score runs the store's scorer (set) on r: -1 .. 1 or NAN. */
 double store__score(const struct store *s, const struct review *r);
 /* store__review_write replaces review nw->id's record (product number pno);

@@ -1,6 +1,5 @@
 /* chorus: the command line over a Chorus data folder. Works on the same
  * folder while chorusd serves it: LMDB serialises the writers. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,25 +33,6 @@ static void usage(FILE *to)
                 "      Pulled sources (docs/sources.md); poll makes one due for chorusd.\n");
 }
 
-static void tag(void *ctx, const struct review *r, char *out, size_t cap)
-{
-    text_components_tags(ctx, r->title, r->body, out, cap);
-}
-
-/* score scores a review's text as chorusd does (server/srv.c): English, or
- * no language given; others are not scored. */
-static double score(void *ctx, const struct review *r)
-{
-    const char *l = r->language;
-
-    (void)ctx;
-    if (l && *l &&
-        !((l[0] == 'e' || l[0] == 'E') && (l[1] == 'n' || l[1] == 'N') &&
-          (l[2] == '\0' || l[2] == '-' || l[2] == '_')))
-        return NAN;
-    return text_sentiment(r->title, r->body);
-}
-
 struct text_taxonomy *tool_tagger(struct store *s, const char *file)
 {
     struct text_taxonomy *t = NULL;
@@ -63,8 +43,8 @@ struct text_taxonomy *tool_tagger(struct store *s, const char *file)
         fprintf(stderr, "chorus: %s\n", file ? err : "cannot build the default taxonomy");
         return NULL;
     }
-    store_set_tagger(s, tag, t);
-    store_set_scorer(s, score, NULL);
+    store_set_tagger(s, text_review_tags, t);
+    store_set_scorer(s, text_review_sentiment, NULL);
     return t;
 }
 

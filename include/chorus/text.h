@@ -153,4 +153,16 @@ int text_terms_distinctive(const struct text_terms *fg, const struct text_terms 
  * mention). Thread-safe, no allocation. */
 double text_sentiment(const char *title, const char *body);
 
+/* ---- the store's hooks ---------------------------------------------------------- */
+
+struct review;
+
+/* text_review_tags is a store tagger (store_tagger_fn): the component ids
+ * review r names under the taxonomy passed as the hook's context. */
+void text_review_tags(void *taxonomy, const struct review *r, char *out, size_t cap);
+/* text_review_sentiment is a store scorer (store_scorer_fn, ctx unused):
+ * text_sentiment of r's title and body when r is in English or names no
+ * language, NAN for any other language. */
+double text_review_sentiment(void *ctx, const struct review *r);
+
 #endif

@@ -410,3 +410,13 @@ int h_teardown(void **state)
     *state = NULL;
     return rc;
 }
+
+struct chorusd *h_extra;
+
+int h_teardown_extra(void **state)
+{
+    int rc = chorusd_free(h_extra);
+
+    h_extra = NULL;
+    return h_teardown(state) != 0 || rc != 0 ? -1 : 0;
+}

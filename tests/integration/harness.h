@@ -75,6 +75,11 @@ int chorusd_free(struct chorusd *d);
 int h_setup(void **state);         /* no config file */
 int h_setup_pending(void **state); /* new_review_status = pending */
 int h_teardown(void **state);
+/* h_extra is a second chorusd a case may start besides the fixture's;
+ * h_teardown_extra is h_teardown that also frees it (and clears it), so a
+ * failed case leaves no process behind. */
+extern struct chorusd *h_extra;
+int h_teardown_extra(void **state);
 
 /* h_run runs argv (argv[0] a path) with stdin from /dev/null and stdout and
  * stderr into the files out and err (truncated), waits, and returns the exit

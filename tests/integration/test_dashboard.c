@@ -27,18 +27,6 @@
     "form-action 'self'; frame-ancestors 'self'"
 #define ALERT_SIGN "\xe2\x9a\xa0" /* ⚠ */
 
-/* A second chorusd a case starts besides the fixture's (digest_access =
- * public); teardown_extra frees it, so a failed case leaves no process. */
-static struct chorusd *extra;
-
-static int teardown_extra(void **state)
-{
-    int rc = chorusd_free(extra);
-
-    extra = NULL;
-    return h_teardown(state) != 0 || rc != 0 ? -1 : 0;
-}
-
 /* ---- time ------------------------------------------------------------------------------ */
 
 /* The shared helpers in clock.h, under this file's short names. */
@@ -530,16 +518,16 @@ static void dashboard_access(void **state)
     free(token);
 
     /* digest_access = public: open to anyone, and no token in links. */
-    extra = chorusd_new("digest_access = public\n");
-    assert_non_null(extra);
-    put_product(extra, "ac-1", "Access 1", "laptops");
+    h_extra = chorusd_new("digest_access = public\n");
+    assert_non_null(h_extra);
+    put_product(h_extra, "ac-1", "Access 1", "laptops");
     arr = json_array();
     json_array_append_new(arr, review("ac-1", 1, at_day(1)));
-    post_all(extra, arr);
-    doc = dash(extra, DASH, false);
+    post_all(h_extra, arr);
+    doc = dash(h_extra, DASH, false);
     expect_rows(doc, "ac-1");
     xmlFreeDoc(doc);
-    doc = dash(extra, DASH "?token=whatever", false);
+    doc = dash(h_extra, DASH "?token=whatever", false);
     ac_expect_str(doc, NULL, h_fmt("//tbody/tr[@data-product = 'ac-1']/td[%d]/a/@href", C_DIGEST),
                   "/feeds/digest.atom?product=ac-1");
     xmlFreeDoc(doc);
@@ -650,7 +638,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(dashboard_rows_and_numbers, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_alerts_and_sorting, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_hostile, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(dashboard_access, h_setup, teardown_extra),
+    cmocka_unit_test_setup_teardown(dashboard_access, h_setup, h_teardown_extra),
     cmocka_unit_test_setup_teardown(dashboard_headers, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(dashboard_errors, h_setup, h_teardown),
 };

@@ -22,18 +22,6 @@
 
 #define DIGEST "/feeds/digest.atom"
 
-/* A second chorusd a case starts besides the fixture's; teardown_extra
- * frees it, so a failed case leaves no process behind. */
-static struct chorusd *extra;
-
-static int teardown_extra(void **state)
-{
-    int rc = chorusd_free(extra);
-
-    extra = NULL;
-    return h_teardown(state) != 0 || rc != 0 ? -1 : 0;
-}
-
 /* ---- time ------------------------------------------------------------------------------ */
 
 /* The shared helpers in clock.h, under this file's short names. */
@@ -278,11 +266,11 @@ static void digest_private(void **state)
     free(tid);
 
     /* digest_access = public: open to anyone. */
-    extra = chorusd_new("digest_access = public\n");
-    assert_non_null(extra);
-    put_product(extra, "pv-1", "{\"name\":\"Private 1\",\"category\":\"laptops\"}");
-    post(extra, "pv-1", 1, at_day(1), "Dead on arrival", "It would not turn on.");
-    doc = ac_fetch(extra, DIGEST, false);
+    h_extra = chorusd_new("digest_access = public\n");
+    assert_non_null(h_extra);
+    put_product(h_extra, "pv-1", "{\"name\":\"Private 1\",\"category\":\"laptops\"}");
+    post(h_extra, "pv-1", 1, at_day(1), "Dead on arrival", "It would not turn on.");
+    doc = ac_fetch(h_extra, DIGEST, false);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 1);
     xmlFreeDoc(doc);
 
@@ -710,7 +698,7 @@ static void digest_empty(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(digest_private, h_setup, teardown_extra),
+    cmocka_unit_test_setup_teardown(digest_private, h_setup, h_teardown_extra),
     cmocka_unit_test_setup_teardown(digest_days_and_counts, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(digest_themes, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(digest_trend_alert, h_setup, h_teardown),
