@@ -407,6 +407,12 @@ static int job_apply(struct store_txn *txn, struct srv_job *job)
                    (unsigned long long)st.items_rejected);
     else
         snprintf(st.last_status, sizeof(st.last_status), "%s", f->status_line);
+    /* Status and reasons quote what servers and feeds said (an error text,
+     * a redirect's host, an item id): whatever bytes those held, the state
+     * is shown as JSON, so it is made valid UTF-8 here, once. */
+    chorus_utf8_scrub(st.last_status, strlen(st.last_status));
+    for (uint32_t i = 0; i < st.n_reasons; i++)
+        chorus_utf8_scrub(st.reasons[i], strlen(st.reasons[i]));
     rc = store_source_state_put(txn, f->id, &st);
     return rc == CHORUS_ENOTFOUND ? 0 : rc;
 }
