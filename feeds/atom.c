@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 
@@ -27,51 +27,14 @@ struct atom {
 
 /* ---- links and ids ------------------------------------------------------------------ */
 
-/* scope_path writes the feed's path below the public URL; without ext,
- * the path without ".atom", which names the scope in feed ids. */
-static int scope_path(struct buf *b, const struct feed_atom_query *q, bool ext)
-{
-    int rc = 0;
-
-    switch (q->kind) {
-    case FEED_SCOPE_PRODUCT:
-        rc = buf_puts(b, "/feeds/products/");
-        if (rc == 0)
-            rc = feed__pct(b, q->id);
-        break;
-    case FEED_SCOPE_CATEGORY:
-        rc = buf_puts(b, "/feeds/categories/");
-        /* Segments are encoded one by one; the slashes between them stay. */
-        for (const char *p = q->id; rc == 0 && *p;) {
-            const char *slash = strchr(p, '/');
-            size_t n = slash ? (size_t)(slash - p) : strlen(p);
-            char seg[CHORUS_MAX_CATEGORY + 1];
-
-            memcpy(seg, p, n);
-            seg[n] = '\0';
-            rc = feed__pct(b, seg);
-            if (rc == 0 && slash)
-                rc = buf_putc(b, '/');
-            p += n + (slash ? 1 : 0);
-        }
-        break;
-    case FEED_SCOPE_ALL:
-        rc = buf_puts(b, "/feeds/reviews");
-        break;
-    }
-    return rc || !ext ? rc : buf_puts(b, ".atom");
-}
-
 /* page_link writes an absolute feed URL with limit (when not the default)
  * and cursor (when set). */
 static int page_link(struct buf *b, const struct feed_site *site, const struct feed_atom_query *q,
                      const char *cursor)
 {
     char sep = '?';
-    int rc = buf_puts(b, site->public_url);
+    int rc = feed_scope_url(b, site->public_url, q->scope, q->id, true);
 
-    if (rc == 0)
-        rc = scope_path(b, q, true);
     if (rc == 0 && q->limit != FEED_ATOM_DEFAULT_LIMIT) {
         rc = buf_printf(b, "?limit=%zu", q->limit);
         sep = '&';
@@ -79,7 +42,7 @@ static int page_link(struct buf *b, const struct feed_site *site, const struct f
     if (rc == 0 && cursor && *cursor) {
         rc = buf_printf(b, "%ccursor=", sep);
         if (rc == 0)
-            rc = feed__pct(b, cursor);
+            rc = chorus_pct(b, cursor, strlen(cursor), false);
     }
     return rc;
 }
@@ -358,7 +321,7 @@ static void head(struct render *rd)
     feed__attr(&a->x, "xmlns", ATOM_NS);
     feed__attr(&a->x, "xmlns:chorus", FEED_NS_CHORUS);
     buf_reset(t);
-    a->rc = scope_path(t, q, false);
+    a->rc = feed_scope_url(t, "", q->scope, q->id, false);
     /* "feeds/products/X": the path without its leading '/' and ".atom". */
     snprintf(what, sizeof(what), "%s", t->data ? t->data + 1 : "");
     buf_reset(t);
@@ -367,20 +330,20 @@ static void head(struct render *rd)
     if (a->rc == 0)
         feed__elem(&a->x, "id", t->data);
     buf_reset(t);
-    switch (q->kind) {
-    case FEED_SCOPE_PRODUCT:
+    switch (q->scope) {
+    case STORE_SCOPE_PRODUCT:
         buf_printf(t, "Reviews of %s", p && p->name ? p->name : q->id);
         break;
-    case FEED_SCOPE_CATEGORY:
+    case STORE_SCOPE_CATEGORY:
         buf_printf(t, "Reviews in %s", q->id);
         break;
-    case FEED_SCOPE_ALL:
+    case STORE_SCOPE_ALL:
         buf_puts(t, "All reviews");
         break;
     }
     buf_printf(t, " \xe2\x80\x94 %s", a->site->title ? a->site->title : "Chorus");
     feed__elem(&a->x, "title", t->data);
-    if (rd->st && rd->st->count && q->kind != FEED_SCOPE_ALL)
+    if (rd->st && rd->st->count && q->scope != STORE_SCOPE_ALL)
         snprintf(avg, sizeof(avg), "%llu ratings, average %.2f out of 5",
                  (unsigned long long)rd->st->count,
                  (double)rd->st->rating_sum / (double)rd->st->count);
@@ -394,16 +357,16 @@ static void head(struct render *rd)
 
     page(a, "self", q, q->cursor);
     buf_reset(t);
-    if (q->kind == FEED_SCOPE_PRODUCT && p && p->id) {
+    if (q->scope == STORE_SCOPE_PRODUCT && p && p->id) {
         a->rc = a->rc ? a->rc : feed_product_url(t, a->site, p);
         if (a->rc == 0)
             link(a, "alternate", "text/html", t->data);
     } else {
         a->rc = a->rc ? a->rc : buf_printf(t, "%s/api/v1/products", a->site->public_url);
-        if (a->rc == 0 && q->kind == FEED_SCOPE_CATEGORY) {
+        if (a->rc == 0 && q->scope == STORE_SCOPE_CATEGORY) {
             a->rc = buf_puts(t, "?category=");
             if (a->rc == 0)
-                a->rc = feed__pct(t, q->id);
+                a->rc = chorus_pct(t, q->id, strlen(q->id), false);
         }
         if (a->rc == 0)
             link(a, "alternate", "application/json", t->data);
@@ -415,7 +378,7 @@ static void head(struct render *rd)
         page(a, "next", q, rd->lk->next);
     /* "last" where cheap (RFC 5005): products and categories count their
      * reviews, so the oldest page is one backward range read. */
-    if ((rd->lk->next[0] || rd->lk->prev[0]) && q->kind != FEED_SCOPE_ALL)
+    if ((rd->lk->next[0] || rd->lk->prev[0]) && q->scope != STORE_SCOPE_ALL)
         page(a, "last", q, STORE_FEED_LAST);
     if (a->site->hub && *a->site->hub)
         link(a, "hub", NULL, a->site->hub);
@@ -452,14 +415,12 @@ int feed_atom_render(struct store_txn *txn, const struct feed_site *site,
 
     buf_init(&a.tmp, 0);
     buf_init(&a.html, 0);
-    sq.scope = q->kind == FEED_SCOPE_PRODUCT    ? STORE_SCOPE_PRODUCT
-               : q->kind == FEED_SCOPE_CATEGORY ? STORE_SCOPE_CATEGORY
-                                                : STORE_SCOPE_ALL;
+    sq.scope = q->scope;
     sq.id = q->id;
     sq.limit = q->limit;
     sq.cursor = q->cursor;
     rc = store_scope_stats(txn, sq.scope, q->id, &st);
-    if (rc == 0 && q->kind == FEED_SCOPE_PRODUCT) {
+    if (rc == 0 && q->scope == STORE_SCOPE_PRODUCT) {
         rc = store_product_get(txn, q->id, &p, NULL);
         rd.fp = &p;
     }

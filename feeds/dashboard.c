@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 #define WEEK_DAYS 7     /* "7 days": today (UTC) and the 6 days before */
 #define MAX_24H   10000 /* complaints counted in 24 hours; more shows as "10000+" */

@@ -4,7 +4,7 @@
  * styles and nothing else) and its charts as inline SVG (dashboard_svg.c).
  *
  * Every user string passes through esc (HTML text and attribute values)
- * and, inside a URL, through feed__pct first; class names use the cd-
+ * and, inside a URL, through chorus_pct first; class names use the cd-
  * prefix of web/README.md.
  */
 #include "feed_int.h"
@@ -45,27 +45,6 @@ static void esc(struct feed__dash *d, const char *s)
         d->rc = feed__html(d->b, s);
 }
 
-/* pct_path percent-encodes a category path segment by segment, keeping the
- * slashes between them: the form the category feed's {path} takes. */
-static void pct_path(struct buf *u, const char *path)
-{
-    while (*path) {
-        size_t n = strcspn(path, "/");
-        char seg[CHORUS_MAX_CATEGORY + 1];
-
-        if (n >= sizeof(seg))
-            n = sizeof(seg) - 1;
-        memcpy(seg, path, n);
-        seg[n] = '\0';
-        feed__pct(u, seg);
-        path += n;
-        if (*path == '/') {
-            buf_putc(u, '/');
-            path++;
-        }
-    }
-}
-
 /* url_begin starts d->url; url_end writes it HTML-escaped. */
 static struct buf *url_begin(struct feed__dash *d, const char *prefix)
 {
@@ -90,7 +69,7 @@ static void self_url(struct feed__dash *d, const char *category, enum feed__dash
 
     if (category && *category) {
         buf_puts(u, "?category=");
-        pct_path(u, category);
+        chorus_pct(u, category, strlen(category), true);
         sep = '&';
     }
     if (sort != FEED_DASH_SORT_ALERT) {
@@ -99,46 +78,28 @@ static void self_url(struct feed__dash *d, const char *category, enum feed__dash
     }
     if (d->token) {
         buf_printf(u, "%ctoken=", sep);
-        feed__pct(u, d->token);
+        chorus_pct(u, d->token, strlen(d->token), false);
     }
     url_end(d);
 }
 
 /* digest_url writes the digest's URL for one product, or for the page's
- * scope when product is NULL. */
+ * scope when product is NULL, with the page's reader token. */
 static void digest_url(struct feed__dash *d, const char *base, const char *product)
 {
-    struct buf *u = url_begin(d, base);
-    char sep = '?';
+    struct feed_digest_query q = {
+        .category = product ? NULL : d->category, .product = product, .token = d->token};
 
-    buf_puts(u, "/feeds/digest.atom");
-    if (product) {
-        buf_puts(u, "?product=");
-        feed__pct(u, product);
-        sep = '&';
-    } else if (d->category) {
-        buf_puts(u, "?category=");
-        pct_path(u, d->category);
-        sep = '&';
-    }
-    if (d->token) {
-        buf_printf(u, "%ctoken=", sep);
-        feed__pct(u, d->token);
-    }
+    buf_reset(&d->url);
+    feed_digest_url(&d->url, base, &q);
     url_end(d);
 }
 
 static void reviews_feed_url(struct feed__dash *d)
 {
-    struct buf *u = url_begin(d, d->site->public_url);
-
-    if (d->category) {
-        buf_puts(u, "/feeds/categories/");
-        pct_path(u, d->category);
-        buf_puts(u, ".atom");
-    } else {
-        buf_puts(u, "/feeds/reviews.atom");
-    }
+    buf_reset(&d->url);
+    feed_scope_url(&d->url, d->site->public_url,
+                   d->category ? STORE_SCOPE_CATEGORY : STORE_SCOPE_ALL, d->category, true);
     url_end(d);
 }
 
@@ -392,7 +353,7 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
     esc(d, w->id);
     out(d, "\"><th scope=\"row\"><a href=\"");
     url_begin(d, "/p/");
-    feed__pct(&d->url, w->id);
+    chorus_pct(&d->url, w->id, strlen(w->id), false);
     url_end(d);
     out(d, "\">");
     esc(d, w->name ? w->name : w->id);

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
 {

@@ -133,7 +133,7 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
     feed__start(x, "entry");
     buf_reset(tmp);
     buf_puts(tmp, "digest-entry/");
-    feed__pct(tmp, p->id);
+    chorus_pct(tmp, p->id, strlen(p->id), false);
     buf_printf(tmp, "/%s/r%d", day, d->q->max_rating);
     if (d->q->tz_minutes)
         buf_printf(tmp, "/tz%d", d->q->tz_minutes);
@@ -257,7 +257,6 @@ static void write_head(struct digest *d, struct feed__xml *x, struct buf *tmp, i
                         : q->category && *q->category ? q->category
                                                       : NULL;
     char what[64 + 3 * CHORUS_MAX_CATEGORY];
-    char sep = '?';
 
     feed__start(x, "feed");
     feed__attr(x, "xmlns", ATOM_NS);
@@ -267,7 +266,7 @@ static void write_head(struct digest *d, struct feed__xml *x, struct buf *tmp, i
                   : scope                   ? "digest-feed/category/"
                                             : "digest-feed/all");
     if (scope)
-        feed__pct(tmp, scope);
+        chorus_pct(tmp, scope, strlen(scope), false);
     buf_printf(tmp, "/r%d", q->max_rating);
     if (q->tz_minutes)
         buf_printf(tmp, "/tz%d", q->tz_minutes);
@@ -296,32 +295,7 @@ static void write_head(struct digest *d, struct feed__xml *x, struct buf *tmp, i
     feed__text(x, "Chorus");
     feed__end(x);
     buf_reset(tmp);
-    buf_printf(tmp, "%s/feeds/digest.atom", d->site->public_url);
-#define QP(name, val)                                                                              \
-    do {                                                                                           \
-        buf_printf(tmp, "%c%s=", sep, name);                                                       \
-        feed__pct(tmp, val);                                                                       \
-        sep = '&';                                                                                 \
-    } while (0)
-    if (q->category && *q->category)
-        QP("category", q->category);
-    if (q->product && *q->product)
-        QP("product", q->product);
-    if (q->max_rating != 2) {
-        buf_printf(tmp, "%cmax_rating=%d", sep, q->max_rating);
-        sep = '&';
-    }
-    if (q->days != 14) {
-        buf_printf(tmp, "%cdays=%d", sep, q->days);
-        sep = '&';
-    }
-    if (q->tz_minutes) {
-        buf_printf(tmp, "%ctz=%d", sep, q->tz_minutes);
-        sep = '&';
-    }
-    if (q->token && *q->token)
-        QP("token", q->token);
-#undef QP
+    feed_digest_url(tmp, d->site->public_url, q);
     feed__start(x, "link");
     feed__attr(x, "rel", "self");
     feed__attr(x, "type", "application/atom+xml");

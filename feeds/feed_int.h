@@ -56,9 +56,6 @@ void feed__time(struct feed__xml *x, const char *name, int64_t t);
 int feed__html(struct buf *b, const char *s);
 /* feed__stars appends n filled and 5-n empty stars (U+2605, U+2606). */
 int feed__stars(struct buf *b, int n);
-/* feed__pct appends s percent-encoded for a URL path segment or query
- * value (RFC 3986 unreserved kept). */
-int feed__pct(struct buf *b, const char *s);
 
 /* ---- trend alert (trend.c) ---------------------------------------------------- */
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 #define GOOGLE_SCHEMA_URL                                                                          \
     "http://www.google.com/shopping/reviews/schema/product/2.4/product_reviews.xsd"

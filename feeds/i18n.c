@@ -12,7 +12,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 enum { EN, FR, DE, ES, PT, N_LANGS };
 

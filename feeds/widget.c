@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 static const char *const sort_keys[] = {"sort_newest", "sort_oldest", "sort_highest", "sort_lowest",
                                         "sort_helpful"};
@@ -212,15 +212,13 @@ static int list_one(void *ctx, const struct review *r)
 
 /* ---- the document ---------------------------------------------------------------------- */
 
-/* feed_href writes, attribute-escaped, the product's Atom feed URL up to
- * its ".atom" (the callers close the attribute their own way). */
+/* feed_href writes, attribute-escaped, the product's Atom feed URL (the
+ * callers close the attribute their own way). */
 static void feed_href(struct feed__w *w)
 {
-    feed__w_esc(w, w->site->public_url);
-    feed__w_raw(w, "/feeds/products/");
     buf_reset(&w->tmp);
     if (w->rc == 0)
-        w->rc = feed__pct(&w->tmp, w->p.id);
+        w->rc = feed_scope_url(&w->tmp, w->site->public_url, STORE_SCOPE_PRODUCT, w->p.id, true);
     feed__w_esc(w, w->tmp.data);
 }
 
@@ -276,7 +274,7 @@ static void widget_body(struct feed__w *w)
     feed__w_raw(w, "<a class=\"cw-feed\" href=\"");
     feed_href(w);
     /* Inside an iframe a feed would replace the widget: a new tab. */
-    feed__w_raw(w, q->page ? ".atom\">" : ".atom\" target=\"_blank\" rel=\"noopener\">");
+    feed__w_raw(w, q->page ? "\">" : "\" target=\"_blank\" rel=\"noopener\">");
     feed__w_text(w, "feed");
     feed__w_raw(w, "</a></div>");
 }
@@ -362,7 +360,7 @@ static void head(struct feed__w *w)
         if (w->rc == 0)
             w->rc = buf_printf(&url, "%s/p/", w->site->public_url);
         if (w->rc == 0)
-            w->rc = feed__pct(&url, w->p.id);
+            w->rc = chorus_pct(&url, w->p.id, strlen(w->p.id), false);
     } else {
         w->rc = feed__fill(&title, feed_text(w->lang, "reviews_of"), kv);
     }
@@ -380,7 +378,7 @@ static void head(struct feed__w *w)
     feed__w_raw(w, "/widget/widget.css\"><link rel=\"alternate\" type=\"application/atom+xml\" "
                    "href=\"");
     feed_href(w);
-    feed__w_raw(w, ".atom\" title=\"");
+    feed__w_raw(w, "\" title=\"");
     buf_reset(&w->tmp);
     if (w->rc == 0)
         w->rc = feed__fill(&w->tmp, feed_text(w->lang, "reviews_of"), kv);

@@ -5,7 +5,7 @@
  * Markup is written by hand, not with a tree writer, because HTML5 is not
  * XML; safety comes from one rule: every string that is not a literal of
  * ours goes out through feed__html (text and quoted attribute values),
- * feed__pct (inside URLs) or chorus_json_str (JSON-LD), never raw.
+ * chorus_pct (inside URLs) or chorus_json_str (JSON-LD), never raw.
  */
 #ifndef CHORUS_FEED_WIDGET_INT_H
 #define CHORUS_FEED_WIDGET_INT_H

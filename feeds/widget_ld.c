@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 /* jstr appends s as a JSON string; bytes that are not UTF-8 (a store
  * from before validation) become '?' rather than invalid JSON. */

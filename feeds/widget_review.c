@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 /* paragraphs writes text as <p class=cls>: a blank line starts a new
  * paragraph, a single newline is a <br>, carriage returns are dropped. */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 /* ---- markup ------------------------------------------------------------------------ */
 
@@ -239,7 +239,7 @@ void feed__w_link(struct feed__w *w, unsigned ratings, enum store_sort sort, con
     if (rc == 0 && cursor && *cursor) {
         rc = buf_puts(t, "&cursor=");
         if (rc == 0)
-            rc = feed__pct(t, cursor);
+            rc = chorus_pct(t, cursor, strlen(cursor), false);
     }
     w->rc = rc;
     if (rc == 0)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 int feed__xml_open(struct feed__xml *x)
 {
@@ -210,20 +210,5 @@ int feed__stars(struct buf *b, int n)
 
     for (int i = 0; i < 5 && rc == 0; i++)
         rc = buf_puts(b, i < n ? "\xe2\x98\x85" : "\xe2\x98\x86");
-    return rc;
-}
-
-int feed__pct(struct buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int rc = 0;
-
-    for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p))
-            rc = buf_putc(b, (char)*p);
-        else
-            rc = buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-    }
     return rc;
 }

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 
 enum amz_target {
     A_IGNORE = 0, /* known dump fields with nothing for us: style, image... */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "parse_int.h"
 
 /* load_object parses data as one JSON object (new reference, caller

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "parse_int.h"
 
 #define CSV_MAX_RECORD  (1u << 20) /* bytes of one record, cells and NULs */

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 #define MAX_MAPPING 4096 /* bytes of a mapping string */
 

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 struct rf_info {
     const char *name;

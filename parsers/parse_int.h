@@ -361,7 +361,7 @@ int parse__utf8_fix(struct buf *b, const char *s, size_t n);
  * cut to fit (*cut, may be NULL). */
 size_t parse__html_text(const char *html, size_t len, char *out, size_t cap, bool *cut);
 
-/* ---- XML feeds: the hardened streaming reader (feed_xml.c) -------------------- */
+/* ---- XML feeds: the hardened streaming reader (pulled_xml.c) -------------------- */
 
 /* Namespaces the XML readers tell apart. */
 enum parse__ns {
@@ -404,7 +404,7 @@ struct parse__xml_ops {
                unsigned flags);
 };
 
-/* The input on its way to libxml2 (feed_prolog.c). */
+/* The input on its way to libxml2 (pulled_prolog.c). */
 struct parse__source {
     const char *data;
     size_t len, pos;
@@ -439,7 +439,7 @@ void parse__xml_capture(struct parse__xml *x, int mode);
  * namespace), borrowed until start returns; NULL when absent. */
 const char *parse__xml_attr(struct parse__xml *x, const char *name);
 
-/* ---- JSON feeds: mappings (feed_map.c) ------------------------------------------ */
+/* ---- JSON feeds: mappings (pulled_map.c) ------------------------------------------ */
 
 struct parse__jmap;
 
@@ -454,7 +454,7 @@ void parse__jmap_free(struct parse__jmap *m);
 int parse__jmap_item(struct parse__jmap *m, struct parse__feed *f, const char *data, size_t n,
                      int depth);
 
-/* The formats (feed_rss.c, feed_atom.c, feed_google.c, feed_json.c). Each
+/* The formats (pulled_rss.c, pulled_atom.c, pulled_google.c, pulled_json.c). Each
  * returns what parse_feed returns. */
 int parse__feed_rss(struct parse__feed *f, const char *data, size_t len, struct parse_error *err);
 int parse__feed_atom(struct parse__feed *f, const char *data, size_t len, struct parse_error *err);
@@ -462,5 +462,12 @@ int parse__feed_google(struct parse__feed *f, const char *data, size_t len,
                        struct parse_error *err);
 int parse__feed_json(struct parse__feed *f, const char *data, size_t len, bool lines,
                      struct parse_error *err);
+
+/* ---- pulled sources (source.c) ---------------------------------------------- */
+
+/* parse__product_map_check validates a product_map object: {"field",
+ * "category", "link_patterns"}, at least one. 0, or CHORUS_EINVAL with a
+ * sentence in *err (may be NULL). */
+int parse__product_map_check(json_t *m, struct parse_error *err);
 
 #endif

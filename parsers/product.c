@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 struct pf_info {
     const char *name;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 static int unknown(char *err, const char *where, const char *key, size_t klen, const char *hint)
 {

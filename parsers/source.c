@@ -4,39 +4,18 @@
  * The body is held to the standard of the other bodies: one JSON object,
  * unknown fields refused, caps checked before anything is copied. What is
  * kept of headers and product_map is their compact re-serialisation, so
- * the store holds text this file wrote and source_map_new can trust it.
+ * the store holds text this file wrote and source_item.c can trust it.
  */
-#include "chorus/source.h"
+#include "chorus/parse.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/base.h"
-#include "chorus/error.h"
-#include "chorus/parse.h"
 #include "parse_int.h"
 
 #define SOURCE_FIELDS    "kind, url, interval, headers, status, product_id or product_map, json_map"
 #define MAX_HEADER_COUNT 32
-
-static const char *const kind_names[] = {"rss", "atom", "json", "ndjson", "google-reviews"};
-
-const char *source_kind_name(enum source_kind k)
-{
-    return (unsigned)k <= SOURCE_GOOGLE ? kind_names[k] : "unknown";
-}
-
-int source_kind_parse(const char *s, enum source_kind *out)
-{
-    for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
-        if (strcmp(s, kind_names[i]) == 0) {
-            *out = (enum source_kind)i;
-            return 0;
-        }
-    }
-    return CHORUS_EINVAL;
-}
 
 static int fail(struct parse_error *err, const char *field, const char *msg)
 {
@@ -117,9 +96,9 @@ static bool id_ok(json_t *v)
     return n > 0 && n <= CHORUS_MAX_PRODUCT_ID && !memchr(json_string_value(v), '\0', n);
 }
 
-/* check_map validates product_map: {"field": ..., "category": ...,
+/* parse__product_map_check validates product_map: {"field": ..., "category": ...,
  * "link_patterns": [{"pattern": ..., "product_id": ...}]}, at least one. */
-static int check_map(json_t *m, struct parse_error *err)
+int parse__product_map_check(json_t *m, struct parse_error *err)
 {
     static const char *const fields[] = {"product_id", "sku", "gtin", "mpn", "asin"};
     const char *key;
@@ -266,7 +245,7 @@ int parse_source(const char *data, size_t len, uint32_t min_interval, struct sou
             }
             c.product_id = json_string_value(v);
         } else if (klen == 11 && memcmp(key, "product_map", 11) == 0) {
-            rc = check_map(v, err);
+            rc = parse__product_map_check(v, err);
             if (rc)
                 goto out;
             rc = CHORUS_EINVAL;
@@ -321,129 +300,8 @@ out:
     return rc;
 }
 
-struct source_config *source_config_dup(const struct source_config *c)
-{
-    const char *strs[5] = {c->url, c->headers, c->product_id, c->product_map, c->json_map};
-    size_t n = sizeof(struct source_config);
-    struct source_config *d;
-    char *p;
-    const char **dst[5];
-
-    for (size_t i = 0; i < 5; i++)
-        n += strs[i] ? strlen(strs[i]) + 1 : 0;
-    d = malloc(n);
-    if (!d)
-        abort();
-    *d = *c;
-    dst[0] = &d->url;
-    dst[1] = &d->headers;
-    dst[2] = &d->product_id;
-    dst[3] = &d->product_map;
-    dst[4] = &d->json_map;
-    p = (char *)(d + 1);
-    for (size_t i = 0; i < 5; i++) {
-        if (!strs[i]) {
-            *dst[i] = NULL;
-            continue;
-        }
-        memcpy(p, strs[i], strlen(strs[i]) + 1);
-        *dst[i] = p;
-        p += strlen(strs[i]) + 1;
-    }
-    return d;
-}
-
-/* ---- product maps ------------------------------------------------------------- */
-
-struct source_map {
-    json_t *root; /* owned; the strings below point into it */
-    const char *field;
-    const char *category;
-    json_t *patterns;
-};
-
-int source_map_new(const char *json, struct source_map **out)
-{
-    struct source_map *m;
-    json_t *root;
-
-    *out = NULL;
-    root = json_loads(json, PARSE__JSON_FLAGS, NULL);
-    if (!root || check_map(root, NULL) != 0) {
-        json_decref(root);
-        return CHORUS_EINVAL;
-    }
-    m = calloc(1, sizeof(*m));
-    if (!m)
-        abort();
-    m->root = root;
-    m->field = pick_string(json_object_get(root, "field"));
-    m->category = pick_string(json_object_get(root, "category"));
-    m->patterns = json_object_get(root, "link_patterns");
-    *out = m;
-    return 0;
-}
-
-void source_map_free(struct source_map *m)
-{
-    if (!m)
-        return;
-    json_decref(m->root);
-    free(m);
-}
-
-static bool give(const char *id, char *out, size_t cap)
-{
-    size_t n = id ? strlen(id) : 0;
-
-    if (n == 0 || n >= cap || n > CHORUS_MAX_PRODUCT_ID)
-        return false;
-    memcpy(out, id, n + 1);
-    return true;
-}
-
-bool source_map_apply(const struct source_map *m, const struct source_item_ref *it, char *out,
-                      size_t cap)
-{
-    size_t i;
-    json_t *e;
-
-    /* Link patterns first: they are the operator's explicit table. */
-    if (m->patterns && it->link) {
-        json_array_foreach(m->patterns, i, e)
-        {
-            const char *pat = json_string_value(json_object_get(e, "pattern"));
-            bool glob = strpbrk(pat, "*?[") != NULL;
-
-            if (glob ? fnmatch(pat, it->link, 0) == 0 : strstr(it->link, pat) != NULL)
-                return give(json_string_value(json_object_get(e, "product_id")), out, cap);
-        }
-    }
-    if (m->field) {
-        const char *v = strcmp(m->field, "product_id") == 0 ? it->product_id
-                        : strcmp(m->field, "sku") == 0      ? it->sku
-                        : strcmp(m->field, "gtin") == 0     ? it->gtin
-                        : strcmp(m->field, "mpn") == 0      ? it->mpn
-                                                            : it->asin;
-
-        if (give(v, out, cap))
-            return true;
-    }
-    if (m->category) {
-        size_t pl = strlen(m->category);
-
-        for (i = 0; i < it->n_categories; i++) {
-            const char *c = it->categories[i];
-
-            if (c && strncmp(c, m->category, pl) == 0 && give(c + pl, out, cap))
-                return true;
-        }
-    }
-    return false;
-}
-
-int source_headers_each(const char *json,
-                        void (*fn)(void *ctx, const char *name, const char *value), void *ctx)
+int parse_source_headers(const char *json,
+                         void (*fn)(void *ctx, const char *name, const char *value), void *ctx)
 {
     json_t *root = json_loads(json ? json : "{}", PARSE__JSON_FLAGS, NULL), *v;
     const char *key;

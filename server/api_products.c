@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
-#include "chorus/view.h"
+#include "chorus/feed.h"
 
 static int put_product(void *ctx, const struct product *p, const struct review_stats *st)
 {
@@ -15,19 +15,18 @@ static int put_product(void *ctx, const struct product *p, const struct review_s
     if (c->n++)
         c->rc = buf_putc(c->b, ',');
     if (c->rc == 0)
-        c->rc = view_product_json(c->b, p, st);
+        c->rc = feed_product_json(c->b, p, st);
     return c->rc;
 }
 
 /* finish_list closes a {"<name>": [...], "next_cursor": ...} document. */
-static void finish_list(struct buf *b, const char *next)
+static int finish_list(struct buf *b, const char *next)
 {
-    buf_puts(b, "],\"next_cursor\":");
-    if (next[0])
-        chorus_json_str(b, next, strlen(next));
-    else
-        buf_puts(b, "null");
-    buf_putc(b, '}');
+    int rc = buf_puts(b, "],\"next_cursor\":");
+
+    if (rc == 0)
+        rc = next[0] ? chorus_json_str(b, next, strlen(next)) : buf_puts(b, "null");
+    return rc ? rc : buf_putc(b, '}');
 }
 
 /* category_ok checks a category filter the way the store stores paths, so
@@ -46,104 +45,106 @@ static bool category_ok(const char *c)
     return chorus_utf8_valid(c, n);
 }
 
+struct list_ctx {
+    const char *category;
+    enum store_product_sort sort;
+    size_t limit;
+    const char *cursor;
+};
+
+static int render_list(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified)
+{
+    struct list_ctx *l = ctx;
+    struct srv_list c = {.b = b};
+    char next[STORE_CURSOR_MAX] = "";
+    int rc;
+
+    (void)modified;
+    buf_puts(b, "{\"products\":[");
+    rc = store_products_list(r->srv->rtxn, l->category, l->sort, l->limit, l->cursor, put_product,
+                             &c, next);
+    if (rc == 0)
+        rc = finish_list(b, next);
+    return rc;
+}
+
 void srv__products_list(struct srv_req *r)
 {
     static const char *const allowed[] = {"category", "sort", "limit", "cursor", NULL};
-    const char *sort = NULL, *cursor, *category;
-    enum store_product_sort ps = STORE_PSORT_ID;
+    struct list_ctx l = {.sort = STORE_PSORT_ID};
+    const char *sort = NULL;
     struct store_txn *txn;
-    struct srv_list c = {0};
-    char next[STORE_CURSOR_MAX] = "";
-    struct review_stats st;
-    struct srv_cached val;
-    struct buf b, key;
-    size_t limit;
-    int rc;
+    struct review_stats st = {0};
+    struct buf key;
+    bool known;
 
-    if (!srv__query_check(r, allowed) || !srv__query_limit(r, 20, 100, &limit))
+    if (!srv__query_check(r, allowed) || !srv__query_limit(r, 20, 100, &l.limit))
         return;
     sort = srv__query_get(r, "sort");
     if (!sort || strcmp(sort, "id") == 0)
-        ps = STORE_PSORT_ID;
+        l.sort = STORE_PSORT_ID;
     else if (strcmp(sort, "count") == 0)
-        ps = STORE_PSORT_COUNT;
+        l.sort = STORE_PSORT_COUNT;
     else if (strcmp(sort, "average") == 0)
-        ps = STORE_PSORT_AVERAGE;
+        l.sort = STORE_PSORT_AVERAGE;
     else {
         srv__problem(r, 400, "sort must be id, count or average.");
         return;
     }
-    category = srv__query_get(r, "category");
-    if (category && !category_ok(category)) {
+    l.category = srv__query_get(r, "category");
+    if (l.category && !category_ok(l.category)) {
         srv__problem(r, 400,
                      "category must be a path like laptops or laptops/gaming: up to %d bytes, "
                      "no empty segments, no leading or trailing '/'.",
                      CHORUS_MAX_CATEGORY);
         return;
     }
-    cursor = srv__query_get(r, "cursor");
+    l.cursor = srv__query_get(r, "cursor");
     txn = srv__read_begin(r);
     if (!txn)
         return;
     /* A listing loads and sorts every product of its category, so first
-     * pages are cached per category version (as feeds are); pages behind
-     * a cursor are not (see server/feeds.c). */
+     * pages are cached per category version (as feeds are). A category no
+     * product was ever in has no version, and its (empty) page is not
+     * cached: made-up names must not fill the cache. */
+    known =
+        store_scope_stats(txn, l.category && *l.category ? STORE_SCOPE_CATEGORY : STORE_SCOPE_ALL,
+                          l.category, &st) == 0;
     buf_init(&key, 0);
-    if (!cursor &&
-        store_scope_stats(txn, category && *category ? STORE_SCOPE_CATEGORY : STORE_SCOPE_ALL,
-                          category, &st) == 0) {
-        const struct srv_cached *hit;
-
-        buf_printf(&key, "plist|%d|%zu|%s", (int)ps, limit, category ? category : "");
-        memset(&val, 0, sizeof(val));
-        val.version = st.version;
-        val.type = "application/json";
-        val.modified = st.changed_at;
-        snprintf(val.etag, sizeof(val.etag), "W/\"l%s-%llx-%llx\"", r->srv->instance,
-                 (unsigned long long)st.version, (unsigned long long)chorus_fnv64_str(key.data));
-        hit = srv__cache_get(r->srv->cache, key.data, st.version);
-        if (hit || srv__etag_match(r, val.etag)) {
-            srv__read_end(r);
-            if (hit && !srv__etag_match(r, hit->etag)) {
-                srv__add_cors(r->srv, r->req);
-                srv__cache_reply(r, 200, hit);
-            }
-            buf_cleanup(&key);
-            return;
-        }
-    }
-    buf_init(&b, 0);
-    buf_puts(&b, "{\"products\":[");
-    c.b = &b;
-    rc = store_products_list(txn, category, ps, limit, cursor, put_product, &c, next);
-    srv__read_end(r);
-    if (rc == CHORUS_EINVAL) {
-        srv__problem(r, 400, "The cursor is not one this server gave out for this listing.");
-    } else if (rc) {
-        srv__problem(r, srv__status_of(rc), "Products could not be listed: %s.",
-                     chorus_strerror(rc));
-    } else {
-        finish_list(&b, next);
-        if (key.len)
-            srv__cache_put(r->srv->cache, key.data, &val, &b);
-        else
-            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
-                              "public, max-age=60");
-        srv__add_cors(r->srv, r->req);
-        srv__reply(r, 200, "application/json", &b);
-    }
-    buf_cleanup(&b);
+    buf_printf(&key, "plist|%d|%zu|", (int)l.sort, l.limit);
+    srv__key_part(&key, l.category);
+    if (l.cursor)
+        srv__key_part(&key, l.cursor);
+    srv__page(r, &(struct srv_page){
+                     .key = key.data,
+                     .cacheable = known && !l.cursor,
+                     .version = st.version,
+                     .modified = st.changed_at,
+                     .cors = true,
+                     .type = "application/json",
+                     .what = "listing",
+                     .render = render_list,
+                     .ctx = &l,
+                 });
     buf_cleanup(&key);
+}
+
+static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified)
+{
+    struct product p;
+    struct review_stats st;
+    int rc = store_product_get(r->srv->rtxn, ctx, &p, &st);
+
+    (void)modified;
+    return rc ? rc : feed_product_json(b, &p, &st);
 }
 
 void srv__product_get(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
     struct store_txn *txn;
-    struct product p;
     struct review_stats st;
-    struct buf b;
-    char etag[48];
+    struct buf key;
     int rc;
 
     if (!srv__query_check(r, allowed))
@@ -151,28 +152,30 @@ void srv__product_get(struct srv_req *r)
     txn = srv__read_begin(r);
     if (!txn)
         return;
-    buf_init(&b, 0);
-    rc = store_product_get(txn, r->param, &p, &st);
-    if (rc == 0) {
-        snprintf(etag, sizeof(etag), "\"p%llu\"", (unsigned long long)st.version);
-        if (srv__etag_match(r, etag)) {
-            srv__read_end(r);
-            goto out;
-        }
-        rc = view_product_json(&b, &p, &st);
+    rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, &st);
+    if (rc) {
+        srv__read_end(r);
+        if (rc == CHORUS_ENOTFOUND)
+            srv__problem(r, 404, "There is no product '%.128s'.", r->param);
+        else
+            srv__problem(r, srv__status_of(rc), "The product could not be read: %s.",
+                         chorus_strerror(rc));
+        return;
     }
-    srv__read_end(r);
-    if (rc == CHORUS_ENOTFOUND) {
-        srv__problem(r, 404, "There is no product '%.128s'.", r->param);
-    } else if (rc) {
-        srv__problem(r, srv__status_of(rc), "The product could not be read: %s.",
-                     chorus_strerror(rc));
-    } else {
-        srv__add_cors(r->srv, r->req);
-        srv__reply(r, 200, "application/json", &b);
-    }
-out:
-    buf_cleanup(&b);
+    buf_init(&key, 0);
+    buf_puts(&key, "product|");
+    srv__key_part(&key, r->param);
+    srv__page(r, &(struct srv_page){
+                     .key = key.data,
+                     .cacheable = true,
+                     .version = st.version,
+                     .cors = true,
+                     .type = "application/json",
+                     .what = "product",
+                     .render = render_product,
+                     .ctx = r->param,
+                 });
+    buf_cleanup(&key);
 }
 
 struct product_job {
@@ -183,9 +186,9 @@ struct product_job {
     char old_category[CHORUS_MAX_CATEGORY + 1]; /* before the put; "" for none or new */
 };
 
-static int product_apply(struct store_txn *txn, struct srv_job *base)
+static int product_apply(struct store_txn *txn, struct store_job *job)
 {
-    struct product_job *j = (struct product_job *)base;
+    struct product_job *j = (struct product_job *)job;
     struct product old;
 
     /* The category the product leaves has changed feeds too, and only the
@@ -199,9 +202,10 @@ static int product_apply(struct store_txn *txn, struct srv_job *base)
     return j->result == CHORUS_EINVAL ? 0 : j->result;
 }
 
-static void product_done(struct srv_job *base, int commit_rc)
+static void product_done(struct store_job *job, int commit_rc)
 {
-    struct product_job *j = (struct product_job *)base;
+    struct product_job *j = (struct product_job *)job;
+    struct srv_job *base = &j->base;
     struct srv *s = base->srv;
     struct product p;
     struct review_stats st;
@@ -214,7 +218,7 @@ static void product_done(struct srv_job *base, int commit_rc)
         if (rc == 0) {
             rc = store_product_get(s->rtxn, j->p->id, &p, &st);
             if (rc == 0)
-                rc = view_product_json(&b, &p, &st);
+                rc = feed_product_json(&b, &p, &st);
             store_read_end(s->rtxn);
         }
     }
@@ -260,8 +264,8 @@ void srv__product_put(struct srv_req *r)
     if (!j)
         abort();
     j->p = p;
-    j->base.apply = product_apply;
-    j->base.done = product_done;
+    j->base.job.apply = product_apply;
+    j->base.job.done = product_done;
     j->base.srv = r->srv;
     j->base.req = r->req;
     srv__writer_submit(r->srv, &j->base);
@@ -309,6 +313,42 @@ bad:
     return false;
 }
 
+static int render_reviews(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified)
+{
+    struct srv_list c = {.b = b};
+    char next[STORE_CURSOR_MAX] = "";
+    int rc;
+
+    (void)modified;
+    buf_puts(b, "{\"reviews\":[");
+    rc = store_reviews_query(r->srv->rtxn, ctx, srv__list_review, &c, next);
+    return rc ? rc : finish_list(b, next);
+}
+
+/* reviews_private answers a key holder's listing by moderation status:
+ * never cached, anywhere. */
+static void reviews_private(struct srv_req *r, struct store_query *q)
+{
+    struct buf b;
+    int rc;
+
+    buf_init(&b, 0);
+    rc = render_reviews(r, q, &b, NULL);
+    srv__read_end(r);
+    if (rc == CHORUS_EINVAL) {
+        srv__problem(r, 400, "The cursor is not one this server gave out for this sort.");
+    } else if (rc) {
+        srv__problem(r, srv__status_of(rc), "Reviews could not be listed: %s.",
+                     chorus_strerror(rc));
+    } else {
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
+                          "private, no-store");
+        srv__add_cors(r->srv, r->req);
+        srv__reply(r, 200, "application/json", &b);
+    }
+    buf_cleanup(&b);
+}
+
 void srv__product_reviews(struct srv_req *r)
 {
     static const char *const allowed[] = {"sort",  "rating", "verified", "since",
@@ -316,10 +356,8 @@ void srv__product_reviews(struct srv_req *r)
     struct store_query q;
     struct store_txn *txn;
     struct review_stats st;
-    struct srv_list c = {0};
-    char next[STORE_CURSOR_MAX] = "", etag[64];
     const char *v;
-    struct buf b;
+    struct buf key;
     int rc;
 
     memset(&q, 0, sizeof(q));
@@ -343,39 +381,38 @@ void srv__product_reviews(struct srv_req *r)
     txn = srv__read_begin(r);
     if (!txn)
         return;
-    buf_init(&b, 0);
-    rc = store_product_get(txn, r->param, NULL, &st);
-    if (rc == 0 && !q.statuses) {
-        const char *qs = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
-
-        snprintf(etag, sizeof(etag), "\"r%llu-%016llx\"", (unsigned long long)st.version,
-                 (unsigned long long)chorus_fnv64_str(qs));
-        if (srv__etag_match(r, etag)) {
-            srv__read_end(r);
-            goto out;
-        }
+    rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, &st);
+    if (rc) {
+        srv__read_end(r);
+        if (rc == CHORUS_ENOTFOUND)
+            srv__problem(r, 404, "There is no product '%.128s'.", r->param);
+        else
+            srv__problem(r, srv__status_of(rc), "Reviews could not be listed: %s.",
+                         chorus_strerror(rc));
+        return;
     }
-    if (rc == 0) {
-        buf_puts(&b, "{\"reviews\":[");
-        c.b = &b;
-        rc = store_reviews_query(txn, &q, srv__list_review, &c, next);
+    if (q.statuses) {
+        reviews_private(r, &q);
+        return;
     }
-    srv__read_end(r);
-    if (rc == CHORUS_ENOTFOUND) {
-        srv__problem(r, 404, "There is no product '%.128s'.", r->param);
-    } else if (rc == CHORUS_EINVAL) {
-        srv__problem(r, 400, "The cursor is not one this server gave out for this sort.");
-    } else if (rc) {
-        srv__problem(r, srv__status_of(rc), "Reviews could not be listed: %s.",
-                     chorus_strerror(rc));
-    } else {
-        finish_list(&b, next);
-        if (q.statuses)
-            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
-                              "private, no-store");
-        srv__add_cors(r->srv, r->req);
-        srv__reply(r, 200, "application/json", &b);
-    }
-out:
-    buf_cleanup(&b);
+    /* A first page is cached like the widget's (the same bounded set of
+     * parameters); with since= (any time) or a cursor it is only
+     * validated. */
+    buf_init(&key, 0);
+    buf_printf(&key, "reviews|%zu|%d|%u|%d|%lld|", q.limit, (int)q.sort, q.ratings, q.verified_only,
+               (long long)q.since);
+    srv__key_part(&key, r->param);
+    if (q.cursor)
+        srv__key_part(&key, q.cursor);
+    srv__page(r, &(struct srv_page){
+                     .key = key.data,
+                     .cacheable = !q.cursor && !q.since,
+                     .version = st.version,
+                     .cors = true,
+                     .type = "application/json",
+                     .what = "listing",
+                     .render = render_reviews,
+                     .ctx = &q,
+                 });
+    buf_cleanup(&key);
 }

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/queue.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
-#include "chorus/view.h"
+#include "chorus/feed.h"
 
 enum op { OP_DELETE, OP_MODERATE, OP_RESPOND, OP_VOTE };
 
@@ -35,9 +35,9 @@ static void op_job_free(struct op_job *j)
     free(j);
 }
 
-static int op_apply(struct store_txn *txn, struct srv_job *base)
+static int op_apply(struct store_txn *txn, struct store_job *job)
 {
-    struct op_job *j = (struct op_job *)base;
+    struct op_job *j = (struct op_job *)job;
     struct review cur;
     int rc;
 
@@ -89,7 +89,7 @@ static void reply_review(struct srv *s, struct evhttp_request *req, uint64_t id,
         rc = store_review_get(s->rtxn, id, &rv);
         buf_init(&b, 0);
         if (rc == 0)
-            rc = view_review_json(&b, &rv);
+            rc = feed_review_json(&b, &rv);
         store_read_end(s->rtxn);
         if (rc == 0) {
             srv__add_cors(s, req);
@@ -113,9 +113,10 @@ static void see_other(struct srv *s, struct evhttp_request *req, const char *bac
     srv__reply_req(s, req, 303, NULL, NULL);
 }
 
-static void op_done(struct srv_job *base, int commit_rc)
+static void op_done(struct store_job *job, int commit_rc)
 {
-    struct op_job *j = (struct op_job *)base;
+    struct op_job *j = (struct op_job *)job;
+    struct srv_job *base = &j->base;
     struct srv *s = base->srv;
     struct evhttp_request *req = base->req;
     struct buf b;
@@ -170,8 +171,8 @@ static struct op_job *op_job_new(struct srv_req *r, enum op op, uint64_t id)
         abort();
     j->op = op;
     j->id = id;
-    j->base.apply = op_apply;
-    j->base.done = op_done;
+    j->base.job.apply = op_apply;
+    j->base.job.done = op_done;
     j->base.srv = r->srv;
     j->base.req = r->req;
     return j;
@@ -199,7 +200,7 @@ void srv__review_get(struct srv_req *r)
         rc = CHORUS_ENOTFOUND;
     buf_init(&b, 0);
     if (rc == 0)
-        rc = view_review_json(&b, &rv);
+        rc = feed_review_json(&b, &rv);
     srv__read_end(r);
     if (rc == CHORUS_ENOTFOUND) {
         srv__problem(r, 404, "There is no review %llu.", (unsigned long long)id);

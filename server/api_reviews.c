@@ -9,16 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
-
-struct item {
-    struct review *review;   /* NULL when rejected */
-    struct product *product; /* catalogue fields the item carried, or NULL */
-    char *error;             /* why it was rejected, or NULL */
-    uint64_t id;
-    enum store_put_result result;
-};
 
 /* One request carries at most this many items: the per-item results and
  * error strings are held until the reply, so the count must be bounded. */
@@ -26,8 +18,9 @@ struct item {
 
 struct post_job {
     struct srv_job base;
-    bool hold; /* new_review_status = pending: every posted review waits */
-    struct item *items;
+    bool hold;                       /* new_review_status = pending: every posted review waits */
+    struct store_ingest_item *items; /* review NULL: rejected by the parser */
+    char **errors;                   /* the parser's sentence for each of those */
     size_t n, alloc;
 };
 
@@ -35,7 +28,7 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
                    const char *error)
 {
     struct post_job *j = ctx;
-    struct item *it;
+    struct store_ingest_item *it;
 
     (void)index;
     if (j->n == MAX_ITEMS)
@@ -43,11 +36,13 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
     if (j->n == j->alloc) {
         j->alloc = j->alloc ? j->alloc * 2 : 16;
         j->items = realloc(j->items, j->alloc * sizeof(*j->items));
-        if (!j->items)
+        j->errors = realloc(j->errors, j->alloc * sizeof(*j->errors));
+        if (!j->items || !j->errors)
             abort();
     }
-    it = &j->items[j->n++];
+    it = &j->items[j->n];
     memset(it, 0, sizeof(*it));
+    j->errors[j->n++] = NULL;
     if (r) {
         struct review own = *r;
 
@@ -63,10 +58,10 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
         own.ingested_at = 0;
         it->review = review_dup(&own);
         it->product = p ? product_dup(p) : NULL;
-        j->base.weight++;
+        j->base.job.weight++;
     } else {
-        it->error = strdup(error);
-        if (!it->error)
+        j->errors[j->n - 1] = strdup(error);
+        if (!j->errors[j->n - 1])
             abort();
     }
     return 0;
@@ -75,41 +70,20 @@ static int collect(void *ctx, size_t index, const struct review *r, const struct
 static void post_job_free(struct post_job *j)
 {
     for (size_t i = 0; i < j->n; i++) {
-        free(j->items[i].review);
-        free(j->items[i].product);
-        free(j->items[i].error);
+        free((void *)j->items[i].review);
+        free((void *)j->items[i].product);
+        free(j->errors[i]);
     }
     free(j->items);
+    free(j->errors);
     free(j);
 }
 
-static int post_apply(struct store_txn *txn, struct srv_job *base)
+static int post_apply(struct store_txn *txn, struct store_job *job)
 {
-    struct post_job *j = (struct post_job *)base;
+    struct post_job *j = (struct post_job *)job;
 
-    for (size_t i = 0; i < j->n; i++) {
-        struct item *it = &j->items[i];
-        int rc;
-
-        if (!it->review)
-            continue;
-        it->id = 0;
-        it->result = 0;
-        if (it->product) {
-            rc = store_product_merge(txn, it->product, NULL);
-            if (rc && rc != CHORUS_EINVAL)
-                return rc;
-        }
-        rc = store_review_put(txn, it->review, &it->id, &it->result);
-        if (rc == CHORUS_EINVAL) {
-            /* The parser checks the same rules; this is a second line. */
-            it->result = 0;
-            continue;
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return store_ingest_batch(txn, j->items, j->n, 0, NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -133,7 +107,7 @@ static void announce(struct post_job *j)
     if (!ids)
         abort();
     for (size_t i = 0; i < j->n; i++) {
-        const struct item *it = &j->items[i];
+        const struct store_ingest_item *it = &j->items[i];
 
         /* Nothing a subscriber sees changed: a held-back new review, or one
          * sent again as it was. */
@@ -163,7 +137,8 @@ static size_t render_results(struct post_job *j, struct buf *b, size_t *created)
     }
     buf_printf(b, "\"accepted\":%zu,\"rejected\":%zu,\"results\":[", accepted, j->n - accepted);
     for (size_t i = 0; i < j->n; i++) {
-        struct item *it = &j->items[i];
+        const struct store_ingest_item *it = &j->items[i];
+        const char *error = j->errors[i];
 
         buf_printf(b, "%s{\"index\":%zu,", i ? "," : "", i);
         if (it->result) {
@@ -171,8 +146,8 @@ static size_t render_results(struct post_job *j, struct buf *b, size_t *created)
                        it->result == STORE_CREATED ? "created" : "updated");
         } else {
             buf_puts(b, "\"id\":null,\"status\":\"rejected\",\"error\":");
-            if (it->error)
-                chorus_json_str(b, it->error, strlen(it->error));
+            if (error)
+                chorus_json_str(b, error, strlen(error));
             else
                 buf_puts(b, "\"The review breaks a storage limit.\"");
             buf_putc(b, '}');
@@ -182,9 +157,10 @@ static size_t render_results(struct post_job *j, struct buf *b, size_t *created)
     return accepted;
 }
 
-static void post_done(struct srv_job *base, int commit_rc)
+static void post_done(struct store_job *job, int commit_rc)
 {
-    struct post_job *j = (struct post_job *)base;
+    struct post_job *j = (struct post_job *)job;
+    struct srv_job *base = &j->base;
     struct buf b;
     size_t accepted, created;
 
@@ -198,7 +174,7 @@ static void post_done(struct srv_job *base, int commit_rc)
     }
     buf_init(&b, 0);
     buf_putc(&b, '{');
-    if (j->n && j->base.weight == 0) {
+    if (j->n && j->base.job.weight == 0) {
         /* Every item failed validation: nothing to store, say why per item. */
         buf_puts(&b, "\"type\":\"about:blank\",\"title\":\"Unprocessable Content\",\"status\":"
                      "422,\"detail\":\"No review in the request is valid; see results for "
@@ -254,13 +230,13 @@ void srv__reviews_post(struct srv_req *r)
                      chorus_strerror(rc));
         goto out;
     }
-    j->base.apply = post_apply;
-    j->base.done = post_done;
+    j->base.job.apply = post_apply;
+    j->base.job.done = post_done;
     j->base.srv = r->srv;
     j->base.req = r->req;
-    if (j->base.weight == 0) {
+    if (j->base.job.weight == 0) {
         /* Nothing valid: answer now, nothing to commit. */
-        post_done(&j->base, 0);
+        post_done(&j->base.job, 0);
     } else {
         srv__writer_submit(r->srv, &j->base);
     }

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
-#include "chorus/source.h"
 
 enum op { OP_CREATE, OP_DELETE, OP_POLL };
 
@@ -62,7 +61,7 @@ static void render(struct buf *b, uint64_t id, int64_t created, const struct sou
                source_kind_name(c->kind));
     chorus_json_str(b, c->url, strlen(c->url));
     buf_printf(b, ",\"interval\":%u,\"headers\":{", (unsigned)c->interval);
-    source_headers_each(c->headers, render_header, &h);
+    parse_source_headers(c->headers, render_header, &h);
     buf_printf(b, "},\"status\":\"%s\"", review_status_name(c->status));
     if (c->product_id) {
         buf_puts(b, ",\"product_id\":");
@@ -104,9 +103,9 @@ static void render(struct buf *b, uint64_t id, int64_t created, const struct sou
 
 /* ---- writes ------------------------------------------------------------------------ */
 
-static int source_apply(struct store_txn *txn, struct srv_job *base)
+static int source_apply(struct store_txn *txn, struct store_job *job)
 {
-    struct source_job *j = (struct source_job *)base;
+    struct source_job *j = (struct source_job *)job;
     struct store_source src;
     int rc;
 
@@ -129,9 +128,10 @@ static int source_apply(struct store_txn *txn, struct srv_job *base)
     return rc == CHORUS_ENOTFOUND || rc == CHORUS_EINVAL ? 0 : rc;
 }
 
-static void source_done(struct srv_job *base, int commit_rc)
+static void source_done(struct store_job *job, int commit_rc)
 {
-    struct source_job *j = (struct source_job *)base;
+    struct source_job *j = (struct source_job *)job;
+    struct srv_job *base = &j->base;
     struct srv *s = base->srv;
     struct source_state st;
     struct buf b;
@@ -153,7 +153,7 @@ static void source_done(struct srv_job *base, int commit_rc)
         time_or_null(&b, "next_poll_at", j->now);
         buf_putc(&b, '}');
         srv__reply_req(s, base->req, 202, "application/json", &b);
-        srv__poller_kick(s->poller);
+        pull_poller_kick(s->poller);
     } else {
         memset(&st, 0, sizeof(st));
         st.next_poll_at = j->now;
@@ -162,7 +162,7 @@ static void source_done(struct srv_job *base, int commit_rc)
         snprintf(loc, sizeof(loc), "/api/v1/sources/%llu", (unsigned long long)j->id);
         evhttp_add_header(evhttp_request_get_output_headers(base->req), "Location", loc);
         srv__reply_req(s, base->req, 201, "application/json", &b);
-        srv__poller_kick(s->poller);
+        pull_poller_kick(s->poller);
     }
     buf_cleanup(&b);
     free(j->cfg);
@@ -177,8 +177,8 @@ static struct source_job *job_new(struct srv_req *r, enum op op)
         abort();
     j->op = op;
     j->now = chorus_now();
-    j->base.apply = source_apply;
-    j->base.done = source_done;
+    j->base.job.apply = source_apply;
+    j->base.job.done = source_done;
     j->base.srv = r->srv;
     j->base.req = r->req;
     return j;
@@ -212,7 +212,7 @@ void srv__sources_create(struct srv_req *r)
         !srv__body(r, json_types, &fi, &data, &len))
         return;
     memset(&perr, 0, sizeof(perr));
-    if (parse_source(data, len, srv__poller_min_interval(), &cfg, &perr) != 0) {
+    if (parse_source(data, len, pull_min_interval(), &cfg, &perr) != 0) {
         srv__problem_parse(r, &perr);
     } else {
         j = job_new(r, OP_CREATE);

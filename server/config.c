@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "internal.h"
 
 void srv_config_init(struct srv_config *c)
@@ -184,10 +184,10 @@ static int set(struct srv_config *c, const char *k, const char *v)
         return 0;
     }
     if (strcmp(k, "allow_source_networks") == 0) {
-        struct srv__net nets[SRV__MAX_NETS];
+        struct pull_net nets[PULL_MAX_NETS];
         size_t count;
 
-        if (srv__net_parse(v, nets, SRV__MAX_NETS, &count) != 0)
+        if (pull_net_parse(v, nets, PULL_MAX_NETS, &count) != 0)
             return CHORUS_EINVAL;
         return copy(c->allow_source_networks, sizeof(c->allow_source_networks), v);
     }

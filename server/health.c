@@ -1,7 +1,7 @@
 /* /healthz and /metrics (Prometheus text format). */
 #include "internal.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 void srv__health(struct srv_req *r)
 {
@@ -20,17 +20,13 @@ void srv__health(struct srv_req *r)
 void srv__metrics(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
-    struct srv_writer *w = &r->srv->writer;
     uint64_t batches, jobs, reviews = 0, products = 0;
     struct store_txn *txn;
     struct buf b;
 
     if (!srv__query_check(r, allowed))
         return;
-    pthread_mutex_lock(&w->lock);
-    batches = w->batches;
-    jobs = w->jobs;
-    pthread_mutex_unlock(&w->lock);
+    store_writer_stats(r->srv->writer, &batches, &jobs, NULL);
     txn = srv__read_begin(r);
     if (!txn)
         return;
@@ -46,9 +42,9 @@ void srv__metrics(struct srv_req *r)
                (unsigned long long)r->srv->requests, (unsigned long long)batches,
                (unsigned long long)jobs, (unsigned long long)reviews, (unsigned long long)products);
     if (r->srv->websub)
-        srv__websub_metrics(r->srv->websub, &b);
+        pull_websub_metrics(r->srv->websub, &b);
     srv__cache_metrics(r->srv->cache, &b);
-    srv__poller_metrics(r->srv->poller, &b);
+    pull_poller_metrics(r->srv->poller, &b);
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
     srv__reply(r, 200, "text/plain; version=0.0.4", &b);
     buf_cleanup(&b);

@@ -7,34 +7,15 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-/* For CURL and CURLcode in the curl_loop section: libcurl's types stay
- * inside server/, no header of include/chorus/ names them. */
-#include <curl/curl.h>
-
 #include "chorus/base.h"
 #include "chorus/feed.h"
+#include "chorus/pull.h"
 #include "chorus/server.h"
 #include "chorus/store.h"
 
 struct srv_job;
-struct srv_websub;
-struct srv_curl;
 struct srv_cache;
-struct srv_poller;
 struct text_taxonomy;
-
-struct srv_writer {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    struct srv_job *queue_head, *queue_tail; /* waiting to be written */
-    struct srv_job *done_head, *done_tail;   /* committed, waiting for replies */
-    struct event *done_ev;                   /* fired on the loop by the writer */
-    bool stopping;
-    bool started;           /* the thread runs and takes jobs */
-    bool initialized;       /* lock and wake exist */
-    uint64_t batches, jobs; /* for /metrics and the benchmark notes */
-};
 
 struct srv {
     struct srv_config cfg;
@@ -46,13 +27,14 @@ struct srv {
     char *keys[SRV_MAX_KEYS];
     size_t n_keys;
     int port;
-    struct srv_writer writer;
+    struct store_writer *writer; /* group commit (store/writer.c) */
+    struct event *writer_ev;     /* the writer wakes the loop with it */
     struct srv_ratelimit *votes;
     uint64_t requests;
     struct text_taxonomy *taxonomy; /* tags reviews at ingest, themes the digest */
-    struct srv_websub *websub;      /* NULL without a configured hub */
+    struct pull_websub *websub;     /* NULL without a configured hub */
     struct srv_cache *cache;        /* rendered feeds; NULL when disabled */
-    struct srv_poller *poller;      /* pulled sources (poller.c) */
+    struct pull_poller *poller;     /* pulled sources (pull/poller.c) */
     char public_url[512];           /* cfg.public_url, or http://listen:port */
     char instance[17];              /* the store's instance, hex, for tag: ids */
 };
@@ -72,25 +54,21 @@ struct srv_req {
 
 /* ---- writer (writer.c) ---------------------------------------------------- */
 
-/* A unit of write work. apply runs on the writer thread inside a shared write
- * transaction and may run more than once (store_write reruns on map growth),
- * so it must overwrite, not accumulate, its results; it returns non-zero
- * only for failures that must abort the whole batch. done runs on the loop
+/* A write a request makes: the store's job, with the request to answer.
+ * Its apply and done (job.apply, job.done) cast the store_job back to the
+ * handler's own struct, which embeds this one first. done runs on the loop
  * thread after the commit (commit_rc 0) or its failure, replies, and frees
  * the job. */
 struct srv_job {
-    struct srv_job *next;
-    int (*apply)(struct store_txn *txn, struct srv_job *job);
-    void (*done)(struct srv_job *job, int commit_rc);
+    struct store_job job; /* first */
     struct srv *srv;
-    struct evhttp_request *req;
-    size_t weight; /* reviews in the job, to bound a batch's size */
-    int commit_rc; /* set by the writer after the commit */
+    struct evhttp_request *req; /* NULL for the poller's jobs */
 };
 
 int srv__writer_start(struct srv *s);
 /* srv__writer_stop drains the queue, replies to it and joins the thread;
- * later submits are answered 503. srv__writer_cleanup frees the rest. */
+ * later submits are answered 503 (their done gets CHORUS_EBUSY).
+ * srv__writer_cleanup frees the rest. */
 void srv__writer_stop(struct srv *s);
 void srv__writer_cleanup(struct srv *s);
 /* srv__writer_submit queues job (ownership passes to the writer until done). */
@@ -119,10 +97,8 @@ struct parse_error;
 void srv__problem_parse(struct srv_req *r, const struct parse_error *perr);
 /* srv__status_of maps a CHORUS_E* code to an HTTP status: the one place. */
 int srv__status_of(int err);
-/* srv__etag_match sets ETag and Cache-Control and answers 304 when the
- * request's If-None-Match matches; returns true when it replied. */
-bool srv__etag_match(struct srv_req *r, const char *etag);
-/* srv__etag_match_cc is srv__etag_match with its own Cache-Control value. */
+/* srv__etag_match_cc sets ETag and Cache-Control and answers 304 when the
+ * request's If-None-Match matches (weak comparison); true when it replied. */
 bool srv__etag_match_cc(struct srv_req *r, const char *etag, const char *cache_control);
 /* srv__add_cors adds the CORS headers reads need. */
 void srv__add_cors(struct srv *s, struct evhttp_request *req);
@@ -192,7 +168,7 @@ void srv__product_get(struct srv_req *r);
 void srv__product_put(struct srv_req *r);
 void srv__product_reviews(struct srv_req *r);
 
-/* ---- feeds (feeds.c, feed_google.c, digest_tokens.c) ----------------------- */
+/* ---- feeds (http_feeds.c, http_google.c, api_tokens.c) ----------------------- */
 
 #define SRV_FEED_MAX_BYTES (32 << 20) /* a rendered feed or digest, at most */
 
@@ -208,13 +184,13 @@ void srv__tokens_list(struct srv_req *r);
 void srv__tokens_create(struct srv_req *r);
 void srv__tokens_delete(struct srv_req *r);
 
-/* ---- dashboard (dashboard.c) ---------------------------------------------------- */
+/* ---- dashboard (http_dashboard.c) ---------------------------------------------------- */
 
 /* srv__dashboard serves GET /dashboard?category=&sort=&token= (docs/dashboard.md):
  * as private as the digest, cached like the feeds. */
 void srv__dashboard(struct srv_req *r);
 
-/* ---- widget (widget.c) ------------------------------------------------------------ */
+/* ---- widget (http_widget.c) ------------------------------------------------------------ */
 
 /* GET /widget/embed.js and /widget/widget.css: the web/ assets, the script
  * with the UI strings of every language put in at its CHORUS_I18N marker;
@@ -225,6 +201,44 @@ void srv__widget_css(struct srv_req *r);
  * the server-rendered widget, docs/widget.md. */
 void srv__widget_html(struct srv_req *r);
 void srv__widget_page(struct srv_req *r);
+
+/* ---- cached pages (page.c) ------------------------------------------------------- */
+
+/* A rendered GET, as its route describes it to srv__page: what it shows,
+ * how it is cached and validated, how it renders. */
+struct srv_page {
+    const char *key;    /* the normalised request (the route's name, then its parsed
+                           parameters, values with their length in front, a cursor
+                           last): with version it decides the bytes, and it is the
+                           cache key and the hash in the ETag */
+    bool cacheable;     /* a first page: cached, and revalidated without a render */
+    uint64_t version;   /* the aggregate version of the scope the page shows */
+    int64_t modified;   /* Last-Modified, or its floor; 0 = from the render */
+    bool last_modified; /* send Last-Modified, honour If-Modified-Since */
+    bool private;       /* Cache-Control: private (a key or token opened it) */
+    bool cors;          /* a public read: CORS headers on the reply */
+    const char *type;   /* Content-Type, a static string */
+    size_t max_bytes;   /* the render's cap */
+    const char *what;   /* "feed", "widget" ...: names the page in errors */
+    const char *narrow; /* how to make an over-size page smaller, for the 413 */
+    /* render writes the page into b from the route's read transaction;
+     * *modified (when it knows) gets the page's own time. */
+    int (*render)(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified);
+    /* fail answers a render error; NULL: srv__page_fail. */
+    void (*fail)(struct srv_req *r, const struct srv_page *pg, int rc);
+    void *ctx;
+};
+
+/* srv__page answers r with pg: from the cache, with a 304, or rendered.
+ * The route has begun its read transaction (srv__read_begin); srv__page
+ * ends it before replying. */
+void srv__page(struct srv_req *r, const struct srv_page *pg);
+/* srv__page_fail answers a render error the usual way: 404, 400 for a bad
+ * cursor, 413 naming pg->narrow, or the status of srv__status_of. */
+void srv__page_fail(struct srv_req *r, const struct srv_page *pg, int rc);
+/* srv__key_part appends a value to a page key with its length in front, so
+ * no value can run into the next part whatever bytes it holds. */
+void srv__key_part(struct buf *k, const char *v);
 
 /* ---- rendered-response cache (cache.c) ------------------------------------------ */
 
@@ -254,111 +268,25 @@ void srv__cache_metrics(const struct srv_cache *c, struct buf *b);
  * reply holds a reference until libevent has written it. */
 void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c);
 
-/* ---- libcurl on the event loop (curl_loop.c) ------------------------------ */
+/* ---- WebSub topics (notify.c) --------------------------------------------- */
 
-/* srv__curl_new makes a CURLM driven by base (the curl_multi_socket_action
- * pattern) and runs curl_global_init once per process. done is called on
- * the loop for every transfer that finishes, after its handle left the
- * multi; the handle is back in the caller's hands (done cleans it up or
- * reuses it) and done may add or remove transfers, but not free c. Returns
- * CHORUS_ENOMEM when curl cannot start. *out is freed with srv__curl_free.
- * Loop thread only, like everything below. */
-int srv__curl_new(struct srv_curl **out, struct event_base *base,
-                  void (*done)(void *ctx, CURL *easy, CURLcode result), void *ctx);
-/* srv__curl_host_limit caps connections per host (CURLMOPT_MAX_HOST_CONNECTIONS);
- * transfers beyond it wait inside curl for a free connection. */
-void srv__curl_host_limit(struct srv_curl *c, unsigned n);
-/* srv__curl_easy_new makes an easy handle for url with what every transfer
- * of ours needs: NOSIGNAL, PRIVATE priv, ERRORBUFFER err (CURL_ERROR_SIZE
- * bytes, emptied here, must outlive the handle), the connect and total
- * timeouts, at most max_redirs redirects (0: none followed), http and https
- * only, redirects included. The caller adds its own options (method, body,
- * write callback with a size cap, user agent) and owns the handle (new
- * reference): curl_easy_cleanup. NULL when curl cannot make one. */
-CURL *srv__curl_easy_new(const char *url, void *priv, char *err, long connect_ms, long total_ms,
-                         long max_redirs);
-/* srv__curl_add starts the transfer easy (borrowed until done, or until
- * srv__curl_remove or srv__curl_free); it begins on the next turn of the
- * loop. CHORUS_EINVAL when curl refuses the handle (the caller keeps it). */
-int srv__curl_add(struct srv_curl *c, CURL *easy);
-/* srv__curl_remove cancels easy's transfer without calling done; the
- * caller may clean easy up afterwards. A handle not in c is ignored. */
-void srv__curl_remove(struct srv_curl *c, CURL *easy);
-/* srv__curl_running says how many transfers are added and not finished. */
-size_t srv__curl_running(const struct srv_curl *c);
-/* srv__curl_free cancels every transfer (no done calls: the handles stay
- * the caller's, to clean up after this) and frees the multi, its sockets,
- * events and timer. NULL ok. */
-void srv__curl_free(struct srv_curl *c);
-
-/* ---- WebSub (websub.c) ----------------------------------------------------- */
-
-/* srv__websub_new makes the hub notifier for hub on base; *out is freed
- * with srv__websub_free (NULL ok). */
-int srv__websub_new(struct srv_websub **out, struct event_base *base, const char *hub);
-void srv__websub_free(struct srv_websub *w);
 /* srv__feeds_changed tells subscribers that the feeds showing product_id's
  * reviews changed (its product feed, every category feed above it, the
- * all-reviews feed): queued, deduplicated and sent in batches. Loop thread
- * only; does nothing without a hub. */
+ * all-reviews feed): queued, deduplicated and sent in batches by the
+ * publisher. Loop thread only; does nothing without a hub. */
 void srv__feeds_changed(struct srv *s, const char *product_id);
 /* srv__feeds_changed_category is srv__feeds_changed for the feeds of
  * category path and every category above it only: what a product that
  * left path changed there. Loop thread only; NULL or "" does nothing. */
 void srv__feeds_changed_category(struct srv *s, const char *path);
-/* srv__websub_queue queues one topic URL (copied) for the next batch;
- * srv__websub_say logs one failure line, rate-limited (websub.c). */
-/* srv__pct appends s[0..n) percent-encoded as the feeds encode their self
- * links; keep_slash keeps '/' between category segments (websub_topics.c). */
-int srv__pct(struct buf *b, const char *s, size_t n, bool keep_slash);
-#define SRV_WEBSUB_MAX_URL 4096 /* a topic URL: public_url + encoded ids fit */
-void srv__websub_queue(struct srv_websub *w, const char *url);
-void srv__websub_say(struct srv_websub *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* srv__websub_metrics appends the notifier's Prometheus lines to b. */
-void srv__websub_metrics(const struct srv_websub *w, struct buf *b);
 
-/* ---- pulled sources (poller.c, api_sources.c) ----------------------------- */
+/* ---- pulled sources (api_sources.c; the poller is pull/poller.c) ---------- */
 
-/* srv__poller_new starts the source poller on s's loop: a timer wakes it
- * for the earliest due source. Freed with srv__poller_free (NULL ok),
- * which abandons transfers in flight. Loop thread only. */
-int srv__poller_new(struct srv *s);
-void srv__poller_free(struct srv_poller *p);
-/* srv__poller_kick makes the poller look at the stored sources again on
- * the next turn of the loop (a source was added, changed or asked to
- * poll now). NULL p does nothing. */
-void srv__poller_kick(struct srv_poller *p);
-/* srv__poller_min_interval is the smallest interval a source may have:
- * SOURCE_INTERVAL_MIN, or CHORUS_SOURCE_MIN_INTERVAL (tests). */
-uint32_t srv__poller_min_interval(void);
-/* srv__poller_metrics appends the poller's Prometheus lines to b. */
-void srv__poller_metrics(const struct srv_poller *p, struct buf *b);
 void srv__sources_list(struct srv_req *r);
 void srv__sources_create(struct srv_req *r);
 void srv__source_get(struct srv_req *r);
 void srv__source_delete(struct srv_req *r);
 void srv__source_poll(struct srv_req *r);
-
-/* ---- address networks (netlist.c) ---------------------------------------------- */
-
-#define SRV__MAX_NETS 32
-
-struct srv__net {
-    int family; /* AF_INET or AF_INET6 */
-    uint8_t addr[16];
-    unsigned prefix; /* bits */
-};
-
-struct sockaddr;
-
-/* srv__net_parse reads networks ("10.1.0.0/16", "fd00::/8", a bare address
- * for one host) separated by commas or blanks into out (room for cap).
- * Returns 0 with *n set, or CHORUS_EINVAL for a bad entry or too many. */
-int srv__net_parse(const char *text, struct srv__net *out, size_t cap, size_t *n);
-/* srv__net_match says whether sa's address is in one of nets (an IPv4
- * network also holds the IPv4-mapped IPv6 form of its addresses). */
-bool srv__net_match(const struct srv__net *nets, size_t n, const struct sockaddr *sa);
 
 /* ---- router (router.c) ---------------------------------------------------- */
 

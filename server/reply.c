@@ -10,9 +10,9 @@
 
 #include <event2/buffer.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
-#include "chorus/view.h"
+#include "chorus/feed.h"
 
 static void free_body(const void *data, size_t len, void *arg)
 {
@@ -165,13 +165,6 @@ int srv__status_of(int err)
     }
 }
 
-bool srv__etag_match(struct srv_req *r, const char *etag)
-{
-    /* Short max-age, then revalidate: a cache in front serves most hits and
-     * a new review shows within a minute. */
-    return srv__etag_match_cc(r, etag, "public, max-age=60");
-}
-
 bool srv__etag_match_cc(struct srv_req *r, const char *etag, const char *cache_control)
 {
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
@@ -205,7 +198,7 @@ int srv__list_review(void *ctx, const struct review *rv)
     if (c->n++)
         c->rc = buf_putc(c->b, ',');
     if (c->rc == 0)
-        c->rc = view_review_json(c->b, rv);
+        c->rc = feed_review_json(c->b, rv);
     return c->rc;
 }
 

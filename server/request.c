@@ -9,7 +9,7 @@
 
 #include <event2/buffer.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 bool srv__query_check(struct srv_req *r, const char *const *allowed)
 {

@@ -13,7 +13,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/text.h"
 
 /* add_keys splits a comma- or newline-separated list of keys. */
@@ -82,6 +82,20 @@ static int load_keys(struct srv *s, char *errbuf, size_t errlen)
     return rc;
 }
 
+/* The poller's writes go through the server's writer, and what they change
+ * is announced like any other write's. */
+static int submit(void *ctx, struct store_job *job)
+{
+    struct srv *s = ctx;
+
+    return s->writer ? store_writer_submit(s->writer, job) : CHORUS_EBUSY;
+}
+
+static void changed(void *ctx, const char *product_id)
+{
+    srv__feeds_changed(ctx, product_id);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct srv *s = arg;
@@ -135,7 +149,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
     if (c->cache_bytes)
         s->cache = srv__cache_new(c->cache_bytes);
     if (c->websub_hub[0]) {
-        rc = srv__websub_new(&s->websub, s->base, c->websub_hub);
+        rc = pull_websub_new(&s->websub, s->base, c->websub_hub);
         if (rc) {
             snprintf(errbuf, errlen, "cannot start the WebSub notifier for %s", c->websub_hub);
             goto fail;
@@ -191,7 +205,16 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         snprintf(errbuf, errlen, "cannot start the writer thread");
         goto fail;
     }
-    rc = srv__poller_new(s);
+    rc = pull_poller_start(&s->poller, &(struct pull_poller_config){
+                                           .base = s->base,
+                                           .store = s->store,
+                                           .max_bytes = c->source_max_bytes,
+                                           .allow_private = c->allow_private_sources,
+                                           .allow_networks = c->allow_source_networks,
+                                           .submit = submit,
+                                           .changed = changed,
+                                           .ctx = s,
+                                       });
     if (rc) {
         snprintf(errbuf, errlen, "cannot start the source poller");
         goto fail;
@@ -219,8 +242,9 @@ void srv_stop(struct srv *s)
 {
     struct timeval flush = {1, 0};
 
-    /* Acknowledge every queued write first, then give the replies a moment
-     * to leave before the loop exits. */
+    /* Start no new poll, acknowledge every queued write, then give the
+     * replies a moment to leave before the loop exits. */
+    pull_poller_stop(s->poller);
     srv__writer_stop(s);
     event_base_loopexit(s->base, &flush);
 }
@@ -231,14 +255,14 @@ void srv_free(struct srv *s)
         return;
     srv__writer_stop(s);
     srv__writer_cleanup(s);
-    srv__poller_free(s->poller);
+    pull_poller_free(s->poller);
     if (s->http)
         evhttp_free(s->http);
     if (s->sigint_ev)
         event_free(s->sigint_ev);
     if (s->sigterm_ev)
         event_free(s->sigterm_ev);
-    srv__websub_free(s->websub);
+    pull_websub_free(s->websub);
     srv__cache_free(s->cache);
     store_txn_free(s->rtxn);
     store_close(s->store);

@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
-
 /* A daily bucket change not yet applied. */
 struct delta {
     int64_t count, rating_sum, histogram[5], mentions;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 /* ---- arithmetic ----------------------------------------------------------------- */
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "check_int.h"
 
 void store__check_say(struct store__check *ck, const char *fmt, ...)

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 
 /* Short bodies ("Great laptop, love it") are written independently by many
  * people; below this many kept characters a body is not taken as proof. */

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "store_int.h"
 
 static const char *const db_names[STORE__NDB] = {

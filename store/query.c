@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "store_int.h"
 
 #define CURSOR_VERSION 1

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 #define STR_NULL    UINT32_MAX
 #define REVIEW_HDR  57

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "store_int.h"
 
 /* same_score compares two sentiments as the record stores them: bit for

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "store_int.h"
 
 int store_review_delete(struct store_txn *txn, uint64_t id)

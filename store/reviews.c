@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "store_int.h"
 
 /* A scope copied out of the product cache, so that a second lookup (the new

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "store_int.h"
 
 #define PREFIX_LEN     5

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "store_int.h"
 
 #define NULL_LEN 0xffffffffu

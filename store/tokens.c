@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "store_int.h"
 
 #define HASH_LEN 16

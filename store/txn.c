@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "store_int.h"
 
 /* ---- read snapshots ---------------------------------------------------------------- */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "chorus/review.h"
+#include "chorus/base.h"
 #include "demo_text.h"
 
 #define DEMO_SPAN_SECONDS (3 * 365 * 86400) /* reviews cover the last three years */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chorus/review.h"
+#include "chorus/base.h"
 
 struct demo_gen;
 

@@ -16,7 +16,6 @@
 #include <stdbool.h>
 
 #include "chorus/base.h"
-#include "chorus/review.h"
 #include "chorus/store.h"
 
 struct text_taxonomy;
@@ -47,18 +46,48 @@ int feed_product_url(struct buf *b, const struct feed_site *site, const struct p
 /* feed_tag writes "tag:<authority>,2026:<instance>/<what>" into b. */
 int feed_tag(struct buf *b, const struct feed_site *site, const char *what);
 
-/* ---- Atom (atom.c) ------------------------------------------------------------ */
+#define FEED_MAX_URL 4096 /* a feed URL: a public URL and encoded ids fit */
 
-enum feed_scope_kind {
-    FEED_SCOPE_PRODUCT = 0,
-    FEED_SCOPE_CATEGORY,
-    FEED_SCOPE_ALL,
-};
+/* feed_scope_url writes the URL of a scope's Atom feed: base (a public URL,
+ * or "" for the path alone) and /feeds/products/{id}, /feeds/categories/
+ * {path} (each segment percent-encoded, the slashes kept) or
+ * /feeds/reviews, then ".atom" when ext is set (without it, the path names
+ * the scope in the feed's tag: id). The one place such a URL is made: feed
+ * self links, WebSub topics, the widget's and the dashboard's feed links
+ * all come from here. Returns 0 or the buffer's error. */
+int feed_scope_url(struct buf *b, const char *base, enum store_scope scope, const char *id,
+                   bool ext);
+/* feed_scope_topics calls fn with the URL of every feed a change to
+ * product_id's reviews touches: its product feed (when product_id is set),
+ * the feed of every category from the top down to category (when set), and
+ * the all-reviews feed when all is set. Returns 0 or CHORUS_ETOOBIG for a
+ * URL over FEED_MAX_URL. */
+int feed_scope_topics(const struct feed_site *site, const char *product_id, const char *category,
+                      bool all, void (*fn)(void *ctx, const char *url), void *ctx);
+
+/* ---- JSON views (view_json.c) ---------------------------------------------------- */
+
+/* Records out as JSON documents: strings from reviews are escaped for JSON
+ * (and for embedding in HTML script elements) by chorus_json_str. Views
+ * never parse input. Thread-safe. */
+
+/* feed_review_json appends r as a JSON object with the review fields of
+ * docs/reviews.md. Returns 0 or CHORUS_ETOOBIG from the buffer cap. */
+int feed_review_json(struct buf *b, const struct review *r);
+
+/* feed_stats_json appends {"count","average","histogram","mentions",
+ * "last_review_at","sentiment"}. average and sentiment are null without data. */
+int feed_stats_json(struct buf *b, const struct review_stats *s);
+
+/* feed_product_json appends p's fields plus "stats" (when s is not NULL). */
+int feed_product_json(struct buf *b, const struct product *p, const struct review_stats *s);
+
+/* ---- Atom (atom.c) ------------------------------------------------------------ */
 
 #define FEED_ATOM_DEFAULT_LIMIT 25
 
 struct feed_atom_query {
-    enum feed_scope_kind kind;
+    enum store_scope scope;
     const char *id;     /* product id or category path; NULL for ALL */
     size_t limit;       /* 1..200 */
     const char *cursor; /* page cursor from a link, or NULL for the first page */
@@ -75,14 +104,23 @@ int feed_atom_render(struct store_txn *txn, const struct feed_site *site,
 
 /* ---- engineer digest (digest.c) ------------------------------------------------- */
 
+#define FEED_DIGEST_MAX_RATING 2
+#define FEED_DIGEST_DAYS       14
+
 struct feed_digest_query {
     const char *category; /* NULL/"" = every category */
     const char *product;  /* NULL/"" = every product of the category */
-    int max_rating;       /* 1..5, default 2 */
-    int days;             /* 1..90, default 14 */
+    int max_rating;       /* 1..5, default FEED_DIGEST_MAX_RATING */
+    int days;             /* 1..90, default FEED_DIGEST_DAYS */
     int tz_minutes;       /* offset from UTC of the reader's day, -720..840 */
     const char *token;    /* the reader token to repeat in links, or NULL */
 };
+
+/* feed_digest_url writes the digest's URL for q: base (a public URL, or ""
+ * for the path alone), then the parameters that differ from the defaults
+ * (0 counts as the default), the token last. Returns 0 or the buffer's
+ * error. */
+int feed_digest_url(struct buf *b, const char *base, const struct feed_digest_query *q);
 
 /* feed_digest_render writes the digest (docs/digest.md) into b, as of time
  * now. tax may be NULL (no component themes). *updated as for Atom. Returns

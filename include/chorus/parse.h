@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "chorus/review.h"
+#include "chorus/base.h"
 
 /* A document-level error: where and what. */
 struct parse_error {
@@ -115,15 +115,24 @@ int parse_vote(const char *data, size_t len, bool *helpful, struct parse_error *
 int parse_token_request(const char *data, size_t len, char *name, size_t cap,
                         struct parse_error *err);
 
-/* ---- pulled feeds: RSS, Atom, Google Product Reviews, mapped JSON --------- */
+/* ---- pulled sources: the source body, headers and product maps (source.c) --- */
 
-enum parse_feed_kind {
-    PARSE_FEED_RSS = 0, /* RSS 2.0 */
-    PARSE_FEED_ATOM,    /* Atom 1.0, Chorus's own feeds included (chorus:rating etc.) */
-    PARSE_FEED_GOOGLE,  /* Google Product Reviews XML, schema 2.x */
-    PARSE_FEED_JSON,    /* a JSON array of items (or an object holding one), mapped */
-    PARSE_FEED_NDJSON,  /* one JSON item per line, mapped */
-};
+/* parse_source parses a source body ({"kind", "url", "interval", "headers",
+ * "status", "product_id" | "product_map", "json_map"}, docs/sources.md);
+ * unknown fields are refused. min_interval is the smallest interval
+ * accepted (SOURCE_INTERVAL_MIN in production). On success *out is one
+ * heap block holding the strings too (caller frees with free()).
+ * CHORUS_EINVAL or CHORUS_EPARSE with a sentence in *err (may be NULL).
+ * Any thread. */
+int parse_source(const char *data, size_t len, uint32_t min_interval, struct source_config **out,
+                 struct parse_error *err);
+
+/* parse_source_headers calls fn for each header of a stored headers JSON
+ * text (as parse_source stored it); returns 0 or CHORUS_EINVAL. */
+int parse_source_headers(const char *json,
+                         void (*fn)(void *ctx, const char *name, const char *value), void *ctx);
+
+/* ---- pulled feeds: RSS, Atom, Google Product Reviews, mapped JSON --------- */
 
 /* One item of a pulled feed, everything borrowed for the callback. */
 struct parse_feed_item {
@@ -185,22 +194,53 @@ struct parse_feed_options {
  * Any thread, no state of its own. It calls libxml2's xmlInitParser, whose
  * first run is not thread-safe in libxml2 2.9: a program parsing feeds on
  * several threads calls parse_feed (or xmlInitParser) once before. */
-int parse_feed(const char *data, size_t len, enum parse_feed_kind kind,
+int parse_feed(const char *data, size_t len, enum source_kind kind,
                const struct parse_feed_options *opt, parse_feed_cb cb, void *ctx,
                struct parse_error *err);
-
-/* parse_feed_kind_parse maps "rss", "atom", "json", "ndjson", "google-reviews"
- * to a kind; CHORUS_EINVAL otherwise. */
-int parse_feed_kind_parse(const char *s, enum parse_feed_kind *out);
-
-/* parse_feed_kind_name is the reverse: the static name of a kind
- * ("unknown" for a value outside the enum). */
-const char *parse_feed_kind_name(enum parse_feed_kind kind);
 
 /* parse_feed_map_check checks a json_map ("field=path,...", "amazon", or
  * NULL) as parse_feed would read it, for an API that stores mappings:
  * 0, or CHORUS_EINVAL with a sentence in *err (field "json_map"). */
 int parse_feed_map_check(const char *mapping, struct parse_error *err);
+
+/* ---- pulled items under their source's rules (source_item.c) ------------- */
+
+/* A source's rules compiled once per poll: its product_map and its name. */
+struct parse_source_rules;
+
+/* parse_source_rules_new compiles the rules of source source_id with
+ * configuration cfg (borrowed for the rules' life). *out is freed with
+ * parse_source_rules_free (NULL ok). CHORUS_EINVAL for a product_map text
+ * parse_source would not have produced. Any thread. */
+int parse_source_rules_new(struct parse_source_rules **out, const struct source_config *cfg,
+                           uint64_t source_id);
+void parse_source_rules_free(struct parse_source_rules *r);
+
+/* What one pulled item becomes. Strings are borrowed from the item, the
+ * rules' configuration and this struct. */
+struct parse_source_review {
+    struct review review;   /* source "src-<id>", the source's status, no votes,
+                               moderation or ingest time; product_id "" with match */
+    struct product product; /* the catalogue fields the item carried: valid when
+                               has_product; id = the review's product (with match:
+                               the item's SKU, or "") */
+    bool has_product;
+    bool match;       /* a Google feed without a product_map: the store finds the
+                         product by its codes (store_ingest_item.match) */
+    const char *asin; /* the item's ASIN, or NULL */
+    char product_id[CHORUS_MAX_PRODUCT_ID + 1]; /* the id a product_map rule gave */
+    char source_id[40];                         /* the id made for an item without one */
+};
+
+/* parse_source_item applies rules to one item of a parsed feed (borrowed
+ * for the call) into *out. The product is the source's fixed product_id,
+ * else what the product_map gives, else (no map) the Google codes to match
+ * or the item's own product id. An item without an id of its own gets its
+ * link, or a hash of its title, body and author, so a re-poll updates it.
+ * Returns 0, or CHORUS_ENOTFOUND with a sentence in why (cap bytes) when
+ * no rule names a product. Any thread. */
+int parse_source_item(const struct parse_source_rules *rules, const struct parse_feed_item *it,
+                      struct parse_source_review *out, char *why, size_t cap);
 
 /* parse_html_text turns an HTML fragment into plain text into out (cap
  * bytes, NUL-terminated, cut on a character boundary): tags dropped

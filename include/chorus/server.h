@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "chorus/review.h"
+#include "chorus/base.h"
 
 #define SRV_MAX_KEYS 64
 

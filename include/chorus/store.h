@@ -21,8 +21,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "chorus/review.h"
-#include "chorus/source.h"
+#include "chorus/base.h"
 
 /* 2: by_scope (feeds), tokens, components on reviews, changed_at on
  * aggregates. A schema-1 folder is upgraded in place when opened. */
@@ -156,6 +155,96 @@ int store_review_respond(struct store_txn *txn, uint64_t id, const char *author,
  * txn; CHORUS_EINVAL with neither a tagger nor a scorer. */
 int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
                         size_t *changed);
+
+/* ---- ingest: one path for every writer of reviews (ingest.c) ----------------- */
+
+/* One review to store and what came with it. The caller fills the first
+ * four fields (borrowed for the call); store_ingest_batch fills the rest. */
+struct store_ingest_item {
+    const struct review *review;   /* NULL: refused before the store; skipped */
+    const struct product *product; /* catalogue fields the item carried, or NULL */
+    const char *asin;              /* with match: the item's ASIN, or NULL */
+    bool match;                    /* review->product_id is not known: find the product
+                                      by product's GTIN, then its id as a SKU, then MPN
+                                      with brand, then asin; create it from product when
+                                      nothing matches (a Google feed's default mapping) */
+    uint64_t id;                   /* the review's id, when stored */
+    enum store_put_result result;  /* what happened; 0 when refused */
+    int error;                     /* when refused: CHORUS_EINVAL (breaks a storage
+                                      limit) or CHORUS_ENOTFOUND (names no product) */
+};
+
+struct store_ingest_counts {
+    uint64_t created, updated, merged, unchanged, refused;
+};
+
+/* store_ingest_batch stores items in order in txn, which must be a write
+ * transaction: an item's catalogue fields are merged into its product first
+ * (store_product_merge, once for a run of items carrying the same fields),
+ * then its review is put with flags (STORE_PUT_*, see store_review_ingest).
+ * An item the store refuses is marked and the batch goes on. Every result
+ * is overwritten, so it is safe to rerun inside store_write. *counts (may
+ * be NULL) sums the results. Returns 0, or a storage error that must abort
+ * the transaction. */
+int store_ingest_batch(struct store_txn *txn, struct store_ingest_item *items, size_t n,
+                       unsigned flags, struct store_ingest_counts *counts);
+
+/* ---- the group-commit writer (writer.c) ----------------------------------------- */
+
+/* A unit of work for store_writer: embed it first in the caller's job.
+ * apply runs on the writer thread inside a transaction the other jobs of
+ * its batch share, and may run more than once (store_write reruns on map
+ * growth), so it must overwrite, not accumulate, what it records; it
+ * returns non-zero only for a failure that must abort the whole batch.
+ * done runs once the batch committed (commit_rc 0) or failed, on the thread
+ * that calls store_writer_complete, and owns the job from then on. */
+struct store_job {
+    struct store_job *next; /* the writer's */
+    int (*apply)(struct store_txn *txn, struct store_job *job);
+    void (*done)(struct store_job *job, int commit_rc);
+    size_t weight; /* reviews it writes (0 counts as 1): bounds a batch */
+    int commit_rc; /* set by the writer */
+};
+
+/* A batch is cut at this many reviews (weight) so one huge import cannot
+ * hold every other request's acknowledgement hostage for long. */
+#define STORE_WRITER_BATCH 20000
+
+struct store_writer;
+
+/* store_writer_start starts the writer thread over s: submitted jobs are
+ * applied in batches of at most max_weight (0: STORE_WRITER_BATCH), one
+ * durable write transaction each, and handed back by
+ * store_writer_complete. notify (may be NULL) runs on the writer thread,
+ * with the writer's lock held, each time a batch is done: it should only
+ * wake whoever completes (activate an event). *out is freed with
+ * store_writer_free. CHORUS_ENOMEM when the thread cannot start. */
+int store_writer_start(struct store_writer **out, struct store *s, size_t max_weight,
+                       void (*notify)(void *ctx), void *ctx);
+/* store_writer_submit queues job (borrowed until its done runs). Any
+ * thread. CHORUS_EBUSY once store_writer_stop began: the job is not taken
+ * and its done is not called. */
+int store_writer_submit(struct store_writer *w, struct store_job *job);
+/* store_writer_complete runs done for every job whose batch is over, in the
+ * order they were submitted, on the calling thread; returns how many. */
+size_t store_writer_complete(struct store_writer *w);
+/* store_writer_wait blocks until at most `pending` jobs are queued or being
+ * written (jobs waiting for store_writer_complete do not count): back
+ * pressure for a producer that can outrun the disk. */
+void store_writer_wait(struct store_writer *w, size_t pending);
+/* store_writer_stop writes what is queued, then stops the thread; later
+ * submits get CHORUS_EBUSY. It completes nothing: call
+ * store_writer_complete after it. Safe to call twice. */
+void store_writer_stop(struct store_writer *w);
+/* store_writer_stopping says whether store_writer_stop began. Any thread. */
+bool store_writer_stopping(struct store_writer *w);
+/* store_writer_stats gives the batches committed and the jobs written
+ * since the start, and (pending, may be NULL) the jobs queued or being
+ * written now. Any thread. */
+void store_writer_stats(struct store_writer *w, uint64_t *batches, uint64_t *jobs, size_t *pending);
+/* store_writer_free stops w (see store_writer_stop) and frees it; jobs not
+ * completed by then are not answered. NULL ok. */
+void store_writer_free(struct store_writer *w);
 
 /* ---- reviews (reads: any transaction) ------------------------------------- */
 

@@ -26,7 +26,7 @@ typedef int (*text_word_fn)(void *ctx, const char *word, size_t len, size_t star
  * (any non-ASCII code point counts as a letter, except Unicode spaces,
  * punctuation and symbols such as U+00A0, curly quotes, dashes, "…" and
  * emoji, which separate words like ASCII punctuation: the ranges are listed
- * in parsers/text/words.c), with an apostrophe inside a word kept ("don't";
+ * in text/words.c), with an apostrophe inside a word kept ("don't";
  * U+2019 is written as ASCII "'"). Invalid UTF-8 bytes separate words. s
  * need not be NUL-terminated; NULL with len 0 is fine. Returns 0 or fn's
  * value. */

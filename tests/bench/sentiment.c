@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
 #include "chorus/text.h"
 

@@ -2,8 +2,7 @@
  * products, whether the id comes from the URL). */
 #include "fuzz.h"
 
-#include "chorus/error.h"
-#include "chorus/source.h"
+#include "chorus/base.h"
 
 #define STORE_TOKEN_NAME_FUZZ 200 /* the server's cap on a token's name */
 

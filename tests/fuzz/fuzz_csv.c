@@ -6,7 +6,7 @@
  * split at fuzzer-chosen points. */
 #include "fuzz.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 static const char *const mappings[] = {
     "product_id=a,rating=b,title=c,body=d",

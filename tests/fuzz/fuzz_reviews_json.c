@@ -2,7 +2,7 @@
  * The first byte picks the format and the entry point; the rest is the body. */
 #include "fuzz.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

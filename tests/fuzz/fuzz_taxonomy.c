@@ -7,7 +7,7 @@
  * so seeds still exercise the matcher. */
 #include "fuzz.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/text.h"
 
 #define MATCHES 32

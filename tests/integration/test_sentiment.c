@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/store.h"
 #include "testmain.h"
 

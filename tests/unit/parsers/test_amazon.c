@@ -1,7 +1,7 @@
 /* PARSE_AMAZON: the public Amazon review dump fields (2014, 2018, 2023). */
 #include "testmain.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "chorus/parse.h"
 #include "collect.h"
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "chorus/parse.h"
 #include "collect.h"
 

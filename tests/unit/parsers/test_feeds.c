@@ -10,7 +10,6 @@
 #include <libxml/parserInternals.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "chorus/parse.h"
 
 /* ---- collecting items ------------------------------------------------------------- */
@@ -116,7 +115,7 @@ static void fcollect_free(struct fcollect *c)
 }
 
 /* run parses text (NUL-terminated) of kind with mapping map into c. */
-static int run(struct fcollect *c, enum parse_feed_kind kind, const char *map, const char *text,
+static int run(struct fcollect *c, enum source_kind kind, const char *map, const char *text,
                struct parse_error *err)
 {
     struct parse_feed_options opt = {map, 0};
@@ -127,7 +126,7 @@ static int run(struct fcollect *c, enum parse_feed_kind kind, const char *map, c
 
 /* doc_error parses text, which must be refused as a document, and returns
  * the sentence (static). */
-static const char *doc_error(enum parse_feed_kind kind, const char *text)
+static const char *doc_error(enum source_kind kind, const char *text)
 {
     static struct parse_error err;
     struct fcollect c = {0};
@@ -253,7 +252,7 @@ static void rss_items(void **state)
     const struct fitem *g;
 
     (void)state;
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, rss_feed, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, rss_feed, NULL), 0);
     assert_int_equal(c.n, 3);
     g = &c.items[0];
     assert_null(g->error);
@@ -287,7 +286,7 @@ static void rss_items(void **state)
     fcollect_free(&c);
 
     /* The generic rating with its scale, alone. */
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL,
+    assert_int_equal(run(&c, SOURCE_RSS, NULL,
                          "<rss><channel><item><guid>a</guid><rating best=\"10\">7</rating></item>"
                          "<item><guid>b</guid><rating>4.5</rating></item>"
                          "<item><guid>c</guid><rating>great</rating></item></channel></rss>",
@@ -314,7 +313,7 @@ static int64_t pubdate(const char *date)
              "<rss><channel><item><guid>x</guid><pubDate>%s</pubDate></item>"
              "</channel></rss>",
              date);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, doc, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, doc, NULL), 0);
     assert_int_equal(c.n, 1);
     t = c.items[0].error ? -1 : c.items[0].created_at;
     if (c.items[0].error)
@@ -357,7 +356,7 @@ static void atom_round_trip(void **state)
     const struct fitem *g;
 
     (void)state;
-    assert_int_equal(run(&c, PARSE_FEED_ATOM, NULL, chorus_atom, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_ATOM, NULL, chorus_atom, NULL), 0);
     assert_int_equal(c.n, 3);
     /* 7/10 written as 4 stars, no title, author Bo: the stand-in title and
      * the decorations of the content are gone. */
@@ -400,7 +399,7 @@ static void atom_text_constructs(void **state)
 
     (void)state;
     assert_int_equal(
-        run(&c, PARSE_FEED_ATOM, NULL,
+        run(&c, SOURCE_ATOM, NULL,
             "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Blog</title>"
             "<author><name>Feed author</name></author>"
             "<entry><id>urn:1</id><title type=\"html\">A &lt;b&gt;bold&lt;/b&gt; "
@@ -453,7 +452,7 @@ static void google_round_trip(void **state)
     const struct fitem *g;
 
     (void)state;
-    assert_int_equal(run(&c, PARSE_FEED_GOOGLE, NULL, chorus_google, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_GOOGLE, NULL, chorus_google, NULL), 0);
     assert_int_equal(c.n, 1);
     g = &c.items[0];
     assert_null(g->error);
@@ -485,7 +484,7 @@ static void google_variants(void **state)
 
     (void)state;
     assert_int_equal(
-        run(&c, PARSE_FEED_GOOGLE, NULL,
+        run(&c, SOURCE_GOOGLE, NULL,
             "<feed><version>2.3</version><publisher><name>Shop</name></publisher><reviews>"
             "<review><review_id>r-1</review_id><reviewer><name is_anonymous=\"true\">Anonymous"
             "</name></reviewer><review_timestamp>2014-04-30T05:10:25</review_timestamp>"
@@ -539,7 +538,7 @@ static void json_mapping(void **state)
 
     (void)state;
     assert_int_equal(
-        run(&c, PARSE_FEED_JSON, SHOP_MAP,
+        run(&c, SOURCE_JSON, SHOP_MAP,
             "{\"meta\": {\"count\": 4, \"items\": 3}, \"reviews\": [\n"
             " {\"id\": 17, \"stars\": \"4\", \"name\": \"Nice\", \"text\": \"<p>Good &amp; "
             "fast</p>\","
@@ -588,13 +587,13 @@ static void json_mapping(void **state)
     fcollect_free(&c);
 
     /* A bare array, an empty one, and one object that is the item. */
-    assert_int_equal(run(&c, PARSE_FEED_JSON, "title=t", "[{\"t\":\"a\"},{\"t\":\"b\"}]", NULL), 0);
+    assert_int_equal(run(&c, SOURCE_JSON, "title=t", "[{\"t\":\"a\"},{\"t\":\"b\"}]", NULL), 0);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.items[1].title, "b");
     fcollect_free(&c);
-    assert_int_equal(run(&c, PARSE_FEED_JSON, "title=t", " [ ] ", NULL), 0);
+    assert_int_equal(run(&c, SOURCE_JSON, "title=t", " [ ] ", NULL), 0);
     assert_int_equal(c.n, 0);
-    assert_int_equal(run(&c, PARSE_FEED_JSON, "title=t", "{\"t\":\"one\",\"x\":[1]}", NULL), 0);
+    assert_int_equal(run(&c, SOURCE_JSON, "title=t", "{\"t\":\"one\",\"x\":[1]}", NULL), 0);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.items[0].title, "one");
     fcollect_free(&c);
@@ -608,7 +607,7 @@ static void json_builtin_maps(void **state)
     (void)state;
     /* NULL: Chorus's own review JSON, as GET /api/v1/reviews writes it. */
     assert_int_equal(
-        run(&c, PARSE_FEED_JSON, NULL,
+        run(&c, SOURCE_JSON, NULL,
             "{\"reviews\":[{\"id\":41,\"product_id\":\"lap-1\",\"rating\":4,\"rating_scale\":10,"
             "\"rating_original\":7.5,\"title\":\"T\",\"body\":\"a &amp; <b>b</b>\","
             "\"author\":\"Z\",\"author_location\":null,\"verified\":true,\"language\":\"en\","
@@ -631,7 +630,7 @@ static void json_builtin_maps(void **state)
     fcollect_free(&c);
 
     /* "amazon": the dump's fields, with amazon.c's rules and sentences. */
-    assert_int_equal(run(&c, PARSE_FEED_NDJSON, "amazon",
+    assert_int_equal(run(&c, SOURCE_NDJSON, "amazon",
                          "{\"asin\":\"B01\",\"overall\":5,\"reviewText\":\"Great\",\"summary\":"
                          "\"Wow\",\"reviewerID\":\"A1\",\"unixReviewTime\":1252800000,"
                          "\"verified\":true}\n\n{\"asin\":\"B02\",\"overall\":7}\n"
@@ -658,7 +657,7 @@ static void ndjson_lines(void **state)
 
     (void)state;
     assert_int_equal(
-        run(&c, PARSE_FEED_NDJSON, "title=t,body=b,source_id=id",
+        run(&c, SOURCE_NDJSON, "title=t,body=b,source_id=id",
             "\xef\xbb\xbf{\"id\":1,\"t\":\"one\"}\r\n   \n{\"id\":2,\"b\":\"<i>two</i>\"}\n"
             "not json\n{\"id\":3,\"t\":\"bad \xff byte\"}\n7\n{\"id\":4}",
             NULL),
@@ -672,10 +671,10 @@ static void ndjson_lines(void **state)
     assert_string_equal(c.items[5].source_id, "4");
     fcollect_free(&c);
     /* An empty NDJSON feed has no items; an empty JSON one is no JSON. */
-    assert_int_equal(run(&c, PARSE_FEED_NDJSON, NULL, "\n \n", NULL), 0);
+    assert_int_equal(run(&c, SOURCE_NDJSON, NULL, "\n \n", NULL), 0);
     assert_int_equal(c.n, 0);
-    assert_string_equal(doc_error(PARSE_FEED_JSON, "  "), "The feed is empty.");
-    contains(doc_error(PARSE_FEED_JSON, "\"text\""), "not a JSON array or object");
+    assert_string_equal(doc_error(SOURCE_JSON, "  "), "The feed is empty.");
+    contains(doc_error(SOURCE_JSON, "\"text\""), "not a JSON array or object");
 }
 
 static void json_map_errors(void **state)
@@ -698,7 +697,7 @@ static void json_map_errors(void **state)
     assert_int_equal(parse_feed_map_check("title= ", &err), CHORUS_EINVAL);
     assert_string_equal(err.message, "title is mapped to an empty path.");
     /* parse_feed refuses the same mapping before reading anything. */
-    assert_int_equal(run(&c, PARSE_FEED_JSON, "bogus=x", "[{}]", &err), CHORUS_EINVAL);
+    assert_int_equal(run(&c, SOURCE_JSON, "bogus=x", "[{}]", &err), CHORUS_EINVAL);
     assert_int_equal(c.n, 0);
 }
 
@@ -828,7 +827,7 @@ static void text_rules(void **state)
     (void)state;
     /* Invalid UTF-8 in CDATA and text: U+FFFD per byte; control characters
      * that XML forbids are dropped before libxml2 sees them. */
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL,
+    assert_int_equal(run(&c, SOURCE_RSS, NULL,
                          "<rss><channel><item><guid>g\x01"
                          "1</guid><title>ok \xff\xfe bad\x02"
                          "</title><description><![CDATA[<p>caf\xe9 \xc3 \x01x</p>]]>"
@@ -849,7 +848,7 @@ static void text_rules(void **state)
     inner = malloc(strlen(big) + 64);
     snprintf(inner, strlen(big) + 64, "<guid>1</guid><title>%s</title>", big);
     doc = rss_one(inner);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, doc, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, doc, NULL), 0);
     assert_string_equal(c.items[0].error, "title is 501 bytes; the limit is 500.");
     fcollect_free(&c);
     free(doc);
@@ -862,7 +861,7 @@ static void text_rules(void **state)
     inner = malloc(strlen(big) + 64);
     snprintf(inner, strlen(big) + 64, "<guid>1</guid><description>%s</description>", big);
     doc = rss_one(inner);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, doc, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, doc, NULL), 0);
     assert_null(c.items[0].error);
     len = strlen(c.items[0].body);
     assert_true(len <= CHORUS_MAX_BODY && len >= CHORUS_MAX_BODY - 6);
@@ -878,14 +877,14 @@ static void text_rules(void **state)
     inner = malloc(strlen(big) + 64);
     snprintf(inner, strlen(big) + 64, "<guid>%s</guid>", big);
     doc = rss_one(inner);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, doc, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, doc, NULL), 0);
     assert_true(strncmp(c.items[0].source_id, "h:", 2) == 0);
     assert_int_equal(strlen(c.items[0].source_id), 18);
     fcollect_free(&c);
     free(doc);
     free(inner);
     free(big);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL,
+    assert_int_equal(run(&c, SOURCE_RSS, NULL,
                          "<rss><channel><item><title>t</title></item><item><title>t</title>"
                          "</item><item><title>u</title></item></channel></rss>",
                          NULL),
@@ -898,7 +897,7 @@ static void text_rules(void **state)
     inner = malloc(strlen(big) + 64);
     snprintf(inner, strlen(big) + 64, "<guid>1</guid><link>%s</link>", big);
     doc = rss_one(inner);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, doc, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, doc, NULL), 0);
     assert_null(c.items[0].error);
     assert_null(c.items[0].link);
     fcollect_free(&c);
@@ -942,8 +941,7 @@ static const char laughs[] =
 
 static void hostile_billion_laughs(void **state)
 {
-    static const enum parse_feed_kind kinds[] = {PARSE_FEED_RSS, PARSE_FEED_ATOM,
-                                                 PARSE_FEED_GOOGLE};
+    static const enum source_kind kinds[] = {SOURCE_RSS, SOURCE_ATOM, SOURCE_GOOGLE};
 
     (void)state;
     for (size_t k = 0; k < 3; k++)
@@ -952,9 +950,9 @@ static void hostile_billion_laughs(void **state)
                             "that declares entities can expand to gigabytes or read local "
                             "files); feeds do not need them.");
     /* The quadratic variant: one big entity used many times. */
-    contains(doc_error(PARSE_FEED_RSS, "<!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaa\">]>"
-                                       "<rss><channel><item><title>&a;&a;&a;&a;&a;&a;</title>"
-                                       "</item></channel></rss>"),
+    contains(doc_error(SOURCE_RSS, "<!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaa\">]>"
+                                   "<rss><channel><item><title>&a;&a;&a;&a;&a;&a;</title>"
+                                   "</item></channel></rss>"),
              "declares entities");
 }
 
@@ -994,7 +992,7 @@ static void hostile_external(void **state)
     for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
         struct parse_error err;
         struct fcollect c = {0};
-        enum parse_feed_kind kind = strstr(templates[i], "Atom") ? PARSE_FEED_ATOM : PARSE_FEED_RSS;
+        enum source_kind kind = strstr(templates[i], "Atom") ? SOURCE_ATOM : SOURCE_RSS;
 
         snprintf(doc, sizeof(doc), templates[i], i == 5 ? "" : marker);
         assert_int_equal(run(&c, kind, NULL, doc, &err), CHORUS_EPARSE);
@@ -1010,14 +1008,14 @@ static void hostile_external(void **state)
     {
         struct fcollect c = {0};
 
-        assert_int_equal(run(&c, PARSE_FEED_RSS, NULL,
+        assert_int_equal(run(&c, SOURCE_RSS, NULL,
                              "<!DOCTYPE rss><rss><channel><item><guid>1</guid></item></channel>"
                              "</rss>",
                              NULL),
                          0);
         assert_int_equal(c.n, 1);
         fcollect_free(&c);
-        assert_int_equal(run(&c, PARSE_FEED_RSS, NULL,
+        assert_int_equal(run(&c, SOURCE_RSS, NULL,
                              "<!DOCTYPE rss [<!ELEMENT rss ANY><!-- x -->]><rss><channel><item>"
                              "<guid>1</guid></item></channel></rss>",
                              NULL),
@@ -1043,21 +1041,21 @@ static void hostile_prolog(void **state)
     strcpy(doc, "<!--");
     memset(doc + 4, 'c', pad);
     strcpy(doc + 4 + pad, tails[0]);
-    contains(doc_error(PARSE_FEED_RSS, doc), "more than 64 KiB before its first element");
+    contains(doc_error(SOURCE_RSS, doc), "more than 64 KiB before its first element");
     /* Blanks between DOCTYPE and its subset, past the window. */
     strcpy(doc, "<!DOCTYPE rss");
     memset(doc + 13, ' ', pad);
     strcpy(doc + 13 + pad, tails[1] + 14); /* " [<!ENTITY ..." */
-    contains(doc_error(PARSE_FEED_RSS, doc), "DOCTYPE runs past the first 64 KiB");
+    contains(doc_error(SOURCE_RSS, doc), "DOCTYPE runs past the first 64 KiB");
     /* An internal subset longer than the window. */
     strcpy(doc, "<!DOCTYPE rss [");
     memset(doc + 15, ' ', pad);
     strcpy(doc + 15 + pad, "<!ENTITY a \"b\">]><rss/>");
-    contains(doc_error(PARSE_FEED_RSS, doc), "DOCTYPE runs past the first 64 KiB");
+    contains(doc_error(SOURCE_RSS, doc), "DOCTYPE runs past the first 64 KiB");
     free(doc);
     /* Text before the root element, and a whole prolog of blanks. */
-    contains(doc_error(PARSE_FEED_RSS, "junk<rss/>"), "text before its first element");
-    contains(doc_error(PARSE_FEED_RSS, "<?xml version=\"1.0\"?> x <rss/>"),
+    contains(doc_error(SOURCE_RSS, "junk<rss/>"), "text before its first element");
+    contains(doc_error(SOURCE_RSS, "<?xml version=\"1.0\"?> x <rss/>"),
              "text before its first element");
 }
 
@@ -1073,7 +1071,7 @@ static void hostile_depth_and_size(void **state)
     for (int i = 0; i < 300; i++)
         p += sprintf(p, "<a>");
     strcpy(p, "x");
-    contains(doc_error(PARSE_FEED_RSS, doc), "nests elements more than 64 deep");
+    contains(doc_error(SOURCE_RSS, doc), "nests elements more than 64 deep");
     /* The same in JSON is an item error; the feed goes on. */
     p = doc;
     p += sprintf(p, "[");
@@ -1083,7 +1081,7 @@ static void hostile_depth_and_size(void **state)
     for (int i = 0; i < 100; i++)
         p += sprintf(p, "}");
     sprintf(p, ",{\"t\":\"ok\"}]");
-    assert_int_equal(run(&c, PARSE_FEED_JSON, "title=t", doc, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_JSON, "title=t", doc, NULL), 0);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.items[0].error, "The item nests more than 64 levels deep.");
     assert_string_equal(c.items[1].title, "ok");
@@ -1100,7 +1098,7 @@ static void hostile_depth_and_size(void **state)
     memset(p, 'y', big / 2);
     p += big / 2;
     sprintf(p, "]]></description></item><item><guid>3</guid></item></channel></rss>");
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, huge, NULL), 0);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, huge, NULL), 0);
     assert_int_equal(c.n, 3);
     assert_string_equal(c.items[0].error,
                         "title is more than 1048576 bytes; the limit is much lower.");
@@ -1111,7 +1109,7 @@ static void hostile_depth_and_size(void **state)
 }
 
 /* truncate parses every prefix of text: no crash, items or EPARSE. */
-static void truncate_all(enum parse_feed_kind kind, const char *map, const char *text)
+static void truncate_all(enum source_kind kind, const char *map, const char *text)
 {
     size_t len = strlen(text);
 
@@ -1139,14 +1137,13 @@ static void truncate_all(enum parse_feed_kind kind, const char *map, const char 
 static void truncations(void **state)
 {
     (void)state;
-    truncate_all(PARSE_FEED_RSS, NULL, rss_feed);
-    truncate_all(PARSE_FEED_ATOM, NULL, chorus_atom);
-    truncate_all(PARSE_FEED_GOOGLE, NULL, chorus_google);
-    truncate_all(PARSE_FEED_JSON, SHOP_MAP,
+    truncate_all(SOURCE_RSS, NULL, rss_feed);
+    truncate_all(SOURCE_ATOM, NULL, chorus_atom);
+    truncate_all(SOURCE_GOOGLE, NULL, chorus_google);
+    truncate_all(SOURCE_JSON, SHOP_MAP,
                  "{\"reviews\":[{\"id\":1,\"stars\":4,\"name\":\"a\\\"b\",\"tags\":[\"x\"]},"
                  "{\"id\":2,\"text\":\"<p>t</p>\"}]}");
-    truncate_all(PARSE_FEED_NDJSON, SHOP_MAP,
-                 "{\"id\":1,\"stars\":4}\n{\"id\":2,\"name\":\"x\"}\n");
+    truncate_all(SOURCE_NDJSON, SHOP_MAP, "{\"id\":1,\"stars\":4}\n{\"id\":2,\"name\":\"x\"}\n");
 }
 
 static void limits_and_stop(void **state)
@@ -1157,16 +1154,15 @@ static void limits_and_stop(void **state)
     char doc[4200], *pad;
 
     (void)state;
-    assert_int_equal(parse_feed(rss_feed, strlen(rss_feed), PARSE_FEED_RSS, &opt, fcb, &c, &err),
-                     0);
+    assert_int_equal(parse_feed(rss_feed, strlen(rss_feed), SOURCE_RSS, &opt, fcb, &c, &err), 0);
     assert_int_equal(c.n, 2);
     fcollect_free(&c);
     c.stop_after = 1;
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, rss_feed, NULL), 9);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, rss_feed, NULL), 9);
     assert_int_equal(c.n, 1);
     fcollect_free(&c);
     c.stop_after = 2;
-    assert_int_equal(run(&c, PARSE_FEED_JSON, "title=t", "[{},{},{}]", NULL), 9);
+    assert_int_equal(run(&c, SOURCE_JSON, "title=t", "[{},{},{}]", NULL), 9);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.items[0].error, "The item has no id and nothing to tell it apart by "
                                           "(no title, text, author, link, date or rating).");
@@ -1179,7 +1175,7 @@ static void limits_and_stop(void **state)
              "<guid>2</guid><oops></item></channel></rss>",
              pad);
     free(pad);
-    assert_int_equal(run(&c, PARSE_FEED_RSS, NULL, doc, &err), CHORUS_EPARSE);
+    assert_int_equal(run(&c, SOURCE_RSS, NULL, doc, &err), CHORUS_EPARSE);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.items[0].source_id, "1");
     contains(err.message, "The feed is not well-formed XML");
@@ -1190,38 +1186,37 @@ static void limits_and_stop(void **state)
 static void kinds_and_roots(void **state)
 {
     static const char *const names[] = {"rss", "atom", "google-reviews", "json", "ndjson"};
-    enum parse_feed_kind k;
+    enum source_kind k;
 
     (void)state;
     for (size_t i = 0; i < 5; i++) {
-        assert_int_equal(parse_feed_kind_parse(names[i], &k), 0);
-        assert_string_equal(parse_feed_kind_name(k), names[i]);
+        assert_int_equal(source_kind_parse(names[i], &k), 0);
+        assert_string_equal(source_kind_name(k), names[i]);
     }
-    assert_int_equal(parse_feed_kind_parse("RSS", &k), CHORUS_EINVAL);
-    assert_int_equal(parse_feed_kind_parse("", &k), CHORUS_EINVAL);
-    assert_int_equal(parse_feed_kind_parse(NULL, &k), CHORUS_EINVAL);
-    assert_string_equal(parse_feed_kind_name((enum parse_feed_kind)99), "unknown");
+    assert_int_equal(source_kind_parse("RSS", &k), CHORUS_EINVAL);
+    assert_int_equal(source_kind_parse("", &k), CHORUS_EINVAL);
+    assert_int_equal(source_kind_parse(NULL, &k), CHORUS_EINVAL);
+    assert_string_equal(source_kind_name((enum source_kind)99), "unknown");
 
-    assert_string_equal(doc_error(PARSE_FEED_RSS, chorus_atom),
+    assert_string_equal(doc_error(SOURCE_RSS, chorus_atom),
                         "The document is an Atom feed, not RSS; choose the kind atom.");
-    contains(doc_error(PARSE_FEED_RSS, chorus_google), "choose the kind google-reviews");
-    assert_string_equal(doc_error(PARSE_FEED_ATOM, rss_feed),
+    contains(doc_error(SOURCE_RSS, chorus_google), "choose the kind google-reviews");
+    assert_string_equal(doc_error(SOURCE_ATOM, rss_feed),
                         "The document is an RSS feed, not Atom; choose the kind rss.");
-    contains(doc_error(PARSE_FEED_ATOM, chorus_google), "not in the Atom namespace");
-    contains(doc_error(PARSE_FEED_GOOGLE, chorus_atom), "choose the kind atom");
-    contains(doc_error(PARSE_FEED_GOOGLE, rss_feed), "choose the kind rss");
-    assert_string_equal(doc_error(PARSE_FEED_RSS, "<html><body>Hi</body></html>"),
+    contains(doc_error(SOURCE_ATOM, chorus_google), "not in the Atom namespace");
+    contains(doc_error(SOURCE_GOOGLE, chorus_atom), "choose the kind atom");
+    contains(doc_error(SOURCE_GOOGLE, rss_feed), "choose the kind rss");
+    assert_string_equal(doc_error(SOURCE_RSS, "<html><body>Hi</body></html>"),
                         "The document is an HTML page, not an RSS feed.");
-    contains(doc_error(PARSE_FEED_RSS, "not xml at all"), "not well-formed XML");
-    contains(doc_error(PARSE_FEED_ATOM, ""), "not well-formed XML");
-    contains(doc_error(PARSE_FEED_RSS, "\xff\xfe<\0r\0s\0s\0>\0"), "UTF-16");
-    contains(doc_error(PARSE_FEED_RSS, "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss/>"),
-             "UTF-16");
+    contains(doc_error(SOURCE_RSS, "not xml at all"), "not well-formed XML");
+    contains(doc_error(SOURCE_ATOM, ""), "not well-formed XML");
+    contains(doc_error(SOURCE_RSS, "\xff\xfe<\0r\0s\0s\0>\0"), "UTF-16");
+    contains(doc_error(SOURCE_RSS, "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss/>"), "UTF-16");
     /* A declared single-byte encoding is converted, not repaired. */
     {
         struct fcollect c = {0};
 
-        assert_int_equal(run(&c, PARSE_FEED_RSS, NULL,
+        assert_int_equal(run(&c, SOURCE_RSS, NULL,
                              "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><item>"
                              "<guid>1</guid><title>caf\xe9</title></item></channel></rss>",
                              NULL),

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "chorus/parse.h"
 #include "collect.h"
 

@@ -11,7 +11,7 @@
 
 #include "testmain.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 /* ---- fixture ------------------------------------------------------------------------- */
 

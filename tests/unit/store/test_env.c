@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "helpers.h"
 #include "store_int.h"
 

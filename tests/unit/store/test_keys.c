@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "store_int.h"
 
 static int cmp(const uint8_t *a, const uint8_t *b, size_t n)

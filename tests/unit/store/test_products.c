@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "helpers.h"
 
 static struct review_stats cat(struct store *s, const char *path, int want_rc)

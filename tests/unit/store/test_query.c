@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "helpers.h"
 
 #define N 40

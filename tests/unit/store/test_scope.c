@@ -9,7 +9,7 @@
 
 #include "testmain.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 #include "store_int.h"
 
 #define MAXR 400

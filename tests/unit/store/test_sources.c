@@ -9,7 +9,7 @@
 
 #include "testmain.h"
 
-#include "chorus/error.h"
+#include "chorus/base.h"
 
 struct op {
     int kind; /* 0 create, 1 replace, 2 state, 3 delete */

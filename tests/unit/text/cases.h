@@ -1,4 +1,4 @@
-/* The cases of test_text, one file per area of parsers/text/. */
+/* The cases of test_text, one file per area of text/. */
 #ifndef CHORUS_TEST_TEXT_CASES_H
 #define CHORUS_TEST_TEXT_CASES_H
 

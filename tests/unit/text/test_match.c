@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "chorus/text.h"
 #include "cases.h"
 

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "chorus/base.h"
-#include "chorus/error.h"
 #include "chorus/text.h"
 #include "cases.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests of the text module (parsers/text/): words, the component
+/* Unit tests of the text module (text/): words, the component
  * taxonomy and its matcher, distinctive terms, sentiment. The cases live in
  * one file per area; this file only lists them. */
 #include "testmain.h"
