@@ -33,9 +33,6 @@
 #define EVAL_BACK (90 - 1 + FEED_TREND_WARMUP)
 #define DAYS_CAP  (EVAL_BACK + FEED_TREND_LONG + 1)
 
-const char *const feed__dash_sort_names[FEED_DASH_NSORTS] = {"alert", "count",      "average",
-                                                             "low",   "complaints", "id"};
-
 /* ---- gathering --------------------------------------------------------------------------- */
 
 static void stats_add(struct review_stats *t, const struct review_stats *s)

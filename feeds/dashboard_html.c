@@ -45,6 +45,10 @@ static void esc(struct feed__dash *d, const char *s)
         d->rc = feed__html(d->b, s);
 }
 
+/* The orders' names in the sort= parameter (dashboard.c parses them). */
+const char *const feed__dash_sort_names[FEED_DASH_NSORTS] = {"alert", "count",      "average",
+                                                             "low",   "complaints", "id"};
+
 /* url_begin starts d->url; url_end writes it HTML-escaped. */
 static struct buf *url_begin(struct feed__dash *d, const char *prefix)
 {

@@ -103,6 +103,8 @@ bool srv__etag_match_cc(struct srv_req *r, const char *etag, const char *cache_c
 /* srv__add_cors adds the CORS headers reads need. */
 void srv__add_cors(struct srv *s, struct evhttp_request *req);
 
+/* ---- JSON collections (lists.c) ------------------------------------------- */
+
 /* A JSON list being rendered: items are comma-separated into b; rc keeps
  * the first error (the buffer's cap). */
 struct srv_list {

@@ -10,6 +10,7 @@
 
 #include <stdalign.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CHUNK_MIN 4096
 
@@ -87,4 +88,17 @@ void store__arena_cleanup(struct store__arena *a)
         a->head = c->next;
         free(c);
     }
+}
+
+char *store__arena_strdup(struct store__arena *a, const char *s)
+{
+    size_t n;
+    char *c;
+
+    if (!s)
+        return NULL;
+    n = strlen(s) + 1;
+    c = store__arena_alloc(a, n);
+    memcpy(c, s, n);
+    return c;
 }

@@ -19,20 +19,6 @@
 #include "chorus/base.h"
 #include "check_int.h"
 
-void store__check_say(struct store__check *ck, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-
-    ck->drift++;
-    if (!ck->report)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    ck->report(ck->ctx, line);
-}
-
 /* ---- pass 1: every review and its index entries ----------------------------------------- */
 
 static void expect_entry(struct store__check *ck, enum store__db db, const char *name,
@@ -57,7 +43,7 @@ static void check_scope(struct store__check *ck, uint64_t id, const struct revie
     struct product p;
     size_t ncat = 0;
 
-    if (store__product_get_no(ck->t, pno, &p) == 0 && p.category && *p.category &&
+    if (store__product_record_get(ck->t, pno, &p) == 0 && p.category && *p.category &&
         store__category_chain(ck->t, p.category, false, cats, STORE__MAX_LEVELS, &ncat) != 0)
         ncat = 0;
     store__key_scope(k, STORE_SCOPE_ALL, 0, r->created_at, id);
@@ -134,15 +120,6 @@ static int check_review(struct store__check *ck, uint64_t id, const struct revie
             st->last_review_at = r->created_at;
     }
     return 0;
-}
-
-void store__check_count(struct store__check *ck, enum store__db db, const char *name, uint64_t want)
-{
-    MDB_stat st;
-
-    if (mdb_stat(ck->t->txn, ck->t->s->dbi[db], &st) == 0 && st.ms_entries != want)
-        store__check_say(ck, "The %s index holds %zu entries where the reviews need %" PRIu64 ".",
-                         name, (size_t)st.ms_entries, want);
 }
 
 /* each_entry calls fn for every entry of db in key order; fn's non-zero
@@ -227,7 +204,7 @@ static bool entity_known(struct store__check *ck, uint8_t kind, uint32_t no)
     if (kind == STORE__KIND_CATEGORY)
         return no > 0 && no < ck->ncat && ck->cknown[no];
     return kind == STORE__KIND_PRODUCT && no > 0 && no < ck->nprod &&
-           store__product_get_no(ck->t, no, &p) == 0;
+           store__product_record_get(ck->t, no, &p) == 0;
 }
 
 struct orphan_pass {

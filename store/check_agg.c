@@ -1,16 +1,44 @@
-/* store_check, second half: product and category aggregates and daily
- * buckets against the recount. Product buckets are recounted one product at a
- * time from its by_prod range (checked against the records by then), so
- * memory follows the catalogue, not the reviews. */
+/* store_check's recount side: how a discrepancy is told and counted, and
+ * product and category aggregates and daily buckets against the recount.
+ * Product buckets are recounted one product at a time from its by_prod
+ * range (checked against the records by then), so memory follows the
+ * catalogue, not the reviews. check.c walks the reviews and indexes and
+ * calls in here; nothing here calls back. */
 #include "check_int.h"
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chorus/base.h"
+
+/* ---- telling a discrepancy ----------------------------------------------------------- */
+
+void store__check_say(struct store__check *ck, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    ck->drift++;
+    if (!ck->report)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    ck->report(ck->ctx, line);
+}
+
+void store__check_count(struct store__check *ck, enum store__db db, const char *name, uint64_t want)
+{
+    MDB_stat st;
+
+    if (mdb_stat(ck->t->txn, ck->t->s->dbi[db], &st) == 0 && st.ms_entries != want)
+        store__check_say(ck, "The %s index holds %zu entries where the reviews need %" PRIu64 ".",
+                         name, (size_t)st.ms_entries, want);
+}
 
 /* ---- category day table ------------------------------------------------------------- */
 

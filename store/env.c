@@ -1,5 +1,7 @@
-/* The LMDB environment: open and close, the schema check, named databases,
- * error translation, meta values, and growing the map.
+/* The LMDB environment: opening it (the schema check, the named databases,
+ * the folder's instance) and its map, which grows when a write fills it
+ * while every transaction of the process waits. store_open (open.c) builds a
+ * store on top.
  */
 #include "chorus/store.h"
 
@@ -39,48 +41,6 @@ static const char *const db_names[STORE__NDB] = {
  * snapshot must not wait for all snapshots to end (it would wait for itself),
  * and must not be held back from opening another while a resize waits. */
 static _Thread_local unsigned tl_active;
-
-/* ---- errors ------------------------------------------------------------------ */
-
-int store__err(int rc)
-{
-    switch (rc) {
-    case MDB_SUCCESS:
-        return 0;
-    case MDB_NOTFOUND:
-        return CHORUS_ENOTFOUND;
-    case MDB_KEYEXIST:
-        return CHORUS_EEXIST;
-    case MDB_MAP_FULL:
-        return CHORUS_EMAPFULL;
-    case MDB_CORRUPTED:
-    case MDB_PAGE_NOTFOUND:
-    case MDB_INVALID:
-    case MDB_VERSION_MISMATCH:
-    case MDB_INCOMPATIBLE:
-        return CHORUS_ECORRUPT;
-    case MDB_BAD_VALSIZE:
-        return CHORUS_EINVAL;
-    case MDB_TXN_FULL:
-    case MDB_CURSOR_FULL:
-    case MDB_PAGE_FULL:
-        return CHORUS_ETOOBIG;
-    case MDB_READERS_FULL:
-    case MDB_MAP_RESIZED:
-        return CHORUS_EBUSY;
-    case ENOMEM:
-        return CHORUS_ENOMEM;
-    default:
-        return CHORUS_EIO;
-    }
-}
-
-int store__check_rc(struct store_txn *t, int rc)
-{
-    if (rc == MDB_MAP_FULL)
-        t->mapfull = true;
-    return store__err(rc);
-}
 
 /* ---- map size --------------------------------------------------------------- */
 
@@ -150,56 +110,6 @@ size_t store__mapsize(struct store *s)
     n = s->mapsize;
     pthread_mutex_unlock(&s->mu);
     return n;
-}
-
-/* ---- meta values --------------------------------------------------------------- */
-
-int store__meta_get_u64(struct store_txn *t, const char *name, uint64_t *out)
-{
-    MDB_val v;
-    int rc = store__get(t, STORE__META, name, strlen(name), &v);
-
-    *out = 0;
-    if (rc == CHORUS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    if (v.mv_size != 8)
-        return CHORUS_ECORRUPT;
-    *out = store__rd64(v.mv_data);
-    return 0;
-}
-
-int store__meta_put_u64(struct store_txn *t, const char *name, uint64_t v)
-{
-    uint8_t b[8];
-
-    store__be64(b, v);
-    return store__put(t, STORE__META, name, strlen(name), b, sizeof(b), 0);
-}
-
-int store__meta_get_u32(struct store_txn *t, const char *name, uint32_t *out)
-{
-    MDB_val v;
-    int rc = store__get(t, STORE__META, name, strlen(name), &v);
-
-    *out = 0;
-    if (rc == CHORUS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    if (v.mv_size != 4)
-        return CHORUS_ECORRUPT;
-    *out = store__rd32(v.mv_data);
-    return 0;
-}
-
-int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v)
-{
-    uint8_t b[4];
-
-    store__be32(b, v);
-    return store__put(t, STORE__META, name, strlen(name), b, sizeof(b), 0);
 }
 
 /* ---- open and close ---------------------------------------------------------------- */
@@ -322,78 +232,18 @@ out:
     return rc;
 }
 
-/* upgrade brings a schema-1 folder to schema 2: by_scope is built from the
- * reviews; the other additions (components, changed_at) are optional
- * trailing fields that old records simply lack. */
-static int upgrade(struct store_txn *t, void *ctx)
+int store__env_open(struct store *s, uint32_t *schema, char *errbuf, size_t errlen)
 {
-    uint32_t schema = 0;
-    int rc = store__meta_get_u32(t, "schema", &schema);
-
-    (void)ctx;
-    /* Another process may have upgraded between our look and this write
-     * transaction: then there is nothing left to do. */
-    if (rc || schema >= CHORUS_SCHEMA_VERSION)
-        return rc;
-    rc = store__scope_build(t);
-    if (rc == 0)
-        rc = store__meta_put_u32(t, "schema", CHORUS_SCHEMA_VERSION);
-    return rc;
-}
-
-uint64_t store_instance(const struct store *s)
-{
-    return s->instance;
-}
-
-void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx)
-{
-    s->tagger = fn;
-    s->tagger_ctx = ctx;
-}
-
-void store_set_scorer(struct store *s, store_scorer_fn fn, void *ctx)
-{
-    s->scorer = fn;
-    s->scorer_ctx = ctx;
-}
-
-int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
-{
-    struct store *s = NULL;
-    char scratch[1];
     char *path = NULL;
     struct stat st;
     MDB_envinfo info;
-    uint32_t schema = 0;
     size_t plen;
     int rc;
-
-    if (!errbuf) {
-        errbuf = scratch;
-        errlen = sizeof(scratch);
-    }
-    if (errlen)
-        errbuf[0] = '\0';
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(errbuf, errlen, "cannot create data folder %s: %s", dir, strerror(errno));
-        rc = CHORUS_EIO;
-        goto out;
-    }
-    s = calloc(1, sizeof(*s));
-    if (!s)
-        abort();
-    s->dir = strdup(dir);
-    if (!s->dir)
-        abort();
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    pthread_mutex_init(&s->wmu, NULL);
 
     rc = mdb_env_create(&s->env);
     if (rc) {
         s->env = NULL;
-        snprintf(errbuf, errlen, "cannot set up LMDB for %s: %s", dir, mdb_strerror(rc));
+        snprintf(errbuf, errlen, "cannot set up LMDB for %s: %s", s->dir, mdb_strerror(rc));
         rc = store__err(rc);
         goto out;
     }
@@ -402,56 +252,38 @@ int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
 
     /* A new folder starts with a small map; an existing one keeps the size
      * its meta page records, which may have grown far past the default. */
-    plen = strlen(dir) + sizeof("/data.mdb");
+    plen = strlen(s->dir) + sizeof("/data.mdb");
     path = malloc(plen);
     if (!path)
         abort();
-    snprintf(path, plen, "%s/data.mdb", dir);
+    snprintf(path, plen, "%s/data.mdb", s->dir);
     if (stat(path, &st) != 0)
         mdb_env_set_mapsize(s->env, STORE__INITIAL_MAPSIZE);
 
-    rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0644);
+    rc = mdb_env_open(s->env, s->dir, MDB_NOTLS, 0644);
     if (rc) {
-        snprintf(errbuf, errlen, "cannot open data folder %s: %s", dir, mdb_strerror(rc));
+        snprintf(errbuf, errlen, "cannot open data folder %s: %s", s->dir, mdb_strerror(rc));
         rc = store__err(rc);
         goto out;
     }
-    rc = init_dbs(s, &schema, errbuf, errlen);
+    rc = init_dbs(s, schema, errbuf, errlen);
     if (rc)
         goto out;
     rc = mdb_env_info(s->env, &info);
     if (rc) {
-        snprintf(errbuf, errlen, "cannot read the map size of %s: %s", dir, mdb_strerror(rc));
+        snprintf(errbuf, errlen, "cannot read the map size of %s: %s", s->dir, mdb_strerror(rc));
         rc = store__err(rc);
         goto out;
     }
     s->mapsize = info.me_mapsize;
-    if (schema != 0 && schema < CHORUS_SCHEMA_VERSION) {
-        rc = store_write(s, upgrade, NULL);
-        if (rc) {
-            snprintf(errbuf, errlen, "cannot upgrade data folder %s to schema %d: %s", dir,
-                     CHORUS_SCHEMA_VERSION, chorus_strerror(rc));
-            goto out;
-        }
-    }
-    *out = s;
-    s = NULL;
 out:
     free(path);
-    store_close(s);
     return rc;
 }
 
-void store_close(struct store *s)
+void store__env_close(struct store *s)
 {
-    if (!s)
-        return;
-    store_txn_free(s->wtxn);
     if (s->env)
         mdb_env_close(s->env);
-    pthread_mutex_destroy(&s->wmu);
-    pthread_cond_destroy(&s->cv);
-    pthread_mutex_destroy(&s->mu);
-    free(s->dir);
-    free(s);
+    s->env = NULL;
 }

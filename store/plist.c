@@ -44,7 +44,7 @@ static int add(void *ctx, uint32_t pno)
     }
     it = &g->items[g->n];
     it->pno = pno;
-    rc = store__product_get_no(g->t, pno, &it->p);
+    rc = store__product_record_get(g->t, pno, &it->p);
     if (rc == 0)
         rc = store__agg_get(g->t, STORE__KIND_PRODUCT, pno, &it->st);
     if (rc)
@@ -163,7 +163,7 @@ static int cursor_decode(struct store_txn *t, const char *s, enum store_product_
     else if (key != 0)
         return CHORUS_EINVAL;
     it->pno = store__rd32(b + 10);
-    if (store__product_get_no(t, it->pno, &it->p) != 0)
+    if (store__product_record_get(t, it->pno, &it->p) != 0)
         return CHORUS_EINVAL;
     return 0;
 }

@@ -142,8 +142,8 @@ int store__product_no(struct store_txn *t, const char *id, uint32_t *out)
     return 0;
 }
 
-/* new_product_no registers id under a fresh number. */
-static int new_product_no(struct store_txn *t, const char *id, uint32_t *out)
+/* store__product_no_new registers id under a fresh number. */
+int store__product_no_new(struct store_txn *t, const char *id, uint32_t *out)
 {
     uint32_t no;
     uint8_t b[4];
@@ -162,7 +162,7 @@ static int new_product_no(struct store_txn *t, const char *id, uint32_t *out)
     return rc;
 }
 
-static int put_product_record(struct store_txn *t, uint32_t pno, const struct product *p)
+int store__product_record_put(struct store_txn *t, uint32_t pno, const struct product *p)
 {
     size_t n = store__product_size(p);
     uint8_t k[4];
@@ -176,7 +176,7 @@ static int put_product_record(struct store_txn *t, uint32_t pno, const struct pr
     return rc;
 }
 
-static int get_product_record(struct store_txn *t, uint32_t pno, struct product *p)
+int store__product_record_get(struct store_txn *t, uint32_t pno, struct product *p)
 {
     uint8_t k[4];
     MDB_val v;
@@ -222,15 +222,6 @@ void store__pcache_free(struct store__wstate *w)
     w->npused = 0;
 }
 
-static char *arena_strdup(struct store__arena *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = store__arena_alloc(a, n);
-
-    memcpy(c, s, n);
-    return c;
-}
-
 int store__product_info(struct store_txn *t, const char *id, bool create, struct store__scope *out)
 {
     struct store__wstate *w = t->w;
@@ -262,12 +253,12 @@ int store__product_info(struct store_txn *t, const char *id, bool create, struct
     if (rc == CHORUS_ENOTFOUND && create) {
         memset(&p, 0, sizeof(p));
         p.id = id;
-        rc = new_product_no(t, id, &pno);
+        rc = store__product_no_new(t, id, &pno);
         if (rc == 0)
-            rc = put_product_record(t, pno, &p);
+            rc = store__product_record_put(t, pno, &p);
         p.category = "";
     } else if (rc == 0) {
-        rc = get_product_record(t, pno, &p);
+        rc = store__product_record_get(t, pno, &p);
         if (rc == 0 && !p.category)
             p.category = "";
         if (rc == 0)
@@ -286,10 +277,10 @@ int store__product_info(struct store_txn *t, const char *id, bool create, struct
     e->hash = h;
     /* The copies: p's strings point into LMDB pages that later puts in this
      * transaction may rewrite. */
-    e->id = arena_strdup(&w->parena, id);
+    e->id = store__arena_strdup(&w->parena, id);
     e->sc.pno = pno;
     e->sc.ncat = ncat;
-    e->sc.path = arena_strdup(&w->parena, p.category);
+    e->sc.path = store__arena_strdup(&w->parena, p.category);
     e->sc.cats = NULL;
     if (ncat) {
         uint32_t *c = store__arena_alloc(&w->parena, ncat * sizeof(*c));
@@ -302,147 +293,6 @@ int store__product_info(struct store_txn *t, const char *id, bool create, struct
     return 0;
 }
 
-/* ---- catalogue writes and reads -------------------------------------------------------- */
-
-static bool str_ok(const char *s, size_t cap)
-{
-    return !s || strlen(s) <= cap;
-}
-
-static bool product_valid(const struct product *p)
-{
-    size_t n = p->id ? strlen(p->id) : 0;
-
-    return n > 0 && n <= CHORUS_MAX_PRODUCT_ID && str_ok(p->name, CHORUS_MAX_NAME) &&
-           str_ok(p->brand, CHORUS_MAX_CODE) && str_ok(p->category, CHORUS_MAX_CATEGORY) &&
-           str_ok(p->url, CHORUS_MAX_URL) && str_ok(p->image_url, CHORUS_MAX_URL) &&
-           str_ok(p->gtin, CHORUS_MAX_CODE) && str_ok(p->mpn, CHORUS_MAX_CODE) &&
-           (!p->category || store__category_valid(p->category));
-}
-
-/* move_category re-files product pno from category `from` to `to` (either
- * may be ""): by_category entries, then aggregates and daily buckets. */
-static int move_category(struct store_txn *t, uint32_t pno, const char *from, const char *to)
-{
-    uint32_t fc[STORE__MAX_LEVELS], tc[STORE__MAX_LEVELS];
-    uint8_t k[STORE__CATKEY_MAX];
-    size_t nf = 0, nt = 0, kl;
-    int rc;
-
-    rc = store__category_chain(t, from, false, fc, STORE__MAX_LEVELS, &nf);
-    if (rc == 0)
-        rc = store__category_chain(t, to, true, tc, STORE__MAX_LEVELS, &nt);
-    if (rc == 0 && *from) {
-        kl = store__key_category(k, from, strlen(from), pno);
-        rc = store__del(t, STORE__BY_CATEGORY, k, kl);
-    }
-    if (rc == 0 && *to) {
-        kl = store__key_category(k, to, strlen(to), pno);
-        rc = store__put(t, STORE__BY_CATEGORY, k, kl, "", 0, 0);
-    }
-    if (rc == 0)
-        rc = store__scope_move(t, pno, fc, nf, tc, nt);
-    if (rc == 0)
-        rc = store__agg_move_product(t, pno, fc, nf, from, tc, nt);
-    /* Cached scopes may name the old chain. */
-    store__pcache_clear(t->w);
-    return rc;
-}
-
-static const char *copy_str(struct store_txn *t, const char *s);
-
-/* keep fills the fields p leaves out with the stored ones, copied out of the
- * page first: the put that follows may rewrite the page they point into. */
-static void keep(struct store_txn *t, struct product *rec, const struct product *old)
-{
-    const char **dst[] = {&rec->name,      &rec->brand, &rec->category, &rec->url,
-                          &rec->image_url, &rec->gtin,  &rec->mpn};
-    const char *const src[] = {old->name,      old->brand, old->category, old->url,
-                               old->image_url, old->gtin,  old->mpn};
-
-    for (size_t i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
-        if (!*dst[i] || !**dst[i])
-            *dst[i] = copy_str(t, src[i]);
-}
-
-/* product_write stores p's catalogue fields; with merge, the fields p
- * leaves out keep their stored values (store_product_merge). */
-static int product_write(struct store_txn *txn, const struct product *p, bool merge, bool *created)
-{
-    char old_cat[CHORUS_MAX_CATEGORY + 1] = "";
-    const char *cat;
-    struct product rec = *p, old;
-    bool is_new = false;
-    uint32_t pno;
-    int rc;
-
-    if (!txn->write || !product_valid(p))
-        return CHORUS_EINVAL;
-    rc = store__product_no(txn, p->id, &pno);
-    if (rc == CHORUS_ENOTFOUND) {
-        is_new = true;
-        rc = new_product_no(txn, p->id, &pno);
-    } else if (rc == 0) {
-        rc = get_product_record(txn, pno, &old);
-        if (rc == 0 && merge)
-            keep(txn, &rec, &old);
-        if (rc == 0 && old.category) {
-            if (strlen(old.category) > CHORUS_MAX_CATEGORY)
-                rc = CHORUS_ECORRUPT;
-            else
-                memcpy(old_cat, old.category, strlen(old.category) + 1);
-        }
-    }
-    if (rc)
-        goto out;
-
-    cat = rec.category ? rec.category : "";
-    rec.category = *cat ? cat : NULL;
-    if (rec.updated_at == 0)
-        rec.updated_at = chorus_now();
-    rc = put_product_record(txn, pno, &rec);
-    if (rc)
-        goto out;
-    if (strcmp(old_cat, cat) != 0) {
-        rc = move_category(txn, pno, old_cat, cat);
-    } else if (*cat) {
-        /* Same category: feeds of the category show the product's fields,
-         * so their versions change too. */
-        uint32_t cats[STORE__MAX_LEVELS];
-        size_t n = 0;
-
-        rc = store__category_chain(txn, cat, true, cats, STORE__MAX_LEVELS, &n);
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = store__agg_bump(txn, STORE__KIND_CATEGORY, cats[i]);
-    }
-    if (rc == 0)
-        rc = store__agg_bump(txn, STORE__KIND_PRODUCT, pno);
-    /* ... and so does the all-reviews feed (category number 0). */
-    if (rc == 0)
-        rc = store__agg_bump(txn, STORE__KIND_CATEGORY, 0);
-    if (rc == 0 && created)
-        *created = is_new;
-out:
-    return rc;
-}
-
-int store_product_put(struct store_txn *txn, const struct product *p, bool *created)
-{
-    return product_write(txn, p, false, created);
-}
-
-int store_product_merge(struct store_txn *txn, const struct product *p, bool *created)
-{
-    return product_write(txn, p, true, created);
-}
-
-/* copy_str copies s into the transaction's arena, for reads inside a write
- * transaction whose later puts may rewrite the page s points into. */
-static const char *copy_str(struct store_txn *t, const char *s)
-{
-    return s ? arena_strdup(&t->arena, s) : NULL;
-}
-
 int store_product_get(struct store_txn *txn, const char *id, struct product *p,
                       struct review_stats *stats)
 {
@@ -452,28 +302,22 @@ int store_product_get(struct store_txn *txn, const char *id, struct product *p,
 
     rc = store__product_no(txn, id, &pno);
     if (rc == 0)
-        rc = get_product_record(txn, pno, &rec);
+        rc = store__product_record_get(txn, pno, &rec);
     if (rc == 0 && txn->write) {
-        rec.id = copy_str(txn, rec.id);
-        rec.name = copy_str(txn, rec.name);
-        rec.brand = copy_str(txn, rec.brand);
-        rec.category = copy_str(txn, rec.category);
-        rec.url = copy_str(txn, rec.url);
-        rec.image_url = copy_str(txn, rec.image_url);
-        rec.gtin = copy_str(txn, rec.gtin);
-        rec.mpn = copy_str(txn, rec.mpn);
+        rec.id = store__arena_strdup(&txn->arena, rec.id);
+        rec.name = store__arena_strdup(&txn->arena, rec.name);
+        rec.brand = store__arena_strdup(&txn->arena, rec.brand);
+        rec.category = store__arena_strdup(&txn->arena, rec.category);
+        rec.url = store__arena_strdup(&txn->arena, rec.url);
+        rec.image_url = store__arena_strdup(&txn->arena, rec.image_url);
+        rec.gtin = store__arena_strdup(&txn->arena, rec.gtin);
+        rec.mpn = store__arena_strdup(&txn->arena, rec.mpn);
     }
     if (rc == 0 && stats)
         rc = store__agg_get(txn, STORE__KIND_PRODUCT, pno, stats);
     if (rc == 0 && p)
         *p = rec;
     return rc;
-}
-
-/* store__product_get_no reads product pno's record (borrowed). */
-int store__product_get_no(struct store_txn *t, uint32_t pno, struct product *p)
-{
-    return get_product_record(t, pno, p);
 }
 
 int store_counts(struct store_txn *txn, uint64_t *reviews, uint64_t *products)

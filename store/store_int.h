@@ -138,6 +138,8 @@ struct store__mark {
 };
 
 void *store__arena_alloc(struct store__arena *a, size_t n);
+/* store__arena_strdup copies s into the arena (NULL gives NULL). */
+char *store__arena_strdup(struct store__arena *a, const char *s);
 void store__arena_mark(const struct store__arena *a, struct store__mark *m);
 /* store__arena_release frees everything allocated after mark m. */
 void store__arena_release(struct store__arena *a, const struct store__mark *m);
@@ -156,6 +158,8 @@ struct store_txn {
     struct store__arena arena;
     struct store__wstate *w; /* write transactions only */
 };
+
+/* ---- raw access (kv.c) ---------------------------------------------------------- */
 
 /* store__err translates an LMDB or errno code into a CHORUS_E code. */
 int store__err(int rc);
@@ -183,8 +187,16 @@ int store__meta_put_u64(struct store_txn *t, const char *name, uint64_t v);
 int store__meta_get_u32(struct store_txn *t, const char *name, uint32_t *out);
 int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v);
 
-/* Counting active transactions, so the map is only resized when none is
- * (env.c). enter may wait while a resize is pending. */
+/* ---- the environment and its map (env.c) ------------------------------------------ */
+
+/* store__env_open opens s->dir's environment and named databases, checks
+ * the schema (*schema: what the folder had, 0 for a new one) and reads the
+ * instance and the map size; store__env_close closes it (safe twice). A
+ * sentence for a person goes to errbuf. */
+int store__env_open(struct store *s, uint32_t *schema, char *errbuf, size_t errlen);
+void store__env_close(struct store *s);
+/* Counting active transactions, so the map is only resized when none is.
+ * enter may wait while a resize is pending. */
 void store__txn_enter(struct store *s);
 void store__txn_leave(struct store *s);
 /* store__map_grow doubles the map from `seen`, the size the failed
@@ -193,12 +205,15 @@ void store__txn_leave(struct store *s);
 int store__map_grow(struct store *s, size_t seen);
 int store__map_adopt(struct store *s);
 
+/* store__mapsize reports the map size in use (for tests). */
+size_t store__mapsize(struct store *s);
+
+/* ---- transactions (txn.c) --------------------------------------------------------- */
+
 /* store__next_review_id hands out the next review id (write txn);
  * store__peek_review_id says which that will be without taking it. */
 int store__next_review_id(struct store_txn *t, uint64_t *out);
 int store__peek_review_id(struct store_txn *t, uint64_t *out);
-/* store__mapsize reports the map size in use (for tests). */
-size_t store__mapsize(struct store *s);
 
 /* ---- big-endian helpers --------------------------------------------------------- */
 
@@ -313,10 +328,15 @@ struct store__scope {
  * CHORUS_ENOTFOUND without create. Write txn. The scope is borrowed from the
  * product cache: copy what must outlive the next store__product_info. */
 int store__product_info(struct store_txn *t, const char *id, bool create, struct store__scope *out);
-/* store__product_get_no reads product pno's record (borrowed, any txn). */
-int store__product_get_no(struct store_txn *t, uint32_t pno, struct product *p);
 /* store__product_no looks up an external id (any txn). */
 int store__product_no(struct store_txn *t, const char *id, uint32_t *out);
+/* store__product_no_new registers id under a fresh number (write txn). */
+int store__product_no_new(struct store_txn *t, const char *id, uint32_t *out);
+/* store__product_record_get reads product pno's record (borrowed; a
+ * numbered product without one is CHORUS_ECORRUPT); store__product_record_put
+ * writes it. */
+int store__product_record_get(struct store_txn *t, uint32_t pno, struct product *p);
+int store__product_record_put(struct store_txn *t, uint32_t pno, const struct product *p);
 /* store__category_chain fills cats with the numbers of every prefix of path
  * (at most cap); creates missing ones when create is set. *n gets the count.
  * A prefix that is missing without create ends the chain early. */
@@ -336,7 +356,9 @@ void store__pcache_free(struct store__wstate *w);
 /* ---- by_scope (scope.c) ------------------------------------------------------ */
 
 #define STORE__SCOPE_KEY_LEN 21 /* kind | number | ~created | ~id */
-/* store__key_scope packs a by_scope key. */
+/* store__scope_prefix packs the 5-byte prefix of a scope's by_scope keys
+ * (kind, number); store__key_scope packs a whole key. */
+void store__scope_prefix(uint8_t *k, uint8_t kind, uint32_t no);
 void store__key_scope(uint8_t *k, uint8_t kind, uint32_t no, int64_t created, uint64_t id);
 
 /* store__scope_index moves review old's by_scope entries (scope os) to nw's
@@ -348,8 +370,6 @@ int store__scope_index(struct store_txn *t, const struct review *old, const stru
  * category numbers `from` to `to`. */
 int store__scope_move(struct store_txn *t, uint32_t pno, const uint32_t *from, size_t nfrom,
                       const uint32_t *to, size_t nto);
-/* store__scope_build fills by_scope from the reviews (schema 1 -> 2). */
-int store__scope_build(struct store_txn *t);
 
 /* ---- aggregates (aggregates.c, aggcache.c) ------------------------------------------------ */
 
