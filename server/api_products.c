@@ -142,26 +142,13 @@ static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *
 void srv__product_get(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
-    struct store_txn *txn;
     struct review_stats st;
     struct buf key;
-    int rc;
 
     if (!srv__query_check(r, allowed))
         return;
-    txn = srv__read_begin(r);
-    if (!txn)
+    if (!srv__read_begin(r) || !srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
         return;
-    rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, &st);
-    if (rc) {
-        srv__read_end(r);
-        if (rc == CHORUS_ENOTFOUND)
-            srv__problem(r, 404, "There is no product '%.128s'.", r->param);
-        else
-            srv__problem(r, srv__status_of(rc), "The product could not be read: %s.",
-                         chorus_strerror(rc));
-        return;
-    }
     buf_init(&key, 0);
     buf_puts(&key, "product|");
     srv__key_part(&key, r->param);
@@ -354,11 +341,9 @@ void srv__product_reviews(struct srv_req *r)
     static const char *const allowed[] = {"sort",  "rating", "verified", "since",
                                           "limit", "cursor", "status",   NULL};
     struct store_query q;
-    struct store_txn *txn;
     struct review_stats st;
     const char *v;
     struct buf key;
-    int rc;
 
     memset(&q, 0, sizeof(q));
     if (!srv__query_check(r, allowed) || !srv__query_limit(r, 10, 100, &q.limit) ||
@@ -378,19 +363,8 @@ void srv__product_reviews(struct srv_req *r)
     }
     q.product_id = r->param;
     q.cursor = srv__query_get(r, "cursor");
-    txn = srv__read_begin(r);
-    if (!txn)
+    if (!srv__read_begin(r) || !srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
         return;
-    rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, &st);
-    if (rc) {
-        srv__read_end(r);
-        if (rc == CHORUS_ENOTFOUND)
-            srv__problem(r, 404, "There is no product '%.128s'.", r->param);
-        else
-            srv__problem(r, srv__status_of(rc), "Reviews could not be listed: %s.",
-                         chorus_strerror(rc));
-        return;
-    }
     if (q.statuses) {
         reviews_private(r, &q);
         return;

@@ -61,7 +61,6 @@ void srv__dashboard(struct srv_req *r)
     struct buf key;
     const char *token;
     bool known = false;
-    int rc;
 
     if (!srv__query_check(r, allowed))
         return;
@@ -103,17 +102,8 @@ void srv__dashboard(struct srv_req *r)
         }
         q.digest_token = token;
     }
-    rc = q.category ? store_scope_stats(txn, STORE_SCOPE_CATEGORY, q.category, &st)
-                    : store_scope_stats(txn, STORE_SCOPE_ALL, NULL, &st);
-    if (rc) {
-        srv__read_end(r);
-        if (rc == CHORUS_ENOTFOUND)
-            srv__problem(r, 404, "There is no category '%.200s'.", q.category ? q.category : "");
-        else
-            srv__problem(r, srv__status_of(rc), "The dashboard cannot be read: %s.",
-                         chorus_strerror(rc));
+    if (!srv__page_scope(r, q.category ? STORE_SCOPE_CATEGORY : STORE_SCOPE_ALL, q.category, &st))
         return;
-    }
     /* Parsed, not raw: "?sort=alert" and "" are one page, and a made-up
      * parameter cannot get this far to flush the cache. */
     q.now = chorus_now();

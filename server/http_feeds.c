@@ -37,29 +37,15 @@ static void atom(struct srv_req *r, enum store_scope scope)
     static const char *const allowed[] = {"limit", "cursor", NULL};
     struct feed_atom_query q = {.scope = scope};
     struct review_stats st;
-    struct store_txn *txn;
     struct buf key;
-    int rc;
 
     if (!srv__query_check(r, allowed) ||
         !srv__query_limit(r, FEED_ATOM_DEFAULT_LIMIT, STORE_FEED_MAX, &q.limit))
         return;
     q.id = scope == STORE_SCOPE_ALL ? NULL : r->param;
     q.cursor = srv__query_get(r, "cursor");
-    txn = srv__read_begin(r);
-    if (!txn)
+    if (!srv__read_begin(r) || !srv__page_scope(r, scope, q.id, &st))
         return;
-    rc = store_scope_stats(txn, scope, q.id, &st);
-    if (rc) {
-        srv__read_end(r);
-        if (rc == CHORUS_ENOTFOUND)
-            srv__problem(r, 404, "There is no %s '%.200s'.",
-                         scope == STORE_SCOPE_PRODUCT ? "product" : "category", r->param);
-        else
-            srv__problem(r, srv__status_of(rc), "The feed cannot be read: %s.",
-                         chorus_strerror(rc));
-        return;
-    }
     /* Parsed, not raw: "limit=025" and "limit=25" are one page. */
     buf_init(&key, 0);
     buf_printf(&key, "atom|%c|%zu|", (char)scope, q.limit);
@@ -177,7 +163,7 @@ void srv__feed_digest(struct srv_req *r)
     struct store_txn *txn;
     struct buf key;
     int64_t day;
-    int rc;
+    bool ok;
 
     if (!srv__query_check(r, allowed))
         return;
@@ -203,22 +189,13 @@ void srv__feed_digest(struct srv_req *r)
         return;
     }
     if (d.q.product && *d.q.product)
-        rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, d.q.product, &st);
+        ok = srv__page_scope(r, STORE_SCOPE_PRODUCT, d.q.product, &st);
     else if (d.q.category && *d.q.category)
-        rc = store_scope_stats(txn, STORE_SCOPE_CATEGORY, d.q.category, &st);
+        ok = srv__page_scope(r, STORE_SCOPE_CATEGORY, d.q.category, &st);
     else
-        rc = store_scope_stats(txn, STORE_SCOPE_ALL, NULL, &st);
-    if (rc) {
-        srv__read_end(r);
-        if (rc == CHORUS_ENOTFOUND)
-            srv__problem(r, 404, "There is no %s '%.200s'.",
-                         d.q.product && *d.q.product ? "product" : "category",
-                         d.q.product && *d.q.product ? d.q.product : d.q.category);
-        else
-            srv__problem(r, srv__status_of(rc), "The digest cannot be read: %s.",
-                         chorus_strerror(rc));
+        ok = srv__page_scope(r, STORE_SCOPE_ALL, NULL, &st);
+    if (!ok)
         return;
-    }
     /* The digest moves with the clock as well as with writes: its window
      * ends today, so the day is part of the cache key and the ETag, and its
      * Last-Modified is never before the day began. The token is part of the

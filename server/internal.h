@@ -235,6 +235,12 @@ struct srv_page {
  * The route has begun its read transaction (srv__read_begin); srv__page
  * ends it before replying. */
 void srv__page(struct srv_req *r, const struct srv_page *pg);
+/* srv__page_scope reads the aggregate of the scope a page shows into *st,
+ * in the read transaction the route began; false when it answered instead
+ * (404 naming the product or category, or the store's error) and ended the
+ * transaction. */
+bool srv__page_scope(struct srv_req *r, enum store_scope scope, const char *id,
+                     struct review_stats *st);
 /* srv__page_fail answers a render error the usual way: 404, 400 for a bad
  * cursor, 413 naming pg->narrow, or the status of srv__status_of. */
 void srv__page_fail(struct srv_req *r, const struct srv_page *pg, int rc);

@@ -188,6 +188,22 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
     buf_cleanup(&b);
 }
 
+bool srv__page_scope(struct srv_req *r, enum store_scope scope, const char *id,
+                     struct review_stats *st)
+{
+    int rc = store_scope_stats(r->srv->rtxn, scope, id, st);
+
+    if (rc == 0)
+        return true;
+    srv__read_end(r);
+    if (rc == CHORUS_ENOTFOUND)
+        srv__problem(r, 404, "There is no %s '%.200s'.",
+                     scope == STORE_SCOPE_PRODUCT ? "product" : "category", id ? id : "");
+    else
+        srv__problem(r, srv__status_of(rc), "The page cannot be read: %s.", chorus_strerror(rc));
+    return false;
+}
+
 void srv__key_part(struct buf *k, const char *v)
 {
     buf_printf(k, "%zu:%s|", v ? strlen(v) : 0, v ? v : "");

@@ -111,9 +111,9 @@ int store__cursor(struct store_txn *t, enum store__db db, MDB_cursor **out)
 
 /* ---- meta values --------------------------------------------------------------- */
 
-/* ---- meta values --------------------------------------------------------------- */
-
-int store__meta_get_u64(struct store_txn *t, const char *name, uint64_t *out)
+/* meta_get reads a big-endian number of width bytes (4 or 8); a missing
+ * one reads as 0. */
+static int meta_get(struct store_txn *t, const char *name, size_t width, uint64_t *out)
 {
     MDB_val v;
     int rc = store__get(t, STORE__META, name, strlen(name), &v);
@@ -123,10 +123,15 @@ int store__meta_get_u64(struct store_txn *t, const char *name, uint64_t *out)
         return 0;
     if (rc)
         return rc;
-    if (v.mv_size != 8)
+    if (v.mv_size != width)
         return CHORUS_ECORRUPT;
-    *out = store__rd64(v.mv_data);
+    *out = width == 8 ? store__rd64(v.mv_data) : store__rd32(v.mv_data);
     return 0;
+}
+
+int store__meta_get_u64(struct store_txn *t, const char *name, uint64_t *out)
+{
+    return meta_get(t, name, 8, out);
 }
 
 int store__meta_put_u64(struct store_txn *t, const char *name, uint64_t v)
@@ -139,18 +144,11 @@ int store__meta_put_u64(struct store_txn *t, const char *name, uint64_t v)
 
 int store__meta_get_u32(struct store_txn *t, const char *name, uint32_t *out)
 {
-    MDB_val v;
-    int rc = store__get(t, STORE__META, name, strlen(name), &v);
+    uint64_t v;
+    int rc = meta_get(t, name, 4, &v);
 
-    *out = 0;
-    if (rc == CHORUS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    if (v.mv_size != 4)
-        return CHORUS_ECORRUPT;
-    *out = store__rd32(v.mv_data);
-    return 0;
+    *out = (uint32_t)v;
+    return rc;
 }
 
 int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v)

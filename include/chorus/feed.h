@@ -1,8 +1,10 @@
-/* Chorus feeds: records going out as Atom, the engineer digest and the
- * Google Product Reviews XML feed.
+/* Chorus feeds: the views. Records going out as JSON, Atom, the engineer
+ * digest, the Google Product Reviews XML feed, the server-rendered widget
+ * and the engineering dashboard, and the URLs of Chorus's own pages.
  *
- * Every document is written with libxml2's xmlTextWriter, so escaping and
- * well-formedness come from the writer, never from pasted strings. No libxml2
+ * Every XML document is written with libxml2's xmlTextWriter, so escaping
+ * and well-formedness come from the writer, never from pasted strings; HTML
+ * and JSON escape every user string for its context. No libxml2
  * type crosses this header. Renderers read the store through a transaction
  * the caller owns; what they write into a struct buf is the caller's.
  * Strings that end up in XML are first made valid XML 1.0 characters

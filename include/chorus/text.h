@@ -1,4 +1,5 @@
-/* Chorus text analysis: words, the component taxonomy, distinctive terms.
+/* Chorus text analysis: words, the component taxonomy, distinctive terms,
+ * sentiment, and the store hooks that apply them at ingest.
  *
  * Plain functions over UTF-8 strings, with no I/O but the taxonomy file
  * loader: the store calls the tagger at ingest, the digest calls the matcher
