@@ -251,10 +251,7 @@ void srv__product_put(struct srv_req *r)
     if (!j)
         abort();
     j->p = p;
-    j->base.job.apply = product_apply;
-    j->base.job.done = product_done;
-    j->base.srv = r->srv;
-    j->base.req = r->req;
+    srv__job_init(&j->base, r, product_apply, product_done);
     srv__writer_submit(r->srv, &j->base);
 out:
     free(data);

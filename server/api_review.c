@@ -171,10 +171,7 @@ static struct op_job *op_job_new(struct srv_req *r, enum op op, uint64_t id)
         abort();
     j->op = op;
     j->id = id;
-    j->base.job.apply = op_apply;
-    j->base.job.done = op_done;
-    j->base.srv = r->srv;
-    j->base.req = r->req;
+    srv__job_init(&j->base, r, op_apply, op_done);
     return j;
 }
 

@@ -230,10 +230,7 @@ void srv__reviews_post(struct srv_req *r)
                      chorus_strerror(rc));
         goto out;
     }
-    j->base.job.apply = post_apply;
-    j->base.job.done = post_done;
-    j->base.srv = r->srv;
-    j->base.req = r->req;
+    srv__job_init(&j->base, r, post_apply, post_done);
     if (j->base.job.weight == 0) {
         /* Nothing valid: answer now, nothing to commit. */
         post_done(&j->base.job, 0);

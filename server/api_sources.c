@@ -177,10 +177,7 @@ static struct source_job *job_new(struct srv_req *r, enum op op)
         abort();
     j->op = op;
     j->now = chorus_now();
-    j->base.job.apply = source_apply;
-    j->base.job.done = source_done;
-    j->base.srv = r->srv;
-    j->base.req = r->req;
+    srv__job_init(&j->base, r, source_apply, source_done);
     return j;
 }
 

@@ -96,10 +96,7 @@ static struct token_job *job_new(struct srv_req *r, bool create)
     if (!j)
         abort();
     j->create = create;
-    j->base.job.apply = token_apply;
-    j->base.job.done = token_done;
-    j->base.srv = r->srv;
-    j->base.req = r->req;
+    srv__job_init(&j->base, r, token_apply, token_done);
     return j;
 }
 

@@ -71,6 +71,11 @@ int srv__writer_start(struct srv *s);
  * srv__writer_cleanup frees the rest. */
 void srv__writer_stop(struct srv *s);
 void srv__writer_cleanup(struct srv *s);
+/* srv__job_init sets up job to answer r with apply and done (the handler's
+ * struct embeds the srv_job first, and they cast back to it). */
+void srv__job_init(struct srv_job *job, struct srv_req *r,
+                   int (*apply)(struct store_txn *txn, struct store_job *job),
+                   void (*done)(struct store_job *job, int commit_rc));
 /* srv__writer_submit queues job (ownership passes to the writer until done). */
 void srv__writer_submit(struct srv *s, struct srv_job *job);
 

@@ -51,6 +51,16 @@ void srv__writer_cleanup(struct srv *s)
     s->writer_ev = NULL;
 }
 
+void srv__job_init(struct srv_job *job, struct srv_req *r,
+                   int (*apply)(struct store_txn *txn, struct store_job *job),
+                   void (*done)(struct store_job *job, int commit_rc))
+{
+    job->job.apply = apply;
+    job->job.done = done;
+    job->srv = r->srv;
+    job->req = r->req;
+}
+
 void srv__writer_submit(struct srv *s, struct srv_job *job)
 {
     /* A write arriving while the server drains is refused, not dropped. */
