@@ -11,10 +11,9 @@ target_compile_definitions(browser_widget PRIVATE
     CHORUSD_PATH="$<TARGET_FILE:chorusd>"
     CHORUS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CHORUS_ARTIFACTS_DIR="${CMAKE_BINARY_DIR}/artifacts")
-# libevent: the host-page server on a thread; libxml2: parsing dumped DOMs
-# (both only in browser.c).
-target_link_libraries(browser_widget PRIVATE ts_harness PkgConfig::LIBEVENT PkgConfig::LIBXML2
-                      Threads::Threads)
+# The host-page server (the embedded test server) and libxml2 for parsing
+# dumped DOMs, both only in browser.c.
+target_link_libraries(browser_widget PRIVATE ts_harness ts_http PkgConfig::LIBXML2)
 add_dependencies(browser_widget chorusd)
 
 set(browser_cases "")

@@ -49,13 +49,12 @@ chorus_integration_test(NAME it_http SOURCES ${INTEGRATION_DIR}/test_http.c)
 chorus_integration_test(NAME it_products SOURCES ${INTEGRATION_DIR}/test_products.c)
 chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_review_lists.c)
 chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
-# The sources commands poll the feed server of fixture_http.c (evhttp on a thread).
+# The sources commands poll the feed server of fixture_http.c.
 chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c LIBS ts_fixture)
 chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)
 chorus_integration_test(NAME it_hardening SOURCES ${INTEGRATION_DIR}/test_hardening.c)
-# WebSub: the test runs its own hub (evhttp on a thread), hence libevent.
-chorus_integration_test(NAME it_websub SOURCES ${INTEGRATION_DIR}/test_websub.c)
-target_link_libraries(it_websub PRIVATE PkgConfig::LIBEVENT Threads::Threads)
+# WebSub: the test runs its own hub on the embedded test server (http_server.c).
+chorus_integration_test(NAME it_websub SOURCES ${INTEGRATION_DIR}/test_websub.c LIBS ts_http)
 chorus_integration_test(NAME it_google SOURCES ${INTEGRATION_DIR}/test_google.c)
 target_link_libraries(it_google PRIVATE PkgConfig::LIBXML2)
 # Atom feeds and the engineer digest, parsed with libxml2 (atom_check.c).
@@ -68,7 +67,7 @@ chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashbo
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
 target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)
-# Pulled sources: the test runs its own feed servers (fixture_http.c, evhttp on a thread).
+# Pulled sources: the test runs its own feed servers (fixture_http.c).
 chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.c
                         LIBS ts_fixture)
 # Sentiment at ingest; writes a folder through the store API (no scorer) for

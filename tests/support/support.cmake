@@ -25,10 +25,14 @@ target_link_libraries(ts_atom PUBLIC ts_harness PkgConfig::LIBXML2)
 add_library(ts_clock STATIC ${SUPPORT_DIR}/clock.c)
 target_include_directories(ts_clock PUBLIC ${SUPPORT_DIR})
 
-# The remote-feed fixture the pulled-source tests poll (fixture_http.c).
+# The embedded HTTP server (http_server.c: evhttp on its own thread), and
+# the remote-feed fixture the pulled-source tests poll, served by it
+# (fixture_http.c).
+add_library(ts_http STATIC ${SUPPORT_DIR}/http_server.c)
+target_include_directories(ts_http PUBLIC ${SUPPORT_DIR})
+target_link_libraries(ts_http PUBLIC PkgConfig::LIBEVENT Threads::Threads)
 add_library(ts_fixture STATIC ${SUPPORT_DIR}/fixture_http.c)
-target_include_directories(ts_fixture PUBLIC ${SUPPORT_DIR})
-target_link_libraries(ts_fixture PUBLIC PkgConfig::LIBEVENT Threads::Threads)
+target_link_libraries(ts_fixture PUBLIC ts_http)
 
 # Parser unit tests: a parse_item_cb that keeps copies (collect.c).
 add_library(ts_collect STATIC ${SUPPORT_DIR}/collect.c)
