@@ -20,6 +20,7 @@
 #include <libxml/tree.h>
 
 #include "http_server.h"
+#include "testmain.h"
 
 #ifndef CHORUS_SOURCE_DIR
 #error "CHORUS_SOURCE_DIR must name the source tree"
@@ -475,23 +476,11 @@ void br_scan_dom(const char *dom, struct br_scan *s)
 
 int br_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
 {
-    size_t i;
-
     chromium_path = find_chromium();
     if (!chromium_path) {
         fprintf(stderr, "skipped: chromium is not installed (tools/dev.sh deps installs Debian's "
                         "chromium; or set CHROMIUM=/path/to/chromium)\n");
         return 77;
     }
-    if (argc > 1) {
-        for (i = 0; i < n; i++)
-            if (strcmp(tests[i].name, argv[1]) == 0)
-                break;
-        if (i == n) {
-            fprintf(stderr, "no test case named %s\n", argv[1]);
-            return 2;
-        }
-        cmocka_set_test_filter(argv[1]);
-    }
-    return _cmocka_run_group_tests("browser", tests, n, NULL, NULL);
+    return chorus_test_run("browser", tests, n, argc, argv);
 }

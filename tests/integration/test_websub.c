@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "http_server.h"
+#include "seed.h"
 #include "testmain.h"
 
 #define PUB       "https://reviews.example.test"
@@ -336,27 +337,17 @@ static void expect_prompt(struct chorusd *d, const char *path, long status)
  * category cat (NULL: none) in one request and expects them all created. */
 static void post_batch(struct chorusd *d, const char *a, const char *b, const char *cat, int n)
 {
-    size_t cap = (size_t)n * 256 + 16, len = 0;
-    char *body = malloc(cap);
-    struct hresp *r;
+    json_t *arr = json_array();
 
-    assert_non_null(body);
-    body[len++] = '[';
     for (int i = 0; i < n; i++) {
-        const char *product = i % 2 || !b ? a : b;
+        json_t *o = json_pack("{s:s, s:i, s:s}", "product_id", i % 2 || !b ? a : b, "rating",
+                              1 + i % 5, "title", h_fmt("r%d", i));
 
-        len += (size_t)snprintf(body + len, cap - len,
-                                "%s{\"product_id\":\"%s\",\"rating\":%d,\"title\":\"r%d\"%s%s%s}",
-                                i ? "," : "", product, 1 + i % 5, i, cat ? ",\"product\":{" : "",
-                                cat ? h_fmt("\"category\":\"%s\"", cat) : "", cat ? "}" : "");
+        if (cat)
+            json_object_set_new(o, "product", json_pack("{s:s}", "category", cat));
+        json_array_append_new(arr, o);
     }
-    body[len++] = ']';
-    body[len] = '\0';
-    r = h_post_json(d, "/api/v1/reviews", body);
-    free(body);
-    expect_status(r, 201);
-    expect_jint(r->json, "accepted", n);
-    hresp_free(r);
+    seed_reviews(d, arr, NULL);
 }
 
 /* ---- cases -------------------------------------------------------------------------- */

@@ -12,9 +12,11 @@ target_include_directories(ts_main INTERFACE ${SUPPORT_DIR})
 target_link_libraries(ts_main INTERFACE PkgConfig::CMOCKA)
 
 # The integration harness: chorusd as a child process (harness.c), the
-# libcurl client and expectations (harness_http.c). chorusd must be built
-# before a program runs, which each program's add_dependencies says.
-add_library(ts_harness STATIC ${SUPPORT_DIR}/harness.c ${SUPPORT_DIR}/harness_http.c)
+# libcurl client and expectations (harness_http.c), and the products and
+# reviews a case seeds over HTTP (seed.c). chorusd must be built before a
+# program runs, which each program's add_dependencies says.
+add_library(ts_harness STATIC ${SUPPORT_DIR}/harness.c ${SUPPORT_DIR}/harness_http.c
+            ${SUPPORT_DIR}/seed.c)
 target_compile_definitions(ts_harness PRIVATE CHORUSD_PATH="$<TARGET_FILE:chorusd>")
 target_link_libraries(ts_harness PUBLIC ts_main PkgConfig::CURL PkgConfig::JANSSON m)
 
