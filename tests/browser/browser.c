@@ -10,21 +10,17 @@
  */
 #include "browser.h"
 
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-#include <event2/thread.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+
+#include "http_server.h"
+#include "testmain.h"
 
 #ifndef CHORUS_SOURCE_DIR
 #error "CHORUS_SOURCE_DIR must name the source tree"
@@ -65,52 +61,32 @@ struct br_page {
     size_t len;
 };
 
+/* The host-page server: pages on the embedded test server (http_server.h). */
 struct br_host {
-    struct event_base *base;
-    struct evhttp *http;
-    pthread_t thread;
-    bool running;
-    int port;
-    pthread_mutex_t lock; /* pages change between chromium runs */
+    struct ts_server *srv;
+    /* Guarded by the server's lock (pages change between chromium runs): */
     struct br_page pages[MAX_PAGES];
     size_t n;
 };
 
-static void on_host(struct evhttp_request *req, void *arg)
+static void on_host(struct ts_server *srv, struct evhttp_request *req, void *arg)
 {
     struct br_host *h = arg;
     const char *uri = evhttp_request_get_uri(req);
-    struct evbuffer *out = evhttp_request_get_output_buffer(req);
-    struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
     size_t plen = strcspn(uri, "?#");
-    bool found = false;
+    const struct br_page *page = NULL;
 
-    pthread_mutex_lock(&h->lock);
-    for (size_t i = 0; i < h->n; i++) {
-        if (strlen(h->pages[i].path) == plen && strncmp(h->pages[i].path, uri, plen) == 0) {
-            evbuffer_add(out, h->pages[i].body, h->pages[i].len);
-            evhttp_add_header(hdr, "Content-Type", h->pages[i].type);
-            found = true;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&h->lock);
-    evhttp_add_header(hdr, "Cache-Control", "no-store");
-    if (found) {
-        evhttp_send_reply(req, 200, "OK", NULL);
-    } else {
-        evhttp_add_header(hdr, "Content-Type", "text/plain; charset=utf-8");
-        evbuffer_add_printf(out, "not found\n");
-        evhttp_send_reply(req, 404, "Not Found", NULL);
-    }
-}
-
-static void *host_main(void *arg)
-{
-    struct br_host *h = arg;
-
-    event_base_dispatch(h->base);
-    return NULL;
+    /* Replying under the lock: the reply copies the page. */
+    ts_lock(srv);
+    for (size_t i = 0; i < h->n && !page; i++)
+        if (strlen(h->pages[i].path) == plen && strncmp(h->pages[i].path, uri, plen) == 0)
+            page = &h->pages[i];
+    ts_add_header(req, "Cache-Control", "no-store");
+    if (page)
+        ts_reply(req, 200, "OK", page->type, page->body, page->len);
+    else
+        ts_reply(req, 404, "Not Found", "text/plain; charset=utf-8", "not found\n", 10);
+    ts_unlock(srv);
 }
 
 void br_host_put(struct br_host *h, const char *path, const char *type, const char *body,
@@ -118,7 +94,7 @@ void br_host_put(struct br_host *h, const char *path, const char *type, const ch
 {
     struct br_page *p = NULL;
 
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     for (size_t i = 0; i < h->n; i++)
         if (strcmp(h->pages[i].path, path) == 0)
             p = &h->pages[i];
@@ -134,51 +110,29 @@ void br_host_put(struct br_host *h, const char *path, const char *type, const ch
     p->body[len] = '\0';
     p->len = len;
     p->type = type;
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
 }
 
 static void br_host_stop(struct br_host *h)
 {
     if (!h)
         return;
-    if (h->running) {
-        event_base_loopbreak(h->base);
-        pthread_join(h->thread, NULL);
-    }
-    if (h->http)
-        evhttp_free(h->http);
-    if (h->base)
-        event_base_free(h->base);
+    ts_server_stop(h->srv);
     for (size_t i = 0; i < h->n; i++)
         free(h->pages[i].body);
-    pthread_mutex_destroy(&h->lock);
     free(h);
 }
 
 static struct br_host *br_host_start(void)
 {
     struct br_host *h = calloc(1, sizeof(*h));
-    struct evhttp_bound_socket *bound;
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof(sa);
+    struct ts_config cfg = {.timeout_s = 30, .handler = on_host, .arg = h};
 
     assert_non_null(h);
-    pthread_mutex_init(&h->lock, NULL);
-    /* event_base_loopbreak comes from the test thread. */
-    assert_int_equal(evthread_use_pthreads(), 0);
-    h->base = event_base_new();
-    assert_non_null(h->base);
-    h->http = evhttp_new(h->base);
-    assert_non_null(h->http);
-    evhttp_set_timeout(h->http, 30);
-    evhttp_set_gencb(h->http, on_host, h);
-    bound = evhttp_bind_socket_with_handle(h->http, "127.0.0.1", 0);
-    assert_non_null(bound);
-    assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&sa, &sl),
-                     0);
-    h->port = ntohs(sa.sin_port);
-    assert_int_equal(pthread_create(&h->thread, NULL, host_main, h), 0);
-    h->running = true;
+    if (ts_server_start(&h->srv, &cfg) != 0) {
+        free(h);
+        fail_msg("cannot start the host-page server on 127.0.0.1");
+    }
     return h;
 }
 
@@ -199,7 +153,7 @@ int br_setup(void **state)
     }
     t->host = br_host_start();
     snprintf(t->origin, sizeof(t->origin), "http://127.0.0.1:%d", t->d->port);
-    snprintf(t->host_origin, sizeof(t->host_origin), "http://127.0.0.1:%d", t->host->port);
+    snprintf(t->host_origin, sizeof(t->host_origin), "%s", ts_server_url(t->host->srv));
     driver = h_slurp(CHORUS_SOURCE_DIR "/tests/browser/driver.js", &len);
     if (!driver) {
         print_error("cannot read tests/browser/driver.js\n");
@@ -522,23 +476,11 @@ void br_scan_dom(const char *dom, struct br_scan *s)
 
 int br_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
 {
-    size_t i;
-
     chromium_path = find_chromium();
     if (!chromium_path) {
         fprintf(stderr, "skipped: chromium is not installed (tools/dev.sh deps installs Debian's "
                         "chromium; or set CHROMIUM=/path/to/chromium)\n");
         return 77;
     }
-    if (argc > 1) {
-        for (i = 0; i < n; i++)
-            if (strcmp(tests[i].name, argv[1]) == 0)
-                break;
-        if (i == n) {
-            fprintf(stderr, "no test case named %s\n", argv[1]);
-            return 2;
-        }
-        cmocka_set_test_filter(argv[1]);
-    }
-    return _cmocka_run_group_tests("browser", tests, n, NULL, NULL);
+    return chorus_test_run("browser", tests, n, argc, argv);
 }

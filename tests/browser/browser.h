@@ -2,8 +2,8 @@
  * on what chromium dumps (tests/browser/browser.c).
  *
  * A case gets a struct br_env from br_setup: a real chorusd (the
- * integration harness) and a host-page server, an evhttp server on
- * 127.0.0.1 port 0 on a thread of the test, so host pages and chorusd are
+ * integration harness) and a host-page server, the embedded test server
+ * (http_server.h) on 127.0.0.1 port 0, so host pages and chorusd are
  * different origins as on a real shop. The host serves /driver.js
  * (tests/browser/driver.js) and whatever the case puts there. chromium
  * then loads one page per run, headless, in a fresh profile.

@@ -23,25 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "seed.h"
+
 #ifndef CHORUS_ARTIFACTS_DIR
 #error "CHORUS_ARTIFACTS_DIR must name where screenshots go"
 #endif
 
 /* ---- data -------------------------------------------------------------------------------- */
-
-/* post_reviews POSTs the array (stolen) and expects every item accepted. */
-static void post_reviews(struct chorusd *d, json_t *arr)
-{
-    char *s = json_dumps(arr, JSON_COMPACT);
-    struct hresp *r = h_post_json(d, "/api/v1/reviews", s);
-
-    expect_status(r, 201);
-    expect_jint(r->json, "accepted", (long long)json_array_size(arr));
-    expect_jint(r->json, "rejected", 0);
-    hresp_free(r);
-    free(s);
-    json_decref(arr);
-}
 
 #define LONG_CHUNK  "The hinge holds up well after a month. "
 #define LONG_REPEAT 24
@@ -95,7 +83,7 @@ static void seed_widgets(struct chorusd *d)
                            h_fmt("2024-06-%02dT10:00:00Z", i + 1), "product", "name", "Desk B"));
     json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "product_id", "desk-b", "title",
                                          "A mention", "created_at", "2024-06-10T10:00:00Z"));
-    post_reviews(d, arr);
+    seed_reviews(d, arr, NULL);
     free(lb);
     r = h_put_json(d, "/api/v1/products/empty-c", "{\"name\":\"Empty C\"}");
     expect_status(r, 201);
@@ -330,7 +318,7 @@ static void seed_hostile(struct chorusd *d)
                                          "author", payloads[1], "product", prod));
     json_decref(prod);
     free(lb);
-    post_reviews(d, arr);
+    seed_reviews(d, arr, NULL);
 }
 
 static json_t *payload_list(void)

@@ -1,23 +1,19 @@
 # Browser tests: the widget in Debian's chromium, headless, against a real
 # chorusd (tests/browser/test_widget.c). Included by tests/CMakeLists.txt;
-# the harness is the integration tests' one. Each cmocka case is its own
-# ctest entry labelled "browser"; without chromium they exit 77 (skipped).
+# the harness is the integration tests' one (tests/support/). Each cmocka
+# case is its own ctest entry labelled "browser"; without chromium they
+# exit 77 (skipped).
 
 set(BROWSER_DIR ${CMAKE_CURRENT_SOURCE_DIR}/browser)
-set(BROWSER_HARNESS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 
-add_executable(browser_widget ${BROWSER_DIR}/test_widget.c ${BROWSER_DIR}/browser.c
-               ${BROWSER_HARNESS_DIR}/harness.c ${BROWSER_HARNESS_DIR}/harness_http.c)
-target_include_directories(browser_widget PRIVATE ${BROWSER_HARNESS_DIR}
-                           ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_executable(browser_widget ${BROWSER_DIR}/test_widget.c ${BROWSER_DIR}/browser.c)
 target_compile_definitions(browser_widget PRIVATE
     CHORUSD_PATH="$<TARGET_FILE:chorusd>"
     CHORUS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CHORUS_ARTIFACTS_DIR="${CMAKE_BINARY_DIR}/artifacts")
-# libevent: the host-page server on a thread; libxml2: parsing dumped DOMs
-# (both only in browser.c).
-target_link_libraries(browser_widget PRIVATE PkgConfig::CMOCKA PkgConfig::CURL PkgConfig::JANSSON
-                      PkgConfig::LIBEVENT PkgConfig::LIBXML2 Threads::Threads m)
+# The host-page server (the embedded test server) and libxml2 for parsing
+# dumped DOMs, both only in browser.c.
+target_link_libraries(browser_widget PRIVATE ts_harness ts_http PkgConfig::LIBXML2)
 add_dependencies(browser_widget chorusd)
 
 set(browser_cases "")

@@ -19,6 +19,7 @@
 
 #include "atom_check.h"
 #include "clock.h"
+#include "seed.h"
 #include "testmain.h"
 
 #define DASH "/dashboard"
@@ -40,30 +41,11 @@
 
 /* ---- posting --------------------------------------------------------------------------- */
 
-/* put_product creates product id (raw id, percent-encoded here) with a JSON
- * body built by jansson, so hostile names need no escaping by hand. */
+/* put_product creates product id named name in category; jansson builds
+ * the body, so hostile names need no escaping by hand. */
 static void put_product(struct chorusd *d, const char *id, const char *name, const char *category)
 {
-    json_t *o = json_pack("{s:s, s:s}", "name", name, "category", category);
-    char *body = json_dumps(o, JSON_COMPACT), path[1024] = "/api/v1/products/";
-    size_t n = strlen(path);
-    struct hresp *r;
-
-    json_decref(o);
-    assert_non_null(body);
-    for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 < sizeof(path); p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-')
-            path[n++] = (char)*p;
-        else
-            n += (size_t)snprintf(path + n, sizeof(path) - n, "%%%02X", *p);
-    }
-    path[n] = '\0';
-    r = h_put_json(d, path, body);
-    free(body);
-    if (r->status != 200 && r->status != 201)
-        expect_status(r, 201);
-    hresp_free(r);
+    seed_product_obj(d, id, json_pack("{s:s, s:s}", "name", name, "category", category));
 }
 
 /* review builds one review object (rating 0: a mention); new reference. */
@@ -77,22 +59,6 @@ static json_t *review(const char *product, int rating, int64_t at)
     if (rating)
         json_object_set_new(o, "rating", json_integer(rating));
     return o;
-}
-
-/* post_all posts an array of reviews in one request; steals arr. */
-static void post_all(struct chorusd *d, json_t *arr)
-{
-    char *s = json_dumps(arr, JSON_COMPACT);
-    size_t n = json_array_size(arr);
-    struct hresp *r;
-
-    json_decref(arr);
-    assert_non_null(s);
-    r = h_post_json(d, "/api/v1/reviews", s);
-    free(s);
-    expect_status(r, 201);
-    expect_jint(r->json, "accepted", (long long)n);
-    hresp_free(r);
 }
 
 /* ---- reading the page ------------------------------------------------------------------ */
@@ -128,12 +94,6 @@ static size_t rows(xmlDoc *doc, char **out, size_t cap)
     return n;
 }
 
-static void free_strs(char **s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-}
-
 /* expect_rows checks the table lists exactly want[0..n), in that order. */
 #define expect_rows(doc, ...)                                                                      \
     expect_rows_((doc), (const char *const[]){__VA_ARGS__, NULL}, __LINE__)
@@ -157,7 +117,7 @@ static void expect_rows_(xmlDoc *doc, const char *const *want, int line)
             print_error(" %s", want[i]);
         print_error("\n");
     }
-    free_strs(got, n);
+    ac_strs_free(got, n);
     if (!ok)
         _fail(__FILE__, line);
 }
@@ -212,10 +172,10 @@ static void dashboard_rows_and_numbers(void **state)
     json_array_append_new(arr, review("dx-1", 0, at_day(5)));
     json_array_append_new(arr, review("dy-1", 5, at_day(2)));
     json_array_append_new(arr, review("ph-1", 1, now - 600));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
     arr = json_array();
     json_array_append_new(arr, review("dx-1", 4, now - 25 * 3600));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
 
     doc = dash(d, DASH "?category=laptops/x", true);
     /* Every product of the category and only those. */
@@ -345,7 +305,7 @@ static void dashboard_alerts_and_sorting(void **state)
         json_array_append_new(arr, review("tz-1", 1, at_day(k % 5)));
     json_array_append_new(arr, review("tq-1", 4, at_day(30)));
     json_array_append_new(arr, review("tq-1", 1, at_day(9)));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
 
     /* Default: the alert first, then complaints in 7 days. */
     doc = dash(d, DASH "?category=laptops", true);
@@ -425,7 +385,7 @@ static void dashboard_hostile(void **state)
     put_product(d, id, name, category);
     json_array_append_new(arr, review(id, 1, at_day(0)));
     json_array_append_new(arr, review(id, 5, at_day(2)));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
 
     for (int pass = 0; pass < 2; pass++) {
         const char *path = pass ? DASH : DASH "?category=%22%27%3E%3Csvg%20onload%3Dalert(3)%3E";
@@ -474,7 +434,7 @@ static void dashboard_access(void **state)
     away_from_midnight();
     put_product(d, "ac-1", "Access 1", "laptops");
     json_array_append_new(arr, review("ac-1", 1, at_day(1)));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
 
     /* Private by default, like the digest. */
     r = h_get(d, DASH);
@@ -523,7 +483,7 @@ static void dashboard_access(void **state)
     put_product(h_extra, "ac-1", "Access 1", "laptops");
     arr = json_array();
     json_array_append_new(arr, review("ac-1", 1, at_day(1)));
-    post_all(h_extra, arr);
+    seed_reviews(h_extra, arr, NULL);
     doc = dash(h_extra, DASH, false);
     expect_rows(doc, "ac-1");
     xmlFreeDoc(doc);
@@ -547,7 +507,7 @@ static void dashboard_headers(void **state)
     away_from_midnight();
     put_product(d, "hd-1", "Header 1", "laptops");
     json_array_append_new(arr, review("hd-1", 4, at_day(1)));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
 
     away_from_hour_end();
     r = h_get_key(d, DASH "?category=laptops");
@@ -585,7 +545,7 @@ static void dashboard_headers(void **state)
     /* A new review in the category changes it. */
     arr = json_array();
     json_array_append_new(arr, review("hd-1", 1, at_day(0)));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
     r = h_do(d, &q);
     expect_status(r, 200);
     assert_string_not_equal(hresp_header(r, "ETag"), etag);

@@ -18,6 +18,7 @@
 
 #include "atom_check.h"
 #include "clock.h"
+#include "seed.h"
 #include "testmain.h"
 
 #define DIGEST "/feeds/digest.atom"
@@ -31,15 +32,6 @@
 #define away_from_midnight() clk_away_from_end(86400, 120)
 
 /* ---- posting --------------------------------------------------------------------------- */
-
-static void put_product(struct chorusd *d, const char *id, const char *body)
-{
-    struct hresp *r = h_put_json(d, h_fmt("/api/v1/products/%s", id), body);
-
-    if (r->status != 200 && r->status != 201)
-        expect_status(r, 201);
-    hresp_free(r);
-}
 
 /* review builds one review object (title and body may be NULL); new
  * reference. */
@@ -62,23 +54,7 @@ static json_t *review(const char *product, int rating, int64_t at, const char *t
 static uint64_t post(struct chorusd *d, const char *product, int rating, int64_t at,
                      const char *title, const char *body)
 {
-    return ac_post_obj(d, review(product, rating, at, title, body));
-}
-
-/* post_all posts an array of reviews in one request; steals arr. */
-static void post_all(struct chorusd *d, json_t *arr)
-{
-    char *s = json_dumps(arr, JSON_COMPACT);
-    size_t n = json_array_size(arr);
-    struct hresp *r;
-
-    json_decref(arr);
-    assert_non_null(s);
-    r = h_post_json(d, "/api/v1/reviews", s);
-    free(s);
-    expect_status(r, 201);
-    expect_jint(r->json, "accepted", (long long)n);
-    hresp_free(r);
+    return seed_review(d, review(product, rating, at, title, body));
 }
 
 /* ---- reading the digest ---------------------------------------------------------------- */
@@ -149,12 +125,6 @@ static size_t entry_ids(xmlDoc *doc, char **out, size_t cap)
     return n;
 }
 
-static void free_strs(char **s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-}
-
 /* ---- access ------------------------------------------------------------------------------ */
 
 static bool base64url(const char *s)
@@ -185,7 +155,7 @@ static void digest_private(void **state)
     away_from_midnight();
 
     /* Something to read: an empty digest is another case (digest_empty). */
-    put_product(d, "pv-1", "{\"name\":\"Private 1\",\"category\":\"laptops\"}");
+    seed_product(d, "pv-1", "{\"name\":\"Private 1\",\"category\":\"laptops\"}");
     post(d, "pv-1", 1, at_day(1), "Dead on arrival", "It would not turn on.");
 
     r = h_get(d, DIGEST);
@@ -268,7 +238,7 @@ static void digest_private(void **state)
     /* digest_access = public: open to anyone. */
     h_extra = chorusd_new("digest_access = public\n");
     assert_non_null(h_extra);
-    put_product(h_extra, "pv-1", "{\"name\":\"Private 1\",\"category\":\"laptops\"}");
+    seed_product(h_extra, "pv-1", "{\"name\":\"Private 1\",\"category\":\"laptops\"}");
     post(h_extra, "pv-1", 1, at_day(1), "Dead on arrival", "It would not turn on.");
     doc = ac_fetch(h_extra, DIGEST, false);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 1);
@@ -302,8 +272,8 @@ static void digest_days_and_counts(void **state)
     date_of(at_day(0), day0);
     date_of(at_day(1), day1);
     date_of(at_day(2), day2);
-    put_product(d, "dg-a", "{\"name\":\"Alpha 14\",\"category\":\"laptops/x\"}");
-    put_product(d, "dg-b", "{\"name\":\"Beta 15\",\"category\":\"laptops/y\"}");
+    seed_product(d, "dg-a", "{\"name\":\"Alpha 14\",\"category\":\"laptops/x\"}");
+    seed_product(d, "dg-b", "{\"name\":\"Beta 15\",\"category\":\"laptops/y\"}");
     a0[0] = post(d, "dg-a", 1, at_day(0), "Screen flickers", "The screen flickers all day.");
     a0[1] = post(d, "dg-a", 2, at_day(0), "Meh", "Keyboard feels cheap.");
     a2 = post(d, "dg-a", 1, at_day(2), "Dead", "Would not boot.");
@@ -395,9 +365,9 @@ static void digest_days_and_counts(void **state)
         assert_string_equal(ids1[i], ids2[i]);
         assert_string_equal(ids1[i], ids3[i]);
     }
-    free_strs(ids1, n1);
-    free_strs(ids2, n2);
-    free_strs(ids3, n3);
+    ac_strs_free(ids1, n1);
+    ac_strs_free(ids2, n2);
+    ac_strs_free(ids3, n3);
 
     /* Another complaint the same day: the same entry, updated, counting 3.
      * <updated> is the newest complaint's arrival, in whole seconds. */
@@ -454,7 +424,7 @@ static void digest_themes(void **state)
 
     away_from_midnight();
 
-    put_product(d, "th-1", "{\"name\":\"Theme 13\",\"category\":\"laptops/th\"}");
+    seed_product(d, "th-1", "{\"name\":\"Theme 13\",\"category\":\"laptops/th\"}");
     for (size_t i = 0; i < nc; i++)
         post(d, "th-1", 1 + (int)(i % 2), at_day(1), complaints[i][0], complaints[i][1]);
     /* Terms are scored against the product's positive reviews: the
@@ -463,7 +433,7 @@ static void digest_themes(void **state)
     arr = json_array();
     for (int i = 0; i < 30; i++)
         json_array_append_new(arr, review("th-1", 5, at_day(1 + i), "Great screen", praise[i % 4]));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
 
     doc = ac_fetch(d, DIGEST "?product=th-1", true);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 1);
@@ -527,8 +497,8 @@ static void digest_trend_alert(void **state)
 
     away_from_midnight();
 
-    put_product(d, "tr-1", "{\"name\":\"Trend 14\",\"category\":\"laptops/tr\"}");
-    put_product(d, "tq-1", "{\"name\":\"Quiet 14\",\"category\":\"laptops/tq\"}");
+    seed_product(d, "tr-1", "{\"name\":\"Trend 14\",\"category\":\"laptops/tr\"}");
+    seed_product(d, "tq-1", "{\"name\":\"Quiet 14\",\"category\":\"laptops/tq\"}");
     /* History: a 5 and a 4 every third day from day 10 to day 67, 40 ratings
      * averaging 4.5 (the 90-day minimum is 20), no 7 days of them holding
      * the 5 ratings a short window needs. */
@@ -536,14 +506,14 @@ static void digest_trend_alert(void **state)
         json_array_append_new(arr, review("tr-1", 5, at_day(10 + 3 * i), "Great", "Love it."));
         json_array_append_new(arr, review("tr-1", 4, at_day(10 + 3 * i), "Good", "Solid."));
     }
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
     /* Then two 1-star reviews a day on days 3, 2, 1 and 0: 8 in the last
      * 7 days, averaging 1. */
     arr = json_array();
     for (int k = 3; k >= 0; k--)
         for (int i = 0; i < 2; i++)
             json_array_append_new(arr, review("tr-1", 1, at_day(k), "Broken", "Stopped working."));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
     /* Another product: one 1-star in the window and little history. */
     post(d, "tq-1", 4, at_day(30), "Fine", "Does the job.");
     post(d, "tq-1", 1, at_day(1), "Broken", "Stopped working.");
@@ -626,7 +596,7 @@ static void digest_unknown(void **state)
 
     away_from_midnight();
 
-    put_product(d, "un-1", "{\"name\":\"Known\",\"category\":\"laptops/un\"}");
+    seed_product(d, "un-1", "{\"name\":\"Known\",\"category\":\"laptops/un\"}");
     post(d, "un-1", 1, at_day(1), "Broken", "Stopped working.");
 
     r = h_get_key(d, DIGEST "?product=no-such-product");
@@ -662,7 +632,7 @@ static void digest_caps(void **state)
         for (int k = 0; k < 10; k++)
             json_array_append_new(
                 arr, review(h_fmt("cap-%02d", p), 1, at_day(k), "Broken", "The hinge cracked."));
-    post_all(d, arr);
+    seed_reviews(d, arr, NULL);
     doc = ac_fetch(d, DIGEST, true);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 300);
     sub = ac_str(doc, NULL, "/atom:feed/atom:subtitle");
@@ -690,7 +660,7 @@ static void digest_empty(void **state)
     doc = ac_fetch(d, DIGEST, true); /* no products at all */
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 0);
     xmlFreeDoc(doc);
-    put_product(d, "em-1", "{\"name\":\"Happy\",\"category\":\"laptops/em\"}");
+    seed_product(d, "em-1", "{\"name\":\"Happy\",\"category\":\"laptops/em\"}");
     post(d, "em-1", 5, at_day(1), "Great", "No complaints.");
     doc = ac_fetch(d, DIGEST "?category=laptops", true);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 0);

@@ -24,32 +24,12 @@
 #include <libxml/tree.h>
 
 #include "atom_check.h"
+#include "seed.h"
 #include "testmain.h"
 
 #define MAX_ENTRIES 64
 
-/* A second chorusd a case starts besides the fixture's; teardown_extra
- * frees it, so a failed case leaves no process behind. */
-static struct chorusd *extra;
-
-static int teardown_extra(void **state)
-{
-    int rc = chorusd_free(extra);
-
-    extra = NULL;
-    return h_teardown(state) != 0 || rc != 0 ? -1 : 0;
-}
-
 /* ---- helpers ------------------------------------------------------------------------- */
-
-static void put_product(struct chorusd *d, const char *id, const char *body)
-{
-    struct hresp *r = h_put_json(d, h_fmt("/api/v1/products/%s", id), body);
-
-    if (r->status != 200 && r->status != 201)
-        expect_status(r, 201);
-    hresp_free(r);
-}
 
 static void moderate(struct chorusd *d, uint64_t id, const char *status)
 {
@@ -80,20 +60,8 @@ static void expect_ids_(xmlDoc *doc, const uint64_t *want, size_t n, const char 
 {
     uint64_t got[MAX_ENTRIES];
     size_t k = feed_ids(doc, got, MAX_ENTRIES);
-    bool same = k == n;
 
-    for (size_t i = 0; same && i < n; i++)
-        same = got[i] == want[i];
-    if (!same) {
-        print_error("feed entries (%zu):", k);
-        for (size_t i = 0; i < k && i < MAX_ENTRIES; i++)
-            print_error(" %llu", (unsigned long long)got[i]);
-        print_error("\nexpected (%zu):", n);
-        for (size_t i = 0; i < n; i++)
-            print_error(" %llu", (unsigned long long)want[i]);
-        print_error("\n");
-        _fail(file, line);
-    }
+    h__expect_ids("feed entries", got, k, MAX_ENTRIES, want, n, file, line);
 }
 
 /* expect_feed fetches path and checks its entries are exactly the n ids
@@ -124,26 +92,12 @@ static void expect_id_set_(xmlDoc *doc, const uint64_t *want, size_t n, const ch
 {
     uint64_t got[MAX_ENTRIES], w[MAX_ENTRIES];
     size_t k = feed_ids(doc, got, MAX_ENTRIES);
-    bool same = k == n;
 
     assert_true(n <= MAX_ENTRIES);
     memcpy(w, want, n * sizeof(*w));
     qsort(w, n, sizeof(*w), cmp_u64);
-    if (same) {
-        qsort(got, k, sizeof(*got), cmp_u64);
-        for (size_t i = 0; same && i < n; i++)
-            same = got[i] == w[i];
-    }
-    if (!same) {
-        print_error("feed entries (%zu, sorted):", k);
-        for (size_t i = 0; i < k && i < MAX_ENTRIES; i++)
-            print_error(" %llu", (unsigned long long)got[i]);
-        print_error("\nexpected the set (%zu):", n);
-        for (size_t i = 0; i < n; i++)
-            print_error(" %llu", (unsigned long long)w[i]);
-        print_error("\n");
-        _fail(file, line);
-    }
+    qsort(got, k, sizeof(*got), cmp_u64);
+    h__expect_ids("feed entries (sorted)", got, k, MAX_ENTRIES, w, n, file, line);
 }
 
 /* entry_for returns the entry of review id, failing when it is absent. */
@@ -192,9 +146,9 @@ static void product_feed_structure(void **state)
     xmlNode *e;
     char *s;
 
-    put_product(d, "lap-1",
-                "{\"name\":\"Lumora 14\",\"brand\":\"Lumora\",\"category\":\"laptops/ultrabooks\","
-                "\"url\":\"https://shop.example.com/lumora-14\"}");
+    seed_product(d, "lap-1",
+                 "{\"name\":\"Lumora 14\",\"brand\":\"Lumora\",\"category\":\"laptops/ultrabooks\","
+                 "\"url\":\"https://shop.example.com/lumora-14\"}");
     rated = h_post_review(d, "{\"product_id\":\"lap-1\",\"rating\":4,\"title\":\"Solid machine\","
                              "\"body\":\"Fast and quiet.\",\"author\":\"Ann\","
                              "\"created_at\":\"2024-05-01T10:00:00Z\"}");
@@ -323,9 +277,9 @@ static void category_and_all_feeds(void **state)
     struct hresp *r;
     xmlDoc *doc;
 
-    put_product(d, "ub-1", "{\"name\":\"Air 13\",\"category\":\"laptops/ultrabooks\"}");
-    put_product(d, "gm-1", "{\"name\":\"Blaze 17\",\"category\":\"laptops/gaming\"}");
-    put_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"monitors\"}");
+    seed_product(d, "ub-1", "{\"name\":\"Air 13\",\"category\":\"laptops/ultrabooks\"}");
+    seed_product(d, "gm-1", "{\"name\":\"Blaze 17\",\"category\":\"laptops/gaming\"}");
+    seed_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"monitors\"}");
     for (int i = 0; i < 2; i++) {
         ub[i] = h_post_review(d, h_fmt("{\"product_id\":\"ub-1\",\"rating\":%d,"
                                        "\"created_at\":\"2024-06-0%dT10:00:00Z\"}",
@@ -360,7 +314,7 @@ static void category_and_all_feeds(void **state)
     /* Moving a product moves its reviews between the category feeds. The
      * feeds were just served (and cached), so this also checks the move
      * invalidates both sides. */
-    put_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"laptops/gaming\"}");
+    seed_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"laptops/gaming\"}");
     expect_feed(d, "/feeds/categories/monitors.atom", 0, 0);
     expect_feed(d, "/feeds/categories/laptops/gaming.atom", 4, mon[1], gm[1], mon[0], gm[0]);
     doc = ac_fetch(d, "/feeds/categories/laptops.atom", false);
@@ -371,7 +325,7 @@ static void category_and_all_feeds(void **state)
     xmlFreeDoc(doc);
 
     /* And back. */
-    put_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"monitors\"}");
+    seed_product(d, "mon-1", "{\"name\":\"View 27\",\"category\":\"monitors\"}");
     expect_feed(d, "/feeds/categories/laptops.atom", 4, gm[1], ub[1], gm[0], ub[0]);
     expect_feed(d, "/feeds/categories/monitors.atom", 2, mon[1], mon[0]);
 
@@ -481,22 +435,13 @@ static void paging(void **state)
     char path[1024], *last = NULL, *link;
     struct hresp *r;
     json_t *arr = json_array();
-    char *body;
     xmlDoc *doc;
 
     for (int i = 0; i < PAGED; i++)
         json_array_append_new(arr, json_pack("{s:s, s:i, s:s}", "product_id", "pg-1", "rating",
                                              1 + i % 5, "created_at",
                                              h_fmt("2024-01-%02dT12:00:00Z", i + 1)));
-    body = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    r = h_post_json(d, "/api/v1/reviews", body);
-    free(body);
-    expect_status(r, 201);
-    expect_jint(r->json, "accepted", PAGED);
-    for (int i = 0; i < PAGED; i++)
-        posted[i] = (uint64_t)json_integer_value(jpath(r->json, h_fmt("results[%d].id", i)));
-    hresp_free(r);
+    seed_reviews(d, arr, posted);
 
     /* Forward: first page, then rel=next to the end. */
     snprintf(path, sizeof(path), "/feeds/products/pg-1.atom?limit=10");
@@ -592,7 +537,7 @@ static void paging(void **state)
     /* Mentions are entries too, pending and rejected reviews are not: the
      * last page still is where the forward walk ends, in a category too
      * (the product moves into one here). */
-    put_product(d, "pg-1", "{\"name\":\"Paged\",\"category\":\"laptops/pg\"}");
+    seed_product(d, "pg-1", "{\"name\":\"Paged\",\"category\":\"laptops/pg\"}");
     h_post_review(d, "{\"product_id\":\"pg-1\",\"title\":\"A mention\","
                      "\"created_at\":\"2023-12-31T12:00:00Z\"}");
     h_post_review(d, "{\"product_id\":\"pg-1\",\"rating\":3,\"status\":\"pending\","
@@ -623,7 +568,7 @@ static void conditional_get(void **state)
     char *etag, *modified, inm[256], ims[256];
     struct hresp *r;
 
-    put_product(d, "cg-1", "{\"name\":\"Cond 1\",\"category\":\"laptops\"}");
+    seed_product(d, "cg-1", "{\"name\":\"Cond 1\",\"category\":\"laptops\"}");
     h_post_review(d, "{\"product_id\":\"cg-1\",\"rating\":4,\"title\":\"Good\","
                      "\"created_at\":\"2024-03-01T10:00:00Z\"}");
 
@@ -709,7 +654,7 @@ static void feeds_follow_changes(void **state)
     uint64_t r1, r2;
     struct hresp *r;
 
-    put_product(d, "fc-1", "{\"name\":\"Old Name\",\"category\":\"laptops/fc\"}");
+    seed_product(d, "fc-1", "{\"name\":\"Old Name\",\"category\":\"laptops/fc\"}");
     r1 = h_post_review(d, "{\"product_id\":\"fc-1\",\"rating\":4,\"title\":\"First\","
                           "\"created_at\":\"2024-09-01T10:00:00Z\"}");
     r2 = h_post_review(d, "{\"product_id\":\"fc-1\",\"rating\":2,\"title\":\"Second\","
@@ -717,7 +662,7 @@ static void feeds_follow_changes(void **state)
 
     /* A rename (same category) shows in every entry's chorus:product. */
     prime(d);
-    put_product(d, "fc-1", "{\"name\":\"New Name\",\"category\":\"laptops/fc\"}");
+    seed_product(d, "fc-1", "{\"name\":\"New Name\",\"category\":\"laptops/fc\"}");
     for (size_t i = 0; i < N_FOLLOW; i++) {
         xmlDoc *doc = ac_fetch(d, follow_paths[i], false);
         char *name = ac_str(doc, entry_for(doc, r1), "chorus:product");
@@ -832,9 +777,9 @@ static void hostile_text(void **state)
     uint64_t ids[sizeof(hostile) / sizeof(hostile[0])];
     xmlDoc *doc;
 
-    put_product(d, "hx-1", "{\"name\":\"Hostile <Test> & Co\",\"category\":\"laptops\"}");
+    seed_product(d, "hx-1", "{\"name\":\"Hostile <Test> & Co\",\"category\":\"laptops\"}");
     for (size_t i = 0; i < n; i++)
-        ids[i] = ac_post_obj(d, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "product_id", "hx-1",
+        ids[i] = seed_review(d, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "product_id", "hx-1",
                                           "rating", 3, "title", hostile[i].title, "body",
                                           hostile[i].body, "author", hostile[i].author,
                                           "created_at", h_fmt("2024-07-0%zuT10:00:00Z", i + 1)));
@@ -916,7 +861,7 @@ static void websub_links_when_hub(void **state)
     uint64_t id;
     xmlDoc *doc;
 
-    put_product(d, "hub-1", "{\"name\":\"Hubbed\",\"category\":\"laptops/ultrabooks\"}");
+    seed_product(d, "hub-1", "{\"name\":\"Hubbed\",\"category\":\"laptops/ultrabooks\"}");
     id = h_post_review(d, "{\"product_id\":\"hub-1\",\"rating\":5,\"title\":\"Pushed\"}");
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         doc = ac_fetch(d, paths[i], false);
@@ -938,16 +883,17 @@ static void websub_links_when_hub(void **state)
     xmlFreeDoc(doc);
 
     /* Without a hub: no rel=hub, and self is the listening address. */
-    extra = chorusd_new(NULL);
-    assert_non_null(extra);
-    put_product(extra, "hub-1", "{\"name\":\"Hubbed\",\"category\":\"laptops/ultrabooks\"}");
-    h_post_review(extra, "{\"product_id\":\"hub-1\",\"rating\":5,\"title\":\"Pulled\"}");
+    h_extra = chorusd_new(NULL);
+    assert_non_null(h_extra);
+    seed_product(h_extra, "hub-1", "{\"name\":\"Hubbed\",\"category\":\"laptops/ultrabooks\"}");
+    h_post_review(h_extra, "{\"product_id\":\"hub-1\",\"rating\":5,\"title\":\"Pulled\"}");
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        doc = ac_fetch(extra, paths[i], false);
+        doc = ac_fetch(h_extra, paths[i], false);
         ac_expect_count(doc, NULL, "/atom:feed/atom:link[@rel = 'hub']", 0);
         self = ac_link(doc, "self");
         assert_non_null(self);
-        expect_self(bad, sizeof(bad), self, h_fmt("http://127.0.0.1:%d%s", extra->port, paths[i]));
+        expect_self(bad, sizeof(bad), self,
+                    h_fmt("http://127.0.0.1:%d%s", h_extra->port, paths[i]));
         free(self);
         xmlFreeDoc(doc);
     }
@@ -967,7 +913,7 @@ static void components_in_api(void **state)
     xmlDoc *doc;
     xmlNode *e;
 
-    put_product(d, "cp-1", "{\"name\":\"Comp 1\",\"category\":\"laptops\"}");
+    seed_product(d, "cp-1", "{\"name\":\"Comp 1\",\"category\":\"laptops\"}");
     id = h_post_review(d, "{\"product_id\":\"cp-1\",\"rating\":2,\"title\":\"Two problems\","
                           "\"body\":\"The hinge cracked and the battery drains fast\","
                           "\"created_at\":\"2024-08-01T10:00:00Z\"}");
@@ -1048,7 +994,7 @@ static void head_errors_and_caching(void **state)
     struct hresp *r;
     xmlDoc *doc;
 
-    put_product(d, "hc-1", "{\"name\":\"Head 1\",\"category\":\"laptops\"}");
+    seed_product(d, "hc-1", "{\"name\":\"Head 1\",\"category\":\"laptops\"}");
     for (int i = 0; i < 12; i++)
         h_post_review(d, h_fmt("{\"product_id\":\"hc-1\",\"rating\":%d,\"title\":\"T%d\","
                                "\"created_at\":\"2024-05-%02dT10:00:00Z\"}",
@@ -1108,7 +1054,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(conditional_get, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(feeds_follow_changes, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(hostile_text, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(websub_links_when_hub, setup_hub, teardown_extra),
+    cmocka_unit_test_setup_teardown(websub_links_when_hub, setup_hub, h_teardown_extra),
     cmocka_unit_test_setup_teardown(components_in_api, h_setup, h_teardown),
     cmocka_unit_test_setup_teardown(head_errors_and_caching, h_setup, h_teardown),
 };

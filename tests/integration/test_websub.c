@@ -1,18 +1,16 @@
 /* WebSub publishing: chorusd pings a hub when feeds change.
  *
- * The hub is ours: an evhttp server on 127.0.0.1 port 0 running on a thread
- * of this process, recording every publish request. Its handler is the only
- * code on that thread; the test reads the records under the hub's lock and
- * waits on its condition variable, so nothing here sleeps on a guess except
+ * The hub is ours: the embedded test server (http_server.h) on 127.0.0.1
+ * port 0, recording every publish request. Its handler is the only code on
+ * the server's thread; the test reads the records under the server's lock
+ * and waits for its broadcast, so nothing here sleeps on a guess except
  * where the point is that nothing more arrives.
  *
  * chorusd gets CHORUS_WEBSUB_BACKOFF_MS=100 so a retry takes milliseconds.
  */
 #include "harness.h"
 
-#include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <event2/thread.h>
-
+#include "http_server.h"
+#include "seed.h"
 #include "testmain.h"
 
 #define PUB       "https://reviews.example.test"
@@ -42,50 +36,32 @@ struct ping {
 };
 
 struct hub {
-    struct event_base *base;
-    struct evhttp *http;
-    pthread_t thread;
-    bool running;
+    struct ts_server *srv;
     int port;
-    pthread_mutex_t lock;
-    pthread_cond_t cond; /* signalled on every recorded ping */
     unsigned fail_first; /* answer 503 to this many attempts per topic */
+    /* Guarded by the server's lock; a ts_broadcast on every recorded ping: */
     struct ping pings[MAX_PINGS];
     size_t n;
 };
 
-static void copy_field(char *out, size_t cap, const char *v)
-{
-    snprintf(out, cap, "%s", v ? v : "");
-}
-
-static void on_hub(struct evhttp_request *req, void *arg)
+static void on_hub(struct ts_server *srv, struct evhttp_request *req, void *arg)
 {
     struct hub *h = arg;
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    struct evkeyvalq *hdr = evhttp_request_get_input_headers(req);
-    struct evkeyvalq form;
     struct ping p;
     char body[8192];
-    size_t len = evbuffer_get_length(in);
     unsigned attempts = 0;
     int status = 204;
 
     memset(&p, 0, sizeof(p));
-    if (len >= sizeof(body))
-        len = sizeof(body) - 1;
-    evbuffer_copyout(in, body, len);
-    body[len] = '\0';
-    evhttp_parse_query_str(body, &form);
-    copy_field(p.method, sizeof(p.method),
-               evhttp_request_get_command(req) == EVHTTP_REQ_POST ? "POST" : "OTHER");
-    copy_field(p.ctype, sizeof(p.ctype), evhttp_find_header(hdr, "Content-Type"));
-    copy_field(p.agent, sizeof(p.agent), evhttp_find_header(hdr, "User-Agent"));
-    copy_field(p.mode, sizeof(p.mode), evhttp_find_header(&form, "hub.mode"));
-    copy_field(p.url, sizeof(p.url), evhttp_find_header(&form, "hub.url"));
-    evhttp_clear_headers(&form);
+    ts_body(req, body, sizeof(body));
+    snprintf(p.method, sizeof(p.method), "%s",
+             evhttp_request_get_command(req) == EVHTTP_REQ_POST ? "POST" : "OTHER");
+    ts_copy_header(req, "Content-Type", p.ctype, sizeof(p.ctype));
+    ts_copy_header(req, "User-Agent", p.agent, sizeof(p.agent));
+    ts_form_value(body, "hub.mode", p.mode, sizeof(p.mode));
+    ts_form_value(body, "hub.url", p.url, sizeof(p.url));
 
-    pthread_mutex_lock(&h->lock);
+    ts_lock(srv);
     for (size_t i = 0; i < h->n; i++)
         if (strcmp(h->pings[i].url, p.url) == 0)
             attempts++;
@@ -93,33 +69,16 @@ static void on_hub(struct evhttp_request *req, void *arg)
         status = 503;
     if (h->n < MAX_PINGS)
         h->pings[h->n++] = p;
-    pthread_cond_broadcast(&h->cond);
-    pthread_mutex_unlock(&h->lock);
-    evhttp_send_reply(req, status, status == 204 ? "No Content" : "Service Unavailable", NULL);
-}
-
-static void *hub_main(void *arg)
-{
-    struct hub *h = arg;
-
-    event_base_dispatch(h->base);
-    return NULL;
+    ts_broadcast(srv);
+    ts_unlock(srv);
+    ts_reply(req, status, status == 204 ? "No Content" : "Service Unavailable", NULL, NULL, 0);
 }
 
 static void hub_stop(struct hub *h)
 {
     if (!h)
         return;
-    if (h->running) {
-        event_base_loopbreak(h->base);
-        pthread_join(h->thread, NULL);
-    }
-    if (h->http)
-        evhttp_free(h->http);
-    if (h->base)
-        event_base_free(h->base);
-    pthread_cond_destroy(&h->cond);
-    pthread_mutex_destroy(&h->lock);
+    ts_server_stop(h->srv);
     free(h);
 }
 
@@ -128,40 +87,16 @@ static void hub_stop(struct hub *h)
 static struct hub *hub_start(unsigned fail_first)
 {
     struct hub *h = calloc(1, sizeof(*h));
-    struct evhttp_bound_socket *bound;
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof(sa);
+    struct ts_config cfg = {.handler = on_hub, .arg = h};
 
     assert_non_null(h);
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_cond_init(&h->cond, NULL);
     h->fail_first = fail_first;
-    /* event_base_loopbreak comes from the test thread. */
-    assert_int_equal(evthread_use_pthreads(), 0);
-    h->base = event_base_new();
-    assert_non_null(h->base);
-    h->http = evhttp_new(h->base);
-    assert_non_null(h->http);
-    evhttp_set_gencb(h->http, on_hub, h);
-    bound = evhttp_bind_socket_with_handle(h->http, "127.0.0.1", 0);
-    assert_non_null(bound);
-    assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&sa, &sl),
-                     0);
-    h->port = ntohs(sa.sin_port);
-    assert_int_equal(pthread_create(&h->thread, NULL, hub_main, h), 0);
-    h->running = true;
-    return h;
-}
-
-static void deadline_in(struct timespec *ts, long ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
+    if (ts_server_start(&h->srv, &cfg) != 0) {
+        free(h);
+        fail_msg("cannot start the hub on 127.0.0.1");
     }
+    h->port = ts_server_port(h->srv);
+    return h;
 }
 
 /* hub_count says how many pings url got. Called with the lock held. */
@@ -179,9 +114,9 @@ static size_t hub_count(struct hub *h, const char *url)
 {
     size_t n;
 
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     n = hub_count_locked(h, url);
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
     return n;
 }
 
@@ -189,9 +124,9 @@ static size_t hub_total(struct hub *h)
 {
     size_t n;
 
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     n = h->n;
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
     return n;
 }
 
@@ -199,15 +134,14 @@ static size_t hub_total(struct hub *h)
  * many it has (fewer after ms milliseconds). */
 static size_t hub_wait(struct hub *h, size_t n, long ms)
 {
-    struct timespec until;
+    struct timespec until = ts_deadline(ms);
     size_t got;
 
-    deadline_in(&until, ms);
-    pthread_mutex_lock(&h->lock);
-    while (h->n < n && pthread_cond_timedwait(&h->cond, &h->lock, &until) != ETIMEDOUT)
+    ts_lock(h->srv);
+    while (h->n < n && ts_wait(h->srv, &until))
         ;
     got = h->n;
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
     return got;
 }
 
@@ -215,38 +149,37 @@ static size_t hub_wait(struct hub *h, size_t n, long ms)
  * pinged at least once; false after ms milliseconds. */
 static bool hub_wait_topics(struct hub *h, const char *const *urls, long ms)
 {
-    struct timespec until;
+    struct timespec until = ts_deadline(ms);
     bool all = false;
 
-    deadline_in(&until, ms);
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     for (;;) {
         all = true;
         for (size_t i = 0; urls[i]; i++)
             if (hub_count_locked(h, urls[i]) == 0)
                 all = false;
-        if (all || pthread_cond_timedwait(&h->cond, &h->lock, &until) == ETIMEDOUT)
+        if (all || !ts_wait(h->srv, &until))
             break;
     }
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
     return all;
 }
 
 static void hub_clear(struct hub *h)
 {
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     h->n = 0;
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
 }
 
 /* hub_print lists what the hub got, for a failing expectation. */
 static void hub_print(struct hub *h)
 {
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     for (size_t i = 0; i < h->n; i++)
         print_message("hub got: %s mode=%s url=%s\n", h->pings[i].method, h->pings[i].mode,
                       h->pings[i].url);
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
 }
 
 /* expect_pings checks that every url of urls got exactly counts[i] pings
@@ -269,18 +202,18 @@ static void expect_pings(struct hub *h, const char *const *urls, const size_t *c
         hub_print(h);
         fail_msg("the hub got %zu pings, expected %zu", hub_total(h), want);
     }
-    pthread_mutex_lock(&h->lock);
+    ts_lock(h->srv);
     for (size_t i = 0; i < h->n; i++) {
         struct ping p = h->pings[i];
 
-        pthread_mutex_unlock(&h->lock);
+        ts_unlock(h->srv);
         assert_string_equal(p.method, "POST");
         assert_string_equal(p.ctype, "application/x-www-form-urlencoded");
         assert_string_equal(p.mode, "publish");
         assert_string_equal(p.agent, "Chorus/0.1 (+WebSub)");
-        pthread_mutex_lock(&h->lock);
+        ts_lock(h->srv);
     }
-    pthread_mutex_unlock(&h->lock);
+    ts_unlock(h->srv);
 }
 
 /* ---- fixture ------------------------------------------------------------------------ */
@@ -404,27 +337,17 @@ static void expect_prompt(struct chorusd *d, const char *path, long status)
  * category cat (NULL: none) in one request and expects them all created. */
 static void post_batch(struct chorusd *d, const char *a, const char *b, const char *cat, int n)
 {
-    size_t cap = (size_t)n * 256 + 16, len = 0;
-    char *body = malloc(cap);
-    struct hresp *r;
+    json_t *arr = json_array();
 
-    assert_non_null(body);
-    body[len++] = '[';
     for (int i = 0; i < n; i++) {
-        const char *product = i % 2 || !b ? a : b;
+        json_t *o = json_pack("{s:s, s:i, s:s}", "product_id", i % 2 || !b ? a : b, "rating",
+                              1 + i % 5, "title", h_fmt("r%d", i));
 
-        len += (size_t)snprintf(body + len, cap - len,
-                                "%s{\"product_id\":\"%s\",\"rating\":%d,\"title\":\"r%d\"%s%s%s}",
-                                i ? "," : "", product, 1 + i % 5, i, cat ? ",\"product\":{" : "",
-                                cat ? h_fmt("\"category\":\"%s\"", cat) : "", cat ? "}" : "");
+        if (cat)
+            json_object_set_new(o, "product", json_pack("{s:s}", "category", cat));
+        json_array_append_new(arr, o);
     }
-    body[len++] = ']';
-    body[len] = '\0';
-    r = h_post_json(d, "/api/v1/reviews", body);
-    free(body);
-    expect_status(r, 201);
-    expect_jint(r->json, "accepted", n);
-    hresp_free(r);
+    seed_reviews(d, arr, NULL);
 }
 
 /* ---- cases -------------------------------------------------------------------------- */

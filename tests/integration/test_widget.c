@@ -20,21 +20,13 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "seed.h"
 #include "testmain.h"
 
 /* An XPath predicate matching one class of a class list. */
 #define CLS(c) "contains(concat(' ',normalize-space(@class),' '),' " c " ')"
 
 /* ---- helpers ------------------------------------------------------------------------- */
-
-static void put_product(struct chorusd *d, const char *id, const char *body)
-{
-    struct hresp *r = h_put_json(d, h_fmt("/api/v1/products/%s", id), body);
-
-    if (r->status != 200 && r->status != 201)
-        expect_status(r, 201);
-    hresp_free(r);
-}
 
 static void vote_key(struct chorusd *d, uint64_t id, bool helpful)
 {
@@ -185,41 +177,8 @@ static void expect_list_(xmlDoc *doc, size_t n, const uint64_t *want, const char
 {
     uint64_t got[64];
     size_t k = list_ids(doc, got, 64);
-    bool same = k == n;
 
-    for (size_t i = 0; same && i < n; i++)
-        same = got[i] == want[i];
-    if (!same) {
-        print_error("list (%zu):", k);
-        for (size_t i = 0; i < k && i < 64; i++)
-            print_error(" %llu", (unsigned long long)got[i]);
-        print_error("\nexpected (%zu):", n);
-        for (size_t i = 0; i < n; i++)
-            print_error(" %llu", (unsigned long long)want[i]);
-        print_error("\n");
-        _fail(file, line);
-    }
-}
-
-/* pct_encode writes s percent-encoded for a form value into out. */
-static void pct_encode(const char *s, char *out, size_t cap)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = 0;
-
-    for (; *s && n + 4 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c)) {
-            out[n++] = (char)c;
-        } else {
-            out[n++] = '%';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
-        }
-    }
-    out[n] = '\0';
+    h__expect_ids("list", got, k, 64, want, n, file, line);
 }
 
 static struct hresp *post_form(struct chorusd *d, uint64_t id, const char *body)
@@ -258,10 +217,10 @@ static void widget_structure(void **state)
     /* A long body (840 bytes) folds. */
     for (int i = 0; i < 120; i++)
         strcat(body, "Solid. ");
-    put_product(d, "w-1",
-                "{\"name\":\"Aurora 13\",\"brand\":\"Aurora\",\"gtin\":\"4006381333931\","
-                "\"mpn\":\"AU13\",\"url\":\"https://shop.example.com/aurora\","
-                "\"image_url\":\"https://img.example.com/aurora.png\"}");
+    seed_product(d, "w-1",
+                 "{\"name\":\"Aurora 13\",\"brand\":\"Aurora\",\"gtin\":\"4006381333931\","
+                 "\"mpn\":\"AU13\",\"url\":\"https://shop.example.com/aurora\","
+                 "\"image_url\":\"https://img.example.com/aurora.png\"}");
     r2 = h_post_review(d, "{\"product_id\":\"w-1\",\"rating\":2,\"title\":\"Hinge\","
                           "\"body\":\"Cracked.\",\"author\":\"Cy\","
                           "\"created_at\":\"2024-05-01T00:00:00Z\"}");
@@ -413,7 +372,7 @@ static void widget_empty_state(void **state)
     struct chorusd *d = *state;
     xmlDoc *doc;
 
-    put_product(d, "w-empty", "{\"name\":\"Quiet One\"}");
+    seed_product(d, "w-empty", "{\"name\":\"Quiet One\"}");
     doc = get_page(d, "/widget/w-empty.html", 200, NULL);
     expect_str(doc, "string(//p[" CLS("cw-empty") "])", "No reviews yet.");
     expect_count(doc, "//p[" CLS("cw-empty-hint") "]", 1);
@@ -802,7 +761,7 @@ static void widget_hostile(void **state)
     struct hresp *r;
     xmlDoc *doc;
 
-    put_product(d, "w-h", "{\"name\":\"<b onclick=alert(8)>Product</b></script>\"}");
+    seed_product(d, "w-h", "{\"name\":\"<b onclick=alert(8)>Product</b></script>\"}");
     rtl = h_post_review(
         d, "{\"product_id\":\"w-h\",\"rating\":1,"
            "\"title\":\"\\u202egnp.exe\",\"author\":\"\\u202eevil\\u202c Eve\","
@@ -980,9 +939,9 @@ static void widget_page_meta(void **state)
     char *url;
     json_t *ld;
 
-    put_product(d, "w-og",
-                "{\"name\":\"Aurora 13\",\"url\":\"https://shop.example.com/aurora\","
-                "\"image_url\":\"https://img.example.com/aurora.png\"}");
+    seed_product(d, "w-og",
+                 "{\"name\":\"Aurora 13\",\"url\":\"https://shop.example.com/aurora\","
+                 "\"image_url\":\"https://img.example.com/aurora.png\"}");
     /* 1,234 ratings averaging 4.3 (370 fives, 864 fours), in one request. */
     assert_non_null(batch);
     batch[len++] = '[';
@@ -1152,7 +1111,7 @@ static void widget_vote_form(void **state)
     expect_contains(ret, h_fmt("#review-%llu", (unsigned long long)a));
 
     /* The form's POST: counted, and back to the page with 303. */
-    pct_encode(ret, enc, sizeof(enc));
+    h_pct_encode(ret, enc, sizeof(enc));
     r = post_form(d, a, h_fmt("helpful=true&return=%s", enc));
     expect_status(r, 303);
     expect_header(r, "Location", ret);

@@ -4,24 +4,21 @@
 
 set(INTEGRATION_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 
-# chorus_integration_test(NAME name SOURCES a.c ...) builds one cmocka
-# program over the harness and registers each of its cases as its own ctest
+# chorus_integration_test(NAME name SOURCES a.c ... [LIBS lib ...]) builds
+# one cmocka program over the harness (tests/support/, and the support
+# libraries in LIBS) and registers each of its cases as its own ctest
 # entry labelled "integration". The cases are read from the program's
 # cmocka_unit_test*(name, ...) lines, so a new case cannot be forgotten here;
 # CMake re-reads them whenever the source changes.
 function(chorus_integration_test)
-    cmake_parse_arguments(T "" "NAME" "SOURCES" ${ARGN})
-    add_executable(${T_NAME} ${T_SOURCES} ${INTEGRATION_DIR}/harness.c
-                   ${INTEGRATION_DIR}/harness_http.c)
-    target_include_directories(${T_NAME} PRIVATE ${INTEGRATION_DIR}
-                               ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+    cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS" ${ARGN})
+    add_executable(${T_NAME} ${T_SOURCES})
     target_compile_definitions(${T_NAME} PRIVATE
         CHORUSD_PATH="$<TARGET_FILE:chorusd>"
         CHORUS_PATH="$<TARGET_FILE:chorus>"
         CHORUS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
         CHORUS_OPENAPI_PATH="${PROJECT_SOURCE_DIR}/docs/openapi.yaml")
-    target_link_libraries(${T_NAME} PRIVATE PkgConfig::CMOCKA PkgConfig::CURL
-                          PkgConfig::JANSSON m)
+    target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} ts_harness)
     add_dependencies(${T_NAME} chorusd chorus)
     set(cases "")
     foreach(src ${T_SOURCES})
@@ -52,35 +49,27 @@ chorus_integration_test(NAME it_http SOURCES ${INTEGRATION_DIR}/test_http.c)
 chorus_integration_test(NAME it_products SOURCES ${INTEGRATION_DIR}/test_products.c)
 chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_review_lists.c)
 chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
-# The sources commands poll the feed server of fixture_http.c (evhttp on a thread).
-chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c
-                        ${INTEGRATION_DIR}/fixture_http.c)
-target_link_libraries(it_cli PRIVATE PkgConfig::LIBEVENT Threads::Threads)
+# The sources commands poll the feed server of fixture_http.c.
+chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c LIBS ts_fixture)
 chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)
 chorus_integration_test(NAME it_hardening SOURCES ${INTEGRATION_DIR}/test_hardening.c)
-# WebSub: the test runs its own hub (evhttp on a thread), hence libevent.
-chorus_integration_test(NAME it_websub SOURCES ${INTEGRATION_DIR}/test_websub.c)
-target_link_libraries(it_websub PRIVATE PkgConfig::LIBEVENT Threads::Threads)
+# WebSub: the test runs its own hub on the embedded test server (http_server.c).
+chorus_integration_test(NAME it_websub SOURCES ${INTEGRATION_DIR}/test_websub.c LIBS ts_http)
 chorus_integration_test(NAME it_google SOURCES ${INTEGRATION_DIR}/test_google.c)
 target_link_libraries(it_google PRIVATE PkgConfig::LIBXML2)
 # Atom feeds and the engineer digest, parsed with libxml2 (atom_check.c).
-chorus_integration_test(NAME it_feeds SOURCES ${INTEGRATION_DIR}/test_feeds.c
-                        ${INTEGRATION_DIR}/atom_check.c)
-target_link_libraries(it_feeds PRIVATE PkgConfig::LIBXML2)
+chorus_integration_test(NAME it_feeds SOURCES ${INTEGRATION_DIR}/test_feeds.c LIBS ts_atom)
 chorus_integration_test(NAME it_digest SOURCES ${INTEGRATION_DIR}/test_digest.c
-                        ${INTEGRATION_DIR}/atom_check.c ${INTEGRATION_DIR}/clock.c)
-target_link_libraries(it_digest PRIVATE PkgConfig::LIBXML2)
+                        LIBS ts_atom ts_clock)
 # The engineering dashboard, parsed with libxml2's HTML parser (atom_check.c).
 chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashboard.c
-                        ${INTEGRATION_DIR}/atom_check.c ${INTEGRATION_DIR}/clock.c)
-target_link_libraries(it_dashboard PRIVATE PkgConfig::LIBXML2)
+                        LIBS ts_atom ts_clock)
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
 target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)
-# Pulled sources: the test runs its own feed servers (fixture_http.c, evhttp on a thread).
+# Pulled sources: the test runs its own feed servers (fixture_http.c).
 chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.c
-                        ${INTEGRATION_DIR}/fixture_http.c)
-target_link_libraries(it_sources PRIVATE PkgConfig::LIBEVENT Threads::Threads)
+                        LIBS ts_fixture)
 # Sentiment at ingest; writes a folder through the store API (no scorer) for
 # `chorus retag` to score.
 chorus_integration_test(NAME it_sentiment SOURCES ${INTEGRATION_DIR}/test_sentiment.c)

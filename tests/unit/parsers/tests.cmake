@@ -3,20 +3,20 @@
 set(PARSERS_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/parsers)
 
 chorus_unit_test(NAME test_parse_reviews
-    SOURCES ${PARSERS_TEST_DIR}/test_reviews.c ${PARSERS_TEST_DIR}/collect.c
-    LIBS chorus_parsers chorus_base
+    SOURCES ${PARSERS_TEST_DIR}/test_reviews.c
+    LIBS ts_collect chorus_parsers chorus_base
     CASES json_object_valid json_defaults json_array_valid ndjson_valid bad_utf8_ndjson
           duplicate_keys document_errors mixed_batch_indexes callback_stop review_line)
 
 chorus_unit_test(NAME test_parse_fields
-    SOURCES ${PARSERS_TEST_DIR}/test_fields.c ${PARSERS_TEST_DIR}/collect.c
-    LIBS chorus_parsers chorus_base
+    SOURCES ${PARSERS_TEST_DIR}/test_fields.c
+    LIBS ts_collect chorus_parsers chorus_base
     CASES mention rating_native rating_scales caps caps_nested nul_in_string bad_times
           unknown_fields types control_chars product_object responses)
 
 chorus_unit_test(NAME test_parse_csv
-    SOURCES ${PARSERS_TEST_DIR}/test_csv.c ${PARSERS_TEST_DIR}/collect.c
-    LIBS chorus_parsers chorus_base
+    SOURCES ${PARSERS_TEST_DIR}/test_csv.c
+    LIBS ts_collect chorus_parsers chorus_base
     CASES csv_basic csv_quoting csv_chunk_splits csv_bom_and_blank_lines csv_wrong_columns
           csv_line_numbers csv_oversize csv_bad_quotes csv_mapping csv_header_errors csv_values
           csv_value_errors csv_source_ids csv_callback_stop csv_shared_file)
@@ -26,13 +26,13 @@ target_compile_definitions(test_parse_csv PRIVATE
     CHORUS_SHARED_CSV="${PROJECT_SOURCE_DIR}/../shared/data/amazon-consumer-reviews-2500.csv")
 
 chorus_unit_test(NAME test_parse_amazon
-    SOURCES ${PARSERS_TEST_DIR}/test_amazon.c ${PARSERS_TEST_DIR}/collect.c
-    LIBS chorus_parsers chorus_base
+    SOURCES ${PARSERS_TEST_DIR}/test_amazon.c
+    LIBS ts_collect chorus_parsers chorus_base
     CASES amazon_2018 amazon_2014 amazon_2023 amazon_array_and_lines amazon_errors)
 
 chorus_unit_test(NAME test_parse_bodies
-    SOURCES ${PARSERS_TEST_DIR}/test_bodies.c ${PARSERS_TEST_DIR}/collect.c
-    LIBS chorus_parsers chorus_base
+    SOURCES ${PARSERS_TEST_DIR}/test_bodies.c
+    LIBS ts_collect chorus_parsers chorus_base
     CASES product_valid product_errors moderation_bodies response_bodies vote_bodies)
 
 # Pulled feeds. The test links libxml2 itself only to install a counting

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "chorus/base.h"
-#include "helpers.h"
+#include "store_helpers.h"
 #include "store_int.h"
 
 static int set_schema(struct store_txn *t, void *ctx)

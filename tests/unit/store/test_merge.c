@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "helpers.h"
+#include "store_helpers.h"
 #include "store_int.h"
 
 #define BODY "The battery lasts about six hours, and the hinge is solid. Don't buy the 8 GB model."

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "chorus/base.h"
-#include "helpers.h"
+#include "store_helpers.h"
 
 static struct review_stats cat(struct store *s, const char *path, int want_rc)
 {

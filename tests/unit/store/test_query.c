@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "chorus/base.h"
-#include "helpers.h"
+#include "store_helpers.h"
 
 #define N 40
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "chorus/base.h"
-#include "helpers.h"
+#include "store_helpers.h"
 #include "store_int.h"
 
 static struct review_stats cat_stats(struct store *s, const char *path, int *rc)

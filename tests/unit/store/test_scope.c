@@ -1,7 +1,7 @@
 /* by_scope and what is built on it: feed pages in both directions against a
  * model, through moderation, deletion, re-ingest and category moves; review
  * windows; reader tokens; the schema-1 upgrade. */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

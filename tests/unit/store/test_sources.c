@@ -1,7 +1,7 @@
 /* Pulled sources in the store: records round-trip, state updates keep the
  * configuration, everything survives a reopen, and bad configurations are
  * refused. */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

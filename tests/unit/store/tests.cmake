@@ -4,8 +4,8 @@
 set(STORE_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/store)
 
 chorus_unit_test(NAME store_keys
-    SOURCES ${STORE_TEST_DIR}/test_keys.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_keys.c
+    LIBS ts_store chorus_store chorus_base
     CASES time_bias_orders_signed_times
           prod_key_sorts_newest_first
           helpful_key_sorts_most_helpful_first
@@ -17,8 +17,8 @@ chorus_unit_test(NAME store_keys
 target_include_directories(store_keys PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_env
-    SOURCES ${STORE_TEST_DIR}/test_env.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_env.c
+    LIBS ts_store chorus_store chorus_base
     CASES newer_schema_is_refused
           open_creates_missing_folder_and_reports_errors
           reopen_keeps_everything
@@ -31,8 +31,8 @@ chorus_unit_test(NAME store_env
 target_include_directories(store_env PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_reviews
-    SOURCES ${STORE_TEST_DIR}/test_reviews.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_reviews.c
+    LIBS ts_store chorus_store chorus_base
     CASES insert_counts_everywhere
           reingest_updates_in_place
           moderation_moves_reviews_in_and_out
@@ -47,8 +47,8 @@ chorus_unit_test(NAME store_reviews
 target_include_directories(store_reviews PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_merge
-    SOURCES ${STORE_TEST_DIR}/test_merge.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_merge.c
+    LIBS ts_store chorus_store chorus_base
     CASES copies_are_stored_once
           different_reviews_stay_apart
           owner_edits_move_the_key
@@ -61,8 +61,8 @@ chorus_unit_test(NAME store_merge
 target_include_directories(store_merge PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_query
-    SOURCES ${STORE_TEST_DIR}/test_query.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_query.c
+    LIBS ts_store chorus_store chorus_base
     CASES every_sort_matches_the_model
           every_filter_matches_the_model
           pages_stay_stable_when_reviews_arrive
@@ -73,8 +73,8 @@ chorus_unit_test(NAME store_query
 target_include_directories(store_query PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_products
-    SOURCES ${STORE_TEST_DIR}/test_products.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_products.c
+    LIBS ts_store chorus_store chorus_base
     CASES catalogue_fields_round_trip
           category_change_moves_aggregates
           product_days_by_range
@@ -83,8 +83,8 @@ chorus_unit_test(NAME store_products
 target_include_directories(store_products PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_scope
-    SOURCES ${STORE_TEST_DIR}/test_scope.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_scope.c
+    LIBS ts_store chorus_store chorus_base
     CASES feed_pages_match_the_model
           changes_keep_the_index
           bad_queries_are_refused
@@ -95,8 +95,8 @@ target_include_directories(store_scope PRIVATE ${PROJECT_SOURCE_DIR}/store)
 target_link_libraries(store_scope PRIVATE PkgConfig::LMDB)
 
 chorus_unit_test(NAME store_sources
-    SOURCES ${STORE_TEST_DIR}/test_sources.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_sources.c
+    LIBS ts_store chorus_store chorus_base
     CASES sources_round_trip_and_survive_reopen
           bad_configurations_are_refused)
 target_include_directories(store_sources PRIVATE ${PROJECT_SOURCE_DIR}/store)

@@ -150,6 +150,10 @@ struct hresp *h_delete(struct chorusd *d, const char *path);
  * built inline and used at once. Valid until sixteen more calls: copy what
  * must live longer. */
 const char *h_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* h_pct_encode writes s into out (cap bytes, cut short to fit) with every
+ * byte but RFC 3986's unreserved ones percent-encoded: a path segment or a
+ * form value. */
+void h_pct_encode(const char *s, char *out, size_t cap);
 
 /* ---- JSON --------------------------------------------------------------------- */
 
@@ -184,6 +188,11 @@ void h__expect_jnull(json_t *j, const char *path, const char *file, int line);
 void h__expect_jbool(json_t *j, const char *path, bool v, const char *file, int line);
 void h__expect_jcontains(json_t *j, const char *path, const char *sub, const char *file, int line);
 void h__expect_contains(const char *s, const char *sub, const char *file, int line);
+/* h__expect_ids checks that the k ids a list holds (got keeps the first
+ * cap of them) are want[0..n), in order; what names the list when it
+ * reports. For a test's own list expectations. */
+void h__expect_ids(const char *what, const uint64_t *got, size_t k, size_t cap,
+                   const uint64_t *want, size_t n, const char *file, int line);
 
 /* ---- reviews ---------------------------------------------------------------------- */
 

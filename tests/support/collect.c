@@ -67,18 +67,24 @@ int parse_text(struct collect *c, enum parse_format fmt, const char *text,
     return rc;
 }
 
-const char *one_error(enum parse_format fmt, const char *text)
+const char *collect_one_error(struct collect *c, const char *text)
 {
     static char copy[512];
+
+    assert_int_equal(c->n, 1);
+    if (!c->items[0].error)
+        fail_msg("expected an error for %s", text);
+    snprintf(copy, sizeof(copy), "%s", c->items[0].error);
+    collect_free(c);
+    return copy;
+}
+
+const char *one_error(enum parse_format fmt, const char *text)
+{
     struct collect c = {0};
 
     assert_int_equal(parse_text(&c, fmt, text, NULL, NULL), 0);
-    assert_int_equal(c.n, 1);
-    if (!c.items[0].error)
-        fail_msg("expected an error for %s", text);
-    snprintf(copy, sizeof(copy), "%s", c.items[0].error);
-    collect_free(&c);
-    return copy;
+    return collect_one_error(&c, text);
 }
 
 const struct review *one_review(struct collect *c, enum parse_format fmt, const char *text)

@@ -97,8 +97,7 @@ char *ac_link(xmlDoc *doc, const char *rel);
  * the first '/' after "://"), borrowed from href. */
 const char *ac_href_path(const char *href);
 
-/* ac_post_obj posts one review built with jansson (so hostile text needs no
- * escaping by hand), expects it created and returns its id. Steals o. */
-uint64_t ac_post_obj(struct chorusd *d, json_t *o);
+/* ac_strs_free frees the n strings of s (ac_str's, say). */
+void ac_strs_free(char **s, size_t n);
 
 #endif

@@ -1,6 +1,6 @@
-/* A feed server for pulled-source tests: evhttp on a thread of the test, on
- * one numeric address and port 0, so chorusd polls something that is never
- * the network (STYLE.md, Tests).
+/* A feed server for pulled-source tests: the embedded test server
+ * (http_server.h) on one numeric address and port 0, so chorusd polls
+ * something that is never the network (STYLE.md, Tests).
  *
  * It serves fixed documents and misbehaves on purpose:
  *

@@ -333,14 +333,8 @@ const char *ac_href_path(const char *href)
     return p ? p : href;
 }
 
-uint64_t ac_post_obj(struct chorusd *d, json_t *o)
+void ac_strs_free(char **s, size_t n)
 {
-    char *s = json_dumps(o, JSON_COMPACT);
-    uint64_t id;
-
-    json_decref(o);
-    assert_non_null(s);
-    id = h_post_review(d, s);
-    free(s);
-    return id;
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
 }

@@ -1,38 +1,30 @@
-/* The feed server of the pulled-source tests (fixture_http.h): evhttp on its
- * own event_base and thread. Request handlers run on that thread; the
- * counters they keep are read by the test thread under the lock. */
+/* The feed server of the pulled-source tests (fixture_http.h): what it
+ * serves and counts, on the embedded test server (http_server.h). Request
+ * handlers run on the server's thread; the counters they keep are read by
+ * the test thread under the server's lock. */
 #include "fixture_http.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <event2/thread.h>
+
+#include "http_server.h"
 
 struct fixture {
-    struct event_base *base;
-    struct evhttp *http;
-    pthread_t thread;
-    bool running;
-    int port;
-    char base_url[80]; /* http://ADDR:PORT */
-    pthread_mutex_t lock;
+    struct ts_server *srv;
+    /* Guarded by the server's lock: */
     unsigned requests;                  /* all of them */
     unsigned rss_hits, rss_conditional; /* /rss.xml requests; of them with both validators */
     char agent[128];
     struct evhttp_request *drip; /* the request being dripped to, or NULL */
     bool stop_drip;              /* end the drip at its next tick */
-    struct event *drip_ev;
+    bool ticking;                /* a tick is scheduled (server thread only) */
 };
 
 static const char RSS[] =
@@ -128,40 +120,48 @@ static void gzip_stored(struct evbuffer *out, const char *data, size_t n)
 
 static void reply(struct evhttp_request *req, int code, const char *type, const char *body)
 {
-    struct evbuffer *b = evbuffer_new();
+    ts_reply(req, code, code == 200 ? "OK" : "Fixture", type, body, body ? strlen(body) : 0);
+}
 
-    if (type)
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
-    if (body)
-        evbuffer_add(b, body, strlen(body));
-    evhttp_send_reply(req, code, code == 200 ? "OK" : "Fixture", b);
-    evbuffer_free(b);
+static void on_drip(evutil_socket_t fd, short what, void *arg);
+
+/* drip_later ticks the drip in 300 ms unless a tick is already due, so
+ * one chain of ticks serves every drip. A one-off event: the base frees it
+ * with itself when the fixture stops mid-drip. */
+static void drip_later(struct fixture *fx)
+{
+    struct timeval tv = {0, 300000};
+
+    if (fx->ticking)
+        return;
+    fx->ticking = true;
+    event_base_once(ts_server_base(fx->srv), -1, EV_TIMEOUT, on_drip, fx, &tv);
 }
 
 static void on_drip(evutil_socket_t fd, short what, void *arg)
 {
     struct fixture *fx = arg;
     struct evbuffer *b;
-    struct timeval tv = {0, 300000};
 
     (void)fd;
     (void)what;
+    fx->ticking = false;
     if (!fx->drip)
         return;
-    pthread_mutex_lock(&fx->lock);
+    ts_lock(fx->srv);
     if (fx->stop_drip) {
         /* Ending the reply lets libevent free the request. */
         evhttp_send_reply_end(fx->drip);
         fx->drip = NULL;
-        pthread_mutex_unlock(&fx->lock);
+        ts_unlock(fx->srv);
         return;
     }
-    pthread_mutex_unlock(&fx->lock);
+    ts_unlock(fx->srv);
     b = evbuffer_new();
     evbuffer_add(b, " ", 1);
     evhttp_send_reply_chunk(fx->drip, b);
     evbuffer_free(b);
-    evtimer_add(fx->drip_ev, &tv);
+    drip_later(fx);
 }
 
 static void on_drip_closed(struct evhttp_connection *c, void *arg)
@@ -169,36 +169,33 @@ static void on_drip_closed(struct evhttp_connection *c, void *arg)
     struct fixture *fx = arg;
 
     (void)c;
-    pthread_mutex_lock(&fx->lock);
+    ts_lock(fx->srv);
     fx->drip = NULL;
-    pthread_mutex_unlock(&fx->lock);
+    ts_unlock(fx->srv);
 }
 
-static void on_request(struct evhttp_request *req, void *arg)
+static void on_request(struct ts_server *srv, struct evhttp_request *req, void *arg)
 {
     struct fixture *fx = arg;
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = evhttp_uri_get_path(uri);
 
-    pthread_mutex_lock(&fx->lock);
+    ts_lock(srv);
     fx->requests++;
-    pthread_mutex_unlock(&fx->lock);
+    ts_unlock(srv);
     if (strcmp(path, "/rss.xml") == 0) {
-        const char *inm = evhttp_find_header(in, "If-None-Match");
-        const char *ims = evhttp_find_header(in, "If-Modified-Since");
-        const char *ua = evhttp_find_header(in, "User-Agent");
+        const char *inm = ts_header(req, "If-None-Match");
+        const char *ims = ts_header(req, "If-Modified-Since");
 
-        pthread_mutex_lock(&fx->lock);
+        ts_lock(srv);
         fx->rss_hits++;
         if (inm && ims && strcmp(inm, "\"rss-v1\"") == 0 &&
             strcmp(ims, "Tue, 02 Jan 2024 10:00:00 GMT") == 0)
             fx->rss_conditional++;
-        snprintf(fx->agent, sizeof(fx->agent), "%s", ua ? ua : "");
-        pthread_mutex_unlock(&fx->lock);
-        evhttp_add_header(out, "ETag", "\"rss-v1\"");
-        evhttp_add_header(out, "Last-Modified", "Tue, 02 Jan 2024 10:00:00 GMT");
+        ts_copy_header(req, "User-Agent", fx->agent, sizeof(fx->agent));
+        ts_unlock(srv);
+        ts_add_header(req, "ETag", "\"rss-v1\"");
+        ts_add_header(req, "Last-Modified", "Tue, 02 Jan 2024 10:00:00 GMT");
         if (inm && strcmp(inm, "\"rss-v1\"") == 0)
             reply(req, 304, NULL, NULL);
         else
@@ -219,150 +216,84 @@ static void on_request(struct evhttp_request *req, void *arg)
         struct evbuffer *b = evbuffer_new();
 
         gzip_stored(b, RSS, strlen(RSS));
-        evhttp_add_header(out, "Content-Type", "application/rss+xml");
-        evhttp_add_header(out, "Content-Encoding", "gzip");
+        ts_add_header(req, "Content-Type", "application/rss+xml");
+        ts_add_header(req, "Content-Encoding", "gzip");
         evhttp_send_reply(req, 200, "OK", b);
         evbuffer_free(b);
     } else if (strcmp(path, "/500") == 0) {
         reply(req, 500, "text/plain", "broken");
     } else if (strcmp(path, "/loop") == 0) {
-        evhttp_add_header(out, "Location", "/loop");
+        ts_add_header(req, "Location", "/loop");
         reply(req, 302, "text/plain", "again");
     } else if (strcmp(path, "/redirect") == 0) {
-        struct evkeyvalq q;
-        const char *query = evhttp_uri_get_query(uri), *to;
+        char to[2048];
 
-        evhttp_parse_query_str(query ? query : "", &q);
-        to = evhttp_find_header(&q, "to");
-        if (to) {
-            evhttp_add_header(out, "Location", to);
+        if (ts_form_value(evhttp_uri_get_query(uri), "to", to, sizeof(to))) {
+            ts_add_header(req, "Location", to);
             reply(req, 302, "text/plain", "elsewhere");
         } else {
             reply(req, 400, "text/plain", "no to=");
         }
-        evhttp_clear_headers(&q);
     } else if (strcmp(path, "/bad.xml") == 0) {
         reply(req, 200, "application/rss+xml", "<rss version=\"2.0\"><channel><item><title>x");
     } else if (strcmp(path, "/big.xml") == 0) {
-        struct evbuffer *b = evbuffer_new();
-        static char chunk[1024];
+        static char blanks[64 * 1024];
 
-        memset(chunk, ' ', sizeof(chunk));
-        for (int i = 0; i < 64; i++)
-            evbuffer_add(b, chunk, sizeof(chunk));
-        evhttp_send_reply(req, 200, "OK", b);
-        evbuffer_free(b);
+        memset(blanks, ' ', sizeof(blanks));
+        ts_reply(req, 200, "OK", NULL, blanks, sizeof(blanks));
     } else if (strcmp(path, "/drip") == 0 && !fx->drip) {
-        struct timeval tv = {0, 300000};
-
-        pthread_mutex_lock(&fx->lock);
+        ts_lock(srv);
         fx->drip = req;
-        pthread_mutex_unlock(&fx->lock);
+        ts_unlock(srv);
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_drip_closed, fx);
         evhttp_send_reply_start(req, 200, "OK");
-        evtimer_add(fx->drip_ev, &tv);
+        drip_later(fx);
     } else {
         reply(req, 404, "text/plain", "no");
     }
 }
 
-static void *fixture_main(void *arg)
-{
-    struct fixture *fx = arg;
-
-    event_base_dispatch(fx->base);
-    return NULL;
-}
-
-/* bound_port reads the port the kernel chose for a listener; 0 on error. */
-static int bound_port(struct evhttp_bound_socket *bound)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-
-    if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl) != 0)
-        return 0;
-    if (ss.ss_family == AF_INET)
-        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return 0;
-}
-
 struct fixture *fixture_start(const char *addr)
 {
-    static bool threads_ready;
-    struct fixture *fx;
-    struct evhttp_bound_socket *bound;
-    int port;
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    struct ts_config cfg = {.addr = addr, .handler = on_request, .arg = fx};
 
-    /* libevent's locks are set up once per process, before the first base. */
-    if (!threads_ready && evthread_use_pthreads() != 0)
-        return NULL;
-    threads_ready = true;
-    fx = calloc(1, sizeof(*fx));
     if (!fx)
         abort();
-    pthread_mutex_init(&fx->lock, NULL);
-    fx->base = event_base_new();
-    fx->http = fx->base ? evhttp_new(fx->base) : NULL;
-    fx->drip_ev = fx->base ? evtimer_new(fx->base, on_drip, fx) : NULL;
-    if (!fx->http || !fx->drip_ev)
-        goto fail;
-    evhttp_set_gencb(fx->http, on_request, fx);
-    bound = evhttp_bind_socket_with_handle(fx->http, addr, 0);
-    port = bound ? bound_port(bound) : 0;
-    if (port == 0)
-        goto fail;
-    snprintf(fx->base_url, sizeof(fx->base_url),
-             strchr(addr, ':') ? "http://[%s]:%d" : "http://%s:%d", addr, port);
-    fx->port = port;
-    if (pthread_create(&fx->thread, NULL, fixture_main, fx) != 0)
-        goto fail;
-    fx->running = true;
+    if (ts_server_start(&fx->srv, &cfg) != 0) {
+        free(fx);
+        return NULL;
+    }
     return fx;
-fail:
-    fixture_stop(fx);
-    return NULL;
 }
 
 void fixture_stop(struct fixture *fx)
 {
     if (!fx)
         return;
-    if (fx->running) {
-        event_base_loopbreak(fx->base);
-        pthread_join(fx->thread, NULL);
-    }
-    if (fx->drip_ev)
-        event_free(fx->drip_ev);
-    if (fx->http)
-        evhttp_free(fx->http);
-    if (fx->base)
-        event_base_free(fx->base);
-    pthread_mutex_destroy(&fx->lock);
+    ts_server_stop(fx->srv);
     free(fx);
 }
 
 const char *fixture_base(const struct fixture *fx)
 {
-    return fx->base_url;
+    return ts_server_url(fx->srv);
 }
 
 int fixture_port(const struct fixture *fx)
 {
-    return fx->port;
+    return ts_server_port(fx->srv);
 }
 
 void fixture_counts(struct fixture *fx, struct fixture_counts *out)
 {
-    pthread_mutex_lock(&fx->lock);
+    ts_lock(fx->srv);
     out->requests = fx->requests;
     out->rss_hits = fx->rss_hits;
     out->rss_conditional = fx->rss_conditional;
     snprintf(out->agent, sizeof(out->agent), "%s", fx->agent);
     out->dripping = fx->drip != NULL;
-    pthread_mutex_unlock(&fx->lock);
+    ts_unlock(fx->srv);
 }
 
 unsigned fixture_requests(struct fixture *fx)
@@ -396,8 +327,8 @@ bool fixture_wait_drip(struct fixture *fx)
 
 bool fixture_end_drip(struct fixture *fx)
 {
-    pthread_mutex_lock(&fx->lock);
+    ts_lock(fx->srv);
     fx->stop_drip = true;
-    pthread_mutex_unlock(&fx->lock);
+    ts_unlock(fx->srv);
     return !wait_drip(fx, false, 2000);
 }

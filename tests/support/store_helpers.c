@@ -1,6 +1,6 @@
 /* Store test fixtures and the independent recount. */
 #define _XOPEN_SOURCE 700 /* nftw */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <ftw.h>
 #include <math.h>

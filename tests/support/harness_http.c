@@ -218,9 +218,11 @@ struct hresp *h_get_key(struct chorusd *d, const char *path)
     return h_do(d, &q);
 }
 
-struct hresp *h_post_json(struct chorusd *d, const char *path, const char *body)
+/* send_json sends body as application/json with the key. */
+static struct hresp *send_json(struct chorusd *d, const char *method, const char *path,
+                               const char *body)
 {
-    struct hreq q = {.method = "POST",
+    struct hreq q = {.method = method,
                      .path = path,
                      .key = true,
                      .ctype = "application/json",
@@ -230,16 +232,14 @@ struct hresp *h_post_json(struct chorusd *d, const char *path, const char *body)
     return h_do(d, &q);
 }
 
+struct hresp *h_post_json(struct chorusd *d, const char *path, const char *body)
+{
+    return send_json(d, "POST", path, body);
+}
+
 struct hresp *h_put_json(struct chorusd *d, const char *path, const char *body)
 {
-    struct hreq q = {.method = "PUT",
-                     .path = path,
-                     .key = true,
-                     .ctype = "application/json",
-                     .body = body,
-                     .len = strlen(body)};
-
-    return h_do(d, &q);
+    return send_json(d, "PUT", path, body);
 }
 
 struct hresp *h_delete(struct chorusd *d, const char *path)
@@ -260,6 +260,26 @@ const char *h_fmt(const char *fmt, ...)
     vsnprintf(out, sizeof(ring[0]), fmt, ap);
     va_end(ap);
     return out;
+}
+
+void h_pct_encode(const char *s, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+
+    for (; *s && n + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c)) {
+            out[n++] = (char)c;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
+        }
+    }
+    out[n] = '\0';
 }
 
 /* ---- JSON ----------------------------------------------------------------------- */
@@ -436,6 +456,25 @@ void h__expect_contains(const char *s, const char *sub, const char *file, int li
     if (s && strstr(s, sub))
         return;
     print_error("expected '%.2000s' to contain '%s'\n", s ? s : "(null)", sub);
+    _fail(file, line);
+}
+
+void h__expect_ids(const char *what, const uint64_t *got, size_t k, size_t cap,
+                   const uint64_t *want, size_t n, const char *file, int line)
+{
+    bool same = k == n;
+
+    for (size_t i = 0; same && i < n; i++)
+        same = got[i] == want[i];
+    if (same)
+        return;
+    print_error("%s (%zu):", what, k);
+    for (size_t i = 0; i < k && i < cap; i++)
+        print_error(" %llu", (unsigned long long)got[i]);
+    print_error("\nexpected (%zu):", n);
+    for (size_t i = 0; i < n; i++)
+        print_error(" %llu", (unsigned long long)want[i]);
+    print_error("\n");
     _fail(file, line);
 }
 

@@ -31,8 +31,12 @@ void collect_free(struct collect *c);
 int parse_text(struct collect *c, enum parse_format fmt, const char *text,
                const struct parse_options *opt, struct parse_error *err);
 
+/* collect_one_error checks that c holds exactly one item and that one
+ * rejected (text names the input when it is not), frees c and returns the
+ * rejection's sentence (a static copy, valid until the next call). */
+const char *collect_one_error(struct collect *c, const char *text);
 /* one_error parses text, which must give exactly one item and that one
- * rejected, and returns its sentence (a static copy). */
+ * rejected, and returns its sentence (collect_one_error). */
 const char *one_error(enum parse_format fmt, const char *text);
 /* one_review parses text, which must give exactly one accepted item, into c
  * and returns it (owned by c). */
