@@ -123,12 +123,19 @@ done:
 
 int chorus_time_format(int64_t t, char *out)
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t rem = t - days * 86400, y;
+    /* Floor division through the remainder, not by negating t: -t
+     * overflows for INT64_MIN and -t + 86399 for every t within a day of
+     * it. The parsers keep times in years 0000..9999, but this takes any
+     * int64_t (a damaged record, a caller's arithmetic) and clamps. */
+    int64_t days = t / 86400, rem = t % 86400, y;
     int m, d, k;
     int v[6];
     char *p = out;
 
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
     civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999) {
         y = y < 0 ? 0 : 9999;

@@ -303,6 +303,28 @@ void srv__source_poll(struct srv_req *r);
 
 /* ---- router (router.c) ---------------------------------------------------- */
 
+/* A route of the one route table: a method, a path template and its
+ * handler. In the template "{id}" stands for one segment and "{path}" for
+ * the rest of the path, slashes included; either may be followed by a
+ * literal suffix such as ".atom", which is not part of the parameter. */
+struct srv_route {
+    enum evhttp_cmd_type method;
+    const char *path;
+    void (*fn)(struct srv_req *r);
+};
+
+/* srv__route_find matches method m (HEAD is served by GET routes) and a raw,
+ * still percent-encoded path against the route table and returns the
+ * route (static), or NULL. The route's parameter goes into param (cap
+ * bytes) percent-decoded; a parameter that is empty, decodes to cap bytes
+ * or more, or holds a NUL or invalid UTF-8 matches nothing. When no route
+ * has m, allow (allow_cap > 0 bytes) lists the methods of the routes that
+ * match the path ("GET, DELETE": a 405, or the answer to a preflight), ""
+ * when none does (a 404). Pure, any thread. */
+const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path, char *param,
+                                        size_t cap, char *allow, size_t allow_cap);
+/* srv__dispatch is the evhttp_set_gencb callback: routes req, answers 404,
+ * 405 and OPTIONS itself, checks credentials and runs the handler. */
 void srv__dispatch(struct evhttp_request *req, void *arg);
 
 /* ---- vote limits (ratelimit.c) ---------------------------------------------- */

@@ -10,15 +10,7 @@
 
 #include <event2/buffer.h>
 
-typedef void (*handler_fn)(struct srv_req *r);
-
-struct route {
-    enum evhttp_cmd_type method;
-    const char *path; /* "{id}": one segment; "{path}": the rest (see match) */
-    handler_fn fn;
-};
-
-static const struct route routes[] = {
+static const struct srv_route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", srv__health},
     {EVHTTP_REQ_GET, "/metrics", srv__metrics},
     {EVHTTP_REQ_POST, "/api/v1/reviews", srv__reviews_post},
@@ -139,6 +131,25 @@ static bool match(const char *tpl, const char *path, char *param, size_t cap)
     return *tpl == '\0' && *path == '\0';
 }
 
+const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path, char *param,
+                                        size_t cap, char *allow, size_t allow_cap)
+{
+    size_t alen = 0;
+
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (!match(routes[i].path, path, param, cap))
+            continue;
+        if (routes[i].method == m || (m == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET))
+            return &routes[i];
+        alen += (size_t)snprintf(allow + alen, allow_cap - alen, "%s%s", alen ? ", " : "",
+                                 method_name(routes[i].method));
+        if (alen >= allow_cap)
+            alen = allow_cap - 1;
+    }
+    return NULL;
+}
+
 void srv__dispatch(struct evhttp_request *req, void *arg)
 {
     struct srv *s = arg;
@@ -146,28 +157,16 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    const struct route *found = NULL;
-    char allow[64] = "";
-    size_t alen = 0;
+    const struct srv_route *found;
+    char allow[64];
 
     memset(&r, 0, sizeof(r));
     r.srv = s;
     r.req = req;
     r.path = path ? path : "/";
     s->requests++;
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (!match(routes[i].path, r.path, r.param, sizeof(r.param)))
-            continue;
-        if (routes[i].method == m || (m == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
-            found = &routes[i];
-            break;
-        }
-        alen += (size_t)snprintf(allow + alen, sizeof(allow) - alen, "%s%s", alen ? ", " : "",
-                                 method_name(routes[i].method));
-        if (alen >= sizeof(allow))
-            alen = sizeof(allow) - 1;
-    }
-    if (!found && alen && m == EVHTTP_REQ_OPTIONS) {
+    found = srv__route_find(m, r.path, r.param, sizeof(r.param), allow, sizeof(allow));
+    if (!found && allow[0] && m == EVHTTP_REQ_OPTIONS) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
         srv__add_cors(s, req);
@@ -176,7 +175,7 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
         evhttp_add_header(h, "Access-Control-Max-Age", "86400");
         evhttp_add_header(h, "Allow", allow);
         srv__reply(&r, 204, NULL, NULL);
-    } else if (!found && alen) {
+    } else if (!found && allow[0]) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
         srv__problem(&r, 405, "%s is not allowed on %.200s; allowed: %s.", method_name(m), r.path,
                      allow);

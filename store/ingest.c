@@ -130,8 +130,13 @@ static int match(struct store_txn *txn, struct codes *c, const struct store_inge
             return CHORUS_ENOTFOUND;
         if (rc)
             return rc;
+        /* Both codes, as codes_add would have read them from the stored
+         * product: an item after this one naming it by MPN and brand must
+         * find it in this batch as it would in the next. */
         if (pr->gtin && pr->gtin[0])
             code_add(&c->gtin, gtin_key(pr->gtin), strlen(gtin_key(pr->gtin)), id);
+        if (pr->mpn && pr->mpn[0])
+            code_add(&c->mpn, k, mpn_key(k, sizeof(k), pr->brand, pr->mpn), id);
     }
     snprintf(out, cap, "%s", id);
     return 0;

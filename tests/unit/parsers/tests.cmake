@@ -45,3 +45,11 @@ chorus_unit_test(NAME test_parse_feeds
           html_linear text_rules hostile_billion_laughs hostile_external hostile_prolog
           hostile_depth_and_size
           truncations limits_and_stop kinds_and_roots)
+
+# Pulled items under their source's rules (parsers/source_item.c).
+chorus_unit_test(NAME test_parse_source_item
+    SOURCES ${PARSERS_TEST_DIR}/test_source_item.c
+    LIBS chorus_parsers chorus_base
+    CASES fixed_product_id map_by_field map_by_category map_by_link_patterns
+          google_without_a_map_matches own_product_ids no_rule_says_why ids_for_items_without_one
+          the_source_owns_its_reviews bad_maps_are_refused parsed_google_feed)

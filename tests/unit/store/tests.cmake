@@ -100,3 +100,29 @@ chorus_unit_test(NAME store_sources
     CASES sources_round_trip_and_survive_reopen
           bad_configurations_are_refused)
 target_include_directories(store_sources PRIVATE ${PROJECT_SOURCE_DIR}/store)
+
+chorus_unit_test(NAME store_ingest
+    SOURCES ${STORE_TEST_DIR}/test_ingest.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base
+    CASES refused_items_do_not_stop_the_batch
+          counts_every_result
+          null_counts_and_merge_flag
+          catalogue_fields_are_merged
+          runs_of_identical_products
+          results_survive_a_rerun
+          match_by_gtin_whatever_its_padding
+          match_order
+          unknown_products_are_made_and_found_again)
+target_include_directories(store_ingest PRIVATE ${PROJECT_SOURCE_DIR}/store)
+target_link_libraries(store_ingest PRIVATE PkgConfig::LMDB)
+
+chorus_unit_test(NAME store_writer
+    SOURCES ${STORE_TEST_DIR}/test_writer.c ${STORE_TEST_DIR}/helpers.c
+    LIBS chorus_store chorus_base Threads::Threads
+    CASES jobs_complete_in_submission_order
+          batches_respect_max_weight
+          a_failing_apply_aborts_its_batch
+          submit_after_stop_is_busy
+          wait_holds_a_producer_back
+          notify_runs_once_per_batch)
+target_include_directories(store_writer PRIVATE ${PROJECT_SOURCE_DIR}/store)

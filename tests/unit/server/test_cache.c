@@ -1,0 +1,322 @@
+/* The rendered-response cache (server/cache.c), through internal.h only:
+ * lookups by key and version, a new version misses, re-put replaces, LRU
+ * eviction under the byte cap, entries over an eighth of the cache are not
+ * kept, the metrics /metrics shows, and the body a reply sends. */
+#include "testmain.h"
+
+#include <stdlib.h>
+
+#include <event2/buffer.h>
+
+#include "internal.h"
+
+static struct srv_cached meta(uint64_t version, const char *etag)
+{
+    struct srv_cached c;
+
+    memset(&c, 0, sizeof(c));
+    c.version = version;
+    c.modified = 1700000000 + (int64_t)version;
+    snprintf(c.etag, sizeof(c.etag), "%s", etag);
+    c.type = "application/atom+xml";
+    return c;
+}
+
+/* put stores a body of n bytes of fill under key. */
+static void put(struct srv_cache *c, const char *key, uint64_t version, const char *etag, size_t n,
+                char fill)
+{
+    struct srv_cached m = meta(version, etag);
+    struct buf b;
+
+    buf_init(&b, 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(buf_putc(&b, fill), 0);
+    srv__cache_put(c, key, &m, &b);
+    /* The cache copies: the caller's buffer is its own again. */
+    assert_int_equal(b.len, n);
+    buf_cleanup(&b);
+}
+
+/* metric reads one value of srv__cache_metrics. */
+static unsigned long long metric(const struct srv_cache *c, const char *name)
+{
+    struct buf b;
+    char pat[64];
+    const char *p;
+    unsigned long long v;
+
+    buf_init(&b, 0);
+    srv__cache_metrics(c, &b);
+    assert_non_null(b.data);
+    snprintf(pat, sizeof(pat), "\n%s ", name);
+    p = strstr(b.data, pat);
+    if (!p)
+        fail_msg("no %s in the metrics", name);
+    v = strtoull(p + strlen(pat), NULL, 10);
+    buf_cleanup(&b);
+    return v;
+}
+
+/* ---- bodies, read back through srv__cache_reply -------------------------------------- */
+
+struct capture {
+    char data[4096];
+    size_t len;
+};
+
+static void on_add(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct capture *cap = arg;
+
+    if (!info->n_added)
+        return;
+    cap->len = evbuffer_get_length(b);
+    assert_true(cap->len <= sizeof(cap->data));
+    assert_int_equal(evbuffer_copyout(b, cap->data, cap->len), (ev_ssize_t)cap->len);
+}
+
+/* body_of sends c through srv__cache_reply on a request without a
+ * connection (libevent frees it at once, dropping the reply's reference
+ * to the body) and returns what went into its output buffer. */
+static struct capture *body_of(const struct srv_cached *c)
+{
+    static struct capture cap;
+    struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+    struct srv_req r;
+
+    assert_non_null(req);
+    memset(&cap, 0, sizeof(cap));
+    memset(&r, 0, sizeof(r));
+    r.req = req;
+    evbuffer_add_cb(evhttp_request_get_output_buffer(req), on_add, &cap);
+    srv__cache_reply(&r, 200, c);
+    return &cap;
+}
+
+/* ---- cases ------------------------------------------------------------------------------- */
+
+static void get_by_key_and_version(void **state)
+{
+    struct srv_cache *c = srv__cache_new(1 << 20);
+    const struct srv_cached *got;
+
+    (void)state;
+    assert_null(srv__cache_get(c, "feed:a", 1));
+    put(c, "feed:a", 1, "\"e1\"", 10, 'a');
+    got = srv__cache_get(c, "feed:a", 1);
+    assert_non_null(got);
+    assert_int_equal(got->version, 1);
+    assert_int_equal(got->modified, 1700000001);
+    assert_string_equal(got->etag, "\"e1\"");
+    assert_string_equal(got->type, "application/atom+xml");
+    assert_non_null(got->blob);
+    /* Other versions, and keys one byte away, miss. */
+    assert_null(srv__cache_get(c, "feed:a", 2));
+    assert_null(srv__cache_get(c, "feed:a", 0));
+    assert_null(srv__cache_get(c, "feed:", 1));
+    assert_null(srv__cache_get(c, "feed:aa", 1));
+    assert_null(srv__cache_get(c, "Feed:a", 1));
+    assert_null(srv__cache_get(c, "", 1));
+    /* The empty key is a key like any other. */
+    put(c, "", 3, "\"empty\"", 1, 'e');
+    assert_non_null(srv__cache_get(c, "", 3));
+    assert_non_null(srv__cache_get(c, "feed:a", 1));
+    assert_int_equal(metric(c, "chorus_cache_entries"), 2);
+    srv__cache_free(c);
+}
+
+static void a_new_version_misses_and_replaces(void **state)
+{
+    struct srv_cache *c = srv__cache_new(1 << 20);
+    const struct srv_cached *got;
+
+    (void)state;
+    put(c, "feed:p", 7, "\"v7\"", 100, '7');
+    assert_non_null(srv__cache_get(c, "feed:p", 7));
+    /* A write moved the scope's version: the old page must not be served. */
+    assert_null(srv__cache_get(c, "feed:p", 8));
+    put(c, "feed:p", 8, "\"v8\"", 100, '8');
+    got = srv__cache_get(c, "feed:p", 8);
+    assert_non_null(got);
+    assert_string_equal(got->etag, "\"v8\"");
+    assert_null(srv__cache_get(c, "feed:p", 7));
+    assert_int_equal(metric(c, "chorus_cache_entries"), 1);
+    srv__cache_free(c);
+}
+
+static void re_put_replaces(void **state)
+{
+    struct srv_cache *c = srv__cache_new(1 << 20), *fresh = srv__cache_new(1 << 20);
+    const struct srv_cached *got;
+    struct capture *cap;
+
+    (void)state;
+    put(c, "k", 1, "\"first\"", 1000, 'f');
+    got = srv__cache_get(c, "k", 1);
+    cap = body_of(got);
+    assert_int_equal(cap->len, 1000);
+    assert_int_equal(cap->data[0], 'f');
+    assert_int_equal(cap->data[999], 'f');
+    /* The same key and version again, with another body and ETag. */
+    put(c, "k", 1, "\"second\"", 3000, 's');
+    got = srv__cache_get(c, "k", 1);
+    assert_non_null(got);
+    assert_string_equal(got->etag, "\"second\"");
+    cap = body_of(got);
+    assert_int_equal(cap->len, 3000);
+    assert_int_equal(cap->data[0], 's');
+    assert_int_equal(cap->data[2999], 's');
+    /* One entry, counted once: the bytes equal a cache that only ever
+     * held the second one. */
+    put(fresh, "k", 1, "\"second\"", 3000, 's');
+    assert_int_equal(metric(c, "chorus_cache_entries"), 1);
+    assert_int_equal(metric(c, "chorus_cache_bytes"), metric(fresh, "chorus_cache_bytes"));
+    /* A shorter body after a longer one. */
+    put(c, "k", 2, "\"third\"", 0, 'x');
+    cap = body_of(srv__cache_get(c, "k", 2));
+    assert_int_equal(cap->len, 0);
+    srv__cache_free(c);
+    srv__cache_free(fresh);
+}
+
+static void lru_eviction_under_the_byte_cap(void **state)
+{
+    /* 1 MiB: bodies of 100000 bytes fit ten times with room for any sane
+     * per-entry overhead, and not eleven times. */
+    enum { CAP = 1 << 20, BODY = 100000 };
+    struct srv_cache *c = srv__cache_new(CAP);
+    char key[16];
+
+    (void)state;
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof(key), "page:%d", i);
+        put(c, key, 1, "\"e\"", BODY, (char)('a' + i));
+    }
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof(key), "page:%d", i);
+        assert_non_null(srv__cache_get(c, key, 1));
+    }
+    assert_int_equal(metric(c, "chorus_cache_entries"), 10);
+    assert_true(metric(c, "chorus_cache_bytes") <= CAP);
+    /* Touch page:0 (now the most recent): the next put evicts page:1, the
+     * least recently used, not page:0, the oldest stored. */
+    assert_non_null(srv__cache_get(c, "page:0", 1));
+    put(c, "page:10", 1, "\"e\"", BODY, 'k');
+    assert_non_null(srv__cache_get(c, "page:0", 1));
+    assert_null(srv__cache_get(c, "page:1", 1));
+    assert_non_null(srv__cache_get(c, "page:10", 1));
+    for (int i = 2; i < 10; i++) {
+        snprintf(key, sizeof(key), "page:%d", i);
+        assert_non_null(srv__cache_get(c, key, 1));
+    }
+    assert_true(metric(c, "chorus_cache_bytes") <= CAP);
+    /* page:0 was used before page:10 and page:2..9 just above, so it is
+     * the next to go. */
+    put(c, "page:11", 1, "\"e\"", BODY, 'l');
+    assert_null(srv__cache_get(c, "page:0", 1));
+    assert_non_null(srv__cache_get(c, "page:11", 1));
+    /* Many more pages: the cap always holds and the newest is there. */
+    for (int i = 12; i < 200; i++) {
+        snprintf(key, sizeof(key), "page:%d", i);
+        put(c, key, 1, "\"e\"", BODY / 2 + (size_t)i * 97, 'm');
+        assert_true(metric(c, "chorus_cache_bytes") <= CAP);
+        assert_non_null(srv__cache_get(c, key, 1));
+    }
+    srv__cache_free(c);
+}
+
+static void an_eighth_at_most(void **state)
+{
+    enum { CAP = 1 << 20 };
+    struct srv_cache *c = srv__cache_new(CAP);
+
+    (void)state;
+    put(c, "small", 1, "\"s\"", 1000, 's');
+    /* A body of an eighth of the cache is more than an eighth with its key
+     * and bookkeeping: not kept, and it evicts nothing. */
+    put(c, "big", 1, "\"b\"", CAP / 8, 'b');
+    assert_null(srv__cache_get(c, "big", 1));
+    put(c, "huge", 1, "\"h\"", CAP, 'h');
+    assert_null(srv__cache_get(c, "huge", 1));
+    assert_non_null(srv__cache_get(c, "small", 1));
+    assert_int_equal(metric(c, "chorus_cache_entries"), 1);
+    /* Comfortably under an eighth is kept. */
+    put(c, "fits", 1, "\"f\"", CAP / 8 - 4096, 'f');
+    assert_non_null(srv__cache_get(c, "fits", 1));
+    srv__cache_free(c);
+
+    /* A cache too small for anything keeps nothing. */
+    c = srv__cache_new(0);
+    put(c, "k", 1, "\"e\"", 1, 'x');
+    assert_null(srv__cache_get(c, "k", 1));
+    srv__cache_free(c);
+}
+
+static void hits_and_misses(void **state)
+{
+    struct srv_cache *c = srv__cache_new(1 << 20);
+
+    (void)state;
+    assert_int_equal(metric(c, "chorus_cache_hits_total"), 0);
+    assert_int_equal(metric(c, "chorus_cache_misses_total"), 0);
+    assert_int_equal(metric(c, "chorus_cache_entries"), 0);
+    assert_int_equal(metric(c, "chorus_cache_bytes"), 0);
+    assert_null(srv__cache_get(c, "a", 1));
+    put(c, "a", 1, "\"a\"", 10, 'a');
+    assert_non_null(srv__cache_get(c, "a", 1));
+    assert_non_null(srv__cache_get(c, "a", 1));
+    assert_null(srv__cache_get(c, "a", 2));
+    assert_int_equal(metric(c, "chorus_cache_hits_total"), 2);
+    assert_int_equal(metric(c, "chorus_cache_misses_total"), 2);
+    assert_true(metric(c, "chorus_cache_bytes") >= 10);
+    srv__cache_free(c);
+}
+
+static void disabled_cache(void **state)
+{
+    struct srv_cached m = meta(1, "\"x\"");
+    struct buf b;
+
+    (void)state;
+    /* A NULL cache (cache_bytes 0 in the configuration) does nothing. */
+    buf_init(&b, 0);
+    assert_int_equal(buf_puts(&b, "body"), 0);
+    srv__cache_put(NULL, "k", &m, &b);
+    assert_null(srv__cache_get(NULL, "k", 1));
+    buf_reset(&b);
+    srv__cache_metrics(NULL, &b);
+    assert_int_equal(b.len, 0);
+    buf_cleanup(&b);
+    srv__cache_free(NULL);
+}
+
+static void many_keys(void **state)
+{
+    /* More keys than any fixed bucket array, small bodies: all findable. */
+    enum { N = 20000 };
+    struct srv_cache *c = srv__cache_new((size_t)64 << 20);
+    char key[32];
+
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof(key), "/feeds/products/%d.atom", i);
+        put(c, key, (uint64_t)i, "\"e\"", 16, 'x');
+    }
+    assert_int_equal(metric(c, "chorus_cache_entries"), N);
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof(key), "/feeds/products/%d.atom", i);
+        assert_non_null(srv__cache_get(c, key, (uint64_t)i));
+        assert_null(srv__cache_get(c, key, (uint64_t)i + 1));
+    }
+    srv__cache_free(c);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(get_by_key_and_version), cmocka_unit_test(a_new_version_misses_and_replaces),
+    cmocka_unit_test(re_put_replaces),        cmocka_unit_test(lru_eviction_under_the_byte_cap),
+    cmocka_unit_test(an_eighth_at_most),      cmocka_unit_test(hits_and_misses),
+    cmocka_unit_test(disabled_cache),         cmocka_unit_test(many_keys),
+};
+
+CHORUS_TEST_MAIN(tests)
