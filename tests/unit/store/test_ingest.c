@@ -4,7 +4,7 @@
  * transaction, and the matching of Google feed items to products by GTIN
  * (any zero padding), SKU, MPN with brand and ASIN, or a product made from
  * the item and found again by the items after it. */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * To make batches deterministic, the first job's apply blocks (inside the
  * writer's transaction) until the test has queued everything else, so the
  * queue is full whenever the writer takes a batch. */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <pthread.h>
 #include <semaphore.h>

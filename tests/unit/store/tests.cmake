@@ -102,8 +102,8 @@ chorus_unit_test(NAME store_sources
 target_include_directories(store_sources PRIVATE ${PROJECT_SOURCE_DIR}/store)
 
 chorus_unit_test(NAME store_ingest
-    SOURCES ${STORE_TEST_DIR}/test_ingest.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base
+    SOURCES ${STORE_TEST_DIR}/test_ingest.c
+    LIBS ts_store chorus_store chorus_base
     CASES refused_items_do_not_stop_the_batch
           counts_every_result
           null_counts_and_merge_flag
@@ -117,8 +117,8 @@ target_include_directories(store_ingest PRIVATE ${PROJECT_SOURCE_DIR}/store)
 target_link_libraries(store_ingest PRIVATE PkgConfig::LMDB)
 
 chorus_unit_test(NAME store_writer
-    SOURCES ${STORE_TEST_DIR}/test_writer.c ${STORE_TEST_DIR}/helpers.c
-    LIBS chorus_store chorus_base Threads::Threads
+    SOURCES ${STORE_TEST_DIR}/test_writer.c
+    LIBS ts_store chorus_store chorus_base Threads::Threads
     CASES jobs_complete_in_submission_order
           batches_respect_max_weight
           a_failing_apply_aborts_its_batch
