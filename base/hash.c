@@ -10,7 +10,7 @@ uint64_t chorus_fnv64(uint64_t h, const void *p, size_t n)
     const unsigned char *s = p;
 
     for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211ULL;
+        h = chorus_fnv64_step(h, s[i]);
     return h;
 }
 

@@ -26,7 +26,7 @@ void chorus_map_init(struct chorus_map *m, uint64_t seed)
     m->seed = seed ? seed : CHORUS_FNV64_INIT;
 }
 
-void chorus_map_cleanup(struct chorus_map *m, void (*free_val)(void *val))
+void chorus_map_clear(struct chorus_map *m, void (*free_val)(void *val))
 {
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slots[i].key)
@@ -34,10 +34,17 @@ void chorus_map_cleanup(struct chorus_map *m, void (*free_val)(void *val))
         if (free_val)
             free_val(m->slots[i].val);
         free(m->slots[i].key);
+        m->slots[i].key = NULL;
     }
+    m->n = 0;
+}
+
+void chorus_map_cleanup(struct chorus_map *m, void (*free_val)(void *val))
+{
+    chorus_map_clear(m, free_val);
     free(m->slots);
     m->slots = NULL;
-    m->cap = m->n = 0;
+    m->cap = 0;
 }
 
 static uint64_t hash_of(const struct chorus_map *m, const void *key, size_t klen)

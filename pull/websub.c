@@ -33,7 +33,6 @@
 #define WS_MAX_ATTEMPTS   8           /* then the topic is given up and logged */
 #define WS_BACKOFF_MS     2000        /* first retry delay; doubles per failure */
 #define WS_BACKOFF_MAX_MS (5 * 60000) /* the doubling stops at five minutes */
-#define WS_BUCKETS        16384       /* hash buckets: a power of two above the cap */
 #define WS_MAX_REPLY      (64 * 1024) /* a hub's answer body is read and discarded */
 #define WS_LOG_PER_MINUTE 10          /* failure lines per minute before they are counted */
 #define WS_USER_AGENT     "Chorus/0.1 (+WebSub)"
@@ -48,14 +47,12 @@ enum topic_state {
 struct xfer;
 
 struct topic {
-    char *url;     /* owned */
-    uint64_t hash; /* of url */
+    char *url; /* owned */
     enum topic_state state;
     unsigned failures;   /* failed attempts since the last success */
     bool again;          /* the feed changed while its ping was in flight */
     uint64_t due_ms;     /* T_WAITING: monotonic time of the next attempt */
     struct xfer *xfer;   /* T_SENDING: the transfer */
-    struct topic *hnext; /* hash chain */
     struct topic *older; /* age list: every pending topic, oldest first */
     struct topic *newer;
     struct topic *prev; /* the list of its state (queued or waiting) */
@@ -80,7 +77,7 @@ struct pull_websub {
     struct curl_slist *headers; /* of every ping; outlives the easy handles */
     struct event *batch_timer;  /* the batch window */
     struct event *retry_timer;  /* the earliest due retry */
-    struct topic **buckets;     /* WS_BUCKETS chains */
+    struct chorus_map topics;   /* url -> struct topic: every pending one */
     struct topic *oldest, *newest;
     struct tlist queued, waiting;
     size_t n_pending;       /* every topic: queued, sending, waiting */
@@ -177,23 +174,11 @@ static void list_remove(struct tlist *l, struct topic *t)
     t->prev = t->next = NULL;
 }
 
-static struct topic *topic_find(struct pull_websub *w, const char *url, uint64_t h)
-{
-    for (struct topic *t = w->buckets[h & (WS_BUCKETS - 1)]; t; t = t->hnext)
-        if (t->hash == h && strcmp(t->url, url) == 0)
-            return t;
-    return NULL;
-}
-
-/* topic_free unlinks t from the hash and the age list and frees it; the
+/* topic_free takes t out of the table and the age list and frees it; the
  * caller has already taken it off its state list. */
 static void topic_free(struct pull_websub *w, struct topic *t)
 {
-    struct topic **pp = &w->buckets[t->hash & (WS_BUCKETS - 1)];
-
-    while (*pp != t)
-        pp = &(*pp)->hnext;
-    *pp = t->hnext;
+    chorus_map_remove(&w->topics, t->url, strlen(t->url));
     if (t->older)
         t->older->newer = t->newer;
     else
@@ -242,8 +227,8 @@ static void drop_oldest(struct pull_websub *w)
 /* queue_topic records that the feed at url changed. */
 void pull_websub_publish(struct pull_websub *w, const char *url)
 {
-    uint64_t h = chorus_fnv64_str(url);
-    struct topic *t = topic_find(w, url, h);
+    size_t len = strlen(url);
+    struct topic *t = chorus_map_get(&w->topics, url, len);
 
     if (t) {
         /* Queued or waiting for a retry: the coming ping covers this change.
@@ -261,9 +246,7 @@ void pull_websub_publish(struct pull_websub *w, const char *url)
     t->url = strdup(url);
     if (!t->url)
         abort();
-    t->hash = h;
-    t->hnext = w->buckets[h & (WS_BUCKETS - 1)];
-    w->buckets[h & (WS_BUCKETS - 1)] = t;
+    chorus_map_add(&w->topics, url, len, t);
     t->older = w->newest;
     if (w->newest)
         w->newest->newer = t;
@@ -517,13 +500,13 @@ int pull_websub_new(struct pull_websub **out, struct event_base *base, const cha
     w = calloc(1, sizeof(*w));
     if (!w)
         abort();
+    chorus_map_init(&w->topics, 0);
     w->backoff_ms = backoff_base();
     w->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)w;
     if (!w->rng)
         w->rng = 88172645463325252ULL;
     w->hub = strdup(hub);
-    w->buckets = calloc(WS_BUCKETS, sizeof(*w->buckets));
-    if (!w->hub || !w->buckets)
+    if (!w->hub)
         abort();
     w->headers = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
     /* curl would send Expect: 100-continue for a long topic and wait a
@@ -573,7 +556,7 @@ void pull_websub_free(struct pull_websub *w)
         free(t);
     }
     curl_slist_free_all(w->headers);
-    free(w->buckets);
+    chorus_map_cleanup(&w->topics, NULL); /* the age list above held every topic */
     free(w->hub);
     free(w);
 }

@@ -36,22 +36,19 @@ static void blob_sent(const void *data, size_t len, void *arg)
 }
 
 struct srv_cache_entry {
-    struct srv_cache_entry *hnext;       /* hash chain */
     struct srv_cache_entry *prev, *next; /* LRU list, most recent first */
-    uint64_t hash;
     struct srv_cached c;
     size_t bytes;
-    char key[]; /* NUL-terminated */
+    size_t klen;
+    char key[]; /* NUL-terminated: what the LRU end is dropped by */
 };
 
 struct srv_cache {
-    struct srv_cache_entry **slots;
-    size_t nslots, count, bytes, max_bytes;
+    struct chorus_map map; /* key -> entry; the LRU list owns the entries */
+    size_t bytes, max_bytes;
     struct srv_cache_entry *head, *tail;
     uint64_t hits, misses;
 };
-
-#define NSLOTS 4096
 
 struct srv_cache *srv__cache_new(size_t max_bytes)
 {
@@ -59,10 +56,7 @@ struct srv_cache *srv__cache_new(size_t max_bytes)
 
     if (!c)
         abort();
-    c->slots = calloc(NSLOTS, sizeof(*c->slots));
-    if (!c->slots)
-        abort();
-    c->nslots = NSLOTS;
+    chorus_map_init(&c->map, 0);
     c->max_bytes = max_bytes;
     return c;
 }
@@ -93,14 +87,9 @@ static void push_front(struct srv_cache *c, struct srv_cache_entry *e)
 
 static void drop(struct srv_cache *c, struct srv_cache_entry *e)
 {
-    struct srv_cache_entry **pp = &c->slots[e->hash % c->nslots];
-
-    while (*pp != e)
-        pp = &(*pp)->hnext;
-    *pp = e->hnext;
+    chorus_map_remove(&c->map, e->key, e->klen);
     unlink_lru(c, e);
     c->bytes -= e->bytes;
-    c->count--;
     blob_unref(e->c.blob);
     free(e);
 }
@@ -111,22 +100,13 @@ void srv__cache_free(struct srv_cache *c)
         return;
     while (c->head)
         drop(c, c->head);
-    free(c->slots);
+    chorus_map_cleanup(&c->map, NULL);
     free(c);
-}
-
-static struct srv_cache_entry *find(struct srv_cache *c, const char *key, uint64_t h)
-{
-    for (struct srv_cache_entry *e = c->slots[h % c->nslots]; e; e = e->hnext)
-        if (e->hash == h && strcmp(e->key, key) == 0)
-            return e;
-    return NULL;
 }
 
 const struct srv_cached *srv__cache_get(struct srv_cache *c, const char *key, uint64_t version)
 {
-    uint64_t h = chorus_fnv64_str(key);
-    struct srv_cache_entry *e = c ? find(c, key, h) : NULL;
+    struct srv_cache_entry *e = c ? chorus_map_get(&c->map, key, strlen(key)) : NULL;
 
     if (!e || e->c.version != version) {
         if (c)
@@ -143,7 +123,6 @@ void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cache
                     struct buf *body)
 {
     size_t klen = strlen(key), bytes;
-    uint64_t h = chorus_fnv64_str(key);
     struct srv_cache_entry *e;
 
     if (!c)
@@ -152,7 +131,7 @@ void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cache
     /* One page may not take more than an eighth of the cache. */
     if (bytes > c->max_bytes / 8)
         return;
-    e = find(c, key, h);
+    e = chorus_map_get(&c->map, key, klen);
     if (e)
         drop(c, e);
     while (c->head && c->bytes + bytes > c->max_bytes)
@@ -161,7 +140,7 @@ void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cache
     if (!e)
         abort();
     memcpy(e->key, key, klen + 1);
-    e->hash = h;
+    e->klen = klen;
     e->c = *val;
     e->c.blob = malloc(sizeof(*e->c.blob) + body->len);
     if (!e->c.blob)
@@ -170,11 +149,9 @@ void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cache
     e->c.blob->len = body->len;
     memcpy(e->c.blob->data, body->data ? body->data : "", body->len);
     e->bytes = bytes;
-    e->hnext = c->slots[h % c->nslots];
-    c->slots[h % c->nslots] = e;
+    chorus_map_add(&c->map, key, klen, e);
     push_front(c, e);
     c->bytes += bytes;
-    c->count++;
 }
 
 void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c)
@@ -202,5 +179,5 @@ void srv__cache_metrics(const struct srv_cache *c, struct buf *b)
                "# TYPE chorus_cache_misses_total counter\nchorus_cache_misses_total %llu\n"
                "# TYPE chorus_cache_entries gauge\nchorus_cache_entries %zu\n"
                "# TYPE chorus_cache_bytes gauge\nchorus_cache_bytes %zu\n",
-               (unsigned long long)c->hits, (unsigned long long)c->misses, c->count, c->bytes);
+               (unsigned long long)c->hits, (unsigned long long)c->misses, c->map.n, c->bytes);
 }

@@ -3,8 +3,9 @@
  *
  * Two fixed-size open tables, so memory stays bounded whatever the traffic:
  * an entry that collides with a newer one is simply overwritten, which can
- * only ever let a vote through, never lose one. Hashes are seeded per
- * process so nobody can aim collisions from outside. */
+ * only ever let a vote through, never lose one. Hashes are FNV-1a seeded per
+ * process so nobody can aim collisions from outside.
+ * Not chorus_map: that would need an allocation per vote and an eviction list to stay bounded. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -32,35 +33,25 @@ struct srv_ratelimit {
     struct addr_slot addrs[ADDR_SLOTS];
 };
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint64_t hash_addr(const struct srv_ratelimit *rl, const char *addr)
 {
-    uint64_t h = rl->seed;
-
-    for (; *addr; addr++)
-        h = mix(h ^ (unsigned char)*addr);
-    return h | 1; /* 0 marks an empty slot */
+    return chorus_fnv64(rl->seed, addr, strlen(addr)) | 1; /* 0 marks an empty slot */
 }
 
 struct srv_ratelimit *srv__ratelimit_new(unsigned per_hour)
 {
     struct srv_ratelimit *rl = calloc(1, sizeof(*rl));
     struct timespec ts;
+    uint64_t v[3];
 
     if (!rl)
         abort();
     rl->per_hour = per_hour;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    rl->seed = mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)rl);
+    v[0] = (uint64_t)ts.tv_sec;
+    v[1] = (uint64_t)ts.tv_nsec;
+    v[2] = (uint64_t)(uintptr_t)rl;
+    rl->seed = chorus_fnv64(CHORUS_FNV64_INIT, v, sizeof(v));
     return rl;
 }
 
@@ -71,7 +62,7 @@ void srv__ratelimit_free(struct srv_ratelimit *rl)
 
 bool srv__ratelimit_vote(struct srv_ratelimit *rl, const char *addr, uint64_t id, int64_t now)
 {
-    uint64_t ah = hash_addr(rl, addr), ph = mix(ah ^ mix(id)) | 1;
+    uint64_t ah = hash_addr(rl, addr), ph = chorus_fnv64(ah, &id, sizeof(id)) | 1;
     struct pair_slot *p = &rl->pairs[ph % PAIR_SLOTS];
     struct addr_slot *a = &rl->addrs[ah % ADDR_SLOTS];
     int64_t hour = now / 3600;

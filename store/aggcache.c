@@ -9,8 +9,9 @@
  * touched: the flush applies each with one cursor positioning, in key order
  * so that the cursor stays on the page it is on.
  *
- * Both tables are open addressing over a dense entry array, so that clearing
- * and flushing cost what was used, not the table size.
+ * Both tables index a dense entry array, and are emptied key by key from
+ * it, so that clearing and flushing cost what was used, not the table size
+ * (a commit of one review must not walk a table that an import grew).
  */
 #include "store_int.h"
 #include "chorus/base.h"
@@ -24,15 +25,13 @@ struct delta {
 };
 
 struct store__agg_entry {
-    uint64_t key; /* sort_key() of (kind, no) */
-    uint32_t slot;
+    uint64_t key; /* sort_key() of (kind, no); its bytes key w->aggix */
     bool dirty;
     struct review_stats st; /* the whole record, loaded on first touch */
 };
 
 struct store__day_entry {
-    uint64_t key; /* sort_key() of (kind, no, day) */
-    uint32_t slot;
+    uint64_t key; /* sort_key() of (kind, no, day); its bytes key w->dayix */
     struct delta d;
 };
 
@@ -48,14 +47,6 @@ struct store__order {
 static uint64_t sort_key(uint8_t kind, uint32_t no, uint32_t day)
 {
     return (uint64_t)(kind == STORE__KIND_PRODUCT) << 63 | (uint64_t)no << 31 | day;
-}
-
-static uint32_t hash(uint64_t key, uint32_t slots)
-{
-    key ^= key >> 33;
-    key *= UINT64_C(0xff51afd7ed558ccd);
-    key ^= key >> 33;
-    return (uint32_t)key & (slots - 1);
 }
 
 /* ---- arithmetic on stored counts -------------------------------------------------- */
@@ -86,29 +77,29 @@ static bool day_empty(const struct store_day *d)
 
 static void alloc_tables(struct store__wstate *w)
 {
-    w->aslots = calloc(STORE__AGG_SLOTS, sizeof(*w->aslots));
+    chorus_map_init(&w->aggix, 0);
+    chorus_map_init(&w->dayix, 0);
     w->aggs = calloc(STORE__AGG_MAX, sizeof(*w->aggs));
     w->adirty = calloc(STORE__AGG_MAX, sizeof(*w->adirty));
-    w->dslots = calloc(STORE__DAY_SLOTS, sizeof(*w->dslots));
     w->days = calloc(STORE__DAY_MAX, sizeof(*w->days));
     w->order = calloc(STORE__DAY_MAX, sizeof(*w->order));
-    if (!w->aslots || !w->aggs || !w->adirty || !w->dslots || !w->days || !w->order)
+    if (!w->aggs || !w->adirty || !w->days || !w->order)
         abort();
 }
 
 static void clear_days(struct store__wstate *w)
 {
     for (size_t i = 0; i < w->ndays; i++)
-        w->dslots[w->days[i].slot] = 0;
+        chorus_map_remove(&w->dayix, &w->days[i].key, sizeof(w->days[i].key));
     w->ndays = 0;
 }
 
 void store__agg_cache_clear(struct store__wstate *w)
 {
-    if (!w->aslots)
+    if (!w->aggs)
         return;
     for (size_t i = 0; i < w->naggs; i++)
-        w->aslots[w->aggs[i].slot] = 0;
+        chorus_map_remove(&w->aggix, &w->aggs[i].key, sizeof(w->aggs[i].key));
     w->naggs = 0;
     w->nadirty = 0;
     clear_days(w);
@@ -116,14 +107,14 @@ void store__agg_cache_clear(struct store__wstate *w)
 
 void store__agg_cache_free(struct store__wstate *w)
 {
-    free(w->aslots);
+    if (!w->aggs)
+        return;
+    chorus_map_cleanup(&w->aggix, NULL);
+    chorus_map_cleanup(&w->dayix, NULL);
     free(w->aggs);
     free(w->adirty);
-    free(w->dslots);
     free(w->days);
     free(w->order);
-    w->aslots = NULL;
-    w->dslots = NULL;
     w->adirty = NULL;
     w->aggs = NULL;
     w->days = NULL;
@@ -150,38 +141,32 @@ static int load_agg(struct store_txn *t, uint8_t kind, uint32_t no, struct revie
  * the next lookup. */
 static int agg_find(struct store_txn *t, uint8_t kind, uint32_t no, struct store__agg_entry **out)
 {
-    const uint32_t mask = STORE__AGG_SLOTS - 1;
     struct store__wstate *w = t->w;
     uint64_t key = sort_key(kind, no, 0);
     struct store__agg_entry *e;
-    uint32_t i;
     int rc;
 
-    if (!w->aslots)
+    if (!w->aggs)
         alloc_tables(w);
-    for (i = hash(key, STORE__AGG_SLOTS); w->aslots[i]; i = (i + 1) & mask) {
-        e = &w->aggs[w->aslots[i] - 1];
-        if (e->key == key) {
-            *out = e;
-            return 0;
-        }
+    e = chorus_map_get(&w->aggix, &key, sizeof(key));
+    if (e) {
+        *out = e;
+        return 0;
     }
     if (w->naggs == STORE__AGG_MAX) {
         rc = store__agg_flush(t);
         if (rc)
             return rc;
         store__agg_cache_clear(w);
-        for (i = hash(key, STORE__AGG_SLOTS); w->aslots[i]; i = (i + 1) & mask)
-            ;
     }
     e = &w->aggs[w->naggs];
     e->key = key;
-    e->slot = i;
     e->dirty = false;
     rc = load_agg(t, kind, no, &e->st);
     if (rc)
         return rc;
-    w->aslots[i] = (uint32_t)++w->naggs;
+    w->naggs++;
+    chorus_map_add(&w->aggix, &key, sizeof(key), e);
     *out = e;
     return 0;
 }
@@ -204,35 +189,29 @@ int store__agg_ref(struct store_txn *t, uint8_t kind, uint32_t no, struct review
 int store__day_add(struct store_txn *t, uint8_t kind, uint32_t no, uint32_t day,
                    const struct store_day *d, int sign)
 {
-    const uint32_t mask = STORE__DAY_SLOTS - 1;
     struct store__wstate *w = t->w;
     uint64_t key = sort_key(kind, no, day);
-    struct store__day_entry *e = NULL;
-    uint32_t i;
+    struct store__day_entry *e;
+    bool created;
+    void **v;
     int rc;
 
-    if (!w->aslots)
+    if (!w->aggs)
         alloc_tables(w);
-    for (i = hash(key, STORE__DAY_SLOTS); w->dslots[i]; i = (i + 1) & mask) {
-        if (w->days[w->dslots[i] - 1].key == key) {
-            e = &w->days[w->dslots[i] - 1];
-            break;
-        }
+    if (w->ndays == STORE__DAY_MAX && !chorus_map_has(&w->dayix, &key, sizeof(key))) {
+        rc = store__agg_flush(t);
+        if (rc)
+            return rc;
     }
-    if (!e) {
-        if (w->ndays == STORE__DAY_MAX) {
-            rc = store__agg_flush(t);
-            if (rc)
-                return rc;
-            for (i = hash(key, STORE__DAY_SLOTS); w->dslots[i]; i = (i + 1) & mask)
-                ;
-        }
-        e = &w->days[w->ndays];
+    /* Most keys are new: one hash finds the delta or makes its place. */
+    v = chorus_map_slot(&w->dayix, &key, sizeof(key), &created);
+    if (created) {
+        e = &w->days[w->ndays++];
         memset(e, 0, sizeof(*e));
         e->key = key;
-        e->slot = i;
-        w->dslots[i] = (uint32_t)++w->ndays;
+        *v = e;
     }
+    e = *v;
     e->d.count += (int64_t)sign * d->count;
     e->d.rating_sum += (int64_t)sign * d->rating_sum;
     for (int h = 0; h < 5; h++)
@@ -326,7 +305,7 @@ int store__agg_flush(struct store_txn *t)
     int64_t now = chorus_now();
     int rc = 0;
 
-    if (!w->aslots)
+    if (!w->aggs)
         return 0;
     for (size_t i = 0; i < w->nadirty; i++) {
         w->order[i].key = w->aggs[w->adirty[i]].key;

@@ -310,6 +310,7 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
     int rc;
 
     memset(&ck, 0, sizeof(ck));
+    chorus_map_init(&ck.days, 0);
     ck.report = report;
     ck.ctx = ctx;
     rc = store_read_begin(s, &ck.t);
@@ -339,7 +340,7 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
 out:
     if (drift)
         *drift = ck.drift;
-    free(ck.days);
+    chorus_map_cleanup(&ck.days, free);
     free(ck.cknown);
     free(ck.cst);
     free(ck.pst);

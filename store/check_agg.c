@@ -42,38 +42,23 @@ void store__check_count(struct store__check *ck, enum store__db db, const char *
 
 /* ---- category day table ------------------------------------------------------------- */
 
+/* The key is the number's bytes in memory order: the table never leaves
+ * this process. */
 static struct store__cday *cday_ref(struct store__check *ck, uint32_t cno, uint32_t day)
 {
     uint64_t key = (uint64_t)cno << 32 | day;
-    size_t mask, i;
+    void **v = chorus_map_slot(&ck->days, &key, sizeof(key), NULL);
+    struct store__cday *cd = *v;
 
-    if (ck->ndays * 2 >= ck->days_slots) {
-        struct store__cday *old = ck->days;
-        size_t n = ck->days_slots;
-
-        ck->days_slots = n ? n * 2 : 1024;
-        ck->days = calloc(ck->days_slots, sizeof(*ck->days));
-        if (!ck->days)
+    if (!cd) {
+        cd = calloc(1, sizeof(*cd));
+        if (!cd)
             abort();
-        mask = ck->days_slots - 1;
-        for (size_t j = 0; j < n; j++) {
-            if (!old[j].key)
-                continue;
-            for (i = (old[j].key * UINT64_C(0x9e3779b97f4a7c15)) >> 20 & mask; ck->days[i].key;
-                 i = (i + 1) & mask)
-                ;
-            ck->days[i] = old[j];
-        }
-        free(old);
+        cd->key = key;
+        cd->d.day = day;
+        *v = cd;
     }
-    mask = ck->days_slots - 1;
-    for (i = (key * UINT64_C(0x9e3779b97f4a7c15)) >> 20 & mask; ck->days[i].key; i = (i + 1) & mask)
-        if (ck->days[i].key == key)
-            return &ck->days[i];
-    ck->days[i].key = key;
-    ck->days[i].d.day = day;
-    ck->ndays++;
-    return &ck->days[i];
+    return cd;
 }
 
 /* ---- comparisons ------------------------------------------------------------------------ */
@@ -345,17 +330,25 @@ out:
 static struct store__cday *cday_find(struct store__check *ck, uint32_t cno, uint32_t day)
 {
     uint64_t key = (uint64_t)cno << 32 | day;
-    size_t mask = ck->days_slots - 1, i;
 
-    if (!ck->days_slots)
-        return NULL;
-    for (i = (key * UINT64_C(0x9e3779b97f4a7c15)) >> 20 & mask; ck->days[i].key; i = (i + 1) & mask)
-        if (ck->days[i].key == key)
-            return &ck->days[i];
-    return NULL;
+    return chorus_map_get(&ck->days, &key, sizeof(key));
 }
 
-/* A category's stored buckets against the recount hash. */
+/* say_unseen reports a recounted category day that has no stored bucket. */
+static int say_unseen(void *ctx, const char *key, size_t klen, void *val)
+{
+    const struct store__cday *cd = val;
+
+    (void)key;
+    (void)klen;
+    if (!cd->seen)
+        store__check_say(ctx,
+                         "Category number %" PRIu32 " has no daily bucket for day %" PRIu32 ".",
+                         (uint32_t)(cd->key >> 32), (uint32_t)cd->key);
+    return 0;
+}
+
+/* A category's stored buckets against the recount. */
 struct cday_cmp {
     struct store__check *ck;
     const char *what;
@@ -431,14 +424,7 @@ int store__check_categories(struct store__check *ck)
         rc = store__check_rc(ck->t, mrc);
         goto out;
     }
-    for (size_t i = 0; i < ck->days_slots; i++) {
-        const struct store__cday *cd = &ck->days[i];
-
-        if (cd->key && !cd->seen)
-            store__check_say(ck,
-                             "Category number %" PRIu32 " has no daily bucket for day %" PRIu32 ".",
-                             (uint32_t)(cd->key >> 32), (uint32_t)cd->key);
-    }
+    chorus_map_each(&ck->days, say_unseen, ck);
 out:
     mdb_cursor_close(c);
     return rc;

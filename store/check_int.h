@@ -6,7 +6,7 @@
 #include "store_int.h"
 
 struct store__cday {
-    uint64_t key; /* cno << 32 | day; 0 = empty slot (category numbers start at 1) */
+    uint64_t key; /* cno << 32 | day, also its key in store__check.days */
     bool seen;
     struct store_day d;
 };
@@ -22,8 +22,7 @@ struct store__check {
     struct review_stats *cst; /* recount per category number */
     bool *cknown;             /* category numbers that exist */
 
-    struct store__cday *days; /* category daily recount */
-    size_t ndays, days_slots;
+    struct chorus_map days; /* category daily recount: key -> struct store__cday (owned) */
 };
 
 /* store__check_say counts one discrepancy and reports it as a sentence. */

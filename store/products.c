@@ -10,13 +10,6 @@
 #include "chorus/base.h"
 #include "store_int.h"
 
-struct store__pentry {
-    bool used;
-    uint64_t hash;
-    const char *id; /* copies in w->parena */
-    struct store__scope sc;
-};
-
 /* ---- categories ---------------------------------------------------------------- */
 
 bool store__category_valid(const char *path)
@@ -193,41 +186,32 @@ int store__product_record_get(struct store_txn *t, uint32_t pno, struct product 
 
 /* ---- the product cache of a write transaction -------------------------------------- */
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
+/* w->pcache maps external ids to struct store__scope, which lives with its
+ * path and category chain in w->parena. */
 
-    for (; *s; s++) {
-        h ^= (uint8_t)*s;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
+void store__pcache_init(struct store__wstate *w)
+{
+    chorus_map_init(&w->pcache, 0);
 }
 
 void store__pcache_clear(struct store__wstate *w)
 {
-    for (size_t i = 0; i < w->npused; i++)
-        w->ptab[w->pused[i]].used = false;
-    w->npused = 0;
+    chorus_map_clear(&w->pcache, NULL);
     store__arena_reset(&w->parena);
 }
 
 void store__pcache_free(struct store__wstate *w)
 {
-    free(w->ptab);
-    free(w->pused);
+    chorus_map_cleanup(&w->pcache, NULL);
     store__arena_cleanup(&w->parena);
-    w->ptab = NULL;
-    w->pused = NULL;
-    w->npused = 0;
 }
 
 int store__product_info(struct store_txn *t, const char *id, bool create, struct store__scope *out)
 {
     struct store__wstate *w = t->w;
-    uint64_t h = hash_str(id);
-    uint32_t mask = STORE__PTAB_SLOTS - 1, i, cats[STORE__MAX_LEVELS];
-    struct store__pentry *e;
+    size_t idlen = strlen(id);
+    uint32_t cats[STORE__MAX_LEVELS];
+    struct store__scope *sc;
     struct product p;
     size_t ncat = 0;
     uint32_t pno;
@@ -235,18 +219,10 @@ int store__product_info(struct store_txn *t, const char *id, bool create, struct
 
     if (!w)
         return CHORUS_EINVAL; /* write transactions only */
-    if (!w->ptab) {
-        w->ptab = calloc(STORE__PTAB_SLOTS, sizeof(*w->ptab));
-        w->pused = calloc(STORE__PTAB_MAX, sizeof(*w->pused));
-        if (!w->ptab || !w->pused)
-            abort();
-    }
-    for (i = (uint32_t)h & mask; w->ptab[i].used; i = (i + 1) & mask) {
-        e = &w->ptab[i];
-        if (e->hash == h && strcmp(e->id, id) == 0) {
-            *out = e->sc;
-            return 0;
-        }
+    sc = chorus_map_get(&w->pcache, id, idlen);
+    if (sc) {
+        *out = *sc;
+        return 0;
     }
 
     rc = store__product_no(t, id, &pno);
@@ -267,29 +243,23 @@ int store__product_info(struct store_txn *t, const char *id, bool create, struct
     if (rc)
         return rc;
 
-    if (w->npused >= STORE__PTAB_MAX) {
+    if (w->pcache.n >= STORE__PCACHE_MAX)
         store__pcache_clear(w);
-        for (i = (uint32_t)h & mask; w->ptab[i].used; i = (i + 1) & mask)
-            ;
-    }
-    e = &w->ptab[i];
-    e->used = true;
-    e->hash = h;
+    sc = store__arena_alloc(&w->parena, sizeof(*sc));
+    sc->pno = pno;
+    sc->ncat = ncat;
     /* The copies: p's strings point into LMDB pages that later puts in this
-     * transaction may rewrite. */
-    e->id = store__arena_strdup(&w->parena, id);
-    e->sc.pno = pno;
-    e->sc.ncat = ncat;
-    e->sc.path = store__arena_strdup(&w->parena, p.category);
-    e->sc.cats = NULL;
+     * transaction may rewrite (the table copies the id itself). */
+    sc->path = store__arena_strdup(&w->parena, p.category);
+    sc->cats = NULL;
     if (ncat) {
         uint32_t *c = store__arena_alloc(&w->parena, ncat * sizeof(*c));
 
         memcpy(c, cats, ncat * sizeof(*c));
-        e->sc.cats = c;
+        sc->cats = c;
     }
-    w->pused[w->npused++] = i;
-    *out = e->sc;
+    chorus_map_add(&w->pcache, id, idlen, sc);
+    *out = *sc;
     return 0;
 }
 

@@ -348,8 +348,10 @@ bool store__category_valid(const char *path);
  * or under it. */
 int store__category_each(struct store_txn *t, const char *path, size_t plen,
                          int (*fn)(void *ctx, uint32_t pno), void *ctx);
-/* store__pcache_clear forgets cached product infos (new run, category
+/* store__pcache_init makes the product cache of a new write state empty;
+ * store__pcache_clear forgets cached product infos (new run, category
  * change); store__pcache_free releases the table. */
+void store__pcache_init(struct store__wstate *w);
 void store__pcache_clear(struct store__wstate *w);
 void store__pcache_free(struct store__wstate *w);
 
@@ -423,7 +425,6 @@ void store__stats_add(struct review_stats *a, const struct review_stats *b, int 
 struct store__agg_entry;
 struct store__day_entry;
 struct store__order;
-struct store__pentry;
 
 struct store__wstate {
     size_t valid_after; /* caches hold the state after this committed txn id */
@@ -433,33 +434,28 @@ struct store__wstate {
     bool next_id_dirty;
 
     /* aggregate cache (aggcache.c): clean entries outlive a commit */
-    uint32_t *aslots; /* open addressing: 0 empty, else entry index + 1 */
+    struct chorus_map aggix; /* key -> entry of aggs */
     struct store__agg_entry *aggs;
     size_t naggs;
     uint32_t *adirty; /* indexes of dirty entries */
     size_t nadirty;
     /* daily deltas, applied and dropped by every flush */
-    uint32_t *dslots;
+    struct chorus_map dayix; /* key -> entry of days */
     struct store__day_entry *days;
     size_t ndays;
     struct store__order *order; /* sort space for a flush */
 
-    /* product cache: external id -> scope */
-    struct store__pentry *ptab;
-    uint32_t *pused;
-    size_t npused;
-    struct store__arena parena; /* ids and category chains of ptab */
+    /* product cache: external id -> struct store__scope */
+    struct chorus_map pcache;
+    struct store__arena parena; /* the scopes of pcache, their paths and category chains */
 
     uint8_t *enc; /* scratch for encoding records */
     size_t enc_alloc;
 };
 
-#define STORE__AGG_SLOTS  16384 /* powers of two, twice the entries */
 #define STORE__AGG_MAX    8192
-#define STORE__DAY_SLOTS  32768
 #define STORE__DAY_MAX    16384
-#define STORE__PTAB_SLOTS 8192
-#define STORE__PTAB_MAX   4096
+#define STORE__PCACHE_MAX 4096 /* products cached; one more empties the cache */
 
 /* store__wstate_reset empties the caches: at the start of a store_write
  * run, unless this process made the last commit (see txn.c). */

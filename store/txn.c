@@ -228,6 +228,7 @@ int store_write(struct store *s, int (*fn)(struct store_txn *txn, void *ctx), vo
         t->w = calloc(1, sizeof(*t->w));
         if (!t->w)
             abort();
+        store__pcache_init(t->w);
         t->s = s;
         t->write = true;
         s->wtxn = t;

@@ -82,7 +82,7 @@ static void try_start(struct matcher *m)
     const struct text_taxonomy *t = m->t;
     const struct slot *s = &m->ring[m->head];
     unsigned c0 = (uint8_t)s->w[0], two = s->len >= 2 ? c0 << 8 | (uint8_t)s->w[1] : 0;
-    uint64_t h = TEXT__HASH_INIT;
+    uint64_t h = CHORUS_FNV64_INIT;
     const struct text__key *k;
     size_t n;
 
@@ -92,7 +92,7 @@ static void try_start(struct matcher *m)
     /* One pass over the word: at each length that some prefix key has,
      * look that prefix up; at the end, the whole word. */
     for (size_t len = 1; len <= s->len; len++) {
-        h = text__hash_step(h, (unsigned char)s->w[len - 1]);
+        h = chorus_fnv64_step(h, (unsigned char)s->w[len - 1]);
         if (len < 64 && (t->prefix_lens & ((uint64_t)1 << len))) {
             k = find(&t->prefix_ht, t->prefix, s->w, len, h, &n);
             for (size_t i = 0; i < n; i++)

@@ -75,7 +75,8 @@ void text__senti_tables_init(void);
 /* Review words are short: they are hashed eight bytes at a time (one
  * multiply per word where FNV-1a, as in match.c, takes one per byte), and a
  * key's first eight bytes and length settle most comparisons without a
- * memcmp. */
+ * memcmp.
+ * Not chorus_map or chorus_fnv64: FNV-1a alone made text_sentiment 13% slower. */
 
 /* text__senti_chunk reads n <= 8 bytes as a number, zero-padded, the same on
  * any byte order. */

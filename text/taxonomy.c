@@ -133,18 +133,6 @@ static int on_phrase_word(void *ctx, const char *word, size_t len, size_t start,
     return 0;
 }
 
-/* hash is FNV-1a: it only spots candidates for the repeated-phrase check. */
-static uint32_t hash(const char *s, size_t n, bool prefix)
-{
-    uint32_t h = 2166136261u ^ (prefix ? 0x9e3779b9u : 0);
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 /* ---- parsing ---------------------------------------------------------------- */
 
 struct parser {
@@ -180,7 +168,7 @@ static int add_phrase(struct parser *ps, struct text__component *c, struct span 
     char q[QUOTE_MAX + 4], q2[QUOTE_MAX + 4];
     size_t n = ph.n;
     bool prefix = false;
-    uint32_t h;
+    uint64_t h;
 
     if (n == 0)
         return fail(ps,
@@ -209,7 +197,7 @@ static int add_phrase(struct parser *ps, struct text__component *c, struct span 
         abort();
     /* The same words twice in one component would count one mention twice;
      * across components they are fine (a phrase may name two components). */
-    h = hash(pw.buf, pw.len, prefix);
+    h = chorus_fnv64(CHORUS_FNV64_INIT, pw.buf, pw.len); /* only spots candidates */
     for (size_t i = c->first; i < c->first + c->count; i++) {
         const struct text__phrase *o = &t->phrases[i];
 
@@ -321,16 +309,8 @@ static int cmp_key(const void *a, const void *b)
     return x->phrase < y->phrase ? -1 : x->phrase > y->phrase;
 }
 
-static uint64_t key_hash(const struct text__key *k)
-{
-    uint64_t h = TEXT__HASH_INIT;
-
-    for (size_t i = 0; i < k->len; i++)
-        h = text__hash_step(h, (unsigned char)k->word[i]);
-    return h;
-}
-
-/* build_table indexes the runs of equal keys of a sorted array by hash. */
+/* build_table indexes the runs of equal keys of a sorted array by their
+ * FNV-1a hash, which the matcher computes a byte at a time. */
 static void build_table(struct text__table *ht, const struct text__key *keys, size_t n)
 {
     size_t size = 16;
@@ -342,7 +322,7 @@ static void build_table(struct text__table *ht, const struct text__key *keys, si
     ht->mask = size - 1;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        uint64_t h = key_hash(&keys[i]);
+        uint64_t h = chorus_fnv64(CHORUS_FNV64_INIT, keys[i].word, keys[i].len);
         size_t slot = (size_t)h & ht->mask;
 
         while (j < n && keys[j].len == keys[i].len &&

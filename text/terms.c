@@ -2,10 +2,10 @@
  * log-odds ratio of Monroe, Colaresi and Quinn (2008), "Fightin' Words",
  * that ranks what one set of reviews says more than another.
  *
- * A bag is an open-addressing hash table of terms with their counts. It
- * holds at most BAG_MAX_TERMS distinct terms, so its memory is bounded
- * however much text goes in: new terms past the cap are ignored, terms
- * already in the bag go on counting.
+ * A bag is a table of terms with their counts. It holds at most
+ * BAG_MAX_TERMS distinct terms, so its memory is bounded however much text
+ * goes in: new terms past the cap are ignored, terms already in the bag go
+ * on counting.
  */
 #include "chorus/text.h"
 
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chorus/base.h"
 #include "text_int.h"
 
 #define BAG_MAX_TERMS 200000u
@@ -33,7 +34,6 @@
 struct entry {
     const char *term; /* in one of the bag's blocks */
     uint32_t len;
-    uint32_t hash;
     uint32_t count;  /* occurrences, saturating */
     uint32_t docs;   /* documents containing it, saturating */
     size_t last_doc; /* the last document that counted in docs */
@@ -49,34 +49,13 @@ struct block {
 };
 
 struct text_terms {
-    struct entry *entries;
+    struct entry *entries; /* in the order terms were first seen */
     size_t n, alloc;
-    uint32_t *slots; /* 0 empty, else entry index + 1 */
-    size_t nslots;   /* a power of two, at least twice n */
+    struct chorus_map index; /* term -> entry index + 1 (the entries array moves) */
     struct block *blocks;
     uint64_t total; /* occurrences of every counted term */
     size_t docs;
-    uint32_t seed;
 };
-
-/* hash is FNV-1a finished with murmur3's mixer, seeded per bag from its
- * address: the 200,000-term cap bounds the table, and the seed keeps one
- * crafted set of colliding terms from costing the same on every run. */
-static uint32_t hash(uint32_t seed, const char *s, size_t n)
-{
-    uint32_t h = 2166136261u ^ seed;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
-}
 
 struct text_terms *text_terms_new(void)
 {
@@ -84,10 +63,10 @@ struct text_terms *text_terms_new(void)
     uint64_t a = (uint64_t)(uintptr_t)b;
 
     memset(b, 0, sizeof(*b));
-    b->nslots = 1024;
-    b->slots = text__xmalloc(b->nslots * sizeof(*b->slots));
-    memset(b->slots, 0, b->nslots * sizeof(*b->slots));
-    b->seed = (uint32_t)(a ^ (a >> 32) ^ (a >> 12));
+    /* Seeded per bag from its address: the 200,000-term cap bounds the
+     * table, and the seed keeps one crafted set of colliding terms from
+     * costing the same on every run. */
+    chorus_map_init(&b->index, a ^ (a >> 32) ^ (a >> 12));
     return b;
 }
 
@@ -102,7 +81,7 @@ void text_terms_free(struct text_terms *b)
         b->blocks = next;
     }
     free(b->entries);
-    free(b->slots);
+    chorus_map_cleanup(&b->index, NULL);
     free(b);
 }
 
@@ -111,40 +90,10 @@ size_t text_terms_docs(const struct text_terms *b)
     return b ? b->docs : 0;
 }
 
-/* find returns the entry for s[0..n) with hash h, or -1 and in *slot the
- * empty slot where it would go. */
-static long find(const struct text_terms *b, const char *s, size_t n, uint32_t h, size_t *slot)
+/* find returns the index of the entry for s[0..n), or -1. */
+static long find(const struct text_terms *b, const char *s, size_t n)
 {
-    size_t mask = b->nslots - 1, i = h & mask;
-
-    while (b->slots[i]) {
-        const struct entry *e = &b->entries[b->slots[i] - 1];
-
-        if (e->hash == h && e->len == n && memcmp(e->term, s, n) == 0)
-            return (long)(b->slots[i] - 1);
-        i = (i + 1) & mask;
-    }
-    if (slot)
-        *slot = i;
-    return -1;
-}
-
-static void rehash(struct text_terms *b)
-{
-    size_t mask;
-
-    free(b->slots);
-    b->nslots *= 2;
-    mask = b->nslots - 1;
-    b->slots = text__xmalloc(b->nslots * sizeof(*b->slots));
-    memset(b->slots, 0, b->nslots * sizeof(*b->slots));
-    for (size_t k = 0; k < b->n; k++) {
-        size_t i = b->entries[k].hash & mask;
-
-        while (b->slots[i])
-            i = (i + 1) & mask;
-        b->slots[i] = (uint32_t)(k + 1);
-    }
+    return (long)(uintptr_t)chorus_map_get(&b->index, s, n) - 1;
 }
 
 static const char *keep(struct text_terms *b, const char *s, size_t n)
@@ -167,32 +116,36 @@ static const char *keep(struct text_terms *b, const char *s, size_t n)
 
 static void count_term(struct text_terms *b, const char *s, size_t n, bool bigram)
 {
-    uint32_t h = hash(b->seed, s, n);
-    size_t slot = 0;
-    long k = find(b, s, n, h, &slot);
     struct entry *e;
+    bool created = false;
+    long k;
 
-    if (k < 0) {
-        if (b->n >= BAG_MAX_TERMS)
+    /* Below the cap one hash finds the term or makes its place, which the
+     * entry appended next takes. */
+    if (b->n < BAG_MAX_TERMS) {
+        void **v = chorus_map_slot(&b->index, s, n, &created);
+
+        if (created)
+            *v = (void *)(uintptr_t)(b->n + 1);
+        k = (long)(uintptr_t)*v - 1;
+    } else {
+        k = find(b, s, n);
+        if (k < 0)
             return;
-        if (2 * (b->n + 1) > b->nslots) {
-            rehash(b);
-            (void)find(b, s, n, h, &slot); /* only the new slot */
-        }
+    }
+    if (created) {
         if (b->n == b->alloc) {
             b->alloc = b->alloc ? 2 * b->alloc : 256;
             b->entries = text__xrealloc(b->entries, b->alloc * sizeof(*b->entries));
         }
-        k = (long)b->n++;
+        b->n++;
         e = &b->entries[k];
         e->term = keep(b, s, n);
         e->len = (uint32_t)n;
-        e->hash = h;
         e->count = 0;
         e->docs = 0;
         e->last_doc = 0;
         e->bigram = bigram;
-        b->slots[slot] = (uint32_t)(k + 1);
     }
     e = &b->entries[k];
     if (e->count < UINT32_MAX)
@@ -332,7 +285,7 @@ static int cmp_cand(const void *pa, const void *pb)
 static void hide(const struct text_terms *fg, struct cand *cands, const long *at,
                  const struct cand *c, const char *word, size_t n)
 {
-    long k = find(fg, word, n, hash(fg->seed, word, n), NULL);
+    long k = find(fg, word, n);
     const struct cand *u;
 
     if (k < 0 || at[k] < 0)
@@ -366,7 +319,7 @@ int text_terms_distinctive(const struct text_terms *fg, const struct text_terms 
         if (e->docs < min_docs)
             continue;
         if (bg && bg->n) {
-            long j = find(bg, e->term, e->len, hash(bg->seed, e->term, e->len), NULL);
+            long j = find(bg, e->term, e->len);
 
             if (j >= 0)
                 b = bg->entries[j].count;

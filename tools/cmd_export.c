@@ -11,68 +11,12 @@
 #include "chorus/store.h"
 #include "chorus/feed.h"
 
-/* A set of product ids already written, open addressing on a string hash. */
-struct seen {
-    char **slots;
-    size_t cap, n;
-};
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* seen_add returns true when id was new (and records it). */
-static bool seen_add(struct seen *s, const char *id)
-{
-    size_t i;
-
-    if (s->n * 2 >= s->cap) {
-        struct seen bigger = {calloc(s->cap ? s->cap * 2 : 1024, sizeof(char *)),
-                              s->cap ? s->cap * 2 : 1024, 0};
-
-        if (!bigger.slots)
-            abort();
-        for (i = 0; i < s->cap; i++) {
-            if (s->slots[i]) {
-                size_t j = hash(s->slots[i]) & (bigger.cap - 1);
-
-                while (bigger.slots[j])
-                    j = (j + 1) & (bigger.cap - 1);
-                bigger.slots[j] = s->slots[i];
-                bigger.n++;
-            }
-        }
-        free(s->slots);
-        *s = bigger;
-    }
-    for (i = hash(id) & (s->cap - 1); s->slots[i]; i = (i + 1) & (s->cap - 1))
-        if (strcmp(s->slots[i], id) == 0)
-            return false;
-    s->slots[i] = strdup(id);
-    if (!s->slots[i])
-        abort();
-    s->n++;
-    return true;
-}
-
-static void seen_free(struct seen *s)
-{
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i]);
-    free(s->slots);
-}
-
 struct export
 {
     struct store_txn *txn;
     FILE *out;
     struct buf b;
-    struct seen seen;
+    struct chorus_map seen; /* product ids already written; values unused */
     uint64_t n;
     struct tool_progress progress;
 };
@@ -87,7 +31,7 @@ static int one(void *ctx, const struct review *r)
     rc = feed_review_json(&ex->b, r);
     if (rc)
         return rc;
-    if (seen_add(&ex->seen, r->product_id) &&
+    if (chorus_map_add(&ex->seen, r->product_id, strlen(r->product_id), NULL) &&
         store_product_get(ex->txn, r->product_id, &p, NULL) == 0) {
         ex->b.len--; /* reopen the object to add the product */
         buf_puts(&ex->b, ",\"product\":");
@@ -111,6 +55,7 @@ int tool_export(int argc, char **argv)
     int rc = 2;
 
     memset(&ex, 0, sizeof(ex));
+    chorus_map_init(&ex.seen, 0);
     for (int i = 1; i < argc; i++) {
         if (tool_opt(argc, argv, &i, "--data", &data) || tool_opt(argc, argv, &i, "--out", &out))
             continue;
@@ -151,7 +96,7 @@ int tool_export(int argc, char **argv)
 out:
     store_txn_free(ex.txn);
     store_close(s);
-    seen_free(&ex.seen);
+    chorus_map_cleanup(&ex.seen, NULL);
     buf_cleanup(&ex.b);
     if (ex.out && ex.out != stdout)
         fclose(ex.out);

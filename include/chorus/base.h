@@ -318,6 +318,12 @@ bool chorus_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
  * chorus_fnv64_str hashes a whole string (NULL hashes like ""). */
 #define CHORUS_FNV64_INIT 0xcbf29ce484222325ULL /* the offset basis */
 uint64_t chorus_fnv64(uint64_t h, const void *p, size_t n);
+/* chorus_fnv64_step is chorus_fnv64 over the one byte c, inline for a
+ * caller that hashes every prefix of a word on the way to the whole. */
+static inline uint64_t chorus_fnv64_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ULL; /* the FNV prime */
+}
 uint64_t chorus_fnv64_str(const char *s);
 
 /* ---- hash table (map.c) ----------------------------------------------------- */
@@ -339,6 +345,10 @@ void chorus_map_init(struct chorus_map *m, uint64_t seed);
 /* chorus_map_cleanup frees the keys, and each value with free_val when it
  * is not NULL; m may be initialised again. */
 void chorus_map_cleanup(struct chorus_map *m, void (*free_val)(void *val));
+/* chorus_map_clear is chorus_map_cleanup that keeps the slots, so a table
+ * emptied over and over (a per-transaction cache) does not grow again each
+ * time; m stays usable. */
+void chorus_map_clear(struct chorus_map *m, void (*free_val)(void *val));
 /* chorus_map_get returns key's value, or NULL when key is absent (a NULL
  * value reads the same: chorus_map_has tells them apart). */
 void *chorus_map_get(const struct chorus_map *m, const void *key, size_t klen);
