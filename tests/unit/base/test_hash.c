@@ -36,9 +36,24 @@ static void chaining_and_strings(void **state)
     assert_true(chorus_fnv64(1, "a", 1) != chorus_fnv64(2, "a", 1));
 }
 
+/* The inline step is the same function, one byte at a time: a caller that
+ * hashes every prefix of a word ends on the word's hash. */
+static void step_matches_whole(void **state)
+{
+    static const char word[] = "keyboard\xc3\xa9\xff";
+    uint64_t h = CHORUS_FNV64_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(word) - 1; i++) {
+        h = chorus_fnv64_step(h, (unsigned char)word[i]);
+        assert_true(h == chorus_fnv64(CHORUS_FNV64_INIT, word, i + 1));
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(vectors),
     cmocka_unit_test(chaining_and_strings),
+    cmocka_unit_test(step_matches_whole),
 };
 
 CHORUS_TEST_MAIN(tests)

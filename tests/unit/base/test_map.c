@@ -463,6 +463,38 @@ static void cleanup_frees_values(void **state)
     chorus_map_cleanup(&m, NULL);
 }
 
+/* clear empties a table over and over without giving its slots back, and
+ * frees what it holds each time. */
+static void clear_keeps_slots(void **state)
+{
+    struct chorus_map m;
+    size_t cap = 0;
+
+    (void)state;
+    chorus_map_init(&m, SEED);
+    for (int round = 0; round < 5; round++) {
+        freed = 0;
+        for (int i = 0; i < 500; i++) {
+            char k[16];
+            int n = snprintf(k, sizeof(k), "r%d-%d", round, i);
+            int *v = malloc(sizeof(*v));
+
+            assert_non_null(v);
+            *v = i;
+            assert_true(chorus_map_add(&m, k, (size_t)n, v));
+        }
+        assert_int_equal(m.n, 500);
+        if (round == 0)
+            cap = m.cap;
+        assert_int_equal(m.cap, cap); /* the same 500 keys never grow it again */
+        chorus_map_clear(&m, free_counted);
+        assert_int_equal(freed, 500);
+        assert_int_equal(m.n, 0);
+        assert_false(chorus_map_has(&m, "r0-1", 4));
+    }
+    chorus_map_cleanup(&m, NULL);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(add_get_has),
     cmocka_unit_test(slots),
@@ -471,6 +503,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(removal_under_collisions),
     cmocka_unit_test(random_model),
     cmocka_unit_test(cleanup_frees_values),
+    cmocka_unit_test(clear_keeps_slots),
 };
 
 CHORUS_TEST_MAIN(tests)

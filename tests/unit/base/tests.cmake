@@ -66,7 +66,8 @@ chorus_unit_test(NAME base_hash
     SOURCES ${BASE_TEST_DIR}/test_hash.c
     LIBS chorus_base
     CASES vectors
-          chaining_and_strings)
+          chaining_and_strings
+          step_matches_whole)
 
 chorus_unit_test(NAME base_map
     SOURCES ${BASE_TEST_DIR}/test_map.c
@@ -77,4 +78,5 @@ chorus_unit_test(NAME base_map
           growth_to_many_keys
           removal_under_collisions
           random_model
-          cleanup_frees_values)
+          cleanup_frees_values
+          clear_keeps_slots)
