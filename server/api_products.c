@@ -113,11 +113,10 @@ void srv__products_list(struct srv_req *r)
     buf_init(&key, 0);
     buf_printf(&key, "plist|%d|%zu|", (int)l.sort, l.limit);
     srv__key_part(&key, l.category);
-    if (l.cursor)
-        srv__key_part(&key, l.cursor);
     srv__page(r, &(struct srv_page){
                      .key = key.data,
-                     .cacheable = known && !l.cursor,
+                     .cursor = l.cursor,
+                     .cacheable = known,
                      .version = st.version,
                      .modified = st.changed_at,
                      .cors = true,
@@ -373,11 +372,10 @@ void srv__product_reviews(struct srv_req *r)
     buf_printf(&key, "reviews|%zu|%d|%u|%d|%lld|", q.limit, (int)q.sort, q.ratings, q.verified_only,
                (long long)q.since);
     srv__key_part(&key, r->param);
-    if (q.cursor)
-        srv__key_part(&key, q.cursor);
     srv__page(r, &(struct srv_page){
                      .key = key.data,
-                     .cacheable = !q.cursor && !q.since,
+                     .cursor = q.cursor,
+                     .cacheable = !q.since,
                      .version = st.version,
                      .cors = true,
                      .type = "application/json",

@@ -50,11 +50,10 @@ static void atom(struct srv_req *r, enum store_scope scope)
     buf_init(&key, 0);
     buf_printf(&key, "atom|%c|%zu|", (char)scope, q.limit);
     srv__key_part(&key, q.id);
-    if (q.cursor)
-        srv__key_part(&key, q.cursor);
     srv__page(r, &(struct srv_page){
                      .key = key.data,
-                     .cacheable = !q.cursor,
+                     .cursor = q.cursor,
+                     .cacheable = true,
                      .version = st.version,
                      .modified = st.changed_at ? st.changed_at : st.last_review_at,
                      .last_modified = true,

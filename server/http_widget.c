@@ -240,11 +240,10 @@ static void widget(struct srv_req *r, bool page)
     buf_printf(&key, "widget|%c|%zu|%d|%u|%s|%d|", page ? 'p' : 'w', q.limit, (int)q.sort,
                q.ratings, q.lang, q.dark);
     srv__key_part(&key, r->param);
-    if (q.cursor)
-        srv__key_part(&key, q.cursor);
     srv__page(r, &(struct srv_page){
                      .key = key.data,
-                     .cacheable = !q.cursor,
+                     .cursor = q.cursor,
+                     .cacheable = true,
                      .version = st.version,
                      .cors = true,
                      .type = HTML_TYPE,

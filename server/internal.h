@@ -215,10 +215,12 @@ void srv__widget_page(struct srv_req *r);
  * how it is cached and validated, how it renders. */
 struct srv_page {
     const char *key;    /* the normalised request (the route's name, then its parsed
-                           parameters, values with their length in front, a cursor
-                           last): with version it decides the bytes, and it is the
+                           parameters, values with their length in front): with
+                           version and cursor it decides the bytes, and it is the
                            cache key and the hash in the ETag */
-    bool cacheable;     /* a first page: cached, and revalidated without a render */
+    const char *cursor; /* the page's position, or NULL for a first page */
+    bool cacheable;     /* a first page may be cached and revalidated without a
+                           render (no parameter a client can vary without bound) */
     uint64_t version;   /* the aggregate version of the scope the page shows */
     int64_t modified;   /* Last-Modified, or its floor; 0 = from the render */
     bool last_modified; /* send Last-Modified, honour If-Modified-Since */

@@ -9,10 +9,10 @@
  * response cache, Last-Modified where a route asks for it, and the mapping
  * of render errors to problem documents.
  *
- * Only first pages are cached (pg->cacheable): cursors are open-ended, and
- * caching each would let anyone flush the cache with made-up positions; a
- * page behind a cursor renders first, so a bad cursor is a 400 even with a
- * matching validator.
+ * Only first pages are cached: cursors are open-ended, and caching each
+ * would let anyone flush the cache with made-up positions; a page behind a
+ * cursor renders first, so a bad cursor is a 400 even with a matching
+ * validator.
  */
 #include "internal.h"
 
@@ -136,8 +136,10 @@ static void send_cached(struct srv_req *r, const struct srv_page *pg, const stru
 
 void srv__page(struct srv_req *r, const struct srv_page *pg)
 {
+    bool cacheable = pg->cacheable && !pg->cursor;
     const struct srv_cached *hit =
-        pg->cacheable ? srv__cache_get(r->srv->cache, pg->key, pg->version) : NULL;
+        cacheable ? srv__cache_get(r->srv->cache, pg->key, pg->version) : NULL;
+    uint64_t h = chorus_fnv64_str(pg->key);
     struct srv_cached val;
     bool validated = false;
     int64_t rendered = 0;
@@ -154,11 +156,13 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
     val.version = pg->version;
     val.type = pg->type;
     val.modified = pg->modified;
+    if (pg->cursor) /* after a byte no key holds, so no cursor reads as a key */
+        h = chorus_fnv64(chorus_fnv64(h, "\xff", 1), pg->cursor, strlen(pg->cursor));
     snprintf(val.etag, sizeof(val.etag), "W/\"%s-%llx-%llx\"", r->srv->instance,
-             (unsigned long long)pg->version, (unsigned long long)chorus_fnv64_str(pg->key));
+             (unsigned long long)pg->version, (unsigned long long)h);
     /* A first page is decided by its key and version, so a revalidation
      * costs no render; one that sends Last-Modified needs to know it. */
-    if (pg->cacheable && (!pg->last_modified || val.modified)) {
+    if (cacheable && (!pg->last_modified || val.modified)) {
         if (not_modified(r, pg, val.etag, val.modified)) {
             srv__read_end(r);
             return;
@@ -177,7 +181,7 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
         else
             srv__page_fail(r, pg, rc);
     } else {
-        if (pg->cacheable)
+        if (cacheable)
             srv__cache_put(r->srv->cache, pg->key, &val, &b);
         if (validated || !not_modified(r, pg, val.etag, val.modified)) {
             if (pg->cors)
