@@ -5,7 +5,10 @@
  * HTML-bodied one) and, with bit 7, max_items 3; the rest is the document.
  * Besides memory errors, the callback checks the contract of parse.h: one
  * of item or error, indexes in order, source_id always set, every string
- * valid UTF-8 within its cap, ratings 0..5. */
+ * valid UTF-8 within its cap, ratings 0..5; and every item is put under
+ * four sources' rules (parse_source_item: a fixed product, a product_map with
+ * every kind of rule, a Google feed and a JSON feed without one), whose
+ * reviews must keep the same contract. */
 #include "fuzz.h"
 
 #include "chorus/base.h"
@@ -17,6 +20,49 @@ static const char *const maps[] = {
     "amazon",
     "title=0,body=items.1.text,rating=stars,product_asin=a,product_brand=br,product_mpn=m",
 };
+
+static const struct source_config configs[] = {
+    {SOURCE_RSS, "https://shop.example/feed", 3600, "{}", REVIEW_APPROVED, "FIXED-1", NULL, NULL},
+    {SOURCE_RSS, "https://shop.example/feed", 3600, "{}", REVIEW_PENDING, NULL,
+     "{\"field\":\"sku\",\"category\":\"cat:\",\"link_patterns\":[{\"pattern\":\"*/p/*\","
+     "\"product_id\":\"P1\"},{\"pattern\":\"shop\",\"product_id\":\"P2\"}]}",
+     NULL},
+    {SOURCE_GOOGLE, "https://shop.example/google.xml", 3600, "{}", REVIEW_APPROVED, NULL, NULL,
+     NULL},
+    {SOURCE_JSON, "https://shop.example/reviews.json", 3600, "{}", REVIEW_APPROVED, NULL, NULL,
+     NULL},
+};
+#define NRULES (sizeof(configs) / sizeof(configs[0]))
+
+/* check_rules puts it under every source's rules and checks the review. */
+static void check_rules(const struct parse_feed_item *it)
+{
+    static struct parse_source_rules *rules[NRULES]; /* made once, kept */
+
+    for (size_t i = 0; i < NRULES; i++) {
+        struct parse_source_review out;
+        const struct review *r = &out.review;
+        char why[300];
+        int rc;
+
+        if (!rules[i] && parse_source_rules_new(&rules[i], &configs[i], 7) != 0)
+            abort();
+        rc = parse_source_item(rules[i], it, &out, why, sizeof(why));
+        if (rc == CHORUS_ENOTFOUND) {
+            if (!why[0] || !chorus_utf8_valid(why, strlen(why)))
+                abort();
+            continue;
+        }
+        if (rc != 0 || !r->product_id || !r->source_id || !r->source_id[0] ||
+            strcmp(r->source, "src-7") != 0 || r->status != configs[i].status ||
+            (out.match ? r->product_id[0] != '\0' : r->product_id[0] == '\0'))
+            abort();
+        fuzz_text(r->product_id, CHORUS_MAX_PRODUCT_ID);
+        fuzz_text(r->source_id, CHORUS_MAX_SOURCE_ID);
+        if (out.has_product && !out.match)
+            fuzz_product(&out.product);
+    }
+}
 
 struct run {
     size_t next; /* the index the next item must have */
@@ -68,6 +114,7 @@ static int check(void *ctx, size_t index, const struct parse_feed_item *it, cons
     }
     if (r->product_id && (!it->product.id || strcmp(r->product_id, it->product.id) != 0))
         abort();
+    check_rules(it);
     return 0;
 }
 
