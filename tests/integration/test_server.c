@@ -32,7 +32,7 @@ static char *json_array_of(size_t size, size_t *len)
     return b;
 }
 
-static void body_over_cap(void **state)
+CHORUS_TEST_SETUP(body_over_cap, setup_small_body, h_teardown)
 {
     struct chorusd *d = *state;
     size_t len;
@@ -92,7 +92,7 @@ static char *snapshot(struct chorusd *d, const uint64_t *ids, size_t n)
     return out;
 }
 
-static void restart_keeps_everything(void **state)
+CHORUS_TEST_SETUP(restart_keeps_everything, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t ids[4], later;
@@ -140,7 +140,7 @@ static void restart_keeps_everything(void **state)
 }
 
 /* A 2xx means committed: SIGKILL right after the answers loses nothing. */
-static void kill9_durability(void **state)
+CHORUS_TEST_SETUP(kill9_durability, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t ids[16];
@@ -186,7 +186,7 @@ static void kill9_durability(void **state)
  * still draining) is either refused (503, or no connection at all) or
  * stored and acknowledged; it is never dropped unanswered, and chorusd still
  * exits cleanly. */
-static void write_during_shutdown(void **state)
+CHORUS_TEST_SETUP(write_during_shutdown, NULL, h_teardown)
 {
     struct chorusd *d = chorusd_make(NULL);
     const char *late = "{\"product_id\":\"sd-1\",\"rating\":4,\"source_id\":\"late\"}";
@@ -232,7 +232,7 @@ static void write_during_shutdown(void **state)
 
 /* Keys come from CHORUS_API_KEYS and from api_keys_file, one per line,
  * blanks trimmed, # comments skipped. */
-static void keys_from_file(void **state)
+CHORUS_TEST_SETUP(keys_from_file, NULL, h_teardown)
 {
     struct chorusd *d = chorusd_make(NULL);
     const char *keys = "# writers\nkey-from-file-0000000001\n\n  key-from-file-0000000002  \n";
@@ -288,7 +288,7 @@ static void keys_from_file(void **state)
 
 /* The command line works on the folder chorusd serves: LMDB lets both in,
  * and ids never collide whoever writes. */
-static void cli_while_serving(void **state)
+CHORUS_TEST_SETUP(cli_while_serving, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char in[400], out[400], err[400];
@@ -336,7 +336,7 @@ static void cli_while_serving(void **state)
 
 /* ---- CORS ------------------------------------------------------------------------------ */
 
-static void cors_preflight(void **state)
+CHORUS_TEST_SETUP(cors_preflight, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *hdrs[] = {"Origin: https://shop.example", "Access-Control-Request-Method: POST",
@@ -359,7 +359,7 @@ static void cors_preflight(void **state)
     hresp_free(r);
 }
 
-static void cors_on_reads(void **state)
+CHORUS_TEST_SETUP(cors_on_reads, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"co-1\",\"rating\":5}");
@@ -379,7 +379,13 @@ static void cors_on_reads(void **state)
     }
 }
 
-static void cors_origin_configured(void **state)
+static int setup_cors_origin(void **state)
+{
+    *state = chorusd_new("cors_origin = https://shop.example\n");
+    return *state ? 0 : -1;
+}
+
+CHORUS_TEST_SETUP(cors_origin_configured, setup_cors_origin, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_get(d, "/api/v1/products");
@@ -393,15 +399,9 @@ static void cors_origin_configured(void **state)
     hresp_free(r);
 }
 
-static int setup_cors_origin(void **state)
-{
-    *state = chorusd_new("cors_origin = https://shop.example\n");
-    return *state ? 0 : -1;
-}
-
 /* ---- errors --------------------------------------------------------------------------------- */
 
-static void problem_json_on_every_error(void **state)
+CHORUS_TEST_SETUP(problem_json_on_every_error, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"pj-1\",\"rating\":5}");
@@ -470,17 +470,4 @@ static void problem_json_on_every_error(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(body_over_cap, setup_small_body, h_teardown),
-    cmocka_unit_test_setup_teardown(restart_keeps_everything, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(kill9_durability, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(write_during_shutdown, NULL, h_teardown),
-    cmocka_unit_test_setup_teardown(cli_while_serving, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(keys_from_file, NULL, h_teardown),
-    cmocka_unit_test_setup_teardown(cors_preflight, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(cors_origin_configured, setup_cors_origin, h_teardown),
-    cmocka_unit_test_setup_teardown(cors_on_reads, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(problem_json_on_every_error, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -139,7 +139,7 @@ static uint64_t n_reviews(struct store *s)
 
 /* ---- the batch ----------------------------------------------------------------------------- */
 
-static void refused_items_do_not_stop_the_batch(void **state)
+CHORUS_TEST_SETUP(refused_items_do_not_stop_the_batch, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     char long_title[CHORUS_MAX_TITLE + 2];
@@ -180,7 +180,7 @@ static void refused_items_do_not_stop_the_batch(void **state)
     assert_consistent(f->s);
 }
 
-static void counts_every_result(void **state)
+CHORUS_TEST_SETUP(counts_every_result, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review a = rv("p1", "a", 5), b = rv("p1", "b", 4), b2 = rv("p1", "b", 1),
@@ -224,7 +224,7 @@ static int batch_no_counts(struct store_txn *t, void *ctx)
     return store_ingest_batch(t, b->items, b->n, b->flags, NULL);
 }
 
-static void null_counts_and_merge_flag(void **state)
+CHORUS_TEST_SETUP(null_counts_and_merge_flag, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review a = rv("p1", "a", 5), copy = rv("p1", "a", 5);
@@ -248,7 +248,7 @@ static void null_counts_and_merge_flag(void **state)
     assert_int_equal(n_reviews(f->s), 1);
 }
 
-static void catalogue_fields_are_merged(void **state)
+CHORUS_TEST_SETUP(catalogue_fields_are_merged, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct product p1 = {.id = "p1", .name = "Laptop", .brand = "Acme", .category = "computers"};
@@ -278,7 +278,7 @@ static void catalogue_fields_are_merged(void **state)
     assert_consistent(f->s);
 }
 
-static void runs_of_identical_products(void **state)
+CHORUS_TEST_SETUP(runs_of_identical_products, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     /* Separate copies with equal fields, as a parser makes them per row. */
@@ -334,7 +334,7 @@ static void runs_of_identical_products(void **state)
     }
 }
 
-static void results_survive_a_rerun(void **state)
+CHORUS_TEST_SETUP(results_survive_a_rerun, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct product made = {.id = "made", .name = "Made by the feed", .gtin = "0000123"};
@@ -446,7 +446,7 @@ static const char *google(struct store *s, const struct product *p, const char *
     return product_of(s, it.id);
 }
 
-static void match_by_gtin_whatever_its_padding(void **state)
+CHORUS_TEST_SETUP(match_by_gtin_whatever_its_padding, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     static const struct {
@@ -483,7 +483,7 @@ static void match_by_gtin_whatever_its_padding(void **state)
     }
 }
 
-static void match_order(void **state)
+CHORUS_TEST_SETUP(match_order, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     uint64_t before;
@@ -559,7 +559,7 @@ static void match_order(void **state)
     assert_consistent(f->s);
 }
 
-static void unknown_products_are_made_and_found_again(void **state)
+CHORUS_TEST_SETUP(unknown_products_are_made_and_found_again, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct product first = {.id = "new-1",
@@ -640,17 +640,4 @@ static void unknown_products_are_made_and_found_again(void **state)
     assert_consistent(f->s);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(refused_items_do_not_stop_the_batch, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(counts_every_result, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(null_counts_and_merge_flag, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(catalogue_fields_are_merged, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(runs_of_identical_products, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(results_survive_a_rerun, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(match_by_gtin_whatever_its_padding, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(match_order, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(unknown_products_are_made_and_found_again, fx_setup,
-                                    fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()
