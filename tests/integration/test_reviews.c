@@ -72,16 +72,16 @@ CHORUS_TEST_SETUP(review_get, h_setup, h_teardown)
 CHORUS_TEST_SETUP(review_get_unknown, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
-    struct hresp *r = h_get(d, "/api/v1/reviews/999999");
+    /* No such review, an id past 64 bits, a negative id. */
+    static const char *const paths[] = {
+        "/api/v1/reviews/999999", "/api/v1/reviews/18446744073709551616", "/api/v1/reviews/-1"};
 
-    expect_problem(r, 404);
-    hresp_free(r);
-    r = h_get(d, "/api/v1/reviews/18446744073709551616");
-    expect_problem(r, 404);
-    hresp_free(r);
-    r = h_get(d, "/api/v1/reviews/-1");
-    expect_problem(r, 404);
-    hresp_free(r);
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        struct hresp *r = h_get(d, paths[i]);
+
+        expect_problem(r, 404);
+        hresp_free(r);
+    }
 }
 
 /* ---- pending reviews ---------------------------------------------------------------- */

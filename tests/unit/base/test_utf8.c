@@ -82,24 +82,28 @@ CHORUS_TEST(invalid_text)
 
 CHORUS_TEST(decode)
 {
+    /* Input of n bytes, the length of the sequence at its start, and the
+     * code point that sequence stands for. */
+    static const struct {
+        const char *s;
+        size_t n, len;
+        uint32_t cp;
+    } good[] = {
+        {"A", 1, 1, 'A'},
+        {"\x7f", 1, 1, 0x7f},
+        {"\xc2\x80", 2, 2, 0x80},
+        {"\xc3\xa9xyz", 5, 2, 0xe9},
+        {"\xe2\x82\xac", 3, 3, 0x20ac},
+        {"\xef\xbf\xbf", 3, 3, 0xffff},
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},
+        {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+    };
     uint32_t cp = 0;
 
-    assert_int_equal(chorus_utf8_decode("A", 1, &cp), 1);
-    assert_int_equal(cp, 'A');
-    assert_int_equal(chorus_utf8_decode("\x7f", 1, &cp), 1);
-    assert_int_equal(cp, 0x7f);
-    assert_int_equal(chorus_utf8_decode("\xc2\x80", 2, &cp), 2);
-    assert_int_equal(cp, 0x80);
-    assert_int_equal(chorus_utf8_decode("\xc3\xa9xyz", 5, &cp), 2);
-    assert_int_equal(cp, 0xe9);
-    assert_int_equal(chorus_utf8_decode("\xe2\x82\xac", 3, &cp), 3);
-    assert_int_equal(cp, 0x20ac);
-    assert_int_equal(chorus_utf8_decode("\xef\xbf\xbf", 3, &cp), 3);
-    assert_int_equal(cp, 0xffff);
-    assert_int_equal(chorus_utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
-    assert_int_equal(cp, 0x1f600);
-    assert_int_equal(chorus_utf8_decode("\xf4\x8f\xbf\xbf", 4, &cp), 4);
-    assert_int_equal(cp, 0x10ffff);
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(chorus_utf8_decode(good[i].s, good[i].n, &cp), good[i].len);
+        assert_int_equal(cp, good[i].cp);
+    }
 
     /* Nothing starts at these. */
     assert_int_equal(chorus_utf8_decode("\0", 1, &cp), 0);

@@ -548,18 +548,28 @@ static const char google_doc[] =
     "</product></products></review>"
     "</reviews></feed>";
 
-CHORUS_TEST(parsed_google_feed)
+/* apply_google runs google_doc through the rules of a Google source with
+ * product_map (NULL for none) and keeps what they made of it in *a. */
+static void apply_google(struct applied *a, const char *product_map)
 {
-    struct source_config c = config(SOURCE_GOOGLE, NULL, NULL);
+    struct source_config c = config(SOURCE_GOOGLE, NULL, product_map);
     struct parse_source_rules *r = rules_of(&c, 11);
-    struct applied a;
     struct parse_error err;
 
-    memset(&a, 0, sizeof(a));
-    a.rules = r;
+    memset(a, 0, sizeof(*a));
+    a->rules = r;
     assert_int_equal(
-        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, &a, &err),
+        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, a, &err),
         0);
+    a->rules = NULL;
+    parse_source_rules_free(r);
+}
+
+CHORUS_TEST(parsed_google_feed)
+{
+    struct applied a;
+
+    apply_google(&a, NULL);
     assert_int_equal(a.n, 2);
     assert_int_equal(a.refused, 0);
     assert_true(a.match[0] && a.match[1]);
@@ -567,34 +577,19 @@ CHORUS_TEST(parsed_google_feed)
     assert_string_equal(a.sku[0], "lap-1");
     assert_string_equal(a.sku[1], "");
     assert_string_equal(a.source_id[0], "r-1");
-    parse_source_rules_free(r);
 
     /* The same feed mapped by SKU: the first item only. */
-    c = config(SOURCE_GOOGLE, NULL, "{\"field\":\"sku\"}");
-    r = rules_of(&c, 11);
-    memset(&a, 0, sizeof(a));
-    a.rules = r;
-    assert_int_equal(
-        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, &a, &err),
-        0);
+    apply_google(&a, "{\"field\":\"sku\"}");
     assert_int_equal(a.n, 1);
     assert_int_equal(a.refused, 1);
     assert_string_equal(a.product[0], "lap-1");
     assert_false(a.match[0]);
-    parse_source_rules_free(r);
 
     /* Or by ASIN: the second. */
-    c = config(SOURCE_GOOGLE, NULL, "{\"field\":\"asin\"}");
-    r = rules_of(&c, 11);
-    memset(&a, 0, sizeof(a));
-    a.rules = r;
-    assert_int_equal(
-        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, &a, &err),
-        0);
+    apply_google(&a, "{\"field\":\"asin\"}");
     assert_int_equal(a.n, 1);
     assert_string_equal(a.product[0], "B00ASIN2");
     assert_string_equal(a.source_id[0], "r-2");
-    parse_source_rules_free(r);
 }
 
 CHORUS_TEST_MAIN()

@@ -2,29 +2,16 @@
 # case (see chorus_unit_test in tests/CMakeLists.txt).
 set(PARSERS_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/parsers)
 
-chorus_unit_test(NAME test_parse_reviews
-    SOURCES ${PARSERS_TEST_DIR}/test_reviews.c
-    LIBS ts_collect chorus_parsers chorus_base)
-
-chorus_unit_test(NAME test_parse_fields
-    SOURCES ${PARSERS_TEST_DIR}/test_fields.c
-    LIBS ts_collect chorus_parsers chorus_base)
-
-chorus_unit_test(NAME test_parse_csv
-    SOURCES ${PARSERS_TEST_DIR}/test_csv.c
-    LIBS ts_collect chorus_parsers chorus_base)
+# The batch parsers, checked through the copies collect.c keeps.
+foreach(t reviews fields csv amazon bodies)
+    chorus_unit_test(NAME test_parse_${t}
+        SOURCES ${PARSERS_TEST_DIR}/test_${t}.c
+        LIBS ts_collect chorus_parsers chorus_base)
+endforeach()
 # The shared sample data lives next to the repository; the case skips itself
 # when the file is not there.
 target_compile_definitions(test_parse_csv PRIVATE
     CHORUS_SHARED_CSV="${PROJECT_SOURCE_DIR}/../shared/data/amazon-consumer-reviews-2500.csv")
-
-chorus_unit_test(NAME test_parse_amazon
-    SOURCES ${PARSERS_TEST_DIR}/test_amazon.c
-    LIBS ts_collect chorus_parsers chorus_base)
-
-chorus_unit_test(NAME test_parse_bodies
-    SOURCES ${PARSERS_TEST_DIR}/test_bodies.c
-    LIBS ts_collect chorus_parsers chorus_base)
 
 # Pulled feeds. The test links libxml2 itself only to install a counting
 # external-entity loader, which proves hostile documents load nothing.

@@ -115,26 +115,21 @@ static const char *field(struct store *s, const char *id, const char *which)
     return out;
 }
 
-static uint64_t n_products(struct store *s)
+/* counts reads how many reviews and products the store holds, in a read
+ * transaction of its own. */
+struct counts {
+    uint64_t reviews, products;
+};
+
+static struct counts counts(struct store *s)
 {
     struct store_txn *t = NULL;
-    uint64_t nr, np;
+    struct counts n;
 
     assert_int_equal(store_read_begin(s, &t), 0);
-    assert_int_equal(store_counts(t, &nr, &np), 0);
+    assert_int_equal(store_counts(t, &n.reviews, &n.products), 0);
     store_txn_free(t);
-    return np;
-}
-
-static uint64_t n_reviews(struct store *s)
-{
-    struct store_txn *t = NULL;
-    uint64_t nr, np;
-
-    assert_int_equal(store_read_begin(s, &t), 0);
-    assert_int_equal(store_counts(t, &nr, &np), 0);
-    store_txn_free(t);
-    return nr;
+    return n;
 }
 
 /* ---- the batch ----------------------------------------------------------------------------- */
@@ -175,7 +170,7 @@ CHORUS_TEST_SETUP(refused_items_do_not_stop_the_batch, fx_setup, fx_teardown)
     assert_int_equal(c.created, 2);
     assert_int_equal(c.refused, 3);
     assert_int_equal(c.updated + c.merged + c.unchanged, 0);
-    assert_int_equal(n_reviews(f->s), 2);
+    assert_int_equal(counts(f->s).reviews, 2);
     assert_int_equal(stats_of(f->s, "p1").count, 2);
     assert_consistent(f->s);
 }
@@ -245,7 +240,7 @@ CHORUS_TEST_SETUP(null_counts_and_merge_flag, fx_setup, fx_teardown)
     assert_int_equal(store_write(f->s, do_batch, &b), 0);
     assert_int_equal(items[0].result, STORE_MERGED);
     assert_int_equal(b.counts.merged, 1);
-    assert_int_equal(n_reviews(f->s), 1);
+    assert_int_equal(counts(f->s).reviews, 1);
 }
 
 CHORUS_TEST_SETUP(catalogue_fields_are_merged, fx_setup, fx_teardown)
@@ -368,8 +363,8 @@ CHORUS_TEST_SETUP(results_survive_a_rerun, fx_setup, fx_teardown)
     assert_int_equal(b.counts.created, 3);
     assert_int_equal(b.counts.refused, 1);
     assert_int_equal(b.counts.updated + b.counts.unchanged + b.counts.merged, 0);
-    assert_int_equal(n_reviews(f->s), 3);
-    assert_int_equal(n_products(f->s), 2);
+    assert_int_equal(counts(f->s).reviews, 3);
+    assert_int_equal(counts(f->s).products, 2);
 
     /* Twice in one transaction: the second call's results and counts
      * replace the first's. */
@@ -382,7 +377,7 @@ CHORUS_TEST_SETUP(results_survive_a_rerun, fx_setup, fx_teardown)
     assert_int_equal(b.counts.unchanged, 3);
     assert_int_equal(b.counts.created, 0);
     assert_int_equal(b.counts.refused, 1);
-    assert_int_equal(n_reviews(f->s), 3);
+    assert_int_equal(counts(f->s).reviews, 3);
     assert_consistent(f->s);
 }
 
@@ -462,7 +457,7 @@ CHORUS_TEST_SETUP(match_by_gtin_whatever_its_padding, fx_setup, fx_teardown)
     uint64_t before;
 
     put_catalogue(f->s);
-    before = n_products(f->s);
+    before = counts(f->s).products;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct product p = {.gtin = cases[i].gtin};
         const char *got = google(f->s, &p, NULL, NULL);
@@ -472,14 +467,14 @@ CHORUS_TEST_SETUP(match_by_gtin_whatever_its_padding, fx_setup, fx_teardown)
                      cases[i].want);
     }
     /* Nothing new was made, and the matched products kept their fields. */
-    assert_int_equal(n_products(f->s), before);
+    assert_int_equal(counts(f->s).products, before);
     assert_string_equal(field(f->s, "sku-upc", "gtin"), "0012345678905");
     /* A GTIN that differs in a digit is another product. */
     {
         struct product p = {.gtin = "0012345678906"};
 
         assert_string_equal(google(f->s, &p, NULL, NULL), "0012345678906");
-        assert_int_equal(n_products(f->s), before + 1);
+        assert_int_equal(counts(f->s).products, before + 1);
     }
 }
 
@@ -490,7 +485,7 @@ CHORUS_TEST_SETUP(match_order, fx_setup, fx_teardown)
     int err;
 
     put_catalogue(f->s);
-    before = n_products(f->s);
+    before = counts(f->s).products;
     /* SKU: the item's product id names an existing product. */
     {
         struct product p = {.id = "sku-s"};
@@ -527,7 +522,7 @@ CHORUS_TEST_SETUP(match_order, fx_setup, fx_teardown)
 
         assert_string_equal(google(f->s, &p, NULL, NULL), "sku-s");
     }
-    assert_int_equal(n_products(f->s), before);
+    assert_int_equal(counts(f->s).products, before);
 
     /* Naming nothing: refused with CHORUS_ENOTFOUND. */
     assert_null(google(f->s, NULL, NULL, &err));
@@ -555,7 +550,7 @@ CHORUS_TEST_SETUP(match_order, fx_setup, fx_teardown)
         assert_null(google(f->s, &p, NULL, &err));
         assert_int_equal(err, CHORUS_ENOTFOUND);
     }
-    assert_int_equal(n_products(f->s), before);
+    assert_int_equal(counts(f->s).products, before);
     assert_consistent(f->s);
 }
 
