@@ -474,7 +474,7 @@ void br_scan_dom(const char *dom, struct br_scan *s)
 
 /* ---- main ------------------------------------------------------------------------------- */
 
-int br_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
+int br_main(int argc, char **argv)
 {
     chromium_path = find_chromium();
     if (!chromium_path) {
@@ -482,5 +482,5 @@ int br_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
                         "chromium; or set CHROMIUM=/path/to/chromium)\n");
         return 77;
     }
-    return chorus_test_run("browser", tests, n, argc, argv);
+    return chorus_test_run("browser", argc, argv);
 }

@@ -34,10 +34,11 @@ struct br_env {
 int br_setup(void **state);
 int br_teardown(void **state);
 
-/* br_main is main() for a browser test program: like CHORUS_TEST_MAIN
- * (one case by name, or all), but exits 77 (skipped), saying why, when
- * there is no chromium ($CHROMIUM, else "chromium" on PATH). */
-int br_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv);
+/* br_main is main() for a browser test program, through
+ * CHORUS_TEST_MAIN_VIA(br_main): like CHORUS_TEST_MAIN() (one case by name,
+ * or all), but exits 77 (skipped), saying why, when there is no chromium
+ * ($CHROMIUM, else "chromium" on PATH). */
+int br_main(int argc, char **argv);
 
 /* br_fmt formats into a new heap string (caller frees). */
 char *br_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,7 @@
  * attribute the text could have smuggled in, and for each payload as text.
  */
 #include "browser.h"
+#include "testmain.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -148,7 +149,7 @@ static void expect_summary(struct br_env *t, json_t *w, const char *id, char dec
  * histogram filter and its reset, the sort menu, "Read more" and a vote
  * work, by keyboard-reachable controls with ARIA names; host styles do
  * not reach in, widget styles do not reach out. */
-static void widgets_two_on_a_page(void **state)
+CHORUS_TEST_SETUP(widgets_two_on_a_page, br_setup, br_teardown)
 {
     struct br_env *t = *state;
     struct chorusd *d = t->d;
@@ -333,7 +334,7 @@ static json_t *payload_list(void)
 /* Script embed: the hostile reviews render as text in the shadow root;
  * nothing runs in the host page and no element or attribute is smuggled
  * in. */
-static void hostile_script_embed(void **state)
+CHORUS_TEST_SETUP(hostile_script_embed, br_setup, br_teardown)
 {
     struct br_env *t = *state;
     json_t *res, *h;
@@ -370,7 +371,7 @@ static void expect_texts(const struct br_scan *s, const char *where)
 /* Iframe embed: /widget/evil.html loaded directly (its dumped DOM has
  * no smuggled element or attribute, valid JSON-LD, the payloads as text)
  * and inside a frame on a host page (nothing runs there either). */
-static void hostile_iframe_embed(void **state)
+CHORUS_TEST_SETUP(hostile_iframe_embed, br_setup, br_teardown)
 {
     struct br_env *t = *state;
     struct hresp *r;
@@ -414,7 +415,7 @@ static void hostile_iframe_embed(void **state)
 /* The checks above must be able to fail: a page that pastes the payloads
  * in raw (on the host, which has no CSP) runs them, and the scan of its
  * dumped DOM reports smuggled markup and payloads missing as text. */
-static void hostile_checks_catch_raw_html(void **state)
+CHORUS_TEST_SETUP(hostile_checks_catch_raw_html, br_setup, br_teardown)
 {
     struct br_env *t = *state;
     struct br_scan s;
@@ -442,7 +443,7 @@ static void hostile_checks_catch_raw_html(void **state)
 
 /* The widget (light and dark, on a host page) and the dashboard, written
  * to the build folder's artifacts/ for people (and CI) to look at. */
-static void screenshots(void **state)
+CHORUS_TEST_SETUP(screenshots, br_setup, br_teardown)
 {
     struct br_env *t = *state;
     char widget[512], dash[512], token[96];
@@ -478,15 +479,4 @@ static void screenshots(void **state)
     br_expect_png(dash);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(widgets_two_on_a_page, br_setup, br_teardown),
-    cmocka_unit_test_setup_teardown(hostile_script_embed, br_setup, br_teardown),
-    cmocka_unit_test_setup_teardown(hostile_iframe_embed, br_setup, br_teardown),
-    cmocka_unit_test_setup_teardown(hostile_checks_catch_raw_html, br_setup, br_teardown),
-    cmocka_unit_test_setup_teardown(screenshots, br_setup, br_teardown),
-};
-
-int main(int argc, char **argv)
-{
-    return br_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
-}
+CHORUS_TEST_MAIN_VIA(br_main)

@@ -16,17 +16,6 @@ target_compile_definitions(browser_widget PRIVATE
 target_link_libraries(browser_widget PRIVATE ts_harness ts_http PkgConfig::LIBXML2)
 add_dependencies(browser_widget chorusd)
 
-set(browser_cases "")
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${BROWSER_DIR}/test_widget.c)
-file(STRINGS ${BROWSER_DIR}/test_widget.c lines REGEX "cmocka_unit_test(_setup_teardown)?\\(")
-foreach(l ${lines})
-    string(REGEX REPLACE ".*cmocka_unit_test(_setup_teardown)?\\(([A-Za-z0-9_]+).*" "\\2" c "${l}")
-    list(APPEND browser_cases ${c})
-endforeach()
-foreach(c ${browser_cases})
-    add_test(NAME browser_widget.${c} COMMAND browser_widget ${c})
-    # Each case has its own chorusd, host server and chromium profile, so
-    # cases may run in parallel.
-    set_tests_properties(browser_widget.${c} PROPERTIES LABELS browser TIMEOUT 300
-                         SKIP_RETURN_CODE 77)
-endforeach()
+# Each case has its own chorusd, host server and chromium profile, so cases
+# may run in parallel.
+chorus_test_cases(browser_widget browser PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)

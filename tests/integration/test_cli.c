@@ -238,7 +238,7 @@ static void expect_same_export(const char *a, const char *b, const char *const *
 
 /* ---- cases -------------------------------------------------------------------------- */
 
-static void help(void **state)
+CHORUS_TEST_SETUP(help, setup, teardown)
 {
     struct cli *c = *state;
 
@@ -250,7 +250,7 @@ static void help(void **state)
     assert_int_not_equal(run_chorus(c, "frobnicate", (const char *)NULL), 0);
 }
 
-static void demo_check(void **state)
+CHORUS_TEST_SETUP(demo_check, setup, teardown)
 {
     struct cli *c = *state;
     const char *d = in_root(c, "d");
@@ -260,7 +260,7 @@ static void demo_check(void **state)
     expect_contains(c->stdout_text, "ok: 3000 reviews");
 }
 
-static void export_import_roundtrip(void **state)
+CHORUS_TEST_SETUP(export_import_roundtrip, setup, teardown)
 {
     struct cli *c = *state;
     char d[320], d2[320], f[320], f2[320];
@@ -284,7 +284,7 @@ static void export_import_roundtrip(void **state)
     expect_same_export(f, f2, drop);
 }
 
-static void reimport_adds_nothing(void **state)
+CHORUS_TEST_SETUP(reimport_adds_nothing, setup, teardown)
 {
     struct cli *c = *state;
     char d[320], f[320], f2[320];
@@ -305,7 +305,7 @@ static void reimport_adds_nothing(void **state)
     expect_same_export(f, f2, NULL);
 }
 
-static void csv_import(void **state)
+CHORUS_TEST_SETUP(csv_import, setup, teardown)
 {
     struct cli *c = *state;
     const char *d = in_root(c, "d");
@@ -326,7 +326,7 @@ static void csv_import(void **state)
 
 /* tokens_cli makes a reader token with the CLI on a folder, opens the
  * private digest with it through a real chorusd, then revokes it. */
-static void tokens_cli(void **state)
+CHORUS_TEST_SETUP(tokens_cli, setup, teardown)
 {
     struct cli *c = *state;
     struct chorusd *d = chorusd_make(NULL);
@@ -366,7 +366,7 @@ static void tokens_cli(void **state)
 
 /* retag_cli: reviews stored under one taxonomy are tagged again under
  * another, once; the folder stays consistent. */
-static void retag_cli(void **state)
+CHORUS_TEST_SETUP(retag_cli, setup, teardown)
 {
     struct cli *c = *state;
     const char *d = in_root(c, "d"), *tax = in_root(c, "one.tax");
@@ -419,7 +419,7 @@ static void wait_shown(struct cli *c, const char *data, const char *text)
  * command's output and exit status, mistakes included. */
 #define PRODUCT_REVIEWS "/api/v1/products/cli-p/reviews"
 
-static void sources_cli(void **state)
+CHORUS_TEST_SETUP(sources_cli, setup_sources, teardown)
 {
     struct cli *c = *state;
     struct chorusd *d = c->d;
@@ -500,15 +500,4 @@ static void sources_cli(void **state)
     assert_int_equal(fixture_requests(c->fx), 2);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(help, setup, teardown),
-    cmocka_unit_test_setup_teardown(demo_check, setup, teardown),
-    cmocka_unit_test_setup_teardown(export_import_roundtrip, setup, teardown),
-    cmocka_unit_test_setup_teardown(reimport_adds_nothing, setup, teardown),
-    cmocka_unit_test_setup_teardown(csv_import, setup, teardown),
-    cmocka_unit_test_setup_teardown(tokens_cli, setup, teardown),
-    cmocka_unit_test_setup_teardown(retag_cli, setup, teardown),
-    cmocka_unit_test_setup_teardown(sources_cli, setup_sources, teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -147,7 +147,7 @@ static size_t spark_points(xmlDoc *doc, const char *product)
 
 /* ---- rows and numbers ------------------------------------------------------------------ */
 
-static void dashboard_rows_and_numbers(void **state)
+CHORUS_TEST_SETUP(dashboard_rows_and_numbers, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     int64_t now;
@@ -278,7 +278,7 @@ static void dashboard_rows_and_numbers(void **state)
 
 /* ---- the trend alert and the orders ------------------------------------------------------ */
 
-static void dashboard_alerts_and_sorting(void **state)
+CHORUS_TEST_SETUP(dashboard_alerts_and_sorting, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     json_t *arr = json_array();
@@ -370,7 +370,7 @@ static void dashboard_alerts_and_sorting(void **state)
 
 /* ---- hostile product data ------------------------------------------------------------------ */
 
-static void dashboard_hostile(void **state)
+CHORUS_TEST_SETUP(dashboard_hostile, h_setup, h_teardown)
 {
     static const char *const id = "x\"><script>alert(1)</script>";
     static const char *const name = "<img src=x onerror=alert(2)> & 'quoted'";
@@ -422,7 +422,7 @@ static void dashboard_hostile(void **state)
 
 /* ---- access -------------------------------------------------------------------------------- */
 
-static void dashboard_access(void **state)
+CHORUS_TEST_SETUP(dashboard_access, h_setup, h_teardown_extra)
 {
     struct chorusd *d = *state;
     json_t *arr = json_array();
@@ -495,7 +495,7 @@ static void dashboard_access(void **state)
 
 /* ---- headers and revalidation ------------------------------------------------------------- */
 
-static void dashboard_headers(void **state)
+CHORUS_TEST_SETUP(dashboard_headers, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     json_t *arr = json_array();
@@ -561,7 +561,7 @@ static void dashboard_headers(void **state)
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
-static void dashboard_errors(void **state)
+CHORUS_TEST_SETUP(dashboard_errors, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const bad[] = {"sort=name", "sort=ID", "bogus=1", "category=laptops&x=y"};
@@ -594,13 +594,4 @@ static void dashboard_errors(void **state)
     xmlFreeDoc(doc);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(dashboard_rows_and_numbers, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(dashboard_alerts_and_sorting, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(dashboard_hostile, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(dashboard_access, h_setup, h_teardown_extra),
-    cmocka_unit_test_setup_teardown(dashboard_headers, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(dashboard_errors, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -136,7 +136,7 @@ static bool base64url(const char *s)
     return true;
 }
 
-static void digest_private(void **state)
+CHORUS_TEST_SETUP(digest_private, h_setup, h_teardown_extra)
 {
     struct chorusd *d = *state;
     struct hreq nokey = {.method = "POST",
@@ -258,7 +258,7 @@ static void digest_private(void **state)
 
 /* ---- days and counts ------------------------------------------------------------------------ */
 
-static void digest_days_and_counts(void **state)
+CHORUS_TEST_SETUP(digest_days_and_counts, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char day0[16], day1[16], day2[16], *ids1[8], *ids2[8], *ids3[8], *id_before, *upd_before;
@@ -398,7 +398,7 @@ static void digest_days_and_counts(void **state)
 /* ---- themes -----------------------------------------------------------------------------------
  */
 
-static void digest_themes(void **state)
+CHORUS_TEST_SETUP(digest_themes, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const complaints[][2] = {
@@ -487,7 +487,7 @@ static void digest_themes(void **state)
 
 #define TREND_ALERT "\xe2\x9a\xa0 Trend alert" /* ⚠ Trend alert */
 
-static void digest_trend_alert(void **state)
+CHORUS_TEST_SETUP(digest_trend_alert, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char day0[16], *alert_day, *s;
@@ -580,7 +580,7 @@ static void digest_trend_alert(void **state)
 /* ---- errors and the empty digest --------------------------------------------------------------
  */
 
-static void digest_unknown(void **state)
+CHORUS_TEST_SETUP(digest_unknown, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const bad[] = {
@@ -619,7 +619,7 @@ static void digest_unknown(void **state)
 
 /* A digest's size is bounded: past 300 entries only the newest are kept,
  * and the feed says so. */
-static void digest_caps(void **state)
+CHORUS_TEST_SETUP(digest_caps, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     json_t *arr = json_array();
@@ -650,7 +650,7 @@ static void digest_caps(void **state)
 }
 
 /* A digest with nothing to report is a valid, empty feed. */
-static void digest_empty(void **state)
+CHORUS_TEST_SETUP(digest_empty, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     xmlDoc *doc;
@@ -667,14 +667,4 @@ static void digest_empty(void **state)
     xmlFreeDoc(doc);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(digest_private, h_setup, h_teardown_extra),
-    cmocka_unit_test_setup_teardown(digest_days_and_counts, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(digest_themes, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(digest_trend_alert, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(digest_unknown, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(digest_caps, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(digest_empty, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

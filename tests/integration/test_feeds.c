@@ -136,7 +136,7 @@ static void expect_categories(xmlDoc *doc, xmlNode *e, const char *product, cons
         ac_expect_count(doc, e, h_fmt("atom:category[@term = '%s']", cats[i]), 1);
 }
 
-static void product_feed_structure(void **state)
+CHORUS_TEST_SETUP(product_feed_structure, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const cats[] = {"laptops", "laptops/ultrabooks", NULL};
@@ -270,7 +270,7 @@ static void product_feed_structure(void **state)
 
 /* ---- categories and everything ----------------------------------------------------------- */
 
-static void category_and_all_feeds(void **state)
+CHORUS_TEST_SETUP(category_and_all_feeds, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t ub[2], gm[2], mon[2];
@@ -427,7 +427,7 @@ static void expect_last_ends_walk_(struct chorusd *d, const char *first, size_t 
     free(last);
 }
 
-static void paging(void **state)
+CHORUS_TEST_SETUP(paging, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t posted[PAGED], fwd[2 * PAGED], back[2 * PAGED], page[MAX_ENTRIES], last_ids[10];
@@ -561,7 +561,7 @@ static struct hresp *get_with(struct chorusd *d, const char *path, const char *h
     return h_do(d, &q);
 }
 
-static void conditional_get(void **state)
+CHORUS_TEST_SETUP(conditional_get, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *path = "/feeds/products/cg-1.atom";
@@ -647,7 +647,7 @@ static void note(char *bad, size_t cap, const char *what, const char *path)
     snprintf(bad + n, cap - n, "\n  after %s: %s", what, path);
 }
 
-static void feeds_follow_changes(void **state)
+CHORUS_TEST_SETUP(feeds_follow_changes, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char bad[4096] = "";
@@ -770,7 +770,7 @@ static char *xml_safe(const char *s)
     return out;
 }
 
-static void hostile_text(void **state)
+CHORUS_TEST_SETUP(hostile_text, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     size_t n = sizeof(hostile) / sizeof(hostile[0]);
@@ -851,7 +851,7 @@ static void expect_self(char *bad, size_t cap, const char *self, const char *wan
         snprintf(bad + n, cap - n, "\n  got %s, expected %s", self, want);
 }
 
-static void websub_links_when_hub(void **state)
+CHORUS_TEST_SETUP(websub_links_when_hub, setup_hub, h_teardown_extra)
 {
     struct chorusd *d = *state;
     static const char *const paths[] = {"/feeds/products/hub-1.atom",
@@ -905,7 +905,7 @@ static void websub_links_when_hub(void **state)
 
 /* ---- components ----------------------------------------------------------------------- */
 
-static void components_in_api(void **state)
+CHORUS_TEST_SETUP(components_in_api, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id, plain;
@@ -987,7 +987,7 @@ static unsigned long long metric(struct chorusd *d, const char *name)
     return v;
 }
 
-static void head_errors_and_caching(void **state)
+CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char *out, *second, *next;
@@ -1047,16 +1047,4 @@ static void head_errors_and_caching(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(product_feed_structure, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(category_and_all_feeds, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(paging, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(conditional_get, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(feeds_follow_changes, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(hostile_text, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(websub_links_when_hub, setup_hub, h_teardown_extra),
-    cmocka_unit_test_setup_teardown(components_in_api, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(head_errors_and_caching, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -276,7 +276,7 @@ static size_t ids(struct gfeed *f, uint64_t *out, size_t cap)
 
 /* ---- structure ---------------------------------------------------------------------- */
 
-static void google_structure(void **state)
+CHORUS_TEST_SETUP(google_structure, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t r_full, r_anon, r_title_only, r_scaled, got[16];
@@ -392,7 +392,7 @@ static void google_structure(void **state)
 }
 
 /* HEAD answers the headers only; the feed takes no parameters. */
-static void google_head_and_params(void **state)
+CHORUS_TEST_SETUP(google_head_and_params, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hreq head = {.method = "HEAD", .path = FEED_PATH};
@@ -414,7 +414,7 @@ static void google_head_and_params(void **state)
 
 /* ---- hostile text -------------------------------------------------------------------- */
 
-static void google_hostile_text(void **state)
+CHORUS_TEST_SETUP(google_hostile_text, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id, blank_id, got[4];
@@ -508,7 +508,7 @@ static void seed(struct chorusd *d, size_t n, size_t body_len, uint64_t *out)
     free(filler);
 }
 
-static void google_streaming(void **state)
+CHORUS_TEST_SETUP(google_streaming, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 3000 };
@@ -538,7 +538,7 @@ static void google_streaming(void **state)
 
 /* A long run of reviews that may not appear (pending, here) gives passes
  * that produce no bytes at all; the stream must go on past them. */
-static void google_long_gaps(void **state)
+CHORUS_TEST_SETUP(google_long_gaps, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { HELD = 5500 };
@@ -633,7 +633,7 @@ static size_t raw_read(int fd, char **buf, size_t cap)
 /* A reader that leaves mid-stream: the server frees the stream once (the
  * sanitizers at teardown would report a double free, a use after free or a
  * leak) and goes on serving. */
-static void google_client_leaves(void **state)
+CHORUS_TEST_SETUP(google_client_leaves, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 900 };
@@ -665,7 +665,7 @@ static void google_client_leaves(void **state)
 
 /* The server stopping while a reader stalls mid-stream: chorusd still exits
  * cleanly (status 0 means the sanitizers found nothing). */
-static void google_shutdown_mid_stream(void **state)
+CHORUS_TEST_SETUP(google_shutdown_mid_stream, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 900 };
@@ -687,7 +687,7 @@ static void google_shutdown_mid_stream(void **state)
 
 /* HTTP/1.0 cannot be chunked: the body ends with the connection, even when
  * the client asked for keep-alive. */
-static void google_http10(void **state)
+CHORUS_TEST_SETUP(google_http10, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 1200 };
@@ -721,7 +721,7 @@ static void google_http10(void **state)
 
 /* ---- empty ------------------------------------------------------------------------------ */
 
-static void google_empty(void **state)
+CHORUS_TEST_SETUP(google_empty, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct gfeed f;
@@ -741,16 +741,4 @@ static void google_empty(void **state)
     gfeed_free(&f);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(google_structure, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_head_and_params, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_hostile_text, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_streaming, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_long_gaps, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_client_leaves, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_shutdown_mid_stream, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_http10, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(google_empty, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -11,7 +11,7 @@
 
 /* Raw bytes from a request that end up quoted in an error detail must not
  * make the problem document invalid JSON (the harness parses every body). */
-static void error_details_stay_valid_json(void **state)
+CHORUS_TEST_SETUP(error_details_stay_valid_json, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_get(d, "/healthz?\xff\xfe=1");
@@ -27,7 +27,7 @@ static void error_details_stay_valid_json(void **state)
 
 /* A product described inside a review only adds what it says: it must not
  * erase the catalogue fields a PUT gave. */
-static void embedded_product_merges(void **state)
+CHORUS_TEST_SETUP(embedded_product_merges, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_put_json(d, "/api/v1/products/m-1",
@@ -53,7 +53,7 @@ static void embedded_product_merges(void **state)
 }
 
 /* With new_review_status = pending, a body saying "approved" still waits. */
-static void pending_config_cannot_be_skipped(void **state)
+CHORUS_TEST_SETUP(pending_config_cannot_be_skipped, h_setup_pending, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"pc-1\",\"rating\":5,"
@@ -70,7 +70,7 @@ static void pending_config_cannot_be_skipped(void **state)
 }
 
 /* A batch is capped in items, whatever its size in bytes. */
-static void too_many_items_is_413(void **state)
+CHORUS_TEST_SETUP(too_many_items_is_413, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     size_t n = 10001, len = n * 3;
@@ -95,7 +95,7 @@ static void too_many_items_is_413(void **state)
 }
 
 /* A malformed category filter is named as such, not as a bad cursor. */
-static void bad_category_filter(void **state)
+CHORUS_TEST_SETUP(bad_category_filter, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_get(d, "/api/v1/products?category=a//b");
@@ -105,12 +105,4 @@ static void bad_category_filter(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(error_details_stay_valid_json, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(embedded_product_merges, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(pending_config_cannot_be_skipped, h_setup_pending, h_teardown),
-    cmocka_unit_test_setup_teardown(too_many_items_is_413, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(bad_category_filter, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -12,7 +12,7 @@
 
 /* ---- service endpoints -------------------------------------------------------- */
 
-static void healthz(void **state)
+CHORUS_TEST_SETUP(healthz, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hreq head = {.method = "HEAD", .path = "/healthz"};
@@ -28,7 +28,7 @@ static void healthz(void **state)
     hresp_free(r);
 }
 
-static void metrics(void **state)
+CHORUS_TEST_SETUP(metrics, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -44,7 +44,7 @@ static void metrics(void **state)
 
 /* ---- keys ---------------------------------------------------------------------------- */
 
-static void post_missing_key(void **state)
+CHORUS_TEST_SETUP(post_missing_key, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"product_id\":\"k-1\",\"rating\":5}";
@@ -63,7 +63,7 @@ static void post_missing_key(void **state)
     hresp_free(r);
 }
 
-static void post_wrong_key(void **state)
+CHORUS_TEST_SETUP(post_wrong_key, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"product_id\":\"k-2\",\"rating\":5}";
@@ -88,7 +88,7 @@ static void post_wrong_key(void **state)
 }
 
 /* Reads are public, but a key that is sent must be valid. */
-static void read_wrong_key(void **state)
+CHORUS_TEST_SETUP(read_wrong_key, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *wrong[] = {"Authorization: Bearer not-the-key-but-long-enough", NULL};
@@ -105,7 +105,7 @@ static void read_wrong_key(void **state)
 
 /* ---- query strings, paths, methods ------------------------------------------------------ */
 
-static void unknown_query_parameter(void **state)
+CHORUS_TEST_SETUP(unknown_query_parameter, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -126,7 +126,7 @@ static void unknown_query_parameter(void **state)
     hresp_free(r);
 }
 
-static void repeated_query_parameter(void **state)
+CHORUS_TEST_SETUP(repeated_query_parameter, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -138,7 +138,7 @@ static void repeated_query_parameter(void **state)
     hresp_free(r);
 }
 
-static void unknown_path(void **state)
+CHORUS_TEST_SETUP(unknown_path, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *paths[] = {"/nope",
@@ -157,7 +157,7 @@ static void unknown_path(void **state)
     }
 }
 
-static void wrong_method(void **state)
+CHORUS_TEST_SETUP(wrong_method, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const struct {
@@ -184,7 +184,7 @@ static void wrong_method(void **state)
 
 /* PATCH is a method HTTP defines; on a path that does not take it the answer
  * is the same 405 with Allow as for any other method. */
-static void patch_method(void **state)
+CHORUS_TEST_SETUP(patch_method, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"name\":\"x\"}";
@@ -201,17 +201,4 @@ static void patch_method(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(healthz, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(metrics, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_missing_key, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_wrong_key, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(read_wrong_key, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(unknown_query_parameter, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(repeated_query_parameter, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(unknown_path, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(wrong_method, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(patch_method, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

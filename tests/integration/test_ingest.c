@@ -21,7 +21,7 @@ static struct hresp *post_typed(struct chorusd *d, const char *ctype, const char
 
 /* ---- the three body shapes ---------------------------------------------------- */
 
-static void post_one(void **state)
+CHORUS_TEST_SETUP(post_one, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS, "{\"product_id\":\"one-1\",\"rating\":4}");
@@ -47,7 +47,7 @@ static void post_one(void **state)
     hresp_free(r);
 }
 
-static void post_content_type_with_charset(void **state)
+CHORUS_TEST_SETUP(post_content_type_with_charset, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"product_id\":\"cs-1\",\"rating\":3}";
@@ -58,7 +58,7 @@ static void post_content_type_with_charset(void **state)
     hresp_free(r);
 }
 
-static void post_array(void **state)
+CHORUS_TEST_SETUP(post_array, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS,
@@ -85,7 +85,7 @@ static void post_array(void **state)
     hresp_free(r);
 }
 
-static void post_ndjson(void **state)
+CHORUS_TEST_SETUP(post_ndjson, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"product_id\":\"nd-1\",\"rating\":5}\n"
@@ -108,7 +108,7 @@ static void post_ndjson(void **state)
 
 /* A line that is not JSON is that item's error; the others are stored.
  * Indexes count non-blank lines. */
-static void post_ndjson_bad_line(void **state)
+CHORUS_TEST_SETUP(post_ndjson_bad_line, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"product_id\":\"ndb-1\",\"rating\":5}\n"
@@ -134,7 +134,7 @@ static void post_ndjson_bad_line(void **state)
 }
 
 /* Items that are not objects are item errors, not document errors. */
-static void post_non_object_items(void **state)
+CHORUS_TEST_SETUP(post_non_object_items, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *nd = "[{\"product_id\":\"no-1\"}]\n{\"product_id\":\"no-1\",\"rating\":3}\n";
@@ -156,7 +156,7 @@ static void post_non_object_items(void **state)
 
 /* Everything an export writes can come in: votes, status, reason,
  * sentiment, responses, and the product's catalogue fields. */
-static void post_all_fields(void **state)
+CHORUS_TEST_SETUP(post_all_fields, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(
@@ -201,7 +201,7 @@ static void post_all_fields(void **state)
 
 /* ---- per-item results ----------------------------------------------------------- */
 
-static void post_mixed_batch(void **state)
+CHORUS_TEST_SETUP(post_mixed_batch, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS,
@@ -242,7 +242,7 @@ static void post_mixed_batch(void **state)
     hresp_free(r);
 }
 
-static void post_all_bad(void **state)
+CHORUS_TEST_SETUP(post_all_bad, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS,
@@ -263,7 +263,7 @@ static void post_all_bad(void **state)
 
 /* ---- bodies that hold no review --------------------------------------------------- */
 
-static void post_empty_body(void **state)
+CHORUS_TEST_SETUP(post_empty_body, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = post_typed(d, "application/json", "", 0);
@@ -272,7 +272,7 @@ static void post_empty_body(void **state)
     hresp_free(r);
 }
 
-static void post_empty_array(void **state)
+CHORUS_TEST_SETUP(post_empty_array, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS, " [ ] ");
@@ -281,7 +281,7 @@ static void post_empty_array(void **state)
     hresp_free(r);
 }
 
-static void post_no_reviews(void **state)
+CHORUS_TEST_SETUP(post_no_reviews, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = post_typed(d, "application/x-ndjson", "\n\n  \n", 5);
@@ -296,7 +296,7 @@ static void post_no_reviews(void **state)
     hresp_free(r);
 }
 
-static void post_malformed_json(void **state)
+CHORUS_TEST_SETUP(post_malformed_json, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS, "{\"product_id\": \"x\",\n \"rating\": 5,");
@@ -309,7 +309,7 @@ static void post_malformed_json(void **state)
     hresp_free(r);
 }
 
-static void post_invalid_utf8(void **state)
+CHORUS_TEST_SETUP(post_invalid_utf8, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *doc = "{\"product_id\":\"u-1\",\"title\":\"caf\xc3\x28\"}";
@@ -327,7 +327,7 @@ static void post_invalid_utf8(void **state)
     hresp_free(r);
 }
 
-static void post_wrong_content_type(void **state)
+CHORUS_TEST_SETUP(post_wrong_content_type, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"product_id\":\"ct-1\",\"rating\":5}";
@@ -349,7 +349,7 @@ static void post_wrong_content_type(void **state)
 
 /* ---- re-ingest ------------------------------------------------------------------------------ */
 
-static void reingest_idempotent(void **state)
+CHORUS_TEST_SETUP(reingest_idempotent, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"re-1\",\"source\":\"shop\",\"source_id\":"
@@ -396,7 +396,7 @@ static void reingest_idempotent(void **state)
 }
 
 /* Two items with the same source id in one batch are one review. */
-static void reingest_within_batch(void **state)
+CHORUS_TEST_SETUP(reingest_within_batch, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS,
@@ -418,7 +418,7 @@ static void reingest_within_batch(void **state)
 
 /* ---- field rules --------------------------------------------------------------------------- */
 
-static void rating_scale(void **state)
+CHORUS_TEST_SETUP(rating_scale, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t a = h_post_review(d, "{\"product_id\":\"sc-1\",\"rating\":8,\"rating_scale\":10}");
@@ -446,7 +446,7 @@ static void rating_scale(void **state)
     hresp_free(r);
 }
 
-static void rating_rules(void **state)
+CHORUS_TEST_SETUP(rating_rules, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_post_json(d, REVIEWS,
@@ -462,7 +462,7 @@ static void rating_rules(void **state)
 }
 
 /* No rating, or rating null, is a mention: listed with rating null. */
-static void mention(void **state)
+CHORUS_TEST_SETUP(mention, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t a = h_post_review(d, "{\"product_id\":\"men-1\",\"title\":\"saw it on a blog\"}");
@@ -482,7 +482,7 @@ static void mention(void **state)
     hresp_free(r);
 }
 
-static void string_over_cap(void **state)
+CHORUS_TEST_SETUP(string_over_cap, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char title[502], author[202], *body = malloc(20002), *doc = malloc(24000);
@@ -516,7 +516,7 @@ static void string_over_cap(void **state)
     free(doc);
 }
 
-static void invalid_time(void **state)
+CHORUS_TEST_SETUP(invalid_time, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r =
@@ -542,29 +542,4 @@ static void invalid_time(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(post_one, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_content_type_with_charset, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_array, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_ndjson, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_ndjson_bad_line, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_non_object_items, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_all_fields, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_mixed_batch, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_all_bad, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_empty_body, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_empty_array, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_no_reviews, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_malformed_json, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_invalid_utf8, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(post_wrong_content_type, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(reingest_idempotent, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(reingest_within_batch, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(rating_scale, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(rating_rules, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(mention, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(string_over_cap, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(invalid_time, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -187,12 +187,11 @@ static size_t missing(const struct ops *want, const struct ops *have, const char
     return n;
 }
 
-static void every_route_documented(void **state)
+CHORUS_TEST(every_route_documented)
 {
     struct ops routes = {0}, doc = {0};
     char *spec = read_spec();
 
-    (void)state;
     routes_of_chorusd(&routes);
     yaml_ops(spec, &doc);
     assert_int_equal(missing(&routes, &doc, "route missing from docs/openapi.yaml"), 0);
@@ -201,12 +200,11 @@ static void every_route_documented(void **state)
     free(spec);
 }
 
-static void every_documented_route_exists(void **state)
+CHORUS_TEST(every_documented_route_exists)
 {
     struct ops routes = {0}, doc = {0};
     char *spec = read_spec();
 
-    (void)state;
     routes_of_chorusd(&routes);
     yaml_ops(spec, &doc);
     assert_int_equal(missing(&doc, &routes, "documented but not served"), 0);
@@ -216,7 +214,7 @@ static void every_documented_route_exists(void **state)
 }
 
 /* The checker itself: a spec without one route must be caught. */
-static void checker_catches_a_missing_route(void **state)
+CHORUS_TEST(checker_catches_a_missing_route)
 {
     const char *spec = "openapi: 3.0.3\n"
                        "paths:\n"
@@ -233,7 +231,6 @@ static void checker_catches_a_missing_route(void **state)
                        "    post:\n";
     struct ops want = {0}, doc = {0};
 
-    (void)state;
     yaml_ops(spec, &doc);
     assert_int_equal(doc.n, 2);
     assert_true(ops_has(&doc, "GET /healthz"));
@@ -245,10 +242,4 @@ static void checker_catches_a_missing_route(void **state)
     ops_free(&doc);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(every_route_documented),
-    cmocka_unit_test(every_documented_route_exists),
-    cmocka_unit_test(checker_catches_a_missing_route),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

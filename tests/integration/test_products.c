@@ -12,7 +12,7 @@
 
 /* ---- the catalogue ------------------------------------------------------------ */
 
-static void product_put(void **state)
+CHORUS_TEST_SETUP(product_put, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *doc = "{\"name\":\"Inspiron 14\",\"brand\":\"Dell\",\"category\":"
@@ -59,7 +59,7 @@ static void product_put(void **state)
     hresp_free(r);
 }
 
-static void product_put_errors(void **state)
+CHORUS_TEST_SETUP(product_put_errors, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *body = "{\"name\":\"x\"}";
@@ -103,7 +103,7 @@ static void product_put_errors(void **state)
 }
 
 /* Ids are path segments: anything else is percent-encoded. */
-static void product_id_encoded(void **state)
+CHORUS_TEST_SETUP(product_id_encoded, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -120,7 +120,7 @@ static void product_id_encoded(void **state)
     hresp_free(r);
 }
 
-static void product_unknown(void **state)
+CHORUS_TEST_SETUP(product_unknown, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_get(d, "/api/v1/products/nothing-here");
@@ -134,7 +134,7 @@ static void product_unknown(void **state)
 
 /* ---- exact stats ---------------------------------------------------------------- */
 
-static void product_stats_exact(void **state)
+CHORUS_TEST_SETUP(product_stats_exact, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -203,7 +203,7 @@ static void etag_roundtrip(struct chorusd *d, const char *path, const char *prod
     free(etag);
 }
 
-static void etag_product(void **state)
+CHORUS_TEST_SETUP(etag_product, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
 
@@ -211,7 +211,7 @@ static void etag_product(void **state)
     etag_roundtrip(d, "/api/v1/products/et-1", "et-1");
 }
 
-static void etag_product_reviews(void **state)
+CHORUS_TEST_SETUP(etag_product_reviews, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
 
@@ -221,7 +221,7 @@ static void etag_product_reviews(void **state)
 }
 
 /* Every kind of write that changes what a page shows makes its tag stale. */
-static void etag_changes_on_every_write(void **state)
+CHORUS_TEST_SETUP(etag_changes_on_every_write, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"ew-1\",\"rating\":5}");
@@ -330,7 +330,7 @@ static void expect_products(struct chorusd *d, const char *query, const char *co
     hresp_free(r);
 }
 
-static void products_category_prefix(void **state)
+CHORUS_TEST_SETUP(products_category_prefix, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *const laptops[] = {"lap-a", "lap-b"}, *const x[] = {"lap-a"},
@@ -344,7 +344,7 @@ static void products_category_prefix(void **state)
     expect_products(d, "", all, 4);
 }
 
-static void products_sort_count(void **state)
+CHORUS_TEST_SETUP(products_sort_count, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *const all[] = {"lap-a", "lap-c", "lap-b", "desk-a"};
@@ -360,7 +360,7 @@ static void products_sort_count(void **state)
     hresp_free(r);
 }
 
-static void products_sort_average(void **state)
+CHORUS_TEST_SETUP(products_sort_average, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *const all[] = {"lap-b", "lap-a", "lap-c", "desk-a"};
@@ -377,7 +377,7 @@ static void products_sort_average(void **state)
     hresp_free(r);
 }
 
-static void products_paging(void **state)
+CHORUS_TEST_SETUP(products_paging, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const sorts[] = {"id", "count", "average"};
@@ -423,7 +423,7 @@ static void products_paging(void **state)
 
 /* Listings' first pages are cached per category version: every change a
  * listing shows must still show at once, and a 304 needs no render. */
-static void products_listing_cache(void **state)
+CHORUS_TEST_SETUP(products_listing_cache, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *etag;
@@ -460,20 +460,4 @@ static void products_listing_cache(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(product_put, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(product_put_errors, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(product_id_encoded, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(product_unknown, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(product_stats_exact, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(etag_product, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(etag_product_reviews, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(etag_changes_on_every_write, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(products_category_prefix, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(products_sort_count, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(products_sort_average, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(products_paging, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(products_listing_cache, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -59,7 +59,7 @@ static void expect_order(struct chorusd *d, const uint64_t r[6], const char *q, 
                      (unsigned long long)got[i], order[i], (unsigned long long)r[order[i]]);
 }
 
-static void sort_newest(void **state)
+CHORUS_TEST_SETUP(sort_newest, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int order[] = {5, 4, 3, 2, 1, 0, -1};
@@ -69,7 +69,7 @@ static void sort_newest(void **state)
     expect_order(*state, r, "?sort=newest", order);
 }
 
-static void sort_oldest(void **state)
+CHORUS_TEST_SETUP(sort_oldest, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int order[] = {0, 1, 2, 3, 4, 5, -1};
@@ -78,7 +78,7 @@ static void sort_oldest(void **state)
     expect_order(*state, r, "?sort=oldest", order);
 }
 
-static void sort_highest(void **state)
+CHORUS_TEST_SETUP(sort_highest, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int order[] = {4, 1, 0, 5, 2, 3, -1};
@@ -87,7 +87,7 @@ static void sort_highest(void **state)
     expect_order(*state, r, "?sort=highest", order);
 }
 
-static void sort_lowest(void **state)
+CHORUS_TEST_SETUP(sort_lowest, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int order[] = {2, 5, 0, 4, 1, 3, -1};
@@ -96,7 +96,7 @@ static void sort_lowest(void **state)
     expect_order(*state, r, "?sort=lowest", order);
 }
 
-static void sort_helpful(void **state)
+CHORUS_TEST_SETUP(sort_helpful, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int order[] = {0, 2, 1, 5, 4, 3, -1};
@@ -105,7 +105,7 @@ static void sort_helpful(void **state)
     expect_order(*state, r, "?sort=helpful", order);
 }
 
-static void filter_rating(void **state)
+CHORUS_TEST_SETUP(filter_rating, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int low[] = {5, 2, -1}, five_oldest[] = {1, 4, -1}, none[] = {-1};
@@ -117,7 +117,7 @@ static void filter_rating(void **state)
     expect_order(*state, r, "?rating=4", none);
 }
 
-static void filter_mention(void **state)
+CHORUS_TEST_SETUP(filter_mention, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t r[6];
@@ -132,7 +132,7 @@ static void filter_mention(void **state)
     hresp_free(resp);
 }
 
-static void filter_verified(void **state)
+CHORUS_TEST_SETUP(filter_verified, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int verified[] = {5, 1, -1}, all[] = {5, 4, 3, 2, 1, 0, -1};
@@ -143,7 +143,7 @@ static void filter_verified(void **state)
     expect_order(*state, r, "?verified=true&sort=highest", (const int[]){1, 5, -1});
 }
 
-static void filter_since(void **state)
+CHORUS_TEST_SETUP(filter_since, h_setup, h_teardown)
 {
     uint64_t r[6];
     const int since[] = {5, 4, 3, -1}, oldest[] = {3, 4, 5, -1};
@@ -154,7 +154,7 @@ static void filter_since(void **state)
     expect_order(*state, r, "?since=2024-01-04T12:00:00Z&rating=5", (const int[]){4, -1});
 }
 
-static void list_bad_parameters(void **state)
+CHORUS_TEST_SETUP(list_bad_parameters, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const bad[] = {
@@ -219,7 +219,7 @@ static size_t collect_pages(struct chorusd *d, const char *base, size_t limit, u
     return n;
 }
 
-static void cursor_paging(void **state)
+CHORUS_TEST_SETUP(cursor_paging, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const sorts[] = {"newest", "oldest", "highest", "lowest", "helpful"};
@@ -269,7 +269,7 @@ static void cursor_paging(void **state)
 }
 
 /* A cursor is a position: newer reviews do not shift the pages after it. */
-static void cursor_stable(void **state)
+CHORUS_TEST_SETUP(cursor_stable, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const sorts[] = {"newest", "highest", "oldest"};
@@ -319,19 +319,4 @@ static void cursor_stable(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(sort_newest, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(sort_oldest, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(sort_highest, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(sort_lowest, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(sort_helpful, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(filter_rating, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(filter_mention, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(filter_verified, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(filter_since, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(list_bad_parameters, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(cursor_paging, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(cursor_stable, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -32,7 +32,7 @@ static void expect_stats(struct chorusd *d, const char *product, long long count
 
 /* ---- GET ----------------------------------------------------------------------- */
 
-static void review_get(void **state)
+CHORUS_TEST_SETUP(review_get, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(
@@ -69,25 +69,25 @@ static void review_get(void **state)
     hresp_free(r);
 }
 
-static void review_get_unknown(void **state)
+CHORUS_TEST_SETUP(review_get_unknown, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
-    struct hresp *r = h_get(d, "/api/v1/reviews/999999");
+    /* No such review, an id past 64 bits, a negative id. */
+    static const char *const paths[] = {
+        "/api/v1/reviews/999999", "/api/v1/reviews/18446744073709551616", "/api/v1/reviews/-1"};
 
-    expect_problem(r, 404);
-    hresp_free(r);
-    r = h_get(d, "/api/v1/reviews/18446744073709551616");
-    expect_problem(r, 404);
-    hresp_free(r);
-    r = h_get(d, "/api/v1/reviews/-1");
-    expect_problem(r, 404);
-    hresp_free(r);
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        struct hresp *r = h_get(d, paths[i]);
+
+        expect_problem(r, 404);
+        hresp_free(r);
+    }
 }
 
 /* ---- pending reviews ---------------------------------------------------------------- */
 
 /* With new_review_status = pending, a new review exists only for key holders. */
-static void pending_hidden_without_key(void **state)
+CHORUS_TEST_SETUP(pending_hidden_without_key, h_setup_pending, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"pe-1\",\"rating\":1}");
@@ -120,7 +120,7 @@ static void pending_hidden_without_key(void **state)
 }
 
 /* "status": "pending" in the review does the same on a default server. */
-static void pending_by_field(void **state)
+CHORUS_TEST_SETUP(pending_by_field, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t pend = h_post_review(d, "{\"product_id\":\"pf-1\",\"rating\":2,\"status\":"
@@ -140,7 +140,7 @@ static void pending_by_field(void **state)
 
 /* ---- DELETE ---------------------------------------------------------------------------- */
 
-static void delete_review(void **state)
+CHORUS_TEST_SETUP(delete_review, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t a = h_post_review(d, "{\"product_id\":\"del-1\",\"rating\":5,\"source_id\":\"D-1\"}");
@@ -184,7 +184,7 @@ static struct hresp *moderate(struct chorusd *d, uint64_t id, const char *status
                        h_fmt("{\"status\":\"%s\",\"reason\":\"%s\"}", status, reason));
 }
 
-static void moderation_changes_stats(void **state)
+CHORUS_TEST_SETUP(moderation_changes_stats, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const long long zero[5] = {0}, h1[5] = {0, 0, 0, 0, 1}, h2[5] = {0, 0, 1, 0, 1},
@@ -237,7 +237,7 @@ static void moderation_changes_stats(void **state)
     assert_int_equal(ids[0], c);
 }
 
-static void moderation_queue_paging(void **state)
+CHORUS_TEST_SETUP(moderation_queue_paging, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t want[7], got[16];
@@ -273,7 +273,7 @@ static void moderation_queue_paging(void **state)
         assert_int_equal(got[i], want[i]);
 }
 
-static void moderation_errors(void **state)
+CHORUS_TEST_SETUP(moderation_errors, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"me-1\",\"rating\":4}");
@@ -325,7 +325,7 @@ static void moderation_errors(void **state)
 
 /* ---- brand responses ----------------------------------------------------------------------- */
 
-static void brand_response(void **state)
+CHORUS_TEST_SETUP(brand_response, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"br-1\",\"rating\":1,\"body\":\"Hinge "
@@ -370,7 +370,7 @@ static void brand_response(void **state)
     hresp_free(r);
 }
 
-static void response_limit(void **state)
+CHORUS_TEST_SETUP(response_limit, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"rl-1\",\"rating\":2}");
@@ -407,7 +407,7 @@ static struct hresp *vote(struct chorusd *d, uint64_t id, bool key, const char *
     return h_do(d, &q);
 }
 
-static void votes(void **state)
+CHORUS_TEST_SETUP(votes, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t a = h_post_review(d, "{\"product_id\":\"v-1\",\"rating\":5}");
@@ -444,8 +444,14 @@ static void votes(void **state)
     hresp_free(r);
 }
 
+static int setup_two_votes(void **state)
+{
+    *state = chorusd_new("votes_per_hour = 2\n");
+    return *state ? 0 : -1;
+}
+
 /* votes_per_hour bounds one address over all reviews. */
-static void votes_per_hour(void **state)
+CHORUS_TEST_SETUP(votes_per_hour, setup_two_votes, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t ids[3];
@@ -467,13 +473,7 @@ static void votes_per_hour(void **state)
     hresp_free(r);
 }
 
-static int setup_two_votes(void **state)
-{
-    *state = chorusd_new("votes_per_hour = 2\n");
-    return *state ? 0 : -1;
-}
-
-static void vote_errors(void **state)
+CHORUS_TEST_SETUP(vote_errors, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"ve-1\",\"rating\":5}");
@@ -505,20 +505,4 @@ static void vote_errors(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(review_get, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(review_get_unknown, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(pending_hidden_without_key, h_setup_pending, h_teardown),
-    cmocka_unit_test_setup_teardown(pending_by_field, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(delete_review, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(moderation_changes_stats, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(moderation_queue_paging, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(moderation_errors, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(brand_response, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(votes, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(response_limit, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(votes_per_hour, setup_two_votes, h_teardown),
-    cmocka_unit_test_setup_teardown(vote_errors, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -60,7 +60,7 @@ static void expect_near(double got, double want)
 
 /* ---- over HTTP ------------------------------------------------------------------ */
 
-static void api_scores_reviews(void **state)
+CHORUS_TEST_SETUP(api_scores_reviews, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t pos, neg, mention, forced, german, english;
@@ -123,7 +123,7 @@ static void api_scores_reviews(void **state)
 
 /* The dashboard's Sentiment cell and roll-up figure show the product's mean
  * as the API gives it. */
-static void dashboard_shows_sentiment(void **state)
+CHORUS_TEST_SETUP(dashboard_shows_sentiment, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     double avg;
@@ -203,7 +203,7 @@ static int run_chorus(struct chorusd *d, const char *cmd, char **err_text)
     return rc;
 }
 
-static void retag_scores_old_folder(void **state)
+CHORUS_TEST(retag_scores_old_folder)
 {
     struct chorusd *d = chorusd_make(NULL);
     struct store *s = NULL;
@@ -213,7 +213,6 @@ static void retag_scores_old_folder(void **state)
     double v[8], sum = 0;
     size_t scored = 0;
 
-    (void)state;
     assert_non_null(d);
     assert_int_equal(store_open(&s, d->data, err, sizeof(err)), 0);
     assert_int_equal(store_write(s, put_seeds, NULL), 0);
@@ -248,10 +247,4 @@ static void retag_scores_old_folder(void **state)
     assert_int_equal(chorusd_free(d), 0);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(api_scores_reviews, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(dashboard_shows_sentiment, h_setup, h_teardown),
-    cmocka_unit_test(retag_scores_old_folder),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

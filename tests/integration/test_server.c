@@ -32,7 +32,7 @@ static char *json_array_of(size_t size, size_t *len)
     return b;
 }
 
-static void body_over_cap(void **state)
+CHORUS_TEST_SETUP(body_over_cap, setup_small_body, h_teardown)
 {
     struct chorusd *d = *state;
     size_t len;
@@ -92,7 +92,7 @@ static char *snapshot(struct chorusd *d, const uint64_t *ids, size_t n)
     return out;
 }
 
-static void restart_keeps_everything(void **state)
+CHORUS_TEST_SETUP(restart_keeps_everything, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t ids[4], later;
@@ -140,7 +140,7 @@ static void restart_keeps_everything(void **state)
 }
 
 /* A 2xx means committed: SIGKILL right after the answers loses nothing. */
-static void kill9_durability(void **state)
+CHORUS_TEST_SETUP(kill9_durability, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t ids[16];
@@ -186,7 +186,7 @@ static void kill9_durability(void **state)
  * still draining) is either refused (503, or no connection at all) or
  * stored and acknowledged; it is never dropped unanswered, and chorusd still
  * exits cleanly. */
-static void write_during_shutdown(void **state)
+CHORUS_TEST_SETUP(write_during_shutdown, NULL, h_teardown)
 {
     struct chorusd *d = chorusd_make(NULL);
     const char *late = "{\"product_id\":\"sd-1\",\"rating\":4,\"source_id\":\"late\"}";
@@ -232,17 +232,23 @@ static void write_during_shutdown(void **state)
 
 /* Keys come from CHORUS_API_KEYS and from api_keys_file, one per line,
  * blanks trimmed, # comments skipped. */
-static void keys_from_file(void **state)
+CHORUS_TEST_SETUP(keys_from_file, NULL, h_teardown)
 {
     struct chorusd *d = chorusd_make(NULL);
     const char *keys = "# writers\nkey-from-file-0000000001\n\n  key-from-file-0000000002  \n";
     const char *body = "{\"product_id\":\"kf-1\",\"rating\":5}";
-    static const char *const good[] = {"Authorization: Bearer key-from-file-0000000001",
-                                       "Authorization: Bearer key-from-file-0000000002",
-                                       "Authorization: Bearer " H_KEY};
-    static const char *const bad[] = {"Authorization: Bearer # writers",
-                                      "Authorization: Bearer key-from-file-000000000",
-                                      "Authorization: Bearer key-from-file-00000000011"};
+    /* Each header, and whether it lets the write in (201) or not (401). */
+    static const struct {
+        const char *hdr;
+        int status;
+    } tries[] = {
+        {"Authorization: Bearer key-from-file-0000000001", 201},
+        {"Authorization: Bearer key-from-file-0000000002", 201},
+        {"Authorization: Bearer " H_KEY, 201},
+        {"Authorization: Bearer # writers", 401},
+        {"Authorization: Bearer key-from-file-000000000", 401},
+        {"Authorization: Bearer key-from-file-00000000011", 401},
+    };
     char conf[600], keyfile[400];
 
     *state = d;
@@ -254,8 +260,8 @@ static void keys_from_file(void **state)
     h_write_file(d->config, conf, strlen(conf));
     assert_int_equal(chorusd_start(d), 0);
 
-    for (size_t i = 0; i < 3; i++) {
-        const char *hdrs[] = {good[i], NULL};
+    for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+        const char *hdrs[] = {tries[i].hdr, NULL};
         struct hreq q = {.method = "POST",
                          .path = "/api/v1/reviews",
                          .ctype = "application/json",
@@ -264,31 +270,19 @@ static void keys_from_file(void **state)
                          .headers = hdrs};
         struct hresp *r = h_do(d, &q);
 
-        if (r->status != 201)
-            print_error("%s\n", good[i]);
-        expect_status(r, 201);
-        hresp_free(r);
-    }
-    for (size_t i = 0; i < 3; i++) {
-        const char *hdrs[] = {bad[i], NULL};
-        struct hreq q = {.method = "POST",
-                         .path = "/api/v1/reviews",
-                         .ctype = "application/json",
-                         .body = body,
-                         .len = strlen(body),
-                         .headers = hdrs};
-        struct hresp *r = h_do(d, &q);
-
-        if (r->status != 401)
-            print_error("%s\n", bad[i]);
-        expect_problem(r, 401);
+        if (r->status != tries[i].status)
+            print_error("%s\n", tries[i].hdr);
+        if (tries[i].status == 201)
+            expect_status(r, 201);
+        else
+            expect_problem(r, 401);
         hresp_free(r);
     }
 }
 
 /* The command line works on the folder chorusd serves: LMDB lets both in,
  * and ids never collide whoever writes. */
-static void cli_while_serving(void **state)
+CHORUS_TEST_SETUP(cli_while_serving, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     char in[400], out[400], err[400];
@@ -336,7 +330,7 @@ static void cli_while_serving(void **state)
 
 /* ---- CORS ------------------------------------------------------------------------------ */
 
-static void cors_preflight(void **state)
+CHORUS_TEST_SETUP(cors_preflight, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *hdrs[] = {"Origin: https://shop.example", "Access-Control-Request-Method: POST",
@@ -359,7 +353,7 @@ static void cors_preflight(void **state)
     hresp_free(r);
 }
 
-static void cors_on_reads(void **state)
+CHORUS_TEST_SETUP(cors_on_reads, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"co-1\",\"rating\":5}");
@@ -379,7 +373,13 @@ static void cors_on_reads(void **state)
     }
 }
 
-static void cors_origin_configured(void **state)
+static int setup_cors_origin(void **state)
+{
+    *state = chorusd_new("cors_origin = https://shop.example\n");
+    return *state ? 0 : -1;
+}
+
+CHORUS_TEST_SETUP(cors_origin_configured, setup_cors_origin, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r = h_get(d, "/api/v1/products");
@@ -393,15 +393,9 @@ static void cors_origin_configured(void **state)
     hresp_free(r);
 }
 
-static int setup_cors_origin(void **state)
-{
-    *state = chorusd_new("cors_origin = https://shop.example\n");
-    return *state ? 0 : -1;
-}
-
 /* ---- errors --------------------------------------------------------------------------------- */
 
-static void problem_json_on_every_error(void **state)
+CHORUS_TEST_SETUP(problem_json_on_every_error, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id = h_post_review(d, "{\"product_id\":\"pj-1\",\"rating\":5}");
@@ -470,17 +464,4 @@ static void problem_json_on_every_error(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(body_over_cap, setup_small_body, h_teardown),
-    cmocka_unit_test_setup_teardown(restart_keeps_everything, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(kill9_durability, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(write_during_shutdown, NULL, h_teardown),
-    cmocka_unit_test_setup_teardown(cli_while_serving, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(keys_from_file, NULL, h_teardown),
-    cmocka_unit_test_setup_teardown(cors_preflight, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(cors_origin_configured, setup_cors_origin, h_teardown),
-    cmocka_unit_test_setup_teardown(cors_on_reads, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(problem_json_on_every_error, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

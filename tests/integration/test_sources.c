@@ -264,7 +264,7 @@ static long fetch_status(const char *url)
 
 /* ---- cases ------------------------------------------------------------------------------ */
 
-static void sources_api_round_trip(void **state)
+CHORUS_TEST_SETUP(sources_api_round_trip, setup_api, teardown)
 {
     struct chorusd *d = ((struct world *)*state)->d;
     struct hresp *r;
@@ -320,7 +320,7 @@ static void sources_api_round_trip(void **state)
     hresp_free(r);
 }
 
-static void feeds_land_once_and_revalidate(void **state)
+CHORUS_TEST_SETUP(feeds_land_once_and_revalidate, setup_feeds, teardown)
 {
     struct world *w = *state;
     struct fixture *fx = w->fx;
@@ -394,7 +394,7 @@ static void feeds_land_once_and_revalidate(void **state)
     hresp_free(r);
 }
 
-static void misbehaving_sources_back_off(void **state)
+CHORUS_TEST_SETUP(misbehaving_sources_back_off, setup_small_cap, teardown)
 {
     struct world *w = *state;
     struct chorusd *d = w->d;
@@ -430,7 +430,7 @@ static void misbehaving_sources_back_off(void **state)
     assert_int_equal(review_count(d, "p"), 0);
 }
 
-static void slow_source_blocks_nothing(void **state)
+CHORUS_TEST_SETUP(slow_source_blocks_nothing, setup_feeds, teardown)
 {
     struct world *w = *state;
     struct fixture *fx = w->fx;
@@ -454,7 +454,7 @@ static void slow_source_blocks_nothing(void **state)
     assert_true(fixture_end_drip(fx));
 }
 
-static void private_addresses_are_refused(void **state)
+CHORUS_TEST_SETUP(private_addresses_are_refused, setup_refusing, teardown)
 {
     struct world *w = *state;
     struct chorusd *d = w->d;
@@ -481,7 +481,7 @@ static void private_addresses_are_refused(void **state)
 /* private_spellings_are_refused: a source URL naming a loopback, private,
  * link-local, unspecified or multicast address, in any spelling curl
  * accepts, is refused at each poll. */
-static void private_spellings_are_refused(void **state)
+CHORUS_TEST_SETUP(private_spellings_are_refused, setup_refusing, teardown)
 {
     static const struct {
         const char *host; /* as written in the URL */
@@ -551,7 +551,7 @@ static void private_spellings_are_refused(void **state)
  * DNS rebinding (a name whose answer turns private between a check and
  * the connect) has no window to test: the check is on the address the
  * socket is opened for, the same callback as the redirect's. */
-static void redirects_to_private_are_refused(void **state)
+CHORUS_TEST_SETUP(redirects_to_private_are_refused, setup_excepting, teardown)
 {
     struct world *w = *state;
     struct chorusd *d = w->d;
@@ -595,7 +595,7 @@ static void redirects_to_private_are_refused(void **state)
 /* syndicated_reviews_are_stored_once: the same review in a shop's RSS and
  * a partner's JSON (re-typeset) is one review with both origins; polls of
  * either add nothing more. */
-static void syndicated_reviews_are_stored_once(void **state)
+CHORUS_TEST_SETUP(syndicated_reviews_are_stored_once, setup_feeds, teardown)
 {
     struct world *w = *state;
     struct chorusd *d = w->d;
@@ -658,7 +658,7 @@ static void syndicated_reviews_are_stored_once(void **state)
 /* google_items_match_the_catalogue: a Google item finds the catalogue's
  * product by GTIN however zero-padded (the feed says 0012345678905, the
  * catalogue has the 12-digit UPC 012345678905), so no product is made up. */
-static void google_items_match_the_catalogue(void **state)
+CHORUS_TEST_SETUP(google_items_match_the_catalogue, setup_feeds, teardown)
 {
     struct world *w = *state;
     struct chorusd *d = w->d;
@@ -681,16 +681,4 @@ static void google_items_match_the_catalogue(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(sources_api_round_trip, setup_api, teardown),
-    cmocka_unit_test_setup_teardown(feeds_land_once_and_revalidate, setup_feeds, teardown),
-    cmocka_unit_test_setup_teardown(misbehaving_sources_back_off, setup_small_cap, teardown),
-    cmocka_unit_test_setup_teardown(slow_source_blocks_nothing, setup_feeds, teardown),
-    cmocka_unit_test_setup_teardown(syndicated_reviews_are_stored_once, setup_feeds, teardown),
-    cmocka_unit_test_setup_teardown(google_items_match_the_catalogue, setup_feeds, teardown),
-    cmocka_unit_test_setup_teardown(private_addresses_are_refused, setup_refusing, teardown),
-    cmocka_unit_test_setup_teardown(private_spellings_are_refused, setup_refusing, teardown),
-    cmocka_unit_test_setup_teardown(redirects_to_private_are_refused, setup_excepting, teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

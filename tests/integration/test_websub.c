@@ -355,7 +355,7 @@ static void post_batch(struct chorusd *d, const char *a, const char *b, const ch
 /* Fifty reviews of two products of one category make one ping per changed
  * feed: each product feed, the category and its parent, all reviews. A
  * later review makes one more round for its own feeds only. */
-static void websub_batch_topics(void **state)
+CHORUS_TEST_SETUP(websub_batch_topics, ws_setup, ws_teardown)
 {
     struct ws *w = *state;
     const char *const topics[] = {PUB "/feeds/products/wa%201.atom",
@@ -392,7 +392,7 @@ static void websub_batch_topics(void **state)
 
 /* A hub answering 503 twice per topic gets the ping a third time, after a
  * backoff, and the counters say so. */
-static void websub_retry_backoff(void **state)
+CHORUS_TEST_SETUP(websub_retry_backoff, ws_setup, ws_teardown)
 {
     struct ws *w = *state;
     const char *const topics[] = {PUB "/feeds/products/rb-1.atom", PUB "/feeds/reviews.atom", NULL};
@@ -419,7 +419,7 @@ static void websub_retry_backoff(void **state)
 
 /* A hub nobody listens on: writes and reads answer at once, the failures
  * are counted and logged, and chorusd still stops cleanly. */
-static void websub_dead_hub(void **state)
+CHORUS_TEST_SETUP(websub_dead_hub, ws_setup, ws_teardown)
 {
     struct ws *w = *state;
     struct sockaddr_in sa;
@@ -465,7 +465,7 @@ static void websub_dead_hub(void **state)
 /* A hub that takes the connection and never answers: pings stay in flight
  * (the 15 s timeout is far off) while requests are served at once, and
  * chorusd stops promptly and cleanly with them still in flight. */
-static void websub_silent_hub(void **state)
+CHORUS_TEST_SETUP(websub_silent_hub, ws_setup, ws_teardown)
 {
     struct ws *w = *state;
     struct sockaddr_in sa;
@@ -502,7 +502,7 @@ static void websub_silent_hub(void **state)
  * the feeds of the product concerned; a product moved to another category
  * pings the feeds of the category chain it left as well, once each where
  * the chains share a parent. */
-static void websub_review_ops(void **state)
+CHORUS_TEST_SETUP(websub_review_ops, ws_setup, ws_teardown)
 {
     struct ws *w = *state;
     const char *const first[] = {
@@ -575,7 +575,7 @@ static void websub_review_ops(void **state)
 }
 
 /* Without websub_hub nothing is sent and /metrics has no WebSub lines. */
-static void websub_no_hub(void **state)
+CHORUS_TEST_SETUP(websub_no_hub, ws_setup, ws_teardown)
 {
     struct ws *w = *state;
     struct chorusd *d;
@@ -593,13 +593,4 @@ static void websub_no_hub(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(websub_batch_topics, ws_setup, ws_teardown),
-    cmocka_unit_test_setup_teardown(websub_retry_backoff, ws_setup, ws_teardown),
-    cmocka_unit_test_setup_teardown(websub_dead_hub, ws_setup, ws_teardown),
-    cmocka_unit_test_setup_teardown(websub_silent_hub, ws_setup, ws_teardown),
-    cmocka_unit_test_setup_teardown(websub_review_ops, ws_setup, ws_teardown),
-    cmocka_unit_test_setup_teardown(websub_no_hub, ws_setup, ws_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

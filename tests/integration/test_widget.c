@@ -205,7 +205,7 @@ static long helpful_of(struct chorusd *d, uint64_t id)
 
 /* ---- structure, numbers, JSON-LD ---------------------------------------------------------- */
 
-static void widget_structure(void **state)
+CHORUS_TEST_SETUP(widget_structure, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t r5, r4, r2, m;
@@ -367,7 +367,7 @@ static void widget_structure(void **state)
     xmlFreeDoc(doc);
 }
 
-static void widget_empty_state(void **state)
+CHORUS_TEST_SETUP(widget_empty_state, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     xmlDoc *doc;
@@ -386,7 +386,7 @@ static void widget_empty_state(void **state)
     xmlFreeDoc(doc);
 }
 
-static void widget_unknown_product(void **state)
+CHORUS_TEST_SETUP(widget_unknown_product, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -411,7 +411,7 @@ static void widget_unknown_product(void **state)
     xmlFreeDoc(doc);
 }
 
-static void widget_theme(void **state)
+CHORUS_TEST_SETUP(widget_theme, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -439,7 +439,7 @@ static void widget_theme(void **state)
 
 /* ---- links: filter, sort, paging ------------------------------------------------------------- */
 
-static void widget_histogram_filter(void **state)
+CHORUS_TEST_SETUP(widget_histogram_filter, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t a5, b5, c3, e1;
@@ -495,7 +495,7 @@ static void widget_histogram_filter(void **state)
     xmlFreeDoc(doc);
 }
 
-static void widget_sort_links(void **state)
+CHORUS_TEST_SETUP(widget_sort_links, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char *const names[] = {"Newest", "Oldest", "Highest rated", "Lowest rated",
@@ -546,7 +546,7 @@ static void widget_sort_links(void **state)
     hresp_free(r);
 }
 
-static void widget_show_more(void **state)
+CHORUS_TEST_SETUP(widget_show_more, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id[5];
@@ -590,7 +590,7 @@ static void widget_show_more(void **state)
 
 /* ---- languages ------------------------------------------------------------------------------ */
 
-static void widget_languages(void **state)
+CHORUS_TEST_SETUP(widget_languages, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const struct {
@@ -657,7 +657,7 @@ static void widget_languages(void **state)
 
 /* ---- the best positive / most critical pair ------------------------------------------------ */
 
-static void widget_pair(void **state)
+CHORUS_TEST_SETUP(widget_pair, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const int ratings[] = {5, 4, 4, 5, 2, 1, 3, 5, 4};
@@ -699,7 +699,7 @@ static void widget_pair(void **state)
     xmlFreeDoc(doc);
 }
 
-static void widget_pair_needs_both(void **state)
+CHORUS_TEST_SETUP(widget_pair_needs_both, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     xmlDoc *doc;
@@ -753,7 +753,7 @@ static void expect_inert(const struct hresp *r, xmlDoc *doc)
     json_decref(ld);
 }
 
-static void widget_hostile(void **state)
+CHORUS_TEST_SETUP(widget_hostile, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     const char *paths[] = {"/widget/w-h.html", "/p/w-h"};
@@ -825,7 +825,7 @@ static int setup_frames(void **state)
     return *state ? 0 : -1;
 }
 
-static void widget_headers(void **state)
+CHORUS_TEST_SETUP(widget_headers, setup_frames, h_teardown)
 {
     struct chorusd *d = *state;
     char etag[128], inm[160];
@@ -892,7 +892,7 @@ static void widget_headers(void **state)
     hresp_free(r);
 }
 
-static void widget_frame_ancestors_default(void **state)
+CHORUS_TEST_SETUP(widget_frame_ancestors_default, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hresp *r;
@@ -905,14 +905,13 @@ static void widget_frame_ancestors_default(void **state)
 }
 
 /* A frame_ancestors value that would add a directive stops chorusd. */
-static void widget_frame_ancestors_checked(void **state)
+CHORUS_TEST(widget_frame_ancestors_checked)
 {
     struct chorusd *d = chorusd_make("frame_ancestors = 'self'; script-src *\n");
     char out[400], err[400], *text;
     const char *argv[] = {CHORUSD_PATH,  "--data",   NULL, "--listen",
                           "127.0.0.1:0", "--config", NULL, NULL};
 
-    (void)state;
     assert_non_null(d);
     argv[2] = d->data;
     argv[6] = d->config;
@@ -929,7 +928,7 @@ static void widget_frame_ancestors_checked(void **state)
 /* ---- the hosted page ---------------------------------------------------------------------------
  */
 
-static void widget_page_meta(void **state)
+CHORUS_TEST_SETUP(widget_page_meta, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     size_t cap = 1234 * 80, len = 0;
@@ -1009,7 +1008,7 @@ static void widget_page_meta(void **state)
 /* ---- embed.js and widget.css --------------------------------------------------------------------
  */
 
-static void widget_assets(void **state)
+CHORUS_TEST_SETUP(widget_assets, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     static const char marker[] = "/*CHORUS_I18N*/null";
@@ -1086,7 +1085,7 @@ static void widget_assets(void **state)
 /* ---- votes without JavaScript -----------------------------------------------------------------
  */
 
-static void widget_vote_form(void **state)
+CHORUS_TEST_SETUP(widget_vote_form, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t a, b;
@@ -1164,24 +1163,4 @@ static void widget_vote_form(void **state)
     hresp_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(widget_structure, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_empty_state, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_unknown_product, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_theme, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_histogram_filter, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_sort_links, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_show_more, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_languages, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_pair, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_pair_needs_both, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_hostile, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_headers, setup_frames, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_frame_ancestors_default, h_setup, h_teardown),
-    cmocka_unit_test(widget_frame_ancestors_checked),
-    cmocka_unit_test_setup_teardown(widget_page_meta, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_assets, h_setup, h_teardown),
-    cmocka_unit_test_setup_teardown(widget_vote_form, h_setup, h_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -7,9 +7,8 @@ set(INTEGRATION_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 # chorus_integration_test(NAME name SOURCES a.c ... [LIBS lib ...]) builds
 # one cmocka program over the harness (tests/support/, and the support
 # libraries in LIBS) and registers each of its cases as its own ctest
-# entry labelled "integration". The cases are read from the program's
-# cmocka_unit_test*(name, ...) lines, so a new case cannot be forgotten here;
-# CMake re-reads them whenever the source changes.
+# entry labelled "integration" (chorus_test_cases in tests/CMakeLists.txt
+# reads them from the sources).
 function(chorus_integration_test)
     cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS" ${ARGN})
     add_executable(${T_NAME} ${T_SOURCES})
@@ -20,27 +19,10 @@ function(chorus_integration_test)
         CHORUS_OPENAPI_PATH="${PROJECT_SOURCE_DIR}/docs/openapi.yaml")
     target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} ts_harness)
     add_dependencies(${T_NAME} chorusd chorus)
-    set(cases "")
-    foreach(src ${T_SOURCES})
-        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
-        file(STRINGS ${src} lines REGEX "cmocka_unit_test(_setup_teardown)?\\(")
-        foreach(l ${lines})
-            string(REGEX REPLACE ".*cmocka_unit_test(_setup_teardown)?\\(([A-Za-z0-9_]+).*" "\\2"
-                   c "${l}")
-            list(APPEND cases ${c})
-        endforeach()
-    endforeach()
-    if(NOT cases)
-        message(FATAL_ERROR "${T_NAME}: no cmocka cases found in ${T_SOURCES}")
-    endif()
-    foreach(c ${cases})
-        add_test(NAME ${T_NAME}.${c} COMMAND ${T_NAME} ${c})
-        # Each case starts its own chorusd on port 0 in its own temporary
-        # folder, so cases run in parallel safely. 77 = skipped (test data
-        # that is not there).
-        set_tests_properties(${T_NAME}.${c} PROPERTIES LABELS integration TIMEOUT 300
-                             SKIP_RETURN_CODE 77)
-    endforeach()
+    # Each case starts its own chorusd on port 0 in its own temporary folder,
+    # so cases run in parallel safely. 77 = skipped (test data that is not
+    # there).
+    chorus_test_cases(${T_NAME} integration PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
 endfunction()
 
 chorus_integration_test(NAME it_ingest SOURCES ${INTEGRATION_DIR}/test_ingest.c)

@@ -8,11 +8,10 @@
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static void round_trip_every_length(void **state)
+CHORUS_TEST(round_trip_every_length)
 {
     uint64_t x = 0x853c49e6748fea9bULL;
 
-    (void)state;
     for (int fill = 0; fill < 3; fill++) {
         for (size_t n = 0; n <= 64; n++) {
             uint8_t in[64], back[80];
@@ -44,7 +43,7 @@ static void round_trip_every_length(void **state)
     }
 }
 
-static void known_vectors(void **state)
+CHORUS_TEST(known_vectors)
 {
     /* RFC 4648 section 10, without padding. */
     static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
@@ -52,7 +51,6 @@ static void known_vectors(void **state)
     char enc[16];
     uint8_t out[16];
 
-    (void)state;
     for (size_t i = 0; i < 7; i++) {
         assert_int_equal(chorus_b64url_encode((const uint8_t *)plain[i], strlen(plain[i]), enc),
                          strlen(coded[i]));
@@ -72,14 +70,13 @@ static void known_vectors(void **state)
     }
 }
 
-static void bad_characters(void **state)
+CHORUS_TEST(bad_characters)
 {
     static const char *const bad[] = {
         "Zm9+", "Zm9/", "Zm 9", "Zm9v\n", "Zm.9", "Zm9v!", "\xc3\xa9Zm", "Zm\x80v", "Zm9v%3D",
     };
     uint8_t out[16];
 
-    (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (chorus_b64url_decode(bad[i], strlen(bad[i]), out, sizeof(out)) != -1)
             fail_msg("\"%s\" was decoded", bad[i]);
@@ -90,11 +87,10 @@ static void bad_characters(void **state)
     assert_int_equal(chorus_b64url_decode("Zm9v+++", 4, out, sizeof(out)), 3);
 }
 
-static void padding_and_lengths(void **state)
+CHORUS_TEST(padding_and_lengths)
 {
     uint8_t out[16];
 
-    (void)state;
     /* Padding is not part of base64url here. */
     assert_int_equal(chorus_b64url_decode("Zg==", 4, out, sizeof(out)), -1);
     assert_int_equal(chorus_b64url_decode("Zm8=", 4, out, sizeof(out)), -1);
@@ -113,11 +109,10 @@ static void padding_and_lengths(void **state)
     assert_int_equal(chorus_b64url_decode("Zm_", 3, out, sizeof(out)), -1);
 }
 
-static void out_capacity(void **state)
+CHORUS_TEST(out_capacity)
 {
     uint8_t out[8];
 
-    (void)state;
     memset(out, 0x55, sizeof(out));
     assert_int_equal(chorus_b64url_decode("Zm9vYmFy", 8, out, 5), -1);
     /* Nothing is written past the capacity while finding that out. */
@@ -127,9 +122,8 @@ static void out_capacity(void **state)
     assert_int_equal(chorus_b64url_decode("", 0, NULL, 0), 0);
 }
 
-static void ct_equal(void **state)
+CHORUS_TEST(ct_equal)
 {
-    (void)state;
     assert_true(chorus_ct_equal("", 0, "", 0));
     assert_true(chorus_ct_equal("secret-key", 10, "secret-key", 10));
     assert_false(chorus_ct_equal("secret-key", 10, "secret-kez", 10));
@@ -153,13 +147,4 @@ static void ct_equal(void **state)
         }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(round_trip_every_length),
-    cmocka_unit_test(known_vectors),
-    cmocka_unit_test(bad_characters),
-    cmocka_unit_test(padding_and_lengths),
-    cmocka_unit_test(out_capacity),
-    cmocka_unit_test(ct_equal),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

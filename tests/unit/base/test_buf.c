@@ -8,12 +8,11 @@
 
 #include "chorus/base.h"
 
-static void init_append_reset(void **state)
+CHORUS_TEST(init_append_reset)
 {
     struct buf b;
     size_t alloc;
 
-    (void)state;
     buf_init(&b, 0);
     assert_null(b.data);
     assert_int_equal(b.len, 0);
@@ -45,12 +44,11 @@ static void init_append_reset(void **state)
     buf_cleanup(&b);
 }
 
-static void cap_is_exact(void **state)
+CHORUS_TEST(cap_is_exact)
 {
     struct buf b;
     char big[5000];
 
-    (void)state;
     memset(big, 'x', sizeof(big));
     buf_init(&b, 10);
     assert_int_equal(buf_append(&b, "0123456789", 10), 0);
@@ -84,11 +82,10 @@ static void cap_is_exact(void **state)
     buf_cleanup(&b);
 }
 
-static void huge_sizes_are_refused(void **state)
+CHORUS_TEST(huge_sizes_are_refused)
 {
     struct buf b;
 
-    (void)state;
     /* Sizes that would overflow len + n + 1 must be refused, not wrapped
      * into a small allocation that the copy then overruns. The pointer is
      * never read when the size is refused. */
@@ -102,12 +99,11 @@ static void huge_sizes_are_refused(void **state)
     buf_cleanup(&b);
 }
 
-static void printf_past_cap_leaves_buffer_unchanged(void **state)
+CHORUS_TEST(printf_past_cap_leaves_buffer_unchanged)
 {
     struct buf b;
     char long_s[1001];
 
-    (void)state;
     memset(long_s, 'L', 1000);
     long_s[1000] = '\0';
 
@@ -136,12 +132,11 @@ static void printf_past_cap_leaves_buffer_unchanged(void **state)
     buf_cleanup(&b);
 }
 
-static void printf_both_paths(void **state)
+CHORUS_TEST(printf_both_paths)
 {
     struct buf b;
     char s[600];
 
-    (void)state;
     memset(s, 'p', sizeof(s) - 1);
     s[sizeof(s) - 1] = '\0';
     /* 255, 256 and 257 bytes straddle the scratch buffer's size; each must
@@ -170,13 +165,12 @@ static void printf_both_paths(void **state)
     buf_cleanup(&b);
 }
 
-static void steal_hands_over_memory(void **state)
+CHORUS_TEST(steal_hands_over_memory)
 {
     struct buf b;
     size_t len = 99;
     char *p;
 
-    (void)state;
     /* An empty buffer gives an empty, freeable string. */
     buf_init(&b, 50);
     p = buf_steal(&b, &len);
@@ -215,14 +209,13 @@ static FILE *file_of(const char *data, size_t n)
     return f;
 }
 
-static void read_file_with_cap(void **state)
+CHORUS_TEST(read_file_with_cap)
 {
     size_t n = 200000;
     char *data = malloc(n);
     struct buf b;
     FILE *f;
 
-    (void)state;
     assert_non_null(data);
     for (size_t i = 0; i < n; i++)
         data[i] = (char)(i * 7 + i / 251);
@@ -288,14 +281,13 @@ static void read_file_with_cap(void **state)
     free(data);
 }
 
-static void read_file_error(void **state)
+CHORUS_TEST(read_file_error)
 {
     char path[] = "/tmp/chorus-buf-XXXXXX";
     int fd = mkstemp(path);
     FILE *f;
     struct buf b;
 
-    (void)state;
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "data", 4), 4);
     close(fd);
@@ -326,9 +318,8 @@ static int hexval(char c)
     return -1; /* lower-case hex is not what chorus_pct writes */
 }
 
-static void pct_every_byte(void **state)
+CHORUS_TEST(pct_every_byte)
 {
-    (void)state;
     for (int keep = 0; keep < 2; keep++) {
         for (int c = 0; c < 256; c++) {
             char in = (char)c;
@@ -350,12 +341,11 @@ static void pct_every_byte(void **state)
     }
 }
 
-static void pct_strings(void **state)
+CHORUS_TEST(pct_strings)
 {
     static const char s[] = "Caf\xc3\xa9 a/b?c=d&e#f%20+~x_y.z-\xf0\x9f\x98\x80";
     struct buf b;
 
-    (void)state;
     buf_init(&b, 0);
     assert_int_equal(chorus_pct(&b, s, strlen(s), false), 0);
     assert_string_equal(b.data, "Caf%C3%A9%20a%2Fb%3Fc%3Dd%26e%23f%2520%2B~x_y.z-%F0%9F%98%80");
@@ -382,17 +372,4 @@ static void pct_strings(void **state)
     buf_cleanup(&b);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(init_append_reset),
-    cmocka_unit_test(cap_is_exact),
-    cmocka_unit_test(huge_sizes_are_refused),
-    cmocka_unit_test(printf_past_cap_leaves_buffer_unchanged),
-    cmocka_unit_test(printf_both_paths),
-    cmocka_unit_test(steal_hands_over_memory),
-    cmocka_unit_test(read_file_with_cap),
-    cmocka_unit_test(read_file_error),
-    cmocka_unit_test(pct_every_byte),
-    cmocka_unit_test(pct_strings),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

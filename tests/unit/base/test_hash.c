@@ -5,9 +5,8 @@
 
 #include "chorus/base.h"
 
-static void vectors(void **state)
+CHORUS_TEST(vectors)
 {
-    (void)state;
     /* From the FNV reference test suite (fnv1a64). */
     assert_true(chorus_fnv64(CHORUS_FNV64_INIT, "", 0) == 0xcbf29ce484222325ULL);
     assert_true(chorus_fnv64(CHORUS_FNV64_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
@@ -18,11 +17,10 @@ static void vectors(void **state)
                 ((0xcbf29ce484222325ULL ^ 0xffULL) * 0x100000001b3ULL));
 }
 
-static void chaining_and_strings(void **state)
+CHORUS_TEST(chaining_and_strings)
 {
     uint64_t h;
 
-    (void)state;
     h = chorus_fnv64(CHORUS_FNV64_INIT, "foo", 3);
     assert_true(chorus_fnv64(h, "bar", 3) == chorus_fnv64(CHORUS_FNV64_INIT, "foobar", 6));
     assert_true(chorus_fnv64(h, "", 0) == h);
@@ -38,22 +36,15 @@ static void chaining_and_strings(void **state)
 
 /* The inline step is the same function, one byte at a time: a caller that
  * hashes every prefix of a word ends on the word's hash. */
-static void step_matches_whole(void **state)
+CHORUS_TEST(step_matches_whole)
 {
     static const char word[] = "keyboard\xc3\xa9\xff";
     uint64_t h = CHORUS_FNV64_INIT;
 
-    (void)state;
     for (size_t i = 0; i < sizeof(word) - 1; i++) {
         h = chorus_fnv64_step(h, (unsigned char)word[i]);
         assert_true(h == chorus_fnv64(CHORUS_FNV64_INIT, word, i + 1));
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(vectors),
-    cmocka_unit_test(chaining_and_strings),
-    cmocka_unit_test(step_matches_whole),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -22,9 +22,8 @@ static const char *json_of(const char *s, size_t n)
     return out;
 }
 
-static void plain_and_quotes(void **state)
+CHORUS_TEST(plain_and_quotes)
 {
-    (void)state;
     assert_string_equal(json_of("", 0), "\"\"");
     assert_string_equal(json_of("hello world", 11), "\"hello world\"");
     assert_string_equal(json_of("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
@@ -39,9 +38,8 @@ static void plain_and_quotes(void **state)
     assert_string_equal(json_of("abc\"def", 3), "\"abc\"");
 }
 
-static void controls(void **state)
+CHORUS_TEST(controls)
 {
-    (void)state;
     assert_string_equal(json_of("\n\r\t", 3), "\"\\n\\r\\t\"");
     for (int c = 0; c < 0x20; c++) {
         char in = (char)c, want[16];
@@ -57,11 +55,10 @@ static void controls(void **state)
     assert_string_equal(json_of("\x1f\x1f", 2), "\"\\u001f\\u001f\"");
 }
 
-static void html_specials(void **state)
+CHORUS_TEST(html_specials)
 {
     const char *got;
 
-    (void)state;
     got = json_of("</script><!--&amp;", 18);
     assert_string_equal(got, "\"\\u003c/script\\u003e\\u003c!--\\u0026amp;\"");
     assert_null(strchr(got, '<'));
@@ -70,9 +67,8 @@ static void html_specials(void **state)
     assert_string_equal(json_of("<>&", 3), "\"\\u003c\\u003e\\u0026\"");
 }
 
-static void line_separators(void **state)
+CHORUS_TEST(line_separators)
 {
-    (void)state;
     assert_string_equal(json_of("\xe2\x80\xa8", 3), "\"\\u2028\"");
     assert_string_equal(json_of("\xe2\x80\xa9", 3), "\"\\u2029\"");
     assert_string_equal(json_of("a\xe2\x80\xa8"
@@ -91,11 +87,10 @@ static void line_separators(void **state)
     assert_string_equal(json_of("\xe2\x80\xa8\"\xe2\x80\xa8", 7), "\"\\u2028\\\"\\u2028\"");
 }
 
-static void caps_and_null(void **state)
+CHORUS_TEST(caps_and_null)
 {
     struct buf b;
 
-    (void)state;
     buf_init(&b, 0);
     assert_int_equal(chorus_json_str_or_null(&b, NULL), 0);
     assert_int_equal(buf_putc(&b, ','), 0);
@@ -218,7 +213,7 @@ static size_t decode(const char *j, size_t jn, char *out)
     return o;
 }
 
-static void hostile_round_trip(void **state)
+CHORUS_TEST(hostile_round_trip)
 {
     /* Pieces an attacker would combine: every escape, separators whole
      * and cut, multi-byte text, backslashes before quotes. */
@@ -252,7 +247,6 @@ static void hostile_round_trip(void **state)
                                   1, 1, 3, 3, 1, 1, 1, 2, 2, 4, 2, 6};
     uint64_t x = 0x9e3779b97f4a7c15ULL;
 
-    (void)state;
     assert_int_equal(sizeof(pieces) / sizeof(pieces[0]), sizeof(lens) / sizeof(lens[0]));
     for (int round = 0; round < 5000; round++) {
         char in[256], dec[1024];
@@ -277,10 +271,4 @@ static void hostile_round_trip(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(plain_and_quotes), cmocka_unit_test(controls),
-    cmocka_unit_test(html_specials),    cmocka_unit_test(line_separators),
-    cmocka_unit_test(caps_and_null),    cmocka_unit_test(hostile_round_trip),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -37,12 +37,11 @@ static size_t key_count(const struct chorus_map *m)
     return n;
 }
 
-static void add_get_has(void **state)
+CHORUS_TEST(add_get_has)
 {
     struct chorus_map m;
     int a = 1, b = 2;
 
-    (void)state;
     chorus_map_init(&m, 0);
     /* An empty table answers without anything allocated. */
     assert_null(chorus_map_get(&m, "x", 1));
@@ -93,14 +92,13 @@ static void add_get_has(void **state)
     chorus_map_cleanup(&m, NULL);
 }
 
-static void slots(void **state)
+CHORUS_TEST(slots)
 {
     struct chorus_map m;
     bool created = false;
     void **v;
     int a = 1, b = 2;
 
-    (void)state;
     chorus_map_init(&m, SEED);
     v = chorus_map_slot(&m, "k", 1, &created);
     assert_true(created);
@@ -157,7 +155,7 @@ static int note(void *ctx, const char *key, size_t klen, void *val)
     return s->stop_at && s->calls == s->stop_at ? 42 : 0;
 }
 
-static void keys_with_nul_bytes_and_prefixes(void **state)
+CHORUS_TEST(keys_with_nul_bytes_and_prefixes)
 {
     /* Keys one memcmp/strcmp mix-up away from each other. */
     static const struct {
@@ -169,7 +167,6 @@ static void keys_with_nul_bytes_and_prefixes(void **state)
     struct chorus_map m;
     struct seen s;
 
-    (void)state;
     chorus_map_init(&m, SEED);
     for (size_t i = 0; i < 8; i++)
         assert_true(chorus_map_add(&m, keys[i].k, keys[i].n, (void *)(intptr_t)i));
@@ -214,12 +211,11 @@ static void keys_with_nul_bytes_and_prefixes(void **state)
     chorus_map_cleanup(&m, NULL);
 }
 
-static void growth_to_many_keys(void **state)
+CHORUS_TEST(growth_to_many_keys)
 {
     enum { N = 60000 };
     struct chorus_map m;
 
-    (void)state;
     chorus_map_init(&m, SEED);
     for (int i = 0; i < N; i++) {
         char k[32];
@@ -300,13 +296,12 @@ static void check_all(const struct chorus_map *m, const struct ckeys *c, const b
     assert_int_equal(key_count(m), n);
 }
 
-static void removal_under_collisions(void **state)
+CHORUS_TEST(removal_under_collisions)
 {
     struct ckeys *c = malloc(sizeof(*c));
     bool live[NKEYS];
     uint64_t x = 0xdeadbeefcafef00dULL;
 
-    (void)state;
     assert_non_null(c);
     /* Low 12 bits all ones: the last slot of any table up to 4096 slots,
      * so the runs wrap; then a home in the middle. */
@@ -357,7 +352,7 @@ static void removal_under_collisions(void **state)
 }
 
 /* Random operations against a plain array model. */
-static void random_model(void **state)
+CHORUS_TEST(random_model)
 {
     enum { SPACE = 3000, OPS = 300000 };
     struct chorus_map m;
@@ -366,7 +361,6 @@ static void random_model(void **state)
     uint64_t x = 0x0123456789abcdefULL;
     size_t n = 0;
 
-    (void)state;
     assert_non_null(model);
     assert_non_null(has);
     chorus_map_init(&m, SEED);
@@ -429,11 +423,10 @@ static void free_counted(void *v)
     free(v);
 }
 
-static void cleanup_frees_values(void **state)
+CHORUS_TEST(cleanup_frees_values)
 {
     struct chorus_map m;
 
-    (void)state;
     freed = 0;
     chorus_map_init(&m, SEED);
     for (int i = 0; i < 1000; i++) {
@@ -465,12 +458,11 @@ static void cleanup_frees_values(void **state)
 
 /* clear empties a table over and over without giving its slots back, and
  * frees what it holds each time. */
-static void clear_keeps_slots(void **state)
+CHORUS_TEST(clear_keeps_slots)
 {
     struct chorus_map m;
     size_t cap = 0;
 
-    (void)state;
     chorus_map_init(&m, SEED);
     for (int round = 0; round < 5; round++) {
         freed = 0;
@@ -495,15 +487,4 @@ static void clear_keeps_slots(void **state)
     chorus_map_cleanup(&m, NULL);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(add_get_has),
-    cmocka_unit_test(slots),
-    cmocka_unit_test(keys_with_nul_bytes_and_prefixes),
-    cmocka_unit_test(growth_to_many_keys),
-    cmocka_unit_test(removal_under_collisions),
-    cmocka_unit_test(random_model),
-    cmocka_unit_test(cleanup_frees_values),
-    cmocka_unit_test(clear_keeps_slots),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

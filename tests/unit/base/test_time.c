@@ -26,9 +26,8 @@ static void parse_bad(const char *s)
 
 #define JAN13 1484265600 /* 2017-01-13T00:00:00Z */
 
-static void utc_times(void **state)
+CHORUS_TEST(utc_times)
 {
-    (void)state;
     assert_int_equal(parse_ok("1970-01-01T00:00:00Z"), 0);
     assert_int_equal(parse_ok("2017-01-13T00:00:00Z"), JAN13);
     assert_int_equal(parse_ok("2017-01-13t00:00:00z"), JAN13);
@@ -43,9 +42,8 @@ static void utc_times(void **state)
     assert_int_equal(parse_ok("2016-12-31T23:59:60Z"), parse_ok("2017-01-01T00:00:00Z"));
 }
 
-static void offsets(void **state)
+CHORUS_TEST(offsets)
 {
-    (void)state;
     assert_int_equal(parse_ok("2017-01-13T02:00:00+02:00"), JAN13);
     assert_int_equal(parse_ok("2017-01-12T19:00:00-05:00"), JAN13);
     assert_int_equal(parse_ok("2017-01-13T05:30:00+05:30"), JAN13);
@@ -58,9 +56,8 @@ static void offsets(void **state)
     assert_int_equal(parse_ok("2016-02-28T23:00:00-02:00"), parse_ok("2016-02-29T01:00:00Z"));
 }
 
-static void fractions(void **state)
+CHORUS_TEST(fractions)
 {
-    (void)state;
     assert_int_equal(parse_ok("2017-01-13T00:00:00.000Z"), JAN13);
     assert_int_equal(parse_ok("2017-01-13T00:00:00.999999999Z"), JAN13);
     assert_int_equal(parse_ok("2017-01-13T00:00:00.5+02:00"), JAN13 - 7200);
@@ -73,9 +70,8 @@ static void fractions(void **state)
     parse_bad("2017-01-13T00:00:00.x5Z");
 }
 
-static void bare_dates(void **state)
+CHORUS_TEST(bare_dates)
 {
-    (void)state;
     assert_int_equal(parse_ok("2017-01-13"), JAN13);
     assert_int_equal(parse_ok("1970-01-01"), 0);
     assert_int_equal(parse_ok("2000-02-29"), 951782400);
@@ -111,7 +107,7 @@ static void bare_dates(void **state)
     }
 }
 
-static void bad_input(void **state)
+CHORUS_TEST(bad_input)
 {
     static const char *const bad[] = {
         "",
@@ -152,17 +148,15 @@ static void bad_input(void **state)
         "1484265600",
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         parse_bad(bad[i]);
 }
 
-static void length_is_honoured(void **state)
+CHORUS_TEST(length_is_honoured)
 {
     static const char s[] = "2017-01-13T00:00:00Z";
     int64_t t = 0;
 
-    (void)state;
     /* The first ten bytes are a bare date; nothing after n is read. */
     assert_int_equal(chorus_time_parse(s, 10, &t), 0);
     assert_int_equal(t, JAN13);
@@ -185,9 +179,8 @@ static const char *fmt(int64_t t)
     return out;
 }
 
-static void format(void **state)
+CHORUS_TEST(format)
 {
-    (void)state;
     assert_string_equal(fmt(0), "1970-01-01T00:00:00Z");
     assert_string_equal(fmt(JAN13), "2017-01-13T00:00:00Z");
     assert_string_equal(fmt(JAN13 + 45296), "2017-01-13T12:34:56Z");
@@ -208,12 +201,11 @@ static void format(void **state)
     assert_string_equal(fmt(INT64_MIN), "0000-01-01T00:00:00Z");
 }
 
-static void round_trip(void **state)
+CHORUS_TEST(round_trip)
 {
     uint64_t x = 0x2545f4914f6cdd1dULL;
     const int64_t lo = -62167219200LL, hi = 253402300799LL;
 
-    (void)state;
     for (int i = 0; i < 200000; i++) {
         int64_t t, back = 0;
         const char *s;
@@ -231,21 +223,12 @@ static void round_trip(void **state)
     }
 }
 
-static void now_is_recent(void **state)
+CHORUS_TEST(now_is_recent)
 {
     int64_t t = chorus_now();
 
-    (void)state;
     assert_true(t > 1700000000); /* after November 2023 */
     assert_true(t < 253402300799LL);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(utc_times),     cmocka_unit_test(offsets),
-    cmocka_unit_test(fractions),     cmocka_unit_test(bare_dates),
-    cmocka_unit_test(bad_input),     cmocka_unit_test(length_is_honoured),
-    cmocka_unit_test(format),        cmocka_unit_test(round_trip),
-    cmocka_unit_test(now_is_recent),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

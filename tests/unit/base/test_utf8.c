@@ -10,9 +10,8 @@
 
 #define V(s) chorus_utf8_valid(s, sizeof(s) - 1)
 
-static void valid_text(void **state)
+CHORUS_TEST(valid_text)
 {
-    (void)state;
     assert_true(chorus_utf8_valid("", 0));
     assert_true(V("plain ASCII ~\x7f"));
     assert_true(V("\x01\x1f"));         /* controls are valid UTF-8 (NUL is not allowed) */
@@ -28,7 +27,7 @@ static void valid_text(void **state)
     assert_true(V("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80!"));
 }
 
-static void invalid_text(void **state)
+CHORUS_TEST(invalid_text)
 {
     static const char *const bad[] = {
         "\xc0\x80",                 /* overlong NUL */
@@ -59,7 +58,6 @@ static void invalid_text(void **state)
         "\xf0\x9f\x98\x80\x80", /* one continuation too many */
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (chorus_utf8_valid(bad[i], strlen(bad[i])))
             fail_msg("bad[%zu] was accepted", i);
@@ -82,27 +80,30 @@ static void invalid_text(void **state)
     assert_true(chorus_utf8_valid("ab\0", 2));
 }
 
-static void decode(void **state)
+CHORUS_TEST(decode)
 {
+    /* Input of n bytes, the length of the sequence at its start, and the
+     * code point that sequence stands for. */
+    static const struct {
+        const char *s;
+        size_t n, len;
+        uint32_t cp;
+    } good[] = {
+        {"A", 1, 1, 'A'},
+        {"\x7f", 1, 1, 0x7f},
+        {"\xc2\x80", 2, 2, 0x80},
+        {"\xc3\xa9xyz", 5, 2, 0xe9},
+        {"\xe2\x82\xac", 3, 3, 0x20ac},
+        {"\xef\xbf\xbf", 3, 3, 0xffff},
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},
+        {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+    };
     uint32_t cp = 0;
 
-    (void)state;
-    assert_int_equal(chorus_utf8_decode("A", 1, &cp), 1);
-    assert_int_equal(cp, 'A');
-    assert_int_equal(chorus_utf8_decode("\x7f", 1, &cp), 1);
-    assert_int_equal(cp, 0x7f);
-    assert_int_equal(chorus_utf8_decode("\xc2\x80", 2, &cp), 2);
-    assert_int_equal(cp, 0x80);
-    assert_int_equal(chorus_utf8_decode("\xc3\xa9xyz", 5, &cp), 2);
-    assert_int_equal(cp, 0xe9);
-    assert_int_equal(chorus_utf8_decode("\xe2\x82\xac", 3, &cp), 3);
-    assert_int_equal(cp, 0x20ac);
-    assert_int_equal(chorus_utf8_decode("\xef\xbf\xbf", 3, &cp), 3);
-    assert_int_equal(cp, 0xffff);
-    assert_int_equal(chorus_utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
-    assert_int_equal(cp, 0x1f600);
-    assert_int_equal(chorus_utf8_decode("\xf4\x8f\xbf\xbf", 4, &cp), 4);
-    assert_int_equal(cp, 0x10ffff);
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(chorus_utf8_decode(good[i].s, good[i].n, &cp), good[i].len);
+        assert_int_equal(cp, good[i].cp);
+    }
 
     /* Nothing starts at these. */
     assert_int_equal(chorus_utf8_decode("\0", 1, &cp), 0);
@@ -132,9 +133,8 @@ static void decode(void **state)
 
 /* Every code point, encoded by hand, decodes to itself; surrogates are
  * refused. */
-static void decode_every_code_point(void **state)
+CHORUS_TEST(decode_every_code_point)
 {
-    (void)state;
     for (uint32_t c = 1; c <= 0x10ffff; c++) {
         unsigned char s[4];
         size_t n;
@@ -171,7 +171,7 @@ static void decode_every_code_point(void **state)
     }
 }
 
-static void scrub(void **state)
+CHORUS_TEST(scrub)
 {
     struct {
         const char *in, *out;
@@ -184,7 +184,6 @@ static void scrub(void **state)
         {"\xf0\x9f\x98", "???"},
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char s[32];
         size_t n = strlen(cases[i].in);
@@ -212,11 +211,10 @@ static void scrub(void **state)
 
 /* Random bytes: scrubbing always gives valid text of the same length and
  * leaves valid text as it was. */
-static void scrub_random(void **state)
+CHORUS_TEST(scrub_random)
 {
     uint64_t x = 88172645463325252ULL;
 
-    (void)state;
     for (int round = 0; round < 20000; round++) {
         unsigned char s[24], t[24];
         size_t n = (size_t)(round % 24) + 1;
@@ -240,9 +238,8 @@ static void scrub_random(void **state)
     }
 }
 
-static void chars(void **state)
+CHORUS_TEST(chars)
 {
-    (void)state;
     assert_int_equal(chorus_utf8_chars("", 0), 0);
     assert_int_equal(chorus_utf8_chars("abc", 3), 3);
     assert_int_equal(chorus_utf8_chars("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10), 4);
@@ -268,7 +265,7 @@ static size_t best_cut(const char *s, size_t cap)
     return best;
 }
 
-static void fmt_never_cuts_a_character(void **state)
+CHORUS_TEST(fmt_never_cuts_a_character)
 {
     static const char *const texts[] = {
         "plain ascii text",
@@ -282,7 +279,6 @@ static void fmt_never_cuts_a_character(void **state)
         "e",
     };
 
-    (void)state;
     for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
         size_t n = strlen(texts[t]);
 
@@ -319,11 +315,4 @@ static void fmt_never_cuts_a_character(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(valid_text), cmocka_unit_test(invalid_text),
-    cmocka_unit_test(decode),     cmocka_unit_test(decode_every_code_point),
-    cmocka_unit_test(scrub),      cmocka_unit_test(scrub_random),
-    cmocka_unit_test(chars),      cmocka_unit_test(fmt_never_cuts_a_character),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

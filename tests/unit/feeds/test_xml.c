@@ -36,7 +36,7 @@ static char *text_of(xmlDoc *doc)
     return (char *)xmlNodeGetContent(xmlDocGetRootElement(doc));
 }
 
-static void hostile_bytes_stay_well_formed(void **state)
+CHORUS_TEST(hostile_bytes_stay_well_formed)
 {
     static const struct {
         const char *in, *want;
@@ -54,7 +54,6 @@ static void hostile_bytes_stay_well_formed(void **state)
          "nonchar \xef\xbf\xbd rtl \xe2\x80\xae emoji \xf0\x9f\x98\x80"},
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct buf out;
         xmlDoc *doc = doc_of(cases[i].in, &out);
@@ -71,11 +70,10 @@ static void hostile_bytes_stay_well_formed(void **state)
     }
 }
 
-static void html_is_escaped(void **state)
+CHORUS_TEST(html_is_escaped)
 {
     struct buf b;
 
-    (void)state;
     buf_init(&b, 0);
     assert_int_equal(feed__html(&b, "<img src=x onerror=\"alert('1')\"> & \xff"), 0);
     assert_string_equal(b.data, "&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt; &amp; "
@@ -91,13 +89,12 @@ static void html_is_escaped(void **state)
     buf_cleanup(&b);
 }
 
-static void links_and_tags(void **state)
+CHORUS_TEST(links_and_tags)
 {
     struct feed_site site = {"http://h:1", NULL, "example.com", "00ff", NULL, "Chorus"};
     struct product p = {.id = "a b&c"};
     struct buf b;
 
-    (void)state;
     buf_init(&b, 0);
     assert_int_equal(feed_review_url(&b, &site, "a b&c", 42), 0);
     assert_string_equal(b.data, "http://h:1/p/a%20b%26c#review-42");
@@ -118,10 +115,4 @@ static void links_and_tags(void **state)
     buf_cleanup(&b);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(hostile_bytes_stay_well_formed),
-    cmocka_unit_test(html_is_escaped),
-    cmocka_unit_test(links_and_tags),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

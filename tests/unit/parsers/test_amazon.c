@@ -5,12 +5,11 @@
 #include "chorus/parse.h"
 #include "collect.h"
 
-static void amazon_2018(void **state)
+CHORUS_TEST(amazon_2018)
 {
     struct collect c = {0};
     const struct review *r;
 
-    (void)state;
     r = one_review(&c, PARSE_AMAZON,
                    "{\"overall\": 5.0, \"vote\": \"1,234\", \"verified\": true, \"reviewTime\": "
                    "\"01 13, 2017\", \"reviewerID\": \"A2SUAM1J3GNN3B\", \"asin\": \"0000013714\", "
@@ -32,12 +31,11 @@ static void amazon_2018(void **state)
     collect_free(&c);
 }
 
-static void amazon_2014(void **state)
+CHORUS_TEST(amazon_2014)
 {
     struct collect c = {0};
     const struct review *r;
 
-    (void)state;
     r = one_review(&c, PARSE_AMAZON,
                    "{\"reviewerID\": \"A1\", \"asin\": \"B2\", \"helpful\": [2, 3], \"overall\": "
                    "4.0, \"reviewTime\": \"1 5, 2014\", \"vote\": null}");
@@ -48,13 +46,12 @@ static void amazon_2014(void **state)
     collect_free(&c);
 }
 
-static void amazon_2023(void **state)
+CHORUS_TEST(amazon_2023)
 {
     struct collect c = {0};
     const struct review *r;
     struct parse_options opt = {REVIEW_PENDING, "amazon-2023"};
 
-    (void)state;
     assert_int_equal(
         parse_text(&c, PARSE_AMAZON,
                    "{\"rating\": 3.0, \"title\": \"OK\", \"text\": \"Fine.\", \"images\": [], "
@@ -78,11 +75,10 @@ static void amazon_2023(void **state)
     collect_free(&c);
 }
 
-static void amazon_array_and_lines(void **state)
+CHORUS_TEST(amazon_array_and_lines)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(parse_text(&c, PARSE_AMAZON,
                                 " [{\"asin\":\"a\",\"overall\":1}, {\"asin\":\"b\",\"overall\":7}]",
                                 NULL, NULL),
@@ -105,11 +101,10 @@ static void amazon_array_and_lines(void **state)
     collect_free(&c);
 }
 
-static void amazon_errors(void **state)
+CHORUS_TEST(amazon_errors)
 {
     char doc[1024];
 
-    (void)state;
     assert_string_equal(one_error(PARSE_AMAZON, "{\"overall\":5}"),
                         "asin is missing; every review needs the id (SKU) of its product.");
     assert_string_equal(one_error(PARSE_AMAZON, "{\"asin\":\"a\",\"overall\":\"5\"}"),
@@ -151,10 +146,4 @@ static void amazon_errors(void **state)
                         "reviewerID and asin make a source_id of 257 bytes; the limit is 256.");
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(amazon_2018),   cmocka_unit_test(amazon_2014),
-    cmocka_unit_test(amazon_2023),   cmocka_unit_test(amazon_array_and_lines),
-    cmocka_unit_test(amazon_errors),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -31,12 +31,11 @@ static void product_error(const char *json, const char *path_id, const char *fie
     assert_int_equal(parse_product(json, strlen(json), path_id, &p, NULL), rc);
 }
 
-static void product_valid(void **state)
+CHORUS_TEST(product_valid)
 {
     struct product *p = NULL;
     struct parse_error e;
 
-    (void)state;
     assert_int_equal(product("{\"id\": \"inspiron-15\", \"name\": \"Inspiron 15\", \"brand\": "
                              "\"Dell\", \"category\": \"/Laptops//\", \"url\": "
                              "\"https://dell.test/i15\", \"image_url\": null, \"gtin\": "
@@ -68,11 +67,10 @@ static void product_valid(void **state)
     free(p);
 }
 
-static void product_errors(void **state)
+CHORUS_TEST(product_errors)
 {
     char doc[4200];
 
-    (void)state;
     product_error("{\"name\": \"X\"}", NULL, "id", "id is missing");
     product_error("{\"id\": \"b\"}", "a", "id",
                   "The body's id \"b\" differs from the id in the URL \"a\"");
@@ -124,13 +122,12 @@ static int moderation(const char *json, enum review_status *st, char *reason, si
     return parse_moderation(json, strlen(json), st, reason, cap, e);
 }
 
-static void moderation_bodies(void **state)
+CHORUS_TEST(moderation_bodies)
 {
     enum review_status st = REVIEW_PENDING;
     char reason[CHORUS_MAX_REASON + 1], small[8], doc[1200];
     struct parse_error e;
 
-    (void)state;
     assert_int_equal(moderation("{\"status\": \"rejected\", \"reason\": \"spam\"}", &st, reason,
                                 sizeof(reason), &e),
                      0);
@@ -174,14 +171,13 @@ static void moderation_bodies(void **state)
     assert_int_equal(moderation("nope", &st, reason, sizeof(reason), &e), CHORUS_EPARSE);
 }
 
-static void response_bodies(void **state)
+CHORUS_TEST(response_bodies)
 {
     char *author = NULL, *body = NULL, doc[5200];
     struct parse_error e;
     static const char ok[] = "{\"author\": \"Dell Support\", \"body\": \"Sorry to hear that.\"}";
     static const char anon[] = "{\"body\": \"Thanks!\", \"author\": null}";
 
-    (void)state;
     assert_int_equal(parse_response(ok, strlen(ok), &author, &body, &e), 0);
     assert_string_equal(author, "Dell Support");
     assert_string_equal(body, "Sorry to hear that.");
@@ -212,12 +208,11 @@ static void response_bodies(void **state)
     assert_int_equal(parse_response("", 0, &author, &body, NULL), CHORUS_EPARSE);
 }
 
-static void vote_bodies(void **state)
+CHORUS_TEST(vote_bodies)
 {
     bool helpful = false;
     struct parse_error e;
 
-    (void)state;
     assert_int_equal(parse_vote("{\"helpful\": true}", 17, &helpful, &e), 0);
     assert_true(helpful);
     assert_int_equal(parse_vote("{\"helpful\":false}", 17, &helpful, &e), 0);
@@ -234,10 +229,4 @@ static void vote_bodies(void **state)
     assert_true(e.line == 1 && e.column > 0);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(product_valid),     cmocka_unit_test(product_errors),
-    cmocka_unit_test(moderation_bodies), cmocka_unit_test(response_bodies),
-    cmocka_unit_test(vote_bodies),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -36,11 +36,10 @@ static int run_s(struct collect *c, const char *mapping, const char *text, size_
 
 #define MAP "product_id=sku,rating=stars,title=head,body=text"
 
-static void csv_basic(void **state)
+CHORUS_TEST(csv_basic)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(run_s(&c, MAP, "sku,stars,head,text\nA1,5,Great,Loved it\nA2,2,Meh,\n", 0), 0);
     assert_int_equal(c.n, 2);
     assert_int_equal(c.items[0].index, 0);
@@ -78,11 +77,10 @@ static void check_quoted(struct collect *c)
     assert_int_equal(c->items[3].r->rating, 1);
 }
 
-static void csv_quoting(void **state)
+CHORUS_TEST(csv_quoting)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(run_s(&c, MAP, quoted, 0), 0);
     check_quoted(&c);
     collect_free(&c);
@@ -92,12 +90,11 @@ static void csv_quoting(void **state)
     collect_free(&c);
 }
 
-static void csv_chunk_splits(void **state)
+CHORUS_TEST(csv_chunk_splits)
 {
     struct collect whole = {0}, c = {0};
     size_t len = strlen(quoted);
 
-    (void)state;
     assert_int_equal(run_s(&whole, MAP, quoted, 0), 0);
     /* Byte by byte, then every two-chunk split. */
     assert_int_equal(run_s(&c, MAP, quoted, 1), 0);
@@ -132,11 +129,10 @@ static void csv_chunk_splits(void **state)
     collect_free(&whole);
 }
 
-static void csv_bom_and_blank_lines(void **state)
+CHORUS_TEST(csv_bom_and_blank_lines)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(
         run_s(&c, MAP, "\xEF\xBB\xBFsku,stars,head,text\n\nA1,5,,\r\n\r\n\nA2,4,,\n\n", 1), 0);
     assert_int_equal(c.n, 2);
@@ -145,11 +141,10 @@ static void csv_bom_and_blank_lines(void **state)
     collect_free(&c);
 }
 
-static void csv_wrong_columns(void **state)
+CHORUS_TEST(csv_wrong_columns)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(
         run_s(&c, MAP, "sku,stars,head,text\nA1,5,a,b,c\nA2\n\"A3\",5,\"t\",\"b\"\n", 0), 0);
     assert_int_equal(c.n, 3);
@@ -162,11 +157,10 @@ static void csv_wrong_columns(void **state)
     collect_free(&c);
 }
 
-static void csv_line_numbers(void **state)
+CHORUS_TEST(csv_line_numbers)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(
         run_s(&c, MAP, "sku,stars,head,text\r\nA1,5,\"a\r\nb\r\nc\",x\r\nA2,9,t,b\r\n", 3), 0);
     assert_int_equal(c.n, 2);
@@ -175,13 +169,12 @@ static void csv_line_numbers(void **state)
     collect_free(&c);
 }
 
-static void csv_oversize(void **state)
+CHORUS_TEST(csv_oversize)
 {
     struct collect c = {0};
     struct buf b;
     char *big = repeat('z', (1u << 20) + 10);
 
-    (void)state;
     buf_init(&b, 0);
     buf_puts(&b, "sku,stars,head,text\nA1,5,t,\"");
     buf_puts(&b, big);
@@ -200,11 +193,10 @@ static void csv_oversize(void **state)
     free(big);
 }
 
-static void csv_bad_quotes(void **state)
+CHORUS_TEST(csv_bad_quotes)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(
         run_s(&c, MAP, "sku,stars,head,text\nA1,5,\"abc\"def,x\nA2,5,t,b\nA3,5,t,\"open", 0), 0);
     assert_int_equal(c.n, 3);
@@ -229,11 +221,10 @@ static void mapping_error(const char *mapping, const char *want, const char *fie
     assert_int_equal(parse_csv_new(&p, mapping, NULL, NULL), CHORUS_EINVAL);
 }
 
-static void csv_mapping(void **state)
+CHORUS_TEST(csv_mapping)
 {
     struct collect c = {0};
 
-    (void)state;
     mapping_error("product_id=a,stars=b", "The mapping names \"stars\", which is not a field",
                   "stars");
     mapping_error("product_id", "The mapping entry \"product_id\" has no '='", "");
@@ -259,14 +250,13 @@ static void csv_mapping(void **state)
     collect_free(&c);
 }
 
-static void csv_header_errors(void **state)
+CHORUS_TEST(csv_header_errors)
 {
     struct collect c = {0};
     struct parse_csv *p = NULL;
     struct parse_error e;
     static const char text[] = "sku,head,text\nA1,t,b\n";
 
-    (void)state;
     memset(&e, 0, sizeof(e));
     assert_int_equal(parse_csv_new(&p, MAP, NULL, &e), 0);
     assert_int_equal(parse_csv_feed(p, text, strlen(text), collect_cb, &c, &e), CHORUS_EPARSE);
@@ -302,13 +292,12 @@ static void csv_header_errors(void **state)
     "product_category=pc,product_url=pu,product_image_url=pi,product_gtin=pg,product_mpn=pm"
 #define ALL_HEADER "p,r,s,t,b,a,l,v,g,c,h,n,pn,pb,pc,pu,pi,pg,pm\n"
 
-static void csv_values(void **state)
+CHORUS_TEST(csv_values)
 {
     struct collect c = {0};
     const struct review *r;
     const struct product *p;
 
-    (void)state;
     assert_int_equal(run_s(&c, ALL,
                            ALL_HEADER
                            "P1, 7.5 ,10,T,B,A,L,yes,en,2017-01-13T00:00:00.000Z,\"1,234\",0,"
@@ -362,12 +351,11 @@ static const char *csv_error(const char *mapping, const char *text)
     return collect_one_error(&c, text);
 }
 
-static void csv_value_errors(void **state)
+CHORUS_TEST(csv_value_errors)
 {
     char *long_title = repeat('t', 501), *text;
     size_t len = 600;
 
-    (void)state;
     assert_string_equal(csv_error("product_id=p,rating=r", "p,r\na,five\n"),
                         "Line 2: rating must be a number such as 4 or 4.5 (got \"five\").");
     assert_non_null(strstr(csv_error("product_id=p,rating=r", "p,r\na,4.5\n"),
@@ -410,14 +398,13 @@ static void csv_value_errors(void **state)
     }
 }
 
-static void csv_source_ids(void **state)
+CHORUS_TEST(csv_source_ids)
 {
     struct collect c = {0}, d = {0};
     struct parse_options opt = {REVIEW_PENDING, "import-1"};
     static const char text[] = "sku,stars,head,text\nA1,5,t,b\nA1,5,t,b\nA1,5,t,c\nA1,5,,tb\n";
     static const char with_name[] = "sku,stars,head,text,name\nA1,5,t,b,Other name\n";
 
-    (void)state;
     assert_int_equal(run_s(&c, MAP, text, 0), 0);
     assert_int_equal(c.n, 4);
     /* Exact duplicates share an id; any difference gives another. */
@@ -449,13 +436,12 @@ static void csv_source_ids(void **state)
     collect_free(&c);
 }
 
-static void csv_callback_stop(void **state)
+CHORUS_TEST(csv_callback_stop)
 {
     struct collect c = {0};
     struct parse_csv *p = NULL;
     static const char text[] = "sku,stars,head,text\nA1,5,t,b\nA2,5,t,b\nA3,5,t,b\n";
 
-    (void)state;
     c.stop_after = 2;
     assert_int_equal(parse_csv_new(&p, MAP, NULL, NULL), 0);
     assert_int_equal(parse_csv_feed(p, text, strlen(text), collect_cb, &c, NULL), 7);
@@ -479,7 +465,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void csv_shared_file(void **state)
+CHORUS_TEST(csv_shared_file)
 {
     struct collect c = {0};
     struct parse_csv *p = NULL;
@@ -489,7 +475,6 @@ static void csv_shared_file(void **state)
     size_t n, accepted = 0, distinct = 0, hist[6] = {0};
     FILE *f;
 
-    (void)state;
     f = fopen(CHORUS_SHARED_CSV, "rb");
     if (!f) {
         print_message("%s is missing; skipping\n", CHORUS_SHARED_CSV);
@@ -539,15 +524,4 @@ static void csv_shared_file(void **state)
     collect_free(&c);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(csv_basic),         cmocka_unit_test(csv_quoting),
-    cmocka_unit_test(csv_chunk_splits),  cmocka_unit_test(csv_bom_and_blank_lines),
-    cmocka_unit_test(csv_wrong_columns), cmocka_unit_test(csv_line_numbers),
-    cmocka_unit_test(csv_oversize),      cmocka_unit_test(csv_bad_quotes),
-    cmocka_unit_test(csv_mapping),       cmocka_unit_test(csv_header_errors),
-    cmocka_unit_test(csv_values),        cmocka_unit_test(csv_value_errors),
-    cmocka_unit_test(csv_source_ids),    cmocka_unit_test(csv_callback_stop),
-    cmocka_unit_test(csv_shared_file),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

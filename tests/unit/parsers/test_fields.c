@@ -10,12 +10,11 @@
 #include "chorus/parse.h"
 #include "collect.h"
 
-static void mention(void **state)
+CHORUS_TEST(mention)
 {
     struct collect c = {0};
     const struct review *r;
 
-    (void)state;
     r = one_review(&c, PARSE_JSON, "{\"product_id\": \"a\", \"body\": \"I saw it.\"}");
     assert_int_equal(r->rating, 0);
     collect_free(&c);
@@ -30,11 +29,10 @@ static void mention(void **state)
     collect_free(&c);
 }
 
-static void rating_native(void **state)
+CHORUS_TEST(rating_native)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(one_review(&c, PARSE_JSON, "{\"product_id\":\"a\",\"rating\":5.0}")->rating,
                      5);
     collect_free(&c);
@@ -62,12 +60,11 @@ static int stars(const char *json)
     return s;
 }
 
-static void rating_scales(void **state)
+CHORUS_TEST(rating_scales)
 {
     struct collect c = {0};
     const struct review *r;
 
-    (void)state;
     r = one_review(&c, PARSE_JSON, "{\"product_id\":\"a\",\"rating\":7,\"rating_scale\":10}");
     assert_int_equal(r->rating, 4); /* 3.5 rounds up */
     assert_true(r->rating_original == 7 && r->rating_scale == 10);
@@ -139,7 +136,7 @@ static void cap_ok(const char *field, size_t n)
     free(v);
 }
 
-static void caps(void **state)
+CHORUS_TEST(caps)
 {
     static const struct {
         const char *field;
@@ -152,7 +149,6 @@ static void caps(void **state)
     };
     char want[128];
 
-    (void)state;
     for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
         cap_ok(caps[i].field, caps[i].cap);
         snprintf(want, sizeof(want), "%s is %zu bytes; the limit is %zu.", caps[i].field,
@@ -177,13 +173,12 @@ static void caps(void **state)
     }
 }
 
-static void caps_nested(void **state)
+CHORUS_TEST(caps_nested)
 {
     char *v = repeat('y', CHORUS_MAX_RESPONSE + 1), *doc;
     size_t len = CHORUS_MAX_RESPONSE + 256;
     struct buf b;
 
-    (void)state;
     doc = malloc(len);
     assert_non_null(doc);
     snprintf(doc, len, "{\"product_id\":\"p\",\"responses\":[{\"body\":\"ok\"},{\"body\":\"%s\"}]}",
@@ -215,9 +210,8 @@ static void caps_nested(void **state)
     buf_cleanup(&b);
 }
 
-static void nul_in_string(void **state)
+CHORUS_TEST(nul_in_string)
 {
-    (void)state;
     assert_string_equal(one_error(PARSE_JSON, "{\"product_id\":\"p\",\"title\":\"a\\u0000b\"}"),
                         "title contains a NUL character (\\u0000); remove it.");
     assert_non_null(strstr(one_error(PARSE_NDJSON, "{\"product_id\":\"p\\u0000\"}"),
@@ -235,11 +229,10 @@ static void nul_in_string(void **state)
     }
 }
 
-static void bad_times(void **state)
+CHORUS_TEST(bad_times)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_string_equal(
         one_error(PARSE_JSON, "{\"product_id\":\"p\",\"created_at\":\"yesterday\"}"),
         "created_at must be an RFC 3339 date-time such as "
@@ -273,9 +266,8 @@ static void bad_times(void **state)
     collect_free(&c);
 }
 
-static void unknown_fields(void **state)
+CHORUS_TEST(unknown_fields)
 {
-    (void)state;
     assert_string_equal(one_error(PARSE_JSON, "{\"product_id\":\"p\",\"rating\":5,\"stars\":5}"),
                         "The review has an unknown field \"stars\"; docs/reviews.md lists the "
                         "review fields.");
@@ -304,11 +296,10 @@ static void unknown_fields(void **state)
     }
 }
 
-static void types(void **state)
+CHORUS_TEST(types)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_string_equal(one_error(PARSE_JSON, "{\"product_id\":\"p\",\"verified\":\"yes\"}"),
                         "verified must be true or false (got a string).");
     assert_string_equal(one_error(PARSE_JSON, "{\"product_id\":5}"),
@@ -351,11 +342,10 @@ static void types(void **state)
     collect_free(&c);
 }
 
-static void control_chars(void **state)
+CHORUS_TEST(control_chars)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_string_equal(one_error(PARSE_JSON, "{\"product_id\":\"a\\nb\"}"),
                         "product_id contains a control character (byte 2); it must be plain "
                         "text on one line.");
@@ -370,11 +360,10 @@ static void control_chars(void **state)
     collect_free(&c);
 }
 
-static void product_object(void **state)
+CHORUS_TEST(product_object)
 {
     struct collect c = {0};
 
-    (void)state;
     one_review(&c, PARSE_JSON,
                "{\"product_id\":\"sku\",\"product\":{\"id\":\"sku\",\"gtin\":\"4006381333931\","
                "\"image_url\":\"HTTP://img.test/a.png\",\"mpn\":\"M-1\"}}");
@@ -402,13 +391,12 @@ static void product_object(void **state)
                         "product.name must be a string (got a number).");
 }
 
-static void responses(void **state)
+CHORUS_TEST(responses)
 {
     struct collect c = {0};
     const struct review *r;
     int64_t before = chorus_now();
 
-    (void)state;
     r = one_review(&c, PARSE_JSON,
                    "{\"product_id\":\"a\",\"responses\":[{\"body\":\"one\"},{\"body\":\"two\","
                    "\"author\":null}]}");
@@ -431,13 +419,4 @@ static void responses(void **state)
         "responses[0].body must be a string (got a number).");
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(mention),        cmocka_unit_test(rating_native),
-    cmocka_unit_test(rating_scales),  cmocka_unit_test(caps),
-    cmocka_unit_test(caps_nested),    cmocka_unit_test(nul_in_string),
-    cmocka_unit_test(bad_times),      cmocka_unit_test(unknown_fields),
-    cmocka_unit_test(types),          cmocka_unit_test(control_chars),
-    cmocka_unit_test(product_object), cmocka_unit_test(responses),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -19,13 +19,12 @@
     "\"created_at\": \"2017-01-15T00:00:00Z\"}], \"product\": {\"name\": \"Widget\", "             \
     "\"brand\": \"Acme\", \"category\": \"/tools/ widgets /\", \"url\": \"https://x.test/w\"}}"
 
-static void json_object_valid(void **state)
+CHORUS_TEST(json_object_valid)
 {
     struct collect c = {0};
     const struct review *r;
     const struct product *p;
 
-    (void)state;
     r = one_review(&c, PARSE_JSON, FULL);
     assert_int_equal(r->id, 0);
     assert_string_equal(r->product_id, "sku-1");
@@ -61,14 +60,13 @@ static void json_object_valid(void **state)
     collect_free(&c);
 }
 
-static void json_defaults(void **state)
+CHORUS_TEST(json_defaults)
 {
     struct collect c = {0};
     struct parse_options opt = {REVIEW_PENDING, "feed-7"};
     const struct review *r;
     int64_t before = chorus_now();
 
-    (void)state;
     r = one_review(&c, PARSE_JSON, "{\"product_id\": \"a\", \"rating\": 5}");
     assert_int_equal(r->status, REVIEW_APPROVED); /* NULL options */
     assert_null(r->source);
@@ -100,11 +98,10 @@ static void json_defaults(void **state)
     collect_free(&c);
 }
 
-static void json_array_valid(void **state)
+CHORUS_TEST(json_array_valid)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(parse_text(&c, PARSE_JSON,
                                 " [ {\"product_id\": \"a\", \"rating\": 1},\n"
                                 "   {\"product_id\": \"b\", \"rating\": 2},\n"
@@ -121,11 +118,10 @@ static void json_array_valid(void **state)
     collect_free(&c);
 }
 
-static void ndjson_valid(void **state)
+CHORUS_TEST(ndjson_valid)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(parse_text(&c, PARSE_NDJSON,
                                 "\n{\"product_id\": \"a\", \"rating\": 5}\r\n"
                                 "   \n"
@@ -152,7 +148,7 @@ static void ndjson_valid(void **state)
     collect_free(&c);
 }
 
-static void bad_utf8_ndjson(void **state)
+CHORUS_TEST(bad_utf8_ndjson)
 {
     struct collect c = {0};
     static const char text[] = "{\"product_id\":\"a\"}\n"
@@ -160,7 +156,6 @@ static void bad_utf8_ndjson(void **state)
                                "{\"product_id\":\"c\",\"title\":\"\xED\xA0\x80\"}\n"
                                "{\"product_id\":\"d\"}\n";
 
-    (void)state;
     assert_int_equal(parse_text(&c, PARSE_NDJSON, text, NULL, NULL), 0);
     assert_int_equal(c.n, 4);
     assert_non_null(c.items[0].r);
@@ -173,12 +168,11 @@ static void bad_utf8_ndjson(void **state)
     collect_free(&c);
 }
 
-static void duplicate_keys(void **state)
+CHORUS_TEST(duplicate_keys)
 {
     struct collect c = {0};
     struct parse_error e;
 
-    (void)state;
     memset(&e, 0, sizeof(e));
     assert_int_equal(
         parse_text(&c, PARSE_JSON, "[{\"product_id\":\"a\",\"product_id\":\"b\"}]", NULL, &e),
@@ -216,12 +210,11 @@ static void doc_error(enum parse_format fmt, const char *text, const char *want)
     collect_free(&c);
 }
 
-static void document_errors(void **state)
+CHORUS_TEST(document_errors)
 {
     struct collect c = {0};
     struct parse_error e;
 
-    (void)state;
     doc_error(PARSE_JSON, "", "The body is empty");
     doc_error(PARSE_JSON, " \r\n\t", "The body is empty");
     doc_error(PARSE_NDJSON, "", "The body is empty");
@@ -246,11 +239,10 @@ static void document_errors(void **state)
     collect_free(&c);
 }
 
-static void mixed_batch_indexes(void **state)
+CHORUS_TEST(mixed_batch_indexes)
 {
     struct collect c = {0};
 
-    (void)state;
     assert_int_equal(parse_text(&c, PARSE_JSON,
                                 "[{\"product_id\":\"a\"}, 5, {\"product_id\":\"b\",\"rating\":9},"
                                 " {\"product_id\":\"c\"}, []]",
@@ -285,14 +277,13 @@ static void mixed_batch_indexes(void **state)
     collect_free(&c);
 }
 
-static void callback_stop(void **state)
+CHORUS_TEST(callback_stop)
 {
     struct collect c = {0};
     size_t n = 0;
     static const char text[] =
         "{\"product_id\":\"a\"}\n{\"product_id\":\"b\"}\n{\"product_id\":\"c\"}";
 
-    (void)state;
     c.stop_after = 2;
     assert_int_equal(
         parse_reviews(text, strlen(text), PARSE_NDJSON, NULL, collect_cb, &c, &n, NULL), 7);
@@ -306,14 +297,13 @@ static void callback_stop(void **state)
     collect_free(&c);
 }
 
-static void review_line(void **state)
+CHORUS_TEST(review_line)
 {
     struct collect c = {0};
     static const char ok[] = "{\"product_id\":\"a\",\"rating\":2}";
     static const char bad[] = "{\"product_id\":";
     static const char amz[] = "{\"asin\":\"B1\",\"overall\":3.0}";
 
-    (void)state;
     assert_int_equal(parse_review_line(ok, strlen(ok), PARSE_NDJSON, NULL, 41, collect_cb, &c), 0);
     assert_int_equal(parse_review_line(bad, strlen(bad), PARSE_NDJSON, NULL, 42, collect_cb, &c),
                      0);
@@ -334,12 +324,4 @@ static void review_line(void **state)
     collect_free(&c);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(json_object_valid), cmocka_unit_test(json_defaults),
-    cmocka_unit_test(json_array_valid),  cmocka_unit_test(ndjson_valid),
-    cmocka_unit_test(bad_utf8_ndjson),   cmocka_unit_test(duplicate_keys),
-    cmocka_unit_test(document_errors),   cmocka_unit_test(mixed_batch_indexes),
-    cmocka_unit_test(callback_stop),     cmocka_unit_test(review_line),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

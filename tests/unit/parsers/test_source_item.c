@@ -77,14 +77,13 @@ static const char *product_for(const struct parse_source_rules *rules,
 
 /* ---- cases ------------------------------------------------------------------------------ */
 
-static void fixed_product_id(void **state)
+CHORUS_TEST(fixed_product_id)
 {
     struct source_config c = config(SOURCE_RSS, "fixed-1", NULL);
     struct parse_source_rules *r = rules_of(&c, 1);
     struct parse_feed_item it = feed_item("post-1", "https://blog.example.com/a");
     struct parse_source_review out;
 
-    (void)state;
     assert_string_equal(product_for(r, &it, &out), "fixed-1");
     assert_false(out.match);
     assert_false(out.has_product);
@@ -109,7 +108,7 @@ static void fixed_product_id(void **state)
     parse_source_rules_free(r);
 }
 
-static void map_by_field(void **state)
+CHORUS_TEST(map_by_field)
 {
     static const struct {
         const char *field, *want;
@@ -119,7 +118,6 @@ static void map_by_field(void **state)
     };
     struct parse_source_review out;
 
-    (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char map[64];
         struct source_config c;
@@ -158,7 +156,7 @@ static void map_by_field(void **state)
     }
 }
 
-static void map_by_category(void **state)
+CHORUS_TEST(map_by_category)
 {
     struct source_config c = config(SOURCE_RSS, NULL, "{\"category\":\"product:\"}");
     struct parse_source_rules *r = rules_of(&c, 4);
@@ -166,7 +164,6 @@ static void map_by_category(void **state)
     struct parse_source_review out;
     const char *cats[] = {"Laptops", "product:", "Product:upper", "product:lap-1", "product:lap-2"};
 
-    (void)state;
     /* The first term with the prefix and something after it. */
     it.categories = cats;
     it.n_categories = 5;
@@ -186,7 +183,7 @@ static void map_by_category(void **state)
     parse_source_rules_free(r);
 }
 
-static void map_by_link_patterns(void **state)
+CHORUS_TEST(map_by_link_patterns)
 {
     struct source_config c =
         config(SOURCE_RSS, NULL,
@@ -216,7 +213,6 @@ static void map_by_link_patterns(void **state)
         {"https://m.example.org/phone-x", "sku-in-feed"},
     };
 
-    (void)state;
     it.product.id = "sku-in-feed";
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         it.link = cases[i].link;
@@ -233,14 +229,13 @@ static void map_by_link_patterns(void **state)
     parse_source_rules_free(r);
 }
 
-static void google_without_a_map_matches(void **state)
+CHORUS_TEST(google_without_a_map_matches)
 {
     struct source_config c = config(SOURCE_GOOGLE, NULL, NULL);
     struct parse_source_rules *r = rules_of(&c, 6);
     struct parse_feed_item it = feed_item("g-1", "https://shop.example.com/r/1");
     struct parse_source_review out;
 
-    (void)state;
     it.product.id = "sku-1";
     it.product.gtin = "4006381333931";
     it.product.mpn = "INS-14";
@@ -285,14 +280,13 @@ static void google_without_a_map_matches(void **state)
     parse_source_rules_free(r);
 }
 
-static void own_product_ids(void **state)
+CHORUS_TEST(own_product_ids)
 {
     struct source_config c = config(SOURCE_JSON, NULL, NULL);
     struct parse_source_rules *r = rules_of(&c, 7);
     struct parse_feed_item it = feed_item("j-1", NULL);
     struct parse_source_review out;
 
-    (void)state;
     it.r.product_id = "own-1";
     it.product.id = "own-1";
     assert_string_equal(product_for(r, &it, &out), "own-1");
@@ -325,7 +319,7 @@ static void own_product_ids(void **state)
     parse_source_rules_free(r);
 }
 
-static void no_rule_says_why(void **state)
+CHORUS_TEST(no_rule_says_why)
 {
     struct source_config c = config(SOURCE_RSS, NULL, "{\"field\":\"sku\"}");
     struct parse_source_rules *r = rules_of(&c, 8);
@@ -335,7 +329,6 @@ static void no_rule_says_why(void **state)
     const char *long_id = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                           "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
 
-    (void)state;
     assert_int_equal(parse_source_item(r, &it, &out, why, sizeof(why)), CHORUS_ENOTFOUND);
     /* A sentence naming the item and its link. */
     assert_non_null(strstr(why, "post-77"));
@@ -356,7 +349,7 @@ static void no_rule_says_why(void **state)
     parse_source_rules_free(r);
 }
 
-static void ids_for_items_without_one(void **state)
+CHORUS_TEST(ids_for_items_without_one)
 {
     struct source_config c = config(SOURCE_RSS, "p", NULL);
     struct parse_source_rules *r = rules_of(&c, 9);
@@ -364,7 +357,6 @@ static void ids_for_items_without_one(void **state)
     struct parse_source_review out, out2;
     char first[40], long_link[CHORUS_MAX_SOURCE_ID + 40];
 
-    (void)state;
     /* An id of its own is kept. */
     it.r.source_id = "guid-1";
     assert_non_null(product_for(r, &it, &out));
@@ -427,14 +419,13 @@ static void ids_for_items_without_one(void **state)
     parse_source_rules_free(r);
 }
 
-static void the_source_owns_its_reviews(void **state)
+CHORUS_TEST(the_source_owns_its_reviews)
 {
     struct source_config c = config(SOURCE_ATOM, "p-1", NULL);
     struct parse_source_rules *r;
     struct parse_feed_item it = feed_item("entry-1", "https://x.example/e/1");
     struct parse_source_review out;
 
-    (void)state;
     c.status = REVIEW_PENDING;
     r = rules_of(&c, 42);
     /* What a hostile or a copied feed might carry that the server owns. */
@@ -474,7 +465,7 @@ static void the_source_owns_its_reviews(void **state)
     parse_source_rules_free(r);
 }
 
-static void bad_maps_are_refused(void **state)
+CHORUS_TEST(bad_maps_are_refused)
 {
     static const char *const bad[] = {
         "",
@@ -496,7 +487,6 @@ static void bad_maps_are_refused(void **state)
     };
     struct parse_source_rules *r;
 
-    (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct source_config c = config(SOURCE_RSS, NULL, bad[i]);
 
@@ -558,19 +548,28 @@ static const char google_doc[] =
     "</product></products></review>"
     "</reviews></feed>";
 
-static void parsed_google_feed(void **state)
+/* apply_google runs google_doc through the rules of a Google source with
+ * product_map (NULL for none) and keeps what they made of it in *a. */
+static void apply_google(struct applied *a, const char *product_map)
 {
-    struct source_config c = config(SOURCE_GOOGLE, NULL, NULL);
+    struct source_config c = config(SOURCE_GOOGLE, NULL, product_map);
     struct parse_source_rules *r = rules_of(&c, 11);
-    struct applied a;
     struct parse_error err;
 
-    (void)state;
-    memset(&a, 0, sizeof(a));
-    a.rules = r;
+    memset(a, 0, sizeof(*a));
+    a->rules = r;
     assert_int_equal(
-        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, &a, &err),
+        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, a, &err),
         0);
+    a->rules = NULL;
+    parse_source_rules_free(r);
+}
+
+CHORUS_TEST(parsed_google_feed)
+{
+    struct applied a;
+
+    apply_google(&a, NULL);
     assert_int_equal(a.n, 2);
     assert_int_equal(a.refused, 0);
     assert_true(a.match[0] && a.match[1]);
@@ -578,48 +577,19 @@ static void parsed_google_feed(void **state)
     assert_string_equal(a.sku[0], "lap-1");
     assert_string_equal(a.sku[1], "");
     assert_string_equal(a.source_id[0], "r-1");
-    parse_source_rules_free(r);
 
     /* The same feed mapped by SKU: the first item only. */
-    c = config(SOURCE_GOOGLE, NULL, "{\"field\":\"sku\"}");
-    r = rules_of(&c, 11);
-    memset(&a, 0, sizeof(a));
-    a.rules = r;
-    assert_int_equal(
-        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, &a, &err),
-        0);
+    apply_google(&a, "{\"field\":\"sku\"}");
     assert_int_equal(a.n, 1);
     assert_int_equal(a.refused, 1);
     assert_string_equal(a.product[0], "lap-1");
     assert_false(a.match[0]);
-    parse_source_rules_free(r);
 
     /* Or by ASIN: the second. */
-    c = config(SOURCE_GOOGLE, NULL, "{\"field\":\"asin\"}");
-    r = rules_of(&c, 11);
-    memset(&a, 0, sizeof(a));
-    a.rules = r;
-    assert_int_equal(
-        parse_feed(google_doc, sizeof(google_doc) - 1, SOURCE_GOOGLE, NULL, apply_rules, &a, &err),
-        0);
+    apply_google(&a, "{\"field\":\"asin\"}");
     assert_int_equal(a.n, 1);
     assert_string_equal(a.product[0], "B00ASIN2");
     assert_string_equal(a.source_id[0], "r-2");
-    parse_source_rules_free(r);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(fixed_product_id),
-    cmocka_unit_test(map_by_field),
-    cmocka_unit_test(map_by_category),
-    cmocka_unit_test(map_by_link_patterns),
-    cmocka_unit_test(google_without_a_map_matches),
-    cmocka_unit_test(own_product_ids),
-    cmocka_unit_test(no_rule_says_why),
-    cmocka_unit_test(ids_for_items_without_one),
-    cmocka_unit_test(the_source_owns_its_reviews),
-    cmocka_unit_test(bad_maps_are_refused),
-    cmocka_unit_test(parsed_google_feed),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

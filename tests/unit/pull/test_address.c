@@ -54,12 +54,11 @@ static bool in_nets(const char *list, const char *text)
 
 /* ---- pull_net_parse ------------------------------------------------------------------ */
 
-static void parse_networks(void **state)
+CHORUS_TEST(parse_networks)
 {
     struct pull_net nets[PULL_MAX_NETS];
     size_t n = 99;
 
-    (void)state;
     assert_int_equal(pull_net_parse("10.1.0.0/16", nets, PULL_MAX_NETS, &n), 0);
     assert_int_equal(n, 1);
     assert_int_equal(nets[0].family, AF_INET);
@@ -88,12 +87,11 @@ static void parse_networks(void **state)
     assert_int_equal(nets[3].prefix, 128);
 }
 
-static void parse_separators(void **state)
+CHORUS_TEST(parse_separators)
 {
     struct pull_net nets[PULL_MAX_NETS];
     size_t n = 99;
 
-    (void)state;
     assert_int_equal(pull_net_parse("10.20.0.0/16, fd00:1::/48", nets, PULL_MAX_NETS, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(
@@ -111,7 +109,7 @@ static void parse_separators(void **state)
     assert_int_equal(n, 0);
 }
 
-static void parse_bad_entries(void **state)
+CHORUS_TEST(parse_bad_entries)
 {
     static const char *const bad[] = {
         "10.0.0.0/33",
@@ -142,7 +140,6 @@ static void parse_bad_entries(void **state)
     };
     struct pull_net nets[PULL_MAX_NETS];
 
-    (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         size_t n = 99;
 
@@ -151,13 +148,12 @@ static void parse_bad_entries(void **state)
     }
 }
 
-static void parse_too_many(void **state)
+CHORUS_TEST(parse_too_many)
 {
     struct pull_net nets[PULL_MAX_NETS + 1];
     char list[PULL_MAX_NETS * 20 + 32];
     size_t len = 0, n = 0;
 
-    (void)state;
     for (int i = 0; i < PULL_MAX_NETS; i++)
         len += (size_t)snprintf(list + len, sizeof(list) - len, "10.%d.0.0/16,", i);
     assert_int_equal(pull_net_parse(list, nets, PULL_MAX_NETS, &n), 0);
@@ -177,9 +173,8 @@ static void parse_too_many(void **state)
 
 /* ---- pull_net_match ---------------------------------------------------------------------- */
 
-static void match_prefixes(void **state)
+CHORUS_TEST(match_prefixes)
 {
-    (void)state;
     assert_true(in_nets("10.1.0.0/16", "10.1.0.0"));
     assert_true(in_nets("10.1.0.0/16", "10.1.255.255"));
     assert_false(in_nets("10.1.0.0/16", "10.2.0.0"));
@@ -215,9 +210,8 @@ static void match_prefixes(void **state)
     assert_false(in_nets("", "10.0.0.1"));
 }
 
-static void match_mapped_addresses(void **state)
+CHORUS_TEST(match_mapped_addresses)
 {
-    (void)state;
     /* An IPv4 network holds the IPv4-mapped IPv6 form of its addresses: a
      * dual-stack socket reports a v4 peer that way. */
     assert_true(in_nets("10.0.0.0/8", "::ffff:10.1.2.3"));
@@ -230,13 +224,12 @@ static void match_mapped_addresses(void **state)
     assert_false(in_nets("10.0.0.0/8", "::fffe:10.1.2.3"));
 }
 
-static void match_other_families(void **state)
+CHORUS_TEST(match_other_families)
 {
     struct pull_net nets[4];
     struct sockaddr_un un;
     size_t n;
 
-    (void)state;
     assert_int_equal(pull_net_parse("0.0.0.0/0 ::/0", nets, 4, &n), 0);
     memset(&un, 0, sizeof(un));
     un.sun_family = AF_UNIX;
@@ -245,7 +238,7 @@ static void match_other_families(void **state)
 
 /* ---- pull_address_private ---------------------------------------------------------------- */
 
-static void private_ipv4(void **state)
+CHORUS_TEST(private_ipv4)
 {
     static const char *const priv[] = {
         "0.0.0.0",      "0.255.255.255",   /* this network */
@@ -264,13 +257,12 @@ static void private_ipv4(void **state)
         "240.0.0.1",    "255.255.255.255", /* reserved, broadcast */
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
         if (!private_(priv[i]))
             fail_msg("%s is not private", priv[i]);
 }
 
-static void public_ipv4(void **state)
+CHORUS_TEST(public_ipv4)
 {
     /* Public addresses, many right next to a private range. */
     static const char *const pub[] = {
@@ -284,13 +276,12 @@ static void public_ipv4(void **state)
         "151.101.1.69",
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
         if (private_(pub[i]))
             fail_msg("%s is private", pub[i]);
 }
 
-static void private_ipv6(void **state)
+CHORUS_TEST(private_ipv6)
 {
     static const char *const priv[] = {
         "::",      /* unspecified */
@@ -322,13 +313,12 @@ static void private_ipv6(void **state)
         "100::1", /* discard */
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
         if (!private_(priv[i]))
             fail_msg("%s is not private", priv[i]);
 }
 
-static void public_ipv6(void **state)
+CHORUS_TEST(public_ipv6)
 {
     static const char *const pub[] = {
         "2606:4700::1111", /* Cloudflare DNS */
@@ -345,18 +335,16 @@ static void public_ipv6(void **state)
         "2001:1fff::1",
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
         if (private_(pub[i]))
             fail_msg("%s is private", pub[i]);
 }
 
-static void other_families_are_private(void **state)
+CHORUS_TEST(other_families_are_private)
 {
     struct sockaddr_un un;
     struct sockaddr_storage ss;
 
-    (void)state;
     memset(&un, 0, sizeof(un));
     un.sun_family = AF_UNIX;
     assert_true(pull_address_private((const struct sockaddr *)&un));
@@ -367,9 +355,8 @@ static void other_families_are_private(void **state)
 
 /* Every IPv4 address with its first two bytes varied: the mapped form is
  * private exactly when the address is, and the compatible form always is. */
-static void ipv4_forms_agree(void **state)
+CHORUS_TEST(ipv4_forms_agree)
 {
-    (void)state;
     for (unsigned a = 0; a < 256; a++)
         for (unsigned b = 0; b < 256; b += 3) {
             char v4[32], mapped[48], compat[48];
@@ -385,14 +372,4 @@ static void ipv4_forms_agree(void **state)
         }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(parse_networks),       cmocka_unit_test(parse_separators),
-    cmocka_unit_test(parse_bad_entries),    cmocka_unit_test(parse_too_many),
-    cmocka_unit_test(match_prefixes),       cmocka_unit_test(match_mapped_addresses),
-    cmocka_unit_test(match_other_families), cmocka_unit_test(private_ipv4),
-    cmocka_unit_test(public_ipv4),          cmocka_unit_test(private_ipv6),
-    cmocka_unit_test(public_ipv6),          cmocka_unit_test(other_families_are_private),
-    cmocka_unit_test(ipv4_forms_agree),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -96,12 +96,11 @@ static struct capture *body_of(const struct srv_cached *c)
 
 /* ---- cases ------------------------------------------------------------------------------- */
 
-static void get_by_key_and_version(void **state)
+CHORUS_TEST(get_by_key_and_version)
 {
     struct srv_cache *c = srv__cache_new(1 << 20);
     const struct srv_cached *got;
 
-    (void)state;
     assert_null(srv__cache_get(c, "feed:a", 1));
     put(c, "feed:a", 1, "\"e1\"", 10, 'a');
     got = srv__cache_get(c, "feed:a", 1);
@@ -126,12 +125,11 @@ static void get_by_key_and_version(void **state)
     srv__cache_free(c);
 }
 
-static void a_new_version_misses_and_replaces(void **state)
+CHORUS_TEST(a_new_version_misses_and_replaces)
 {
     struct srv_cache *c = srv__cache_new(1 << 20);
     const struct srv_cached *got;
 
-    (void)state;
     put(c, "feed:p", 7, "\"v7\"", 100, '7');
     assert_non_null(srv__cache_get(c, "feed:p", 7));
     /* A write moved the scope's version: the old page must not be served. */
@@ -145,13 +143,12 @@ static void a_new_version_misses_and_replaces(void **state)
     srv__cache_free(c);
 }
 
-static void re_put_replaces(void **state)
+CHORUS_TEST(re_put_replaces)
 {
     struct srv_cache *c = srv__cache_new(1 << 20), *fresh = srv__cache_new(1 << 20);
     const struct srv_cached *got;
     struct capture *cap;
 
-    (void)state;
     put(c, "k", 1, "\"first\"", 1000, 'f');
     got = srv__cache_get(c, "k", 1);
     cap = body_of(got);
@@ -180,7 +177,7 @@ static void re_put_replaces(void **state)
     srv__cache_free(fresh);
 }
 
-static void lru_eviction_under_the_byte_cap(void **state)
+CHORUS_TEST(lru_eviction_under_the_byte_cap)
 {
     /* 1 MiB: bodies of 100000 bytes fit ten times with room for any sane
      * per-entry overhead, and not eleven times. */
@@ -188,7 +185,6 @@ static void lru_eviction_under_the_byte_cap(void **state)
     struct srv_cache *c = srv__cache_new(CAP);
     char key[16];
 
-    (void)state;
     for (int i = 0; i < 10; i++) {
         snprintf(key, sizeof(key), "page:%d", i);
         put(c, key, 1, "\"e\"", BODY, (char)('a' + i));
@@ -226,12 +222,11 @@ static void lru_eviction_under_the_byte_cap(void **state)
     srv__cache_free(c);
 }
 
-static void an_eighth_at_most(void **state)
+CHORUS_TEST(an_eighth_at_most)
 {
     enum { CAP = 1 << 20 };
     struct srv_cache *c = srv__cache_new(CAP);
 
-    (void)state;
     put(c, "small", 1, "\"s\"", 1000, 's');
     /* A body of an eighth of the cache is more than an eighth with its key
      * and bookkeeping: not kept, and it evicts nothing. */
@@ -253,11 +248,10 @@ static void an_eighth_at_most(void **state)
     srv__cache_free(c);
 }
 
-static void hits_and_misses(void **state)
+CHORUS_TEST(hits_and_misses)
 {
     struct srv_cache *c = srv__cache_new(1 << 20);
 
-    (void)state;
     assert_int_equal(metric(c, "chorus_cache_hits_total"), 0);
     assert_int_equal(metric(c, "chorus_cache_misses_total"), 0);
     assert_int_equal(metric(c, "chorus_cache_entries"), 0);
@@ -273,12 +267,11 @@ static void hits_and_misses(void **state)
     srv__cache_free(c);
 }
 
-static void disabled_cache(void **state)
+CHORUS_TEST(disabled_cache)
 {
     struct srv_cached m = meta(1, "\"x\"");
     struct buf b;
 
-    (void)state;
     /* A NULL cache (cache_bytes 0 in the configuration) does nothing. */
     buf_init(&b, 0);
     assert_int_equal(buf_puts(&b, "body"), 0);
@@ -291,14 +284,13 @@ static void disabled_cache(void **state)
     srv__cache_free(NULL);
 }
 
-static void many_keys(void **state)
+CHORUS_TEST(many_keys)
 {
     /* More keys than any fixed bucket array, small bodies: all findable. */
     enum { N = 20000 };
     struct srv_cache *c = srv__cache_new((size_t)64 << 20);
     char key[32];
 
-    (void)state;
     for (int i = 0; i < N; i++) {
         snprintf(key, sizeof(key), "/feeds/products/%d.atom", i);
         put(c, key, (uint64_t)i, "\"e\"", 16, 'x');
@@ -312,11 +304,4 @@ static void many_keys(void **state)
     srv__cache_free(c);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(get_by_key_and_version), cmocka_unit_test(a_new_version_misses_and_replaces),
-    cmocka_unit_test(re_put_replaces),        cmocka_unit_test(lru_eviction_under_the_byte_cap),
-    cmocka_unit_test(an_eighth_at_most),      cmocka_unit_test(hits_and_misses),
-    cmocka_unit_test(disabled_cache),         cmocka_unit_test(many_keys),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

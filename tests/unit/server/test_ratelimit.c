@@ -13,11 +13,10 @@
  * for a calendar day. */
 #define T0 ((int64_t)1700006400)
 
-static void one_vote_per_review_a_day(void **state)
+CHORUS_TEST(one_vote_per_review_a_day)
 {
     struct srv_ratelimit *rl = srv__ratelimit_new(0);
 
-    (void)state;
     assert_true(srv__ratelimit_vote(rl, "192.0.2.1", 1, T0));
     assert_false(srv__ratelimit_vote(rl, "192.0.2.1", 1, T0));
     assert_false(srv__ratelimit_vote(rl, "192.0.2.1", 1, T0 + 1));
@@ -30,11 +29,10 @@ static void one_vote_per_review_a_day(void **state)
     srv__ratelimit_free(rl);
 }
 
-static void pairs_are_independent(void **state)
+CHORUS_TEST(pairs_are_independent)
 {
     struct srv_ratelimit *rl = srv__ratelimit_new(0);
 
-    (void)state;
     assert_true(srv__ratelimit_vote(rl, "192.0.2.1", 1, T0));
     assert_false(srv__ratelimit_vote(rl, "192.0.2.1", 1, T0));
     /* Another review, another address: each its own first vote. */
@@ -58,11 +56,10 @@ static void pairs_are_independent(void **state)
     srv__ratelimit_free(rl);
 }
 
-static void hourly_cap(void **state)
+CHORUS_TEST(hourly_cap)
 {
     struct srv_ratelimit *rl = srv__ratelimit_new(5);
 
-    (void)state;
     for (uint64_t id = 1; id <= 5; id++)
         assert_true(srv__ratelimit_vote(rl, "198.51.100.7", id, T0 + (int64_t)id));
     /* The sixth review within the hour is refused, on any review. */
@@ -87,11 +84,10 @@ static void hourly_cap(void **state)
     srv__ratelimit_free(rl);
 }
 
-static void refused_votes_do_not_count(void **state)
+CHORUS_TEST(refused_votes_do_not_count)
 {
     struct srv_ratelimit *rl = srv__ratelimit_new(3);
 
-    (void)state;
     assert_true(srv__ratelimit_vote(rl, "203.0.113.5", 1, T0));
     /* Repeats refused by the daily rule use none of the hourly votes. */
     for (int i = 0; i < 50; i++)
@@ -102,11 +98,10 @@ static void refused_votes_do_not_count(void **state)
     srv__ratelimit_free(rl);
 }
 
-static void no_cap_means_unlimited(void **state)
+CHORUS_TEST(no_cap_means_unlimited)
 {
     struct srv_ratelimit *rl = srv__ratelimit_new(0);
 
-    (void)state;
     for (uint64_t id = 1; id <= 5000; id++) {
         assert_true(srv__ratelimit_vote(rl, "192.0.2.99", id, T0));
         assert_false(srv__ratelimit_vote(rl, "192.0.2.99", id, T0));
@@ -114,12 +109,11 @@ static void no_cap_means_unlimited(void **state)
     srv__ratelimit_free(rl);
 }
 
-static void many_addresses(void **state)
+CHORUS_TEST(many_addresses)
 {
     enum { N = 100000 };
     struct srv_ratelimit *rl = srv__ratelimit_new(2);
 
-    (void)state;
     /* A crowd larger than any fixed table: nobody's first vote is refused
      * because of somebody else, and everybody's immediate repeat is. */
     for (int i = 0; i < N; i++) {
@@ -139,11 +133,10 @@ static void many_addresses(void **state)
     srv__ratelimit_free(rl);
 }
 
-static void limiters_are_separate(void **state)
+CHORUS_TEST(limiters_are_separate)
 {
     struct srv_ratelimit *a = srv__ratelimit_new(1), *b = srv__ratelimit_new(1);
 
-    (void)state;
     assert_true(srv__ratelimit_vote(a, "192.0.2.1", 1, T0));
     assert_true(srv__ratelimit_vote(b, "192.0.2.1", 1, T0));
     assert_false(srv__ratelimit_vote(a, "192.0.2.1", 2, T0));
@@ -151,14 +144,4 @@ static void limiters_are_separate(void **state)
     srv__ratelimit_free(b);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(one_vote_per_review_a_day),
-    cmocka_unit_test(pairs_are_independent),
-    cmocka_unit_test(hourly_cap),
-    cmocka_unit_test(refused_votes_do_not_count),
-    cmocka_unit_test(no_cap_means_unlimited),
-    cmocka_unit_test(many_addresses),
-    cmocka_unit_test(limiters_are_separate),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -67,9 +67,8 @@ static void not_allowed(enum evhttp_cmd_type m, const char *path, const char *al
     assert_string_equal(f.allow, allow);
 }
 
-static void every_route_is_reachable(void **state)
+CHORUS_TEST(every_route_is_reachable)
 {
-    (void)state;
     reaches(EVHTTP_REQ_GET, "/healthz", srv__health, NULL);
     reaches(EVHTTP_REQ_GET, "/metrics", srv__metrics, NULL);
     reaches(EVHTTP_REQ_POST, "/api/v1/reviews", srv__reviews_post, NULL);
@@ -103,9 +102,8 @@ static void every_route_is_reachable(void **state)
     reaches(EVHTTP_REQ_GET, "/dashboard", srv__dashboard, NULL);
 }
 
-static void head_is_get(void **state)
+CHORUS_TEST(head_is_get)
 {
-    (void)state;
     reaches(EVHTTP_REQ_HEAD, "/healthz", srv__health, NULL);
     reaches(EVHTTP_REQ_HEAD, "/feeds/products/a.atom", srv__feed_product, "a");
     reaches(EVHTTP_REQ_HEAD, "/api/v1/reviews/5", srv__review_get, "5");
@@ -114,9 +112,8 @@ static void head_is_get(void **state)
     not_allowed(EVHTTP_REQ_HEAD, "/api/v1/reviews/5/votes", "POST");
 }
 
-static void wrong_method_is_405_with_allow(void **state)
+CHORUS_TEST(wrong_method_is_405_with_allow)
 {
-    (void)state;
     not_allowed(EVHTTP_REQ_POST, "/healthz", "GET");
     not_allowed(EVHTTP_REQ_GET, "/api/v1/reviews", "POST");
     not_allowed(EVHTTP_REQ_PUT, "/api/v1/reviews/42", "GET, DELETE");
@@ -132,9 +129,8 @@ static void wrong_method_is_405_with_allow(void **state)
     not_allowed(EVHTTP_REQ_OPTIONS, "/feeds/categories/a/b.atom", "GET");
 }
 
-static void unknown_paths_are_404(void **state)
+CHORUS_TEST(unknown_paths_are_404)
 {
-    (void)state;
     not_found("/");
     not_found("");
     not_found("/nope");
@@ -160,9 +156,8 @@ static void unknown_paths_are_404(void **state)
     not_found("/healthz%2F");
 }
 
-static void literal_suffixes(void **state)
+CHORUS_TEST(literal_suffixes)
 {
-    (void)state;
     reaches(EVHTTP_REQ_GET, "/feeds/products/a.atom.atom", srv__feed_product, "a.atom");
     reaches(EVHTTP_REQ_GET, "/feeds/products/a.b.atom", srv__feed_product, "a.b");
     reaches(EVHTTP_REQ_GET, "/widget/a.html", srv__widget_html, "a");
@@ -181,9 +176,8 @@ static void literal_suffixes(void **state)
     not_found("/widget/a.htm");
 }
 
-static void path_parameters_take_slashes(void **state)
+CHORUS_TEST(path_parameters_take_slashes)
 {
-    (void)state;
     reaches(EVHTTP_REQ_GET, "/feeds/categories/laptops/gaming.atom", srv__feed_category,
             "laptops/gaming");
     reaches(EVHTTP_REQ_GET, "/feeds/categories/a/b/c/d.atom", srv__feed_category, "a/b/c/d");
@@ -195,9 +189,8 @@ static void path_parameters_take_slashes(void **state)
     not_found("/feeds/categories/a/b");
 }
 
-static void percent_decoding(void **state)
+CHORUS_TEST(percent_decoding)
 {
-    (void)state;
     reaches(EVHTTP_REQ_GET, "/api/v1/products/caf%C3%A9", srv__product_get, "caf\xc3\xa9");
     reaches(EVHTTP_REQ_GET, "/api/v1/products/caf%c3%a9", srv__product_get, "caf\xc3\xa9");
     reaches(EVHTTP_REQ_GET, "/api/v1/products/caf\xc3\xa9", srv__product_get, "caf\xc3\xa9");
@@ -215,9 +208,8 @@ static void percent_decoding(void **state)
     not_found("/feeds/products/x%2Eatom");
 }
 
-static void hostile_parameters_match_nothing(void **state)
+CHORUS_TEST(hostile_parameters_match_nothing)
 {
-    (void)state;
     /* A NUL would cut the id short in every C string after the router. */
     not_found("/api/v1/products/%00");
     not_found("/api/v1/products/a%00b");
@@ -232,13 +224,12 @@ static void hostile_parameters_match_nothing(void **state)
     not_found("/api/v1/products/\xff");
 }
 
-static void parameter_lengths(void **state)
+CHORUS_TEST(parameter_lengths)
 {
     char path[3 * SRV_PARAM_MAX + 64], param[16], allow[64];
     const struct srv_route *r;
     size_t n;
 
-    (void)state;
     /* The longest parameter that fits, and one byte more. */
     n = (size_t)snprintf(path, sizeof(path), "/api/v1/products/");
     memset(path + n, 'a', SRV_PARAM_MAX - 1);
@@ -272,12 +263,11 @@ static void parameter_lengths(void **state)
     assert_string_equal(param, "ABCDE");
 }
 
-static void allow_list_is_cut_safely(void **state)
+CHORUS_TEST(allow_list_is_cut_safely)
 {
     char param[64], allow[6];
     const struct srv_route *r;
 
-    (void)state;
     memset(allow, 'Z', sizeof(allow));
     r = srv__route_find(EVHTTP_REQ_PUT, "/api/v1/digest-tokens", param, sizeof(param), allow,
                         sizeof(allow));
@@ -293,17 +283,4 @@ static void allow_list_is_cut_safely(void **state)
     assert_string_equal(allow, "");
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(every_route_is_reachable),
-    cmocka_unit_test(head_is_get),
-    cmocka_unit_test(wrong_method_is_405_with_allow),
-    cmocka_unit_test(unknown_paths_are_404),
-    cmocka_unit_test(literal_suffixes),
-    cmocka_unit_test(path_parameters_take_slashes),
-    cmocka_unit_test(percent_decoding),
-    cmocka_unit_test(hostile_parameters_match_nothing),
-    cmocka_unit_test(parameter_lengths),
-    cmocka_unit_test(allow_list_is_cut_safely),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

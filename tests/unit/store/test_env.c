@@ -18,7 +18,7 @@ static int set_schema(struct store_txn *t, void *ctx)
     return store__meta_put_u32(t, "schema", *(uint32_t *)ctx);
 }
 
-static void newer_schema_is_refused(void **state)
+CHORUS_TEST_SETUP(newer_schema_is_refused, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store *s2 = NULL;
@@ -41,7 +41,7 @@ static void newer_schema_is_refused(void **state)
     /* Teardown copes with the store left closed. */
 }
 
-static void open_creates_missing_folder_and_reports_errors(void **state)
+CHORUS_TEST_SETUP(open_creates_missing_folder_and_reports_errors, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store *s2 = NULL;
@@ -56,7 +56,7 @@ static void open_creates_missing_folder_and_reports_errors(void **state)
     assert_true(strstr(err, "/proc/nope/x") != NULL);
 }
 
-static void reopen_keeps_everything(void **state)
+CHORUS_TEST_SETUP(reopen_keeps_everything, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review r = mk_review("sku-1", 5, 1000);
@@ -102,7 +102,7 @@ static int fail_after_put(struct store_txn *t, void *ctx)
     return rc ? rc : CHORUS_EINVAL;
 }
 
-static void failed_callback_leaves_nothing(void **state)
+CHORUS_TEST_SETUP(failed_callback_leaves_nothing, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -118,7 +118,7 @@ static void failed_callback_leaves_nothing(void **state)
     store_txn_free(t);
 }
 
-static void read_txn_renews(void **state)
+CHORUS_TEST_SETUP(read_txn_renews, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -172,7 +172,7 @@ static int put_bulk(struct store_txn *t, void *ctx)
     return rc;
 }
 
-static void map_grows_when_full(void **state)
+CHORUS_TEST_SETUP(map_grows_when_full, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct bulk b = {0, 4000, NULL, 0};
@@ -214,7 +214,7 @@ static void map_grows_when_full(void **state)
  * one's next transaction sees MDB_MAP_RESIZED and adopts the new size, and
  * its write caches, stale now, are dropped (the final recount would see
  * aggregates written from them). */
-static void another_process_grows_the_map(void **state)
+CHORUS_TEST_SETUP(another_process_grows_the_map, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -297,7 +297,7 @@ static void *read_loop(void *arg)
     return NULL;
 }
 
-static void readers_survive_map_growth(void **state)
+CHORUS_TEST_SETUP(readers_survive_map_growth, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct bulk b = {0, 4000, NULL, 0};
@@ -329,7 +329,7 @@ static void readers_survive_map_growth(void **state)
 
 /* A thread holding a snapshot cannot wait for itself: growing the map from
  * its store_write is refused, not a deadlock, and works once it lets go. */
-static void write_while_reading_cannot_grow(void **state)
+CHORUS_TEST_SETUP(write_while_reading_cannot_grow, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct bulk b = {0, 4000, NULL, 0};
@@ -353,17 +353,4 @@ static void write_while_reading_cannot_grow(void **state)
     free(b.body);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(newer_schema_is_refused, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(open_creates_missing_folder_and_reports_errors, fx_setup,
-                                    fx_teardown),
-    cmocka_unit_test_setup_teardown(reopen_keeps_everything, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(failed_callback_leaves_nothing, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(read_txn_renews, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(map_grows_when_full, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(another_process_grows_the_map, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(readers_survive_map_growth, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(write_while_reading_cannot_grow, fx_setup, fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -115,31 +115,26 @@ static const char *field(struct store *s, const char *id, const char *which)
     return out;
 }
 
-static uint64_t n_products(struct store *s)
+/* counts reads how many reviews and products the store holds, in a read
+ * transaction of its own. */
+struct counts {
+    uint64_t reviews, products;
+};
+
+static struct counts counts(struct store *s)
 {
     struct store_txn *t = NULL;
-    uint64_t nr, np;
+    struct counts n;
 
     assert_int_equal(store_read_begin(s, &t), 0);
-    assert_int_equal(store_counts(t, &nr, &np), 0);
+    assert_int_equal(store_counts(t, &n.reviews, &n.products), 0);
     store_txn_free(t);
-    return np;
-}
-
-static uint64_t n_reviews(struct store *s)
-{
-    struct store_txn *t = NULL;
-    uint64_t nr, np;
-
-    assert_int_equal(store_read_begin(s, &t), 0);
-    assert_int_equal(store_counts(t, &nr, &np), 0);
-    store_txn_free(t);
-    return nr;
+    return n;
 }
 
 /* ---- the batch ----------------------------------------------------------------------------- */
 
-static void refused_items_do_not_stop_the_batch(void **state)
+CHORUS_TEST_SETUP(refused_items_do_not_stop_the_batch, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     char long_title[CHORUS_MAX_TITLE + 2];
@@ -175,12 +170,12 @@ static void refused_items_do_not_stop_the_batch(void **state)
     assert_int_equal(c.created, 2);
     assert_int_equal(c.refused, 3);
     assert_int_equal(c.updated + c.merged + c.unchanged, 0);
-    assert_int_equal(n_reviews(f->s), 2);
+    assert_int_equal(counts(f->s).reviews, 2);
     assert_int_equal(stats_of(f->s, "p1").count, 2);
     assert_consistent(f->s);
 }
 
-static void counts_every_result(void **state)
+CHORUS_TEST_SETUP(counts_every_result, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review a = rv("p1", "a", 5), b = rv("p1", "b", 4), b2 = rv("p1", "b", 1),
@@ -224,7 +219,7 @@ static int batch_no_counts(struct store_txn *t, void *ctx)
     return store_ingest_batch(t, b->items, b->n, b->flags, NULL);
 }
 
-static void null_counts_and_merge_flag(void **state)
+CHORUS_TEST_SETUP(null_counts_and_merge_flag, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review a = rv("p1", "a", 5), copy = rv("p1", "a", 5);
@@ -245,10 +240,10 @@ static void null_counts_and_merge_flag(void **state)
     assert_int_equal(store_write(f->s, do_batch, &b), 0);
     assert_int_equal(items[0].result, STORE_MERGED);
     assert_int_equal(b.counts.merged, 1);
-    assert_int_equal(n_reviews(f->s), 1);
+    assert_int_equal(counts(f->s).reviews, 1);
 }
 
-static void catalogue_fields_are_merged(void **state)
+CHORUS_TEST_SETUP(catalogue_fields_are_merged, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct product p1 = {.id = "p1", .name = "Laptop", .brand = "Acme", .category = "computers"};
@@ -278,7 +273,7 @@ static void catalogue_fields_are_merged(void **state)
     assert_consistent(f->s);
 }
 
-static void runs_of_identical_products(void **state)
+CHORUS_TEST_SETUP(runs_of_identical_products, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     /* Separate copies with equal fields, as a parser makes them per row. */
@@ -334,7 +329,7 @@ static void runs_of_identical_products(void **state)
     }
 }
 
-static void results_survive_a_rerun(void **state)
+CHORUS_TEST_SETUP(results_survive_a_rerun, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct product made = {.id = "made", .name = "Made by the feed", .gtin = "0000123"};
@@ -368,8 +363,8 @@ static void results_survive_a_rerun(void **state)
     assert_int_equal(b.counts.created, 3);
     assert_int_equal(b.counts.refused, 1);
     assert_int_equal(b.counts.updated + b.counts.unchanged + b.counts.merged, 0);
-    assert_int_equal(n_reviews(f->s), 3);
-    assert_int_equal(n_products(f->s), 2);
+    assert_int_equal(counts(f->s).reviews, 3);
+    assert_int_equal(counts(f->s).products, 2);
 
     /* Twice in one transaction: the second call's results and counts
      * replace the first's. */
@@ -382,7 +377,7 @@ static void results_survive_a_rerun(void **state)
     assert_int_equal(b.counts.unchanged, 3);
     assert_int_equal(b.counts.created, 0);
     assert_int_equal(b.counts.refused, 1);
-    assert_int_equal(n_reviews(f->s), 3);
+    assert_int_equal(counts(f->s).reviews, 3);
     assert_consistent(f->s);
 }
 
@@ -446,7 +441,7 @@ static const char *google(struct store *s, const struct product *p, const char *
     return product_of(s, it.id);
 }
 
-static void match_by_gtin_whatever_its_padding(void **state)
+CHORUS_TEST_SETUP(match_by_gtin_whatever_its_padding, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     static const struct {
@@ -462,7 +457,7 @@ static void match_by_gtin_whatever_its_padding(void **state)
     uint64_t before;
 
     put_catalogue(f->s);
-    before = n_products(f->s);
+    before = counts(f->s).products;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct product p = {.gtin = cases[i].gtin};
         const char *got = google(f->s, &p, NULL, NULL);
@@ -472,25 +467,25 @@ static void match_by_gtin_whatever_its_padding(void **state)
                      cases[i].want);
     }
     /* Nothing new was made, and the matched products kept their fields. */
-    assert_int_equal(n_products(f->s), before);
+    assert_int_equal(counts(f->s).products, before);
     assert_string_equal(field(f->s, "sku-upc", "gtin"), "0012345678905");
     /* A GTIN that differs in a digit is another product. */
     {
         struct product p = {.gtin = "0012345678906"};
 
         assert_string_equal(google(f->s, &p, NULL, NULL), "0012345678906");
-        assert_int_equal(n_products(f->s), before + 1);
+        assert_int_equal(counts(f->s).products, before + 1);
     }
 }
 
-static void match_order(void **state)
+CHORUS_TEST_SETUP(match_order, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     uint64_t before;
     int err;
 
     put_catalogue(f->s);
-    before = n_products(f->s);
+    before = counts(f->s).products;
     /* SKU: the item's product id names an existing product. */
     {
         struct product p = {.id = "sku-s"};
@@ -527,7 +522,7 @@ static void match_order(void **state)
 
         assert_string_equal(google(f->s, &p, NULL, NULL), "sku-s");
     }
-    assert_int_equal(n_products(f->s), before);
+    assert_int_equal(counts(f->s).products, before);
 
     /* Naming nothing: refused with CHORUS_ENOTFOUND. */
     assert_null(google(f->s, NULL, NULL, &err));
@@ -555,11 +550,11 @@ static void match_order(void **state)
         assert_null(google(f->s, &p, NULL, &err));
         assert_int_equal(err, CHORUS_ENOTFOUND);
     }
-    assert_int_equal(n_products(f->s), before);
+    assert_int_equal(counts(f->s).products, before);
     assert_consistent(f->s);
 }
 
-static void unknown_products_are_made_and_found_again(void **state)
+CHORUS_TEST_SETUP(unknown_products_are_made_and_found_again, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct product first = {.id = "new-1",
@@ -640,17 +635,4 @@ static void unknown_products_are_made_and_found_again(void **state)
     assert_consistent(f->s);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(refused_items_do_not_stop_the_batch, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(counts_every_result, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(null_counts_and_merge_flag, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(catalogue_fields_are_merged, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(runs_of_identical_products, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(results_survive_a_rerun, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(match_by_gtin_whatever_its_padding, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(match_order, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(unknown_products_are_made_and_found_again, fx_setup,
-                                    fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -15,12 +15,11 @@ static int cmp(const uint8_t *a, const uint8_t *b, size_t n)
     return c < 0 ? -1 : c > 0;
 }
 
-static void time_bias_orders_signed_times(void **state)
+CHORUS_TEST(time_bias_orders_signed_times)
 {
     static const int64_t t[] = {INT64_MIN, -86400 * 365, -1, 0, 1, 1700000000, INT64_MAX};
     uint8_t a[8], b[8];
 
-    (void)state;
     for (size_t i = 0; i + 1 < sizeof(t) / sizeof(t[0]); i++) {
         store__be64(a, store__time_bias(t[i]));
         store__be64(b, store__time_bias(t[i + 1]));
@@ -30,13 +29,12 @@ static void time_bias_orders_signed_times(void **state)
     assert_true(store__time_unbias(store__time_bias(INT64_MAX)) == INT64_MAX);
 }
 
-static void prod_key_sorts_newest_first(void **state)
+CHORUS_TEST(prod_key_sorts_newest_first)
 {
     uint8_t newer[STORE__PROD_KEY_LEN], older[STORE__PROD_KEY_LEN], neg[STORE__PROD_KEY_LEN];
     uint8_t hi_id[STORE__PROD_KEY_LEN], other_rating[STORE__PROD_KEY_LEN];
     uint8_t other_prod[STORE__PROD_KEY_LEN];
 
-    (void)state;
     store__key_prod(newer, 7, 4, 2000, 1);
     store__key_prod(older, 7, 4, 1000, 2);
     store__key_prod(neg, 7, 4, -5000, 3);
@@ -56,11 +54,10 @@ static void prod_key_sorts_newest_first(void **state)
     assert_true(store__key_prod_created(newer) == 2000);
 }
 
-static void helpful_key_sorts_most_helpful_first(void **state)
+CHORUS_TEST(helpful_key_sorts_most_helpful_first)
 {
     uint8_t a[STORE__HELPFUL_KEY_LEN], b[STORE__HELPFUL_KEY_LEN], c[STORE__HELPFUL_KEY_LEN];
 
-    (void)state;
     store__key_helpful(a, 1, 300, 10, 1);
     store__key_helpful(b, 1, 2, 99999, 2);
     store__key_helpful(c, 1, 2, 5, 3);
@@ -68,13 +65,12 @@ static void helpful_key_sorts_most_helpful_first(void **state)
     assert_int_equal(cmp(b, c, sizeof(a)), -1);
 }
 
-static void big_endian_ids_and_days_sort_numerically(void **state)
+CHORUS_TEST(big_endian_ids_and_days_sort_numerically)
 {
     uint8_t a[STORE__TIME_KEY_LEN], b[STORE__TIME_KEY_LEN];
     uint8_t da[STORE__DAY_KEY_LEN], db[STORE__DAY_KEY_LEN];
     uint8_t sa[STORE__STATUS_KEY_LEN], sb[STORE__STATUS_KEY_LEN];
 
-    (void)state;
     store__key_time(a, 100, 255);
     store__key_time(b, 100, 256);
     assert_int_equal(cmp(a, b, sizeof(a)), -1);
@@ -92,14 +88,13 @@ static void big_endian_ids_and_days_sort_numerically(void **state)
     assert_int_equal(store__day_of(86400), 1);
 }
 
-static void dedupe_and_category_keys(void **state)
+CHORUS_TEST(dedupe_and_category_keys)
 {
     uint8_t k[STORE__DEDUPE_KEY_MAX], k2[STORE__DEDUPE_KEY_MAX];
     uint8_t c1[STORE__CATKEY_MAX], c2[STORE__CATKEY_MAX];
     char longid[CHORUS_MAX_SOURCE_ID + 2];
     size_t n, n2;
 
-    (void)state;
     n = store__key_dedupe(k, NULL, "42");
     n2 = store__key_dedupe(k2, "api", "42");
     assert_int_equal(n, 6);
@@ -124,7 +119,7 @@ static void dedupe_and_category_keys(void **state)
     assert_false(store__category_valid("a//b"));
 }
 
-static void review_record_round_trip(void **state)
+CHORUS_TEST(review_record_round_trip)
 {
     struct review_response resp[2] = {{"Brand", "Thanks", 5}, {NULL, "Again", 6}};
     struct review r, d;
@@ -133,7 +128,6 @@ static void review_record_round_trip(void **state)
     uint32_t pno;
     size_t n;
 
-    (void)state;
     memset(&r, 0, sizeof(r));
     r.product_id = "sku-1";
     r.rating = 4;
@@ -214,7 +208,7 @@ static void review_record_round_trip(void **state)
     store__arena_cleanup(&a);
 }
 
-static void product_and_stats_records(void **state)
+CHORUS_TEST(product_and_stats_records)
 {
     struct product p = {"sku", "Name", NULL, "a/b", NULL, NULL, "123", NULL, 99}, d;
     struct review_stats st = {5, 20, {1, 0, 1, 1, 2}, 3, -0.5, 2, -100, 42, 1700000000}, sd;
@@ -222,7 +216,6 @@ static void product_and_stats_records(void **state)
     uint8_t buf[512], sb[STORE__STATS_LEN], db[STORE__DAYREC_MAX];
     size_t n = store__product_size(&p);
 
-    (void)state;
     assert_true(n <= sizeof(buf));
     store__product_encode(buf, &p);
     assert_int_equal(store__product_decode(buf, n, &d), 0);
@@ -253,13 +246,12 @@ static void product_and_stats_records(void **state)
     assert_memory_equal(&day, &dd, sizeof(day));
 }
 
-static void arena_mark_release(void **state)
+CHORUS_TEST(arena_mark_release)
 {
     struct store__arena a = {NULL};
     struct store__mark m;
     char *p, *q;
 
-    (void)state;
     p = store__arena_alloc(&a, 10);
     memcpy(p, "keep", 5);
     store__arena_mark(&a, &m);
@@ -273,15 +265,4 @@ static void arena_mark_release(void **state)
     store__arena_cleanup(&a);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(time_bias_orders_signed_times),
-    cmocka_unit_test(prod_key_sorts_newest_first),
-    cmocka_unit_test(helpful_key_sorts_most_helpful_first),
-    cmocka_unit_test(big_endian_ids_and_days_sort_numerically),
-    cmocka_unit_test(dedupe_and_category_keys),
-    cmocka_unit_test(review_record_round_trip),
-    cmocka_unit_test(product_and_stats_records),
-    cmocka_unit_test(arena_mark_release),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -60,7 +60,7 @@ static void expect_origins(struct store *s, uint64_t id, const char *body, size_
     store_txn_free(t);
 }
 
-static void copies_are_stored_once(void **state)
+CHORUS_TEST_SETUP(copies_are_stored_once, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     uint64_t id;
@@ -94,7 +94,7 @@ static void copies_are_stored_once(void **state)
     assert_consistent(f->s);
 }
 
-static void different_reviews_stay_apart(void **state)
+CHORUS_TEST_SETUP(different_reviews_stay_apart, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     enum store_put_result res;
@@ -125,7 +125,7 @@ static void different_reviews_stay_apart(void **state)
     assert_consistent(f->s);
 }
 
-static void owner_edits_move_the_key(void **state)
+CHORUS_TEST_SETUP(owner_edits_move_the_key, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     uint64_t id, id2;
@@ -155,7 +155,7 @@ static void owner_edits_move_the_key(void **state)
 
 /* A feed that copies a review and gets polled first owns it; when it turns
  * the text into something else, the genuine origin is not dragged along. */
-static void a_copier_cannot_rewrite_the_original(void **state)
+CHORUS_TEST_SETUP(a_copier_cannot_rewrite_the_original, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     enum store_put_result res;
@@ -179,7 +179,7 @@ static void a_copier_cannot_rewrite_the_original(void **state)
 
 /* Without a source id the store makes one from the next review id: such
  * puts are never folded, or the next one would land on the merged review. */
-static void assigned_ids_are_not_folded(void **state)
+CHORUS_TEST_SETUP(assigned_ids_are_not_folded, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     enum store_put_result res;
@@ -197,7 +197,7 @@ static void assigned_ids_are_not_folded(void **state)
     assert_consistent(f->s);
 }
 
-static void delete_takes_every_origin(void **state)
+CHORUS_TEST_SETUP(delete_takes_every_origin, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     uint64_t id, again;
@@ -216,7 +216,7 @@ static void delete_takes_every_origin(void **state)
     assert_consistent(f->s);
 }
 
-static void origins_are_capped_and_kept(void **state)
+CHORUS_TEST_SETUP(origins_are_capped_and_kept, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     enum store_put_result res;
@@ -260,7 +260,7 @@ static void origins_are_capped_and_kept(void **state)
     assert_consistent(f->s);
 }
 
-static void unchanged_puts_move_no_version(void **state)
+CHORUS_TEST_SETUP(unchanged_puts_move_no_version, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     enum store_put_result res;
@@ -283,12 +283,11 @@ static void unchanged_puts_move_no_version(void **state)
     assert_consistent(f->s);
 }
 
-static void content_keys_normalise(void **state)
+CHORUS_TEST(content_keys_normalise)
 {
     uint8_t a[STORE__CONTENT_KEY_LEN], b[STORE__CONTENT_KEY_LEN];
     struct review x = mk_review("p", 5, 0), y = mk_review("p", 5, 0);
 
-    (void)state;
     x.body = "CAF\xc3\x89 CR\xc3\x88ME, \xc2\xabtr\xc3\xa8s bon\xc2\xbb -- a long enough text";
     y.body = "caf\xc3\xa9 cr\xc3\xa8me tr\xc3\xa8s bon \xe2\x80\x94 a long enough text!!";
     assert_true(store__content_key(a, 1, &x));
@@ -312,16 +311,4 @@ static void content_keys_normalise(void **state)
     assert_false(store__content_key(b, 1, &y));
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(copies_are_stored_once, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(different_reviews_stay_apart, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(owner_edits_move_the_key, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(a_copier_cannot_rewrite_the_original, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(assigned_ids_are_not_folded, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(delete_takes_every_origin, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(origins_are_capped_and_kept, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(unchanged_puts_move_no_version, fx_setup, fx_teardown),
-    cmocka_unit_test(content_keys_normalise),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -40,7 +40,7 @@ static int put_full(struct store_txn *t, void *ctx)
     return rc ? rc : (created ? 0 : CHORUS_EEXIST);
 }
 
-static void catalogue_fields_round_trip(void **state)
+CHORUS_TEST_SETUP(catalogue_fields_round_trip, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct pctx c;
@@ -93,7 +93,7 @@ static void catalogue_fields_round_trip(void **state)
     assert_consistent(f->s);
 }
 
-static void category_change_moves_aggregates(void **state)
+CHORUS_TEST_SETUP(category_change_moves_aggregates, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review_stats st;
@@ -146,7 +146,7 @@ static void category_change_moves_aggregates(void **state)
     assert_consistent(f->s);
 }
 
-static void product_days_by_range(void **state)
+CHORUS_TEST_SETUP(product_days_by_range, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -214,7 +214,7 @@ static void expect(const struct listing *l, const char *const *want, size_t n)
         assert_string_equal(l->ids[i], want[i]);
 }
 
-static void listings_by_category_prefix(void **state)
+CHORUS_TEST_SETUP(listings_by_category_prefix, fx_setup, fx_teardown)
 {
     static const char *const by_id[] = {"l-a", "l-b", "l-c", "l-d"};
     static const char *const by_count[] = {"l-c", "l-a", "l-b", "l-d"};
@@ -256,7 +256,7 @@ static void listings_by_category_prefix(void **state)
     assert_int_equal(l.n, 1);
 }
 
-static void listing_cursors_are_checked(void **state)
+CHORUS_TEST_SETUP(listing_cursors_are_checked, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -285,12 +285,4 @@ static void listing_cursors_are_checked(void **state)
     store_txn_free(t);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(catalogue_fields_round_trip, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(category_change_moves_aggregates, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(product_days_by_range, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(listings_by_category_prefix, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(listing_cursors_are_checked, fx_setup, fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

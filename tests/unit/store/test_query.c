@@ -202,7 +202,7 @@ static int setup(void **state)
 
 /* ---- cases -------------------------------------------------------------------------------- */
 
-static void every_sort_matches_the_model(void **state)
+CHORUS_TEST_SETUP(every_sort_matches_the_model, setup, fx_teardown)
 {
     struct fx *f = *state;
 
@@ -216,7 +216,7 @@ static void every_sort_matches_the_model(void **state)
     }
 }
 
-static void every_filter_matches_the_model(void **state)
+CHORUS_TEST_SETUP(every_filter_matches_the_model, setup, fx_teardown)
 {
     struct fx *f = *state;
 
@@ -246,7 +246,7 @@ static void every_filter_matches_the_model(void **state)
     }
 }
 
-static void pages_stay_stable_when_reviews_arrive(void **state)
+CHORUS_TEST_SETUP(pages_stay_stable_when_reviews_arrive, setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_query q = {.product_id = "q", .sort = STORE_SORT_NEWEST, .limit = 5};
@@ -276,7 +276,7 @@ static void pages_stay_stable_when_reviews_arrive(void **state)
     assert_true(g.ids[0] == model.m[model.n - 2].id);
 }
 
-static void foreign_cursors_are_refused(void **state)
+CHORUS_TEST_SETUP(foreign_cursors_are_refused, setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_query q = {.product_id = "q", .sort = STORE_SORT_NEWEST, .limit = 2};
@@ -321,7 +321,7 @@ static void foreign_cursors_are_refused(void **state)
     assert_int_equal(query(f->s, &q, &g, next), 0);
 }
 
-static void bad_queries_are_refused(void **state)
+CHORUS_TEST_SETUP(bad_queries_are_refused, setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_query q = {.product_id = "q", .sort = STORE_SORT_NEWEST, .limit = 0};
@@ -348,7 +348,7 @@ static void bad_queries_are_refused(void **state)
     assert_string_equal(next, "");
 }
 
-static void stopping_early_gives_a_cursor(void **state)
+CHORUS_TEST_SETUP(stopping_early_gives_a_cursor, setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_query q = {.product_id = "q", .sort = STORE_SORT_HIGHEST, .limit = 10};
@@ -370,7 +370,7 @@ static void stopping_early_gives_a_cursor(void **state)
         assert_true(g.ids[i] == want[i]);
 }
 
-static void each_and_by_status_page_by_id(void **state)
+CHORUS_TEST_SETUP(each_and_by_status_page_by_id, setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -402,14 +402,4 @@ static void each_and_by_status_page_by_id(void **state)
     store_txn_free(t);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(every_sort_matches_the_model, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(every_filter_matches_the_model, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(pages_stay_stable_when_reviews_arrive, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(foreign_cursors_are_refused, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(bad_queries_are_refused, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(stopping_early_gives_a_cursor, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(each_and_by_status_page_by_id, setup, fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -24,7 +24,7 @@ static struct review_stats cat_stats(struct store *s, const char *path, int *rc)
     return st;
 }
 
-static void insert_counts_everywhere(void **state)
+CHORUS_TEST_SETUP(insert_counts_everywhere, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review r;
@@ -68,7 +68,7 @@ static void insert_counts_everywhere(void **state)
     assert_consistent(f->s);
 }
 
-static void reingest_updates_in_place(void **state)
+CHORUS_TEST_SETUP(reingest_updates_in_place, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -153,7 +153,7 @@ static int collect_id(void *ctx, const struct review *r)
     return 0;
 }
 
-static void moderation_moves_reviews_in_and_out(void **state)
+CHORUS_TEST_SETUP(moderation_moves_reviews_in_and_out, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -217,7 +217,7 @@ static void moderation_moves_reviews_in_and_out(void **state)
     assert_consistent(f->s);
 }
 
-static void votes_responses_and_versions(void **state)
+CHORUS_TEST_SETUP(votes_responses_and_versions, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -268,7 +268,7 @@ static void votes_responses_and_versions(void **state)
     assert_consistent(f->s);
 }
 
-static void delete_takes_everything_out(void **state)
+CHORUS_TEST_SETUP(delete_takes_everything_out, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -300,7 +300,7 @@ static void delete_takes_everything_out(void **state)
     assert_consistent(f->s);
 }
 
-static void invalid_reviews_are_refused(void **state)
+CHORUS_TEST_SETUP(invalid_reviews_are_refused, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review r = mk_review("p", 3, 1);
@@ -345,7 +345,7 @@ static uint64_t rnd(void)
     return rnd_state;
 }
 
-static void random_writes_stay_exact(void **state)
+CHORUS_TEST_SETUP(random_writes_stay_exact, fx_setup, fx_teardown)
 {
     static const char *const prods[] = {"r1", "r2", "r3", "r4", "r5"};
     static const char *const cats[] = {"", "x", "x/y", "x/y/z", "w", "xy"};
@@ -432,7 +432,7 @@ static int put_batch(struct store_txn *t, void *ctx)
     return rc;
 }
 
-static void one_big_transaction_stays_exact(void **state)
+CHORUS_TEST_SETUP(one_big_transaction_stays_exact, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct batch b = {1000};
@@ -465,7 +465,7 @@ static int put_wide(struct store_txn *t, void *ctx)
     return rc;
 }
 
-static void caches_overflow_mid_transaction(void **state)
+CHORUS_TEST_SETUP(caches_overflow_mid_transaction, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     uint64_t drift = 1;
@@ -536,7 +536,7 @@ static int find_pno(struct store_txn *t, void *ctx)
     return store__product_no(t, "ck-1", &((struct damage *)ctx)->pno);
 }
 
-static void check_reports_damage(void **state)
+CHORUS_TEST_SETUP(check_reports_damage, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review r = mk_review("ck-1", 4, 1000);
@@ -568,7 +568,7 @@ static void check_reports_damage(void **state)
 
 /* A review without a source id gets one of the folder's own, and sending it
  * back with that id (an export imported again) updates it in place. */
-static void missing_source_id_is_assigned(void **state)
+CHORUS_TEST_SETUP(missing_source_id_is_assigned, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct review r = mk_review("p1", 4, 1000), got;
@@ -597,18 +597,4 @@ static void missing_source_id_is_assigned(void **state)
     assert_consistent(f->s);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(insert_counts_everywhere, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(reingest_updates_in_place, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(moderation_moves_reviews_in_and_out, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(votes_responses_and_versions, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(delete_takes_everything_out, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(invalid_reviews_are_refused, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(random_writes_stay_exact, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(one_big_transaction_stays_exact, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(caches_overflow_mid_transaction, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(check_reports_damage, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(missing_source_id_is_assigned, fx_setup, fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

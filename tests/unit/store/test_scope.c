@@ -188,7 +188,7 @@ static void fill(struct store *s, size_t n)
     }
 }
 
-static void feed_pages_match_the_model(void **state)
+CHORUS_TEST_SETUP(feed_pages_match_the_model, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
 
@@ -197,7 +197,7 @@ static void feed_pages_match_the_model(void **state)
     assert_consistent(f->s);
 }
 
-static void changes_keep_the_index(void **state)
+CHORUS_TEST_SETUP(changes_keep_the_index, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
 
@@ -228,7 +228,7 @@ static void changes_keep_the_index(void **state)
     assert_consistent(f->s);
 }
 
-static void bad_queries_are_refused(void **state)
+CHORUS_TEST_SETUP(bad_queries_are_refused, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_feed_links lk;
@@ -271,7 +271,7 @@ static int by_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void windows_match_the_model(void **state)
+CHORUS_TEST_SETUP(windows_match_the_model, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -324,7 +324,7 @@ static int count_tokens(void *ctx, const struct store_token *t)
     return 0;
 }
 
-static void tokens_live_and_die(void **state)
+CHORUS_TEST_SETUP(tokens_live_and_die, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -368,7 +368,7 @@ static int downgrade(struct store_txn *t, void *ctx)
     return rc ? CHORUS_EIO : store__meta_put_u32(t, "schema", 1);
 }
 
-static void schema_one_is_upgraded(void **state)
+CHORUS_TEST_SETUP(schema_one_is_upgraded, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct store_txn *t = NULL;
@@ -390,13 +390,4 @@ static void schema_one_is_upgraded(void **state)
     assert_consistent(f->s);
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(feed_pages_match_the_model, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(changes_keep_the_index, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(bad_queries_are_refused, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(windows_match_the_model, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(tokens_live_and_die, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(schema_one_is_upgraded, fx_setup, fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -71,7 +71,7 @@ static int count(void *ctx, const struct store_source *src)
     return 0;
 }
 
-static void sources_round_trip_and_survive_reopen(void **state)
+CHORUS_TEST_SETUP(sources_round_trip_and_survive_reopen, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct source_config a = rss("https://a.example/feed.xml"), b = rss("https://b.example/x");
@@ -173,7 +173,7 @@ static void sources_round_trip_and_survive_reopen(void **state)
     assert_true(create(f->s, &a, 0) == ib + 1);
 }
 
-static void bad_configurations_are_refused(void **state)
+CHORUS_TEST_SETUP(bad_configurations_are_refused, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
     struct op o;
@@ -199,9 +199,4 @@ static void bad_configurations_are_refused(void **state)
     }
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(sources_round_trip_and_survive_reopen, fx_setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(bad_configurations_are_refused, fx_setup, fx_teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

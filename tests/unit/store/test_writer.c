@@ -151,7 +151,7 @@ static bool product_exists(struct store *s, int idx)
 
 /* ---- cases --------------------------------------------------------------------------------- */
 
-static void jobs_complete_in_submission_order(void **state)
+CHORUS_TEST_SETUP(jobs_complete_in_submission_order, setup, teardown)
 {
     struct fx *f = *state;
     uint64_t batches, jobs;
@@ -182,7 +182,7 @@ static void jobs_complete_in_submission_order(void **state)
     }
 }
 
-static void batches_respect_max_weight(void **state)
+CHORUS_TEST_SETUP(batches_respect_max_weight, setup, teardown)
 {
     struct fx *f = *state;
     static const size_t weights[] = {4, 4, 4, 3, 3, 0, 25, 1, 10, 10, 0, 0};
@@ -232,7 +232,7 @@ static void batches_respect_max_weight(void **state)
         assert_int_equal(T.jobs[i].done_rc, 0);
 }
 
-static void a_failing_apply_aborts_its_batch(void **state)
+CHORUS_TEST_SETUP(a_failing_apply_aborts_its_batch, setup, teardown)
 {
     struct fx *f = *state;
 
@@ -262,7 +262,7 @@ static void a_failing_apply_aborts_its_batch(void **state)
     }
 }
 
-static void submit_after_stop_is_busy(void **state)
+CHORUS_TEST_SETUP(submit_after_stop_is_busy, setup, teardown)
 {
     struct fx *f = *state;
     struct tjob *late;
@@ -309,7 +309,7 @@ static void *wait_main(void *arg)
     return NULL;
 }
 
-static void wait_holds_a_producer_back(void **state)
+CHORUS_TEST_SETUP(wait_holds_a_producer_back, setup, teardown)
 {
     struct fx *f = *state;
     struct waiter wt = {.limit = 3};
@@ -341,7 +341,7 @@ static void wait_holds_a_producer_back(void **state)
     store_writer_wait(T.w, 0);
 }
 
-static void notify_runs_once_per_batch(void **state)
+CHORUS_TEST_SETUP(notify_runs_once_per_batch, setup, teardown)
 {
     struct fx *f = *state;
     uint64_t batches, jobs;
@@ -369,13 +369,4 @@ static void notify_runs_once_per_batch(void **state)
     assert_true(product_exists(f->s, 20));
 }
 
-static const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(jobs_complete_in_submission_order, setup, teardown),
-    cmocka_unit_test_setup_teardown(batches_respect_max_weight, setup, teardown),
-    cmocka_unit_test_setup_teardown(a_failing_apply_aborts_its_batch, setup, teardown),
-    cmocka_unit_test_setup_teardown(submit_after_stop_is_busy, setup, teardown),
-    cmocka_unit_test_setup_teardown(wait_holds_a_producer_back, setup, teardown),
-    cmocka_unit_test_setup_teardown(notify_runs_once_per_batch, setup, teardown),
-};
-
-CHORUS_TEST_MAIN(tests)
+CHORUS_TEST_MAIN()

@@ -5,7 +5,6 @@
 
 #include "chorus/base.h"
 #include "chorus/text.h"
-#include "cases.h"
 
 static struct text_taxonomy *parse_ok(const char *doc)
 {
@@ -47,13 +46,12 @@ static void check_order(const struct text_match *m, size_t n)
     }
 }
 
-void match_default_complaints(void **state)
+CHORUS_TEST(match_default_complaints)
 {
     struct text_taxonomy *t = NULL;
     struct text_match m[64];
     size_t n;
 
-    (void)state;
     assert_int_equal(text_taxonomy_default(&t), 0);
 
     assert_string_equal(tags(t, NULL, "The hinge cracked after a month"), "hinge");
@@ -105,13 +103,12 @@ void match_default_complaints(void **state)
     text_taxonomy_free(t);
 }
 
-void match_word_boundaries(void **state)
+CHORUS_TEST(match_word_boundaries)
 {
     struct text_taxonomy *t, *p;
     struct text_match m[8];
     size_t n;
 
-    (void)state;
     t = parse_ok("a | A | hind, fan, tech\n");
     p = parse_ok("a | A | hind, fan*\n");
     assert_string_equal(tags(t, NULL, "behind the fanatic, hinder technology"), "");
@@ -129,13 +126,12 @@ void match_word_boundaries(void **state)
     text_taxonomy_free(p);
 }
 
-void match_phrases(void **state)
+CHORUS_TEST(match_phrases)
 {
     struct text_taxonomy *t;
     struct text_match m[16];
     size_t n = 99;
 
-    (void)state;
     t = parse_ok("first | First | power button, fast charg*, battery, battery life\n"
                  "second | Second | fan, loud fan, wi-fi, b\xC3\xA4r\n");
     /* Words separated by any non-word characters; counts per pair. */
@@ -178,14 +174,13 @@ void match_phrases(void **state)
     text_taxonomy_free(t);
 }
 
-void match_long_text(void **state)
+CHORUS_TEST(match_long_text)
 {
     struct text_taxonomy *t;
     struct text_match m[4];
     struct buf b;
     size_t n;
 
-    (void)state;
     /* A ten-word phrase found across the window's wrap-around, and a long
      * text with no allocation per word. */
     t = parse_ok("long | L | one two three four five six seven eight nine ten, x*\n");
@@ -205,12 +200,11 @@ void match_long_text(void **state)
     text_taxonomy_free(t);
 }
 
-void match_tags(void **state)
+CHORUS_TEST(match_tags)
 {
     struct text_taxonomy *t;
     char out[32];
 
-    (void)state;
     t = parse_ok("aa | A | alpha\nbb | B | beta\ncc | C | gamma\n");
     assert_string_equal(tags(t, "gamma", "alpha alpha"), "aa,cc");
     assert_string_equal(tags(t, "nothing here", NULL), "");

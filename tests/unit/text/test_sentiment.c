@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "chorus/text.h"
-#include "cases.h"
 
 static double body(const char *s)
 {
@@ -47,7 +46,7 @@ static bool same(double a, double b)
     return memcmp(&a, &b, sizeof(a)) == 0;
 }
 
-void sentiment_polarity(void **state)
+CHORUS_TEST(sentiment_polarity)
 {
     static const char *const pos[] = {
         "I love it",
@@ -74,7 +73,6 @@ void sentiment_polarity(void **state)
         "Not what I expected :(",
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
         expect_pos(pos[i]);
     for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++)
@@ -84,9 +82,8 @@ void sentiment_polarity(void **state)
     assert_true(same(body("It doesn\xe2\x80\x99t work"), body("It doesn't work")));
 }
 
-void sentiment_negation(void **state)
+CHORUS_TEST(sentiment_negation)
 {
-    (void)state;
     expect_neg("not good");
     expect_neg("It is not good");
     expect_neg("It's not worth it");
@@ -127,9 +124,8 @@ void sentiment_negation(void **state)
     expect_pos("Not only fast but also quiet and reliable");
 }
 
-void sentiment_intensifiers(void **state)
+CHORUS_TEST(sentiment_intensifiers)
 {
-    (void)state;
     assert_true(body("very good") > body("good"));
     assert_true(body("extremely good") > body("very good"));
     assert_true(body("really bad") < body("bad"));
@@ -151,9 +147,8 @@ void sentiment_intensifiers(void **state)
     expect_neg("It is way too heavy");
 }
 
-void sentiment_contrast(void **state)
+CHORUS_TEST(sentiment_contrast)
 {
-    (void)state;
     expect_neg("great screen but the battery died");
     expect_pos("a bit slow but I love it");
     expect_pos("It is not perfect, but it's great for the price");
@@ -169,9 +164,8 @@ void sentiment_contrast(void **state)
     assert_true(same(body("no problems yet"), body("no problems")));
 }
 
-void sentiment_punctuation(void **state)
+CHORUS_TEST(sentiment_punctuation)
 {
-    (void)state;
     assert_true(body("Great!!!") > body("Great!"));
     assert_true(body("Great!") > body("Great."));
     assert_true(body("Awful!!") < body("Awful."));
@@ -185,9 +179,8 @@ void sentiment_punctuation(void **state)
     expect_none(NULL, "\xe2\x98\x85\xe2\x98\x85"); /* stars hold no opinion alone */
 }
 
-void sentiment_no_opinion(void **state)
+CHORUS_TEST(sentiment_no_opinion)
 {
-    (void)state;
     expect_none(NULL, NULL);
     expect_none("", "");
     expect_none("Dell XPS 13", "The box is blue and it came on Tuesday.");
@@ -200,12 +193,11 @@ void sentiment_no_opinion(void **state)
     assert_false(isnan(body("It is ok.")));
 }
 
-void sentiment_bounds(void **state)
+CHORUS_TEST(sentiment_bounds)
 {
     static char big[20000];
     static const char *const words[] = {"love ", "amazing ", "junk ", "broken! ", "not "};
 
-    (void)state;
     for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
         size_t len = strlen(words[w]), n = 0;
         double v;
@@ -223,9 +215,8 @@ void sentiment_bounds(void **state)
     assert_true(body("good") > 0 && body("good") < 1);
 }
 
-void sentiment_title(void **state)
+CHORUS_TEST(sentiment_title)
 {
-    (void)state;
     /* The title counts alone ... */
     assert_true(text_sentiment("Great", NULL) > 0);
     assert_true(text_sentiment("Junk", "") < 0);
@@ -254,7 +245,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-void sentiment_determinism(void **state)
+CHORUS_TEST(sentiment_determinism)
 {
     static const char *const texts[] = {
         "Great screen but the battery died", "Not bad at all, would buy again!",
@@ -265,7 +256,6 @@ void sentiment_determinism(void **state)
     struct worker w[4];
     pthread_t th[4];
 
-    (void)state;
     for (size_t i = 0; i < n; i++)
         assert_true(same(text_sentiment("Title", texts[i]), text_sentiment("Title", texts[i])));
     /* The tables are built once, on first use, whichever thread comes first. */
@@ -289,13 +279,12 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void sentiment_hostile(void **state)
+CHORUS_TEST(sentiment_hostile)
 {
     static char buf[20 * 1024 + 1];
     uint64_t x = 0x9e3779b97f4a7c15ull;
     double t0, v;
 
-    (void)state;
     /* 20 KiB of random bytes (no NUL: the texts are C strings). */
     for (size_t i = 0; i < sizeof(buf) - 1; i++) {
         x ^= x << 13;

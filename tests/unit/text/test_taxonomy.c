@@ -6,7 +6,6 @@
 
 #include "chorus/base.h"
 #include "chorus/text.h"
-#include "cases.h"
 
 static struct text_taxonomy *parse_ok(const char *doc)
 {
@@ -43,11 +42,10 @@ static void parse_error(const char *doc, const char *want)
     parse_error_n(doc, strlen(doc), want);
 }
 
-void taxonomy_parse_valid(void **state)
+CHORUS_TEST(taxonomy_parse_valid)
 {
     struct text_taxonomy *t;
 
-    (void)state;
     t = parse_ok("\xEF\xBB\xBF# comment | with | bars\r\n"
                  "\n"
                  "   \t\n"
@@ -93,9 +91,8 @@ void taxonomy_parse_valid(void **state)
     assert_int_equal(text_taxonomy_find(NULL, "a"), -1);
 }
 
-void taxonomy_parse_errors(void **state)
+CHORUS_TEST(taxonomy_parse_errors)
 {
-    (void)state;
     parse_error("# ok\nbattery | Battery | battery\nBad Id | X | y\n",
                 "line 3: component id \"Bad Id\" may only use a-z, 0-9, '-' and '_'.");
     parse_error("a.b | X | y", "line 1: component id \"a.b\" may only use a-z, 0-9, '-' and '_'.");
@@ -129,13 +126,12 @@ void taxonomy_parse_errors(void **state)
     parse_error_n(NULL, 0, "The taxonomy lists no components.");
 }
 
-void taxonomy_limits(void **state)
+CHORUS_TEST(taxonomy_limits)
 {
     struct buf b;
     struct text_taxonomy *t;
     char phrase[TEXT_MAX_PHRASE + 2], err[256];
 
-    (void)state;
     buf_init(&b, 0);
     /* ids: 32 bytes fine, 33 too long (quoted back cut, with "..."). */
     assert_int_equal(buf_printf(&b, "%s | A | b\n", "abcdefghijklmnopqrstuvwxyz012345"), 0);
@@ -221,14 +217,13 @@ void taxonomy_limits(void **state)
     buf_cleanup(&b);
 }
 
-void taxonomy_load(void **state)
+CHORUS_TEST(taxonomy_load)
 {
     char path[] = "/tmp/chorus-taxonomy-XXXXXX", err[256];
     struct text_taxonomy *t = NULL;
     FILE *f;
     int fd;
 
-    (void)state;
     fd = mkstemp(path);
     assert_true(fd >= 0);
     f = fdopen(fd, "w");
@@ -269,7 +264,7 @@ void taxonomy_load(void **state)
     assert_int_equal(text_taxonomy_load(&t, NULL, err, sizeof(err)), CHORUS_EINVAL);
 }
 
-void taxonomy_default_ids(void **state)
+CHORUS_TEST(taxonomy_default_ids)
 {
     static const char *const want[][2] = {
         {"battery", "Battery"},
@@ -288,7 +283,6 @@ void taxonomy_default_ids(void **state)
     struct text_taxonomy *t = NULL;
     size_t n = sizeof(want) / sizeof(want[0]);
 
-    (void)state;
     assert_int_equal(text_taxonomy_default(&t), 0);
     assert_int_equal(text_taxonomy_count(t), n);
     for (size_t i = 0; i < n; i++) {

@@ -6,7 +6,6 @@
 
 #include "chorus/base.h"
 #include "chorus/text.h"
-#include "cases.h"
 
 #define ALL (-INFINITY)
 
@@ -45,13 +44,12 @@ static const struct text_term *term(size_t n, const char *t)
     return NULL;
 }
 
-void terms_bag(void **state)
+CHORUS_TEST(terms_bag)
 {
     struct text_terms *b = text_terms_new();
     const struct text_term *t;
     size_t n;
 
-    (void)state;
     assert_int_equal(text_terms_docs(b), 0);
     n = rank(b, NULL, ALL, 0);
     assert_int_equal(n, 0);
@@ -122,13 +120,12 @@ static void fixture(struct text_terms *fg, struct text_terms *bg, bool reverse)
     }
 }
 
-void terms_battery_drains(void **state)
+CHORUS_TEST(terms_battery_drains)
 {
     struct text_terms *fg = text_terms_new(), *bg = text_terms_new();
     const struct text_term *t;
     size_t n;
 
-    (void)state;
     fixture(fg, bg, false);
     assert_int_equal(text_terms_docs(fg), 20);
     assert_int_equal(text_terms_docs(bg), 40);
@@ -168,7 +165,7 @@ void terms_battery_drains(void **state)
     text_terms_free(bg);
 }
 
-void terms_no_stopwords(void **state)
+CHORUS_TEST(terms_no_stopwords)
 {
     static const char *const docs[] = {
         "I would really just get it, but it's the one product I don't like.",
@@ -179,7 +176,6 @@ void terms_no_stopwords(void **state)
     struct text_terms *fg = text_terms_new();
     size_t n;
 
-    (void)state;
     for (int r = 0; r < 3; r++)
         for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
             text_terms_add(fg, docs[i], docs[(i + 1) % 4]);
@@ -208,13 +204,12 @@ void terms_no_stopwords(void **state)
     text_terms_free(fg);
 }
 
-void terms_bigram_hiding(void **state)
+CHORUS_TEST(terms_bigram_hiding)
 {
     struct text_terms *fg = text_terms_new(), *bg = text_terms_new();
     const struct text_term *t;
     size_t n;
 
-    (void)state;
     for (int i = 0; i < 5; i++)
         text_terms_add(fg, NULL, "Fan noise. Fan noise. Fan noise.");
     for (int i = 0; i < 6; i++)
@@ -250,13 +245,12 @@ void terms_bigram_hiding(void **state)
     text_terms_free(bg);
 }
 
-void terms_sentences(void **state)
+CHORUS_TEST(terms_sentences)
 {
     struct text_terms *fg = text_terms_new();
     const struct text_term *t;
     size_t n;
 
-    (void)state;
     text_terms_add(fg, "battery", "drains");
     text_terms_add(fg, "battery. drains! battery? drains; battery\ndrains\r\nbattery",
                    "battery, drains battery \xE2\x80\x94 drains. battery is drains. battery 2 "
@@ -278,14 +272,13 @@ void terms_sentences(void **state)
     text_terms_free(fg);
 }
 
-void terms_determinism(void **state)
+CHORUS_TEST(terms_determinism)
 {
     struct text_terms *fg1 = text_terms_new(), *bg1 = text_terms_new();
     struct text_terms *fg2 = text_terms_new(), *bg2 = text_terms_new();
     static struct text_term first[1024];
     size_t n1, n2;
 
-    (void)state;
     fixture(fg1, bg1, false);
     fixture(fg2, bg2, true);
     n1 = rank(fg1, bg1, ALL, 0);
@@ -317,13 +310,12 @@ void terms_determinism(void **state)
     text_terms_free(bg2);
 }
 
-void terms_filters(void **state)
+CHORUS_TEST(terms_filters)
 {
     struct text_terms *fg = text_terms_new(), *bg = text_terms_new();
     struct text_term few[3];
     size_t n, all;
 
-    (void)state;
     fixture(fg, bg, false);
     all = rank(fg, bg, ALL, 0);
     assert_true(all > 10);
@@ -367,7 +359,7 @@ static void word26(char *w, unsigned i)
     w[5] = '\0';
 }
 
-void terms_cap(void **state)
+CHORUS_TEST(terms_cap)
 {
     struct text_terms *fg = text_terms_new();
     struct text_term *all = malloc(250000 * sizeof(*all));
@@ -375,7 +367,6 @@ void terms_cap(void **state)
     struct buf b;
     size_t n;
 
-    (void)state;
     assert_non_null(all);
     buf_init(&b, 0);
     /* 210,000 distinct words, one per sentence so no bigrams. */

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "chorus/text.h"
-#include "cases.h"
 
 #define MAXW 64
 
@@ -60,11 +59,10 @@ static struct got *run(const char *s, size_t n)
 
 #define WORDS(s, ...) words((s), strlen(s), (const char *const[]){__VA_ARGS__, NULL})
 
-void words_basic(void **state)
+CHORUS_TEST(words_basic)
 {
     struct got *g;
 
-    (void)state;
     g = WORDS("The FAN is   loud, isn't it?", "the", "fan", "is", "loud", "isn't", "it");
     assert_int_equal(g->start[1], 4);
     assert_int_equal(g->end[1], 7);
@@ -82,11 +80,10 @@ void words_basic(void **state)
     g = words("hinge cracked", 5, (const char *const[]){"hinge", NULL});
 }
 
-void words_apostrophes(void **state)
+CHORUS_TEST(words_apostrophes)
 {
     struct got *g;
 
-    (void)state;
     /* U+2019 inside a word becomes ASCII "'"; offsets still cover the input. */
     g = WORDS("Don\xE2\x80\x99t STOP", "don't", "stop");
     assert_int_equal(g->start[0], 0);
@@ -101,11 +98,10 @@ void words_apostrophes(void **state)
     WORDS("don\xE2\x80\x98t", "don", "t");
 }
 
-void words_utf8(void **state)
+CHORUS_TEST(words_utf8)
 {
     struct got *g;
 
-    (void)state;
     /* Non-ASCII letters are kept as they are (only ASCII is folded). */
     g = WORDS("\xC3\x89"
               "cran tr\xC3\xA8s LUMINEUX",
@@ -129,11 +125,10 @@ void words_utf8(void **state)
     WORDS("\xEF\xBB\xBFok\xE3\x80\x82yes", "ok", "yes");
 }
 
-void words_invalid_bytes(void **state)
+CHORUS_TEST(words_invalid_bytes)
 {
     struct got *g;
 
-    (void)state;
     g = WORDS("ab\xFF"
               "cd",
               "ab", "cd");
@@ -147,12 +142,11 @@ void words_invalid_bytes(void **state)
     assert_int_equal(g->start[1], 2);
 }
 
-void words_long(void **state)
+CHORUS_TEST(words_long)
 {
     char s[300];
     struct got *g;
 
-    (void)state;
     /* 100 letters: a piece of 63 bytes, then the other 37. */
     memset(s, 'A', 100);
     s[100] = '\0';
@@ -193,12 +187,11 @@ void words_long(void **state)
     assert_string_equal(g->w[0] + 60, "b's");
 }
 
-void words_callback_stop(void **state)
+CHORUS_TEST(words_callback_stop)
 {
     struct got g;
     const char *s = "one two three four";
 
-    (void)state;
     memset(&g, 0, sizeof(g));
     g.stop_after = 2;
     assert_int_equal(text_words(s, strlen(s), collect, &g), 7);
@@ -210,7 +203,7 @@ void words_callback_stop(void **state)
     assert_int_equal(g.n, 4);
 }
 
-void stopwords(void **state)
+CHORUS_TEST(stopwords)
 {
     static const char *const yes[] = {
         "a",    "yourselves", "the",   "and",  "don't",  "dont", "it's",    "i'm",
@@ -221,7 +214,6 @@ void stopwords(void **state)
         "laptop", "battery", "screen", "drains", "fan", "hinge", "great", "The", "", "zzz", "aa",
     };
 
-    (void)state;
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
         if (!text_stopword(yes[i]))
             fail_msg("\"%s\" should be a stop word", yes[i]);
