@@ -25,6 +25,7 @@
 #include "pull_int.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,12 @@ struct pull_poller {
     struct event *timer;
     struct store_txn *rtxn;     /* the scans' read transaction, renewed per scan */
     struct pull__fetch *active; /* transfers in flight, and jobs not yet committed */
-    size_t n_active;
+    _Atomic size_t n_active;    /* atomics: /metrics and kicks read them from any thread */
     struct pull__reach reach;
-    bool stopping;
+    atomic_bool stopping;
     uint64_t rng;
     /* /metrics */
-    uint64_t polls, failures, not_modified, items_added, items_updated, items_merged,
+    _Atomic uint64_t polls, failures, not_modified, items_added, items_updated, items_merged,
         items_rejected;
 };
 

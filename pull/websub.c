@@ -12,12 +12,16 @@
  * exponential backoff and jitter; a topic that changes again while it waits
  * for its retry is the same topic, not a second one.
  *
- * Everything runs on the loop thread: no locks. CURLcode and CURL * stay in
- * server/.
+ * Everything runs on the loop thread but for three doors: topics published
+ * from other threads (the serving threads reply to writes) go through a
+ * locked inbox the loop drains, the log's rate limit has its own lock, and
+ * the counters /metrics reads are atomics. CURLcode and CURL * stay in
+ * pull/.
  */
 #include "pull_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,15 +84,28 @@ struct pull_websub {
     struct chorus_map topics;   /* url -> struct topic: every pending one */
     struct topic *oldest, *newest;
     struct tlist queued, waiting;
-    size_t n_pending;       /* every topic: queued, sending, waiting */
-    bool flushing;          /* the batch fired: start queued topics as slots free */
-    unsigned backoff_ms;    /* WS_BACKOFF_MS, or CHORUS_WEBSUB_BACKOFF_MS for tests */
-    uint64_t rng;           /* xorshift state for the jitter */
+    _Atomic size_t n_pending; /* every topic: queued, sending, waiting */
+    _Atomic size_t in_flight; /* pings sent, not answered */
+    bool flushing;            /* the batch fired: start queued topics as slots free */
+    unsigned backoff_ms;      /* WS_BACKOFF_MS, or CHORUS_WEBSUB_BACKOFF_MS for tests */
+    uint64_t rng;             /* xorshift state for the jitter */
+    pthread_mutex_t log_lock;
     uint64_t log_window_ms; /* start of the current log-rate minute */
     unsigned log_lines;     /* failure lines printed in that minute */
     uint64_t log_skipped;   /* lines not printed in that minute */
-    /* /metrics */
-    uint64_t published, failures, retries, dropped, given_up;
+    /* topics published from any thread, for the loop to take in */
+    pthread_mutex_t inbox_lock;
+    struct inbox_url *inbox;
+    size_t inbox_n;
+    struct event *inbox_ev;
+    /* /metrics, read from any thread */
+    _Atomic uint64_t published, failures, retries, dropped, given_up;
+};
+
+/* A topic handed over by another thread. */
+struct inbox_url {
+    struct inbox_url *next;
+    char url[];
 };
 
 static void pump(struct pull_websub *w);
@@ -127,6 +144,7 @@ void pull_websub_warn(struct pull_websub *w, const char *fmt, ...)
     uint64_t now = now_ms();
     va_list ap;
 
+    pthread_mutex_lock(&w->log_lock);
     if (now - w->log_window_ms >= 60000) {
         if (w->log_skipped)
             fprintf(stderr,
@@ -138,6 +156,7 @@ void pull_websub_warn(struct pull_websub *w, const char *fmt, ...)
     }
     if (w->log_lines >= WS_LOG_PER_MINUTE) {
         w->log_skipped++;
+        pthread_mutex_unlock(&w->log_lock);
         return;
     }
     w->log_lines++;
@@ -146,6 +165,7 @@ void pull_websub_warn(struct pull_websub *w, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    pthread_mutex_unlock(&w->log_lock);
 }
 
 /* ---- topic bookkeeping -------------------------------------------------------- */
@@ -224,8 +244,8 @@ static void drop_oldest(struct pull_websub *w)
                          WS_MAX_PENDING);
 }
 
-/* queue_topic records that the feed at url changed. */
-void pull_websub_publish(struct pull_websub *w, const char *url)
+/* queue_topic records that the feed at url changed. Loop thread. */
+static void queue_topic(struct pull_websub *w, const char *url)
 {
     size_t len = strlen(url);
     struct topic *t = chorus_map_get(&w->topics, url, len);
@@ -255,6 +275,54 @@ void pull_websub_publish(struct pull_websub *w, const char *url)
     w->newest = t;
     w->n_pending++;
     enqueue(w, t);
+}
+
+/* on_inbox takes in, on the loop, the topics other threads published. */
+static void on_inbox(evutil_socket_t fd, short what, void *arg)
+{
+    struct pull_websub *w = arg;
+    struct inbox_url *list, *next, *fifo = NULL;
+
+    (void)fd;
+    (void)what;
+    pthread_mutex_lock(&w->inbox_lock);
+    list = w->inbox;
+    w->inbox = NULL;
+    w->inbox_n = 0;
+    pthread_mutex_unlock(&w->inbox_lock);
+    for (; list; list = next) { /* newest first: reverse */
+        next = list->next;
+        list->next = fifo;
+        fifo = list;
+    }
+    for (; fifo; fifo = next) {
+        next = fifo->next;
+        queue_topic(w, fifo->url);
+        free(fifo);
+    }
+}
+
+void pull_websub_publish(struct pull_websub *w, const char *url)
+{
+    size_t len = strlen(url);
+    struct inbox_url *u;
+
+    pthread_mutex_lock(&w->inbox_lock);
+    if (w->inbox_n >= WS_MAX_PENDING) {
+        /* The loop cannot keep up: drop, as a full queue does. */
+        pthread_mutex_unlock(&w->inbox_lock);
+        w->dropped++;
+        return;
+    }
+    u = malloc(sizeof(*u) + len + 1);
+    if (!u)
+        abort();
+    memcpy(u->url, url, len + 1);
+    u->next = w->inbox;
+    w->inbox = u;
+    w->inbox_n++;
+    pthread_mutex_unlock(&w->inbox_lock);
+    event_active(w->inbox_ev, EV_READ, 0);
 }
 
 /* arm_retry points the retry timer at the earliest due retry. A scan of
@@ -394,6 +462,7 @@ static void start(struct pull_websub *w, struct topic *t)
         free(x);
         finish(w, t, "cannot start a transfer");
     }
+    w->in_flight = pull__curl_running(w->curl);
 }
 
 /* pump starts queued pings while slots are free; the batch is over when
@@ -428,6 +497,7 @@ static void on_done(void *ctx, CURL *easy, CURLcode res)
     else
         what[0] = '\0';
     xfer_free(w, x);
+    w->in_flight = pull__curl_running(w->curl);
     finish(w, t, what[0] ? what : NULL);
     if (w->flushing)
         pump(w);
@@ -501,6 +571,8 @@ int pull_websub_new(struct pull_websub **out, struct event_base *base, const cha
     if (!w)
         abort();
     chorus_map_init(&w->topics, 0);
+    pthread_mutex_init(&w->log_lock, NULL);
+    pthread_mutex_init(&w->inbox_lock, NULL);
     w->backoff_ms = backoff_base();
     w->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)w;
     if (!w->rng)
@@ -520,7 +592,8 @@ int pull_websub_new(struct pull_websub **out, struct event_base *base, const cha
     rc = CHORUS_ENOMEM;
     w->batch_timer = evtimer_new(base, on_batch, w);
     w->retry_timer = evtimer_new(base, on_retry, w);
-    if (!w->batch_timer || !w->retry_timer)
+    w->inbox_ev = event_new(base, -1, 0, on_inbox, w);
+    if (!w->batch_timer || !w->retry_timer || !w->inbox_ev)
         goto out;
     /* One hub, WS_MAX_ACTIVE pings: keep their connections for the next batch. */
     pull__curl_host_limit(w->curl, WS_MAX_ACTIVE);
@@ -550,6 +623,16 @@ void pull_websub_free(struct pull_websub *w)
         event_free(w->batch_timer);
     if (w->retry_timer)
         event_free(w->retry_timer);
+    if (w->inbox_ev)
+        event_free(w->inbox_ev);
+    while (w->inbox) {
+        struct inbox_url *u = w->inbox;
+
+        w->inbox = u->next;
+        free(u);
+    }
+    pthread_mutex_destroy(&w->inbox_lock);
+    pthread_mutex_destroy(&w->log_lock);
     for (t = w->oldest; t; t = next) {
         next = t->newer;
         free(t->url);
@@ -581,5 +664,5 @@ void pull_websub_metrics(const struct pull_websub *w, struct buf *b)
                (unsigned long long)w->published, (unsigned long long)w->failures,
                (unsigned long long)w->retries, (unsigned long long)w->dropped,
                (unsigned long long)w->given_up, (unsigned long long)w->n_pending,
-               (unsigned long long)pull__curl_running(w->curl));
+               (unsigned long long)w->in_flight);
 }

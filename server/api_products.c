@@ -61,8 +61,8 @@ static int render_list(struct srv_req *r, void *ctx, struct buf *b, int64_t *mod
 
     (void)modified;
     buf_puts(b, "{\"products\":[");
-    rc = store_products_list(r->srv->rtxn, l->category, l->sort, l->limit, l->cursor, put_product,
-                             &c, next);
+    rc = store_products_list(r->t->rtxn, l->category, l->sort, l->limit, l->cursor, put_product, &c,
+                             next);
     if (rc == 0)
         rc = finish_list(b, next);
     return rc;
@@ -132,7 +132,7 @@ static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *
 {
     struct product p;
     struct review_stats st;
-    int rc = store_product_get(r->srv->rtxn, ctx, &p, &st);
+    int rc = store_product_get(r->t->rtxn, ctx, &p, &st);
 
     (void)modified;
     return rc ? rc : feed_product_json(b, &p, &st);
@@ -200,12 +200,12 @@ static void product_done(struct store_job *job, int commit_rc)
 
     buf_init(&b, 0);
     if (rc == 0) {
-        rc = store_read_begin(s->store, &s->rtxn);
+        rc = store_read_begin(s->store, &base->t->rtxn);
         if (rc == 0) {
-            rc = store_product_get(s->rtxn, j->p->id, &p, &st);
+            rc = store_product_get(base->t->rtxn, j->p->id, &p, &st);
             if (rc == 0)
                 rc = feed_product_json(&b, &p, &st);
-            store_read_end(s->rtxn);
+            store_read_end(base->t->rtxn);
         }
     }
     if (rc) {
@@ -220,9 +220,9 @@ static void product_done(struct store_job *job, int commit_rc)
      * move takes its reviews out of the old category chain's feeds (topics
      * the two chains share are deduplicated by the notifier). */
     if (commit_rc == 0 && j->result == 0) {
-        srv__feeds_changed(s, j->p->id);
+        srv__feeds_changed(base->t, j->p->id);
         if (strcmp(j->old_category, j->p->category ? j->p->category : "") != 0)
-            srv__feeds_changed_category(s, j->old_category);
+            srv__feeds_changed_category(base->t, j->old_category);
     }
     free(j->p);
     free(j);
@@ -304,7 +304,7 @@ static int render_reviews(struct srv_req *r, void *ctx, struct buf *b, int64_t *
 
     (void)modified;
     buf_puts(b, "{\"reviews\":[");
-    rc = store_reviews_query(r->srv->rtxn, ctx, srv__list_review, &c, next);
+    rc = store_reviews_query(r->t->rtxn, ctx, srv__list_review, &c, next);
     return rc ? rc : finish_list(b, next);
 }
 

@@ -77,20 +77,23 @@ static int op_apply(struct store_txn *txn, struct store_job *job)
     return rc;
 }
 
-/* reply_review reads review id in a fresh snapshot and sends it. */
-static void reply_review(struct srv *s, struct evhttp_request *req, uint64_t id, int status)
+/* reply_review reads review id in a fresh snapshot of the job's thread
+ * and sends it. */
+static void reply_review(struct srv_job *base, uint64_t id, int status)
 {
+    struct srv *s = base->srv;
+    struct evhttp_request *req = base->req;
     struct buf b;
     struct review rv;
     int rc;
 
-    rc = store_read_begin(s->store, &s->rtxn);
+    rc = store_read_begin(s->store, &base->t->rtxn);
     if (rc == 0) {
-        rc = store_review_get(s->rtxn, id, &rv);
+        rc = store_review_get(base->t->rtxn, id, &rv);
         buf_init(&b, 0);
         if (rc == 0)
             rc = feed_review_json(&b, &rv);
-        store_read_end(s->rtxn);
+        store_read_end(base->t->rtxn);
         if (rc == 0) {
             srv__add_cors(s, req);
             evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
@@ -138,15 +141,15 @@ static void op_done(struct store_job *job, int commit_rc)
         see_other(s, req, j->back);
     } else if (j->op == OP_VOTE) {
         struct review rv;
-        int rc = store_read_begin(s->store, &s->rtxn);
+        int rc = store_read_begin(s->store, &base->t->rtxn);
 
         buf_init(&b, 0);
         if (rc == 0) {
-            rc = store_review_get(s->rtxn, j->id, &rv);
+            rc = store_review_get(base->t->rtxn, j->id, &rv);
             if (rc == 0)
                 buf_printf(&b, "{\"id\":%llu,\"helpful\":%u,\"not_helpful\":%u}",
                            (unsigned long long)j->id, rv.helpful, rv.not_helpful);
-            store_read_end(s->rtxn);
+            store_read_end(base->t->rtxn);
         }
         srv__add_cors(s, req);
         if (rc == 0)
@@ -155,11 +158,11 @@ static void op_done(struct store_job *job, int commit_rc)
             srv__problem_req(s, req, 500, "The vote was stored but could not be read back.");
         buf_cleanup(&b);
     } else {
-        reply_review(s, req, j->id, j->op == OP_RESPOND ? 201 : 200);
+        reply_review(base, j->id, j->op == OP_RESPOND ? 201 : 200);
     }
     /* Votes change no feed; the other changes change the review's product's. */
     if (commit_rc == 0 && j->result == 0 && j->op != OP_VOTE && j->product[0])
-        srv__feeds_changed(s, j->product);
+        srv__feeds_changed(base->t, j->product);
     op_job_free(j);
 }
 

@@ -119,7 +119,7 @@ static void announce(struct post_job *j)
     qsort(ids, n, sizeof(*ids), cmp_str);
     for (size_t i = 0; i < n; i++)
         if (i == 0 || strcmp(ids[i], ids[i - 1]) != 0)
-            srv__feeds_changed(j->base.srv, ids[i]);
+            srv__feeds_changed(j->base.t, ids[i]);
     free(ids);
 }
 

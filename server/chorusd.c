@@ -8,7 +8,7 @@
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: chorusd --data DIR --listen HOST:PORT [--config FILE]\n"
+    fprintf(to, "usage: chorusd --data DIR --listen HOST:PORT [--config FILE] [--threads N]\n"
                 "       chorusd --routes   (print every route, for tests)\n");
 }
 
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 {
     struct srv_config cfg;
     struct srv *s = NULL;
-    const char *config = NULL, *data = NULL, *listen = NULL;
+    const char *config = NULL, *data = NULL, *listen = NULL, *threads = NULL;
     char err[1024] = "";
     int rc;
 
@@ -39,6 +39,8 @@ int main(int argc, char **argv)
             data = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--listen") == 0) {
             listen = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
+            threads = argv[++i];
         } else {
             usage(stderr);
             return 2;
@@ -72,6 +74,16 @@ int main(int argc, char **argv)
         memcpy(cfg.listen_host, listen, (size_t)(colon - listen));
         cfg.listen_host[colon - listen] = '\0';
         cfg.listen_port = (int)port;
+    }
+    if (threads) {
+        char *end;
+        long n = strtol(threads, &end, 10);
+
+        if (*end || !threads[0] || n < 0 || n > SRV_MAX_THREADS) {
+            fprintf(stderr, "chorusd: --threads must be 0..%d (0: one per CPU)\n", SRV_MAX_THREADS);
+            return 2;
+        }
+        cfg.threads = (unsigned)n;
     }
     rc = srv_new(&s, &cfg, err, sizeof(err));
     if (rc) {

@@ -25,6 +25,7 @@ void srv_config_init(struct srv_config *c)
     c->cache_bytes = 64u << 20;
     snprintf(c->frame_ancestors, sizeof(c->frame_ancestors), "%s", "*");
     c->source_max_bytes = (size_t)64 << 20;
+    c->listen_reuseport = true;
 }
 
 static char *trim(char *s)
@@ -190,6 +191,18 @@ static int set(struct srv_config *c, const char *k, const char *v)
         if (pull_net_parse(v, nets, PULL_MAX_NETS, &count) != 0)
             return CHORUS_EINVAL;
         return copy(c->allow_source_networks, sizeof(c->allow_source_networks), v);
+    }
+    if (strcmp(k, "threads") == 0) {
+        if (number(v, SRV_MAX_THREADS, &n))
+            return CHORUS_EINVAL;
+        c->threads = (unsigned)n;
+        return 0;
+    }
+    if (strcmp(k, "listen_reuseport") == 0) {
+        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+            return CHORUS_EINVAL;
+        c->listen_reuseport = strcmp(v, "true") == 0;
+        return 0;
     }
     if (strcmp(k, "cache_bytes") == 0) {
         if (number(v, 1ull << 34, &n))

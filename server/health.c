@@ -20,7 +20,7 @@ void srv__health(struct srv_req *r)
 void srv__metrics(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
-    uint64_t batches, jobs, reviews = 0, products = 0;
+    uint64_t batches, jobs, reviews = 0, products = 0, requests = 0;
     struct store_txn *txn;
     struct buf b;
 
@@ -32,6 +32,10 @@ void srv__metrics(struct srv_req *r)
         return;
     store_counts(txn, &reviews, &products);
     srv__read_end(r);
+    /* Each serving thread counts its own requests; summed here, so no
+     * request writes a shared counter. */
+    for (size_t i = 0; i < r->srv->n_threads; i++)
+        requests += r->srv->threads[i].requests;
     buf_init(&b, 0);
     buf_printf(&b,
                "# TYPE chorus_http_requests_total counter\nchorus_http_requests_total %llu\n"
@@ -39,8 +43,12 @@ void srv__metrics(struct srv_req *r)
                "# TYPE chorus_write_jobs_total counter\nchorus_write_jobs_total %llu\n"
                "# TYPE chorus_reviews gauge\nchorus_reviews %llu\n"
                "# TYPE chorus_products gauge\nchorus_products %llu\n",
-               (unsigned long long)r->srv->requests, (unsigned long long)batches,
-               (unsigned long long)jobs, (unsigned long long)reviews, (unsigned long long)products);
+               (unsigned long long)requests, (unsigned long long)batches, (unsigned long long)jobs,
+               (unsigned long long)reviews, (unsigned long long)products);
+    buf_puts(&b, "# TYPE chorus_thread_requests_total counter\n");
+    for (size_t i = 0; i < r->srv->n_threads; i++)
+        buf_printf(&b, "chorus_thread_requests_total{thread=\"%zu\"} %llu\n", i,
+                   (unsigned long long)r->srv->threads[i].requests);
     if (r->srv->websub)
         pull_websub_metrics(r->srv->websub, &b);
     srv__cache_metrics(r->srv->cache, &b);

@@ -38,7 +38,7 @@ static int render(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified
 
     (void)modified;
     srv__site(r->srv, &site);
-    return feed_dashboard_render(r->srv->rtxn, &site, ctx, b);
+    return feed_dashboard_render(r->t->rtxn, &site, ctx, b);
 }
 
 static void fail(struct srv_req *r, const struct srv_page *pg, int rc)

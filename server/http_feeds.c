@@ -29,7 +29,7 @@ static int render_atom(struct srv_req *r, void *ctx, struct buf *b, int64_t *mod
     struct feed_site site;
 
     srv__site(r->srv, &site);
-    return feed_atom_render(r->srv->rtxn, &site, ctx, b, modified);
+    return feed_atom_render(r->t->rtxn, &site, ctx, b, modified);
 }
 
 static void atom(struct srv_req *r, enum store_scope scope)
@@ -102,7 +102,7 @@ static int render_digest(struct srv_req *r, void *ctx, struct buf *b, int64_t *m
     struct feed_site site;
 
     srv__site(r->srv, &site);
-    return feed_digest_render(r->srv->rtxn, &site, r->srv->taxonomy, &d->q, d->now, b, modified);
+    return feed_digest_render(r->t->rtxn, &site, r->srv->taxonomy, &d->q, d->now, b, modified);
 }
 
 /* int_param parses an optional integer parameter within [lo, hi]. */

@@ -47,6 +47,7 @@
 
 struct gfeed {
     struct srv *srv;
+    struct srv_thread *t; /* the connection's thread: its loop and read transaction */
     struct evhttp_request *req;
     struct evhttp_connection *conn;
     struct feed_site site;   /* strings borrowed from srv */
@@ -131,10 +132,10 @@ static int produce(struct gfeed *f)
 {
     int rc;
 
-    rc = store_read_begin(f->srv->store, &f->srv->rtxn);
+    rc = store_read_begin(f->srv->store, &f->t->rtxn);
     if (rc)
         return rc;
-    f->txn = f->srv->rtxn;
+    f->txn = f->t->rtxn;
     f->written = 0;
     f->scanned = 0;
     f->stopped = false;
@@ -203,7 +204,7 @@ static void send_out(struct gfeed *f)
          * back for an empty chunk, so the next pass is scheduled on the
          * loop, after whatever else is waiting. */
         if (!f->resume)
-            f->resume = evtimer_new(f->srv->base, on_resume, f);
+            f->resume = evtimer_new(f->t->base, on_resume, f);
         if (!f->resume || evtimer_add(f->resume, &now) != 0)
             drop(f, CHORUS_ENOMEM);
         return;
@@ -275,6 +276,7 @@ void srv__feed_google(struct srv_req *r)
     if (!f)
         abort();
     f->srv = r->srv;
+    f->t = r->t;
     f->req = r->req;
     f->conn = evhttp_request_get_connection(r->req);
     buf_init(&f->out, 0);

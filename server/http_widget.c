@@ -29,13 +29,17 @@
 /* ---- embed.js and widget.css ---------------------------------------------------------- */
 
 /* A file served as it is: built once, kept for the life of the process
- * (every server of the process serves the same bytes) and handed to
- * libevent by reference. Loop thread only. */
+ * (every server and serving thread of the process serves the same bytes)
+ * and handed to libevent by reference. Built under pthread_once, read-only
+ * after. */
 struct static_file {
     char *data;
     size_t len;
     char etag[40];
 };
+
+static struct static_file js, css;
+static pthread_once_t built = PTHREAD_ONCE_INIT;
 
 static const struct srv_asset *asset(const char *name)
 {
@@ -67,16 +71,20 @@ static void build(struct static_file *f, const char *name)
              (unsigned long long)chorus_fnv64(CHORUS_FNV64_INIT, f->data, f->len));
 }
 
-static void static_reply(struct srv_req *r, struct static_file *f, const char *name,
-                         const char *type)
+static void build_all(void)
+{
+    build(&js, "embed.js");
+    build(&css, "widget.css");
+}
+
+static void static_reply(struct srv_req *r, struct static_file *f, const char *type)
 {
     static const char *const allowed[] = {"v", NULL}; /* ?v= busts caches, ignored */
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
     if (!srv__query_check(r, allowed))
         return;
-    if (!f->data)
-        build(f, name);
+    pthread_once(&built, build_all);
     /* srv__etag_match_cc adds the CORS headers to a 304 itself. */
     if (srv__etag_match_cc(r, f->etag, "public, max-age=3600"))
         return;
@@ -92,16 +100,12 @@ static void static_reply(struct srv_req *r, struct static_file *f, const char *n
 
 void srv__widget_js(struct srv_req *r)
 {
-    static struct static_file js;
-
-    static_reply(r, &js, "embed.js", "application/javascript; charset=utf-8");
+    static_reply(r, &js, "application/javascript; charset=utf-8");
 }
 
 void srv__widget_css(struct srv_req *r)
 {
-    static struct static_file css;
-
-    static_reply(r, &css, "widget.css", "text/css; charset=utf-8");
+    static_reply(r, &css, "text/css; charset=utf-8");
 }
 
 /* origin writes the scheme://host[:port] of url. */
@@ -163,12 +167,12 @@ static int render(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified
 
     (void)modified;
     srv__site(r->srv, &site);
-    rc = feed_widget_render(r->srv->rtxn, &site, q, b);
+    rc = feed_widget_render(r->t->rtxn, &site, q, b);
     if (rc == CHORUS_ETOOBIG && q->limit > WIDGET_RETRY_LIMIT) {
         /* Reviews at every cap at once: show fewer, "Show more" pages on. */
         q->limit = WIDGET_RETRY_LIMIT;
         buf_reset(b);
-        rc = feed_widget_render(r->srv->rtxn, &site, q, b);
+        rc = feed_widget_render(r->t->rtxn, &site, q, b);
     }
     return rc;
 }

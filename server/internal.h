@@ -3,6 +3,7 @@
 #define CHORUS_SERVER_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -15,26 +16,28 @@
 
 struct srv_job;
 struct srv_cache;
+struct srv_thread;
 struct text_taxonomy;
 
+/* The server. Everything here is set up before the serving threads start
+ * and read-only after, except what says how it is shared. */
 struct srv {
     struct srv_config cfg;
-    struct event_base *base;
-    struct evhttp *http;
+    struct event_base *base; /* thread 0's loop: signals, writer completions, pull/ */
     struct event *sigint_ev, *sigterm_ev;
     struct store *store;
-    struct store_txn *rtxn; /* the loop thread's read transaction, renewed per request */
     char *keys[SRV_MAX_KEYS];
     size_t n_keys;
     int port;
-    struct store_writer *writer; /* group commit (store/writer.c) */
-    struct event *writer_ev;     /* the writer wakes the loop with it */
-    struct srv_ratelimit *votes;
-    uint64_t requests;
+    struct srv_thread *threads; /* the serving threads (threads.c) */
+    size_t n_threads;
+    struct store_writer *writer;    /* group commit (store/writer.c); thread-safe */
+    struct event *writer_ev;        /* the writer wakes thread 0 with it */
+    struct srv_ratelimit *votes;    /* its own lock */
     struct text_taxonomy *taxonomy; /* tags reviews at ingest, themes the digest */
-    struct pull_websub *websub;     /* NULL without a configured hub */
-    struct srv_cache *cache;        /* rendered feeds; NULL when disabled */
-    struct pull_poller *poller;     /* pulled sources (pull/poller.c) */
+    struct pull_websub *websub;     /* NULL without a configured hub; publish is thread-safe */
+    struct srv_cache *cache;        /* rendered pages, sharded locks; NULL when disabled */
+    struct pull_poller *poller;     /* pulled sources (pull/poller.c), on thread 0 */
     char public_url[512];           /* cfg.public_url, or http://listen:port */
     char instance[17];              /* the store's instance, hex, for tag: ids */
 };
@@ -44,6 +47,7 @@ struct srv {
 /* A request being handled: what the router found and what the handler needs. */
 struct srv_req {
     struct srv *srv;
+    struct srv_thread *t; /* the serving thread the request arrived on */
     struct evhttp_request *req;
     const char *path;
     char param[SRV_PARAM_MAX]; /* the decoded {id} or {path} of the route */
@@ -55,14 +59,16 @@ struct srv_req {
 /* ---- writer (writer.c) ---------------------------------------------------- */
 
 /* A write a request makes: the store's job, with the request to answer.
- * Its apply and done (job.apply, job.done) cast the store_job back to the
- * handler's own struct, which embeds this one first. done runs on the loop
- * thread after the commit (commit_rc 0) or its failure, replies, and frees
- * the job. */
+ * apply and reply cast the store_job back to the handler's own struct,
+ * which embeds this one first. reply runs on the thread the request arrived
+ * on (job.done hands the job over to it) after the commit (commit_rc 0) or
+ * its failure, answers, and frees the job. */
 struct srv_job {
     struct store_job job; /* first */
     struct srv *srv;
-    struct evhttp_request *req; /* NULL for the poller's jobs */
+    struct srv_thread *t; /* the thread that owns req */
+    struct evhttp_request *req;
+    void (*reply)(struct store_job *job, int commit_rc);
 };
 
 int srv__writer_start(struct srv *s);
@@ -71,11 +77,11 @@ int srv__writer_start(struct srv *s);
  * srv__writer_cleanup frees the rest. */
 void srv__writer_stop(struct srv *s);
 void srv__writer_cleanup(struct srv *s);
-/* srv__job_init sets up job to answer r with apply and done (the handler's
- * struct embeds the srv_job first, and they cast back to it). */
+/* srv__job_init sets up job to answer r with apply and reply (the
+ * handler's struct embeds the srv_job first, and they cast back to it). */
 void srv__job_init(struct srv_job *job, struct srv_req *r,
                    int (*apply)(struct store_txn *txn, struct store_job *job),
-                   void (*done)(struct store_job *job, int commit_rc));
+                   void (*reply)(struct store_job *job, int commit_rc));
 /* srv__writer_submit queues job (ownership passes to the writer until done). */
 void srv__writer_submit(struct srv *s, struct srv_job *job);
 
@@ -257,43 +263,65 @@ void srv__key_part(struct buf *k, const char *v);
 
 /* ---- rendered-response cache (cache.c) ------------------------------------------ */
 
-struct srv_blob;
-
-/* A cached reply: valid while its scope's aggregate version is version. */
+/* What a cached page's reply needs besides its body. */
 struct srv_cached {
-    uint64_t version;
+    uint64_t version; /* the scope's version the page shows */
     int64_t modified; /* Last-Modified */
     char etag[80];
-    const char *type;      /* a static string */
-    struct srv_blob *blob; /* the body, shared with replies in flight */
+    const char *type; /* a static string */
 };
 
-/* srv__cache_new makes a cache holding at most max_bytes; free with
- * srv__cache_free (NULL ok). */
+struct srv_blob; /* a rendered page: immutable, reference-counted */
+
+enum srv_cache_state {
+    SRV_CACHE_HIT,    /* *out is the page of that version */
+    SRV_CACHE_STALE,  /* another thread renders that version; *out is the previous one */
+    SRV_CACHE_RENDER, /* render it, then srv__cache_fill or srv__cache_abandon */
+    SRV_CACHE_MISS,   /* render it; srv__cache_fill may keep it, nobody waits for it */
+};
+
+/* srv__cache_new makes a cache holding at most max_bytes (in shards, each
+ * with its own lock); free with srv__cache_free (NULL ok). */
 struct srv_cache *srv__cache_new(size_t max_bytes);
 void srv__cache_free(struct srv_cache *c);
-/* srv__cache_get returns the entry for key when it was stored for version
- * (borrowed until the next srv__cache_put), else NULL. c may be NULL. */
-const struct srv_cached *srv__cache_get(struct srv_cache *c, const char *key, uint64_t version);
-/* srv__cache_put stores a copy of body under key with val's metadata. */
-void srv__cache_put(struct srv_cache *c, const char *key, const struct srv_cached *val,
-                    struct buf *body);
-void srv__cache_metrics(const struct srv_cache *c, struct buf *b);
-/* srv__cache_reply sends c's body with status, without copying it: the
- * reply holds a reference until libevent has written it. */
-void srv__cache_reply(struct srv_req *r, int status, const struct srv_cached *c);
+/* srv__cache_lookup looks key up at version (see enum srv_cache_state).
+ * On HIT and STALE, *out is a reference the caller passes to
+ * srv__cache_reply or drops with srv__cache_release. When another thread
+ * renders the version and no older page exists, it waits for that render
+ * (up to 10 seconds, then MISS). A NULL cache is always MISS. Any thread. */
+enum srv_cache_state srv__cache_lookup(struct srv_cache *c, const char *key, uint64_t version,
+                                       const struct srv_blob **out);
+/* srv__cache_fill keeps a copy of body under key with meta (unless it is
+ * over the page cap or older than what is kept) and ends a render of
+ * meta->version marked by srv__cache_lookup; srv__cache_abandon ends it
+ * without a page (the render failed, or a 304 made it needless). Waiters
+ * wake either way. Any thread. */
+void srv__cache_fill(struct srv_cache *c, const char *key, const struct srv_cached *meta,
+                     const struct buf *body);
+void srv__cache_abandon(struct srv_cache *c, const char *key, uint64_t version);
+/* srv__cache_meta gives a page's metadata (borrowed with the reference). */
+const struct srv_cached *srv__cache_meta(const struct srv_blob *b);
+/* srv__cache_reply sends b's body with status without copying it, taking
+ * the caller's reference: libevent drops it once the bytes are written. */
+void srv__cache_reply(struct srv_req *r, int status, const struct srv_blob *b);
+/* srv__cache_release drops a reference from srv__cache_lookup. NULL ok. */
+void srv__cache_release(const struct srv_blob *b);
+/* srv__cache_metrics appends hits, misses, stale serves, render waits,
+ * entries and bytes to b. */
+void srv__cache_metrics(struct srv_cache *c, struct buf *b);
 
 /* ---- WebSub topics (notify.c) --------------------------------------------- */
 
 /* srv__feeds_changed tells subscribers that the feeds showing product_id's
  * reviews changed (its product feed, every category feed above it, the
  * all-reviews feed): queued, deduplicated and sent in batches by the
- * publisher. Loop thread only; does nothing without a hub. */
-void srv__feeds_changed(struct srv *s, const char *product_id);
+ * publisher. Runs on serving thread t (it reads the product's category in
+ * t's transaction, which must be free); does nothing without a hub. */
+void srv__feeds_changed(struct srv_thread *t, const char *product_id);
 /* srv__feeds_changed_category is srv__feeds_changed for the feeds of
  * category path and every category above it only: what a product that
- * left path changed there. Loop thread only; NULL or "" does nothing. */
-void srv__feeds_changed_category(struct srv *s, const char *path);
+ * left path changed there. NULL or "" does nothing. */
+void srv__feeds_changed_category(struct srv_thread *t, const char *path);
 
 /* ---- pulled sources (api_sources.c; the poller is pull/poller.c) ---------- */
 
@@ -325,9 +353,48 @@ struct srv_route {
  * when none does (a 404). Pure, any thread. */
 const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path, char *param,
                                         size_t cap, char *allow, size_t allow_cap);
-/* srv__dispatch is the evhttp_set_gencb callback: routes req, answers 404,
- * 405 and OPTIONS itself, checks credentials and runs the handler. */
+/* srv__dispatch is the evhttp_set_gencb callback of a serving thread (arg):
+ * routes req, answers 404, 405 and OPTIONS itself, checks credentials and
+ * runs the handler. */
 void srv__dispatch(struct evhttp_request *req, void *arg);
+
+/* ---- serving threads (threads.c) ------------------------------------------- */
+
+/* One serving thread: its own loop and evhttp on the listening address,
+ * its own read transaction, and an inbox through which other threads hand
+ * it what must run on it (the reply to a write that committed). Thread 0
+ * is the main thread and also runs s->base's other work. */
+struct srv_thread {
+    struct srv *srv;
+    unsigned index;
+    pthread_t tid;
+    bool running; /* a thread of its own was started (index > 0) */
+    struct event_base *base;
+    struct evhttp *http;
+    struct store_txn *rtxn; /* renewed per request, reset before the reply */
+    struct event *inbox_ev;
+    pthread_mutex_t inbox_lock;
+    struct srv_job *inbox; /* reversed: newest first */
+    _Atomic uint64_t requests;
+};
+
+/* srv__threads_new makes the serving threads of s (cfg.threads, or one per
+ * online CPU) with their loops, evhttps and listening sockets, bound to
+ * cfg.listen (SO_REUSEPORT sockets, or one shared socket); s->port gets the
+ * port bound. Nothing runs yet. A sentence goes to errbuf. */
+int srv__threads_new(struct srv *s, char *errbuf, size_t errlen);
+/* srv__threads_run starts threads 1.. and runs thread 0's loop on the
+ * calling thread until srv__threads_stop, then joins the others. */
+int srv__threads_run(struct srv *s);
+/* srv__threads_stop asks every loop to exit after delay (replies in flight
+ * leave meanwhile). Any thread. */
+void srv__threads_stop(struct srv *s, const struct timeval *delay);
+/* srv__threads_free frees what srv__threads_new made (threads joined).
+ * Connections still open are closed. */
+void srv__threads_free(struct srv *s);
+/* srv__thread_post hands job to thread t, whose loop calls job->reply; a
+ * job for the calling thread is replied to at once. Any thread. */
+void srv__thread_post(struct srv_thread *t, struct srv_job *job);
 
 /* ---- vote limits (ratelimit.c) ---------------------------------------------- */
 

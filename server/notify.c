@@ -12,8 +12,9 @@ static void publish(void *ctx, const char *url)
     pull_websub_publish(ctx, url);
 }
 
-void srv__feeds_changed(struct srv *s, const char *product_id)
+void srv__feeds_changed(struct srv_thread *t, const char *product_id)
 {
+    struct srv *s = t->srv;
     char category[CHORUS_MAX_CATEGORY + 1] = "";
     struct feed_site site;
     struct product p;
@@ -21,13 +22,13 @@ void srv__feeds_changed(struct srv *s, const char *product_id)
 
     if (!s->websub || !product_id || !*product_id)
         return;
-    /* The loop thread's read transaction is free here: done callbacks and
-     * handlers end their reads before calling us, as srv__read_end does. */
-    rc = store_read_begin(s->store, &s->rtxn);
+    /* The thread's read transaction is free here: replies and handlers end
+     * their reads before calling us, as srv__read_end does. */
+    rc = store_read_begin(s->store, &t->rtxn);
     if (rc == 0) {
-        if (store_product_get(s->rtxn, product_id, &p, NULL) == 0 && p.category)
+        if (store_product_get(t->rtxn, product_id, &p, NULL) == 0 && p.category)
             snprintf(category, sizeof(category), "%s", p.category);
-        store_read_end(s->rtxn);
+        store_read_end(t->rtxn);
     } else {
         /* Without the category the product and all-reviews feeds still go. */
         pull_websub_warn(
@@ -39,8 +40,9 @@ void srv__feeds_changed(struct srv *s, const char *product_id)
     feed_scope_topics(&site, product_id, category, true, publish, s->websub);
 }
 
-void srv__feeds_changed_category(struct srv *s, const char *path)
+void srv__feeds_changed_category(struct srv_thread *t, const char *path)
 {
+    struct srv *s = t->srv;
     struct feed_site site;
 
     if (!s->websub || !path || !*path)

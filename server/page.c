@@ -127,31 +127,42 @@ void srv__page_fail(struct srv_req *r, const struct srv_page *pg, int rc)
 
 /* ---- the page ------------------------------------------------------------------------ */
 
-static void send_cached(struct srv_req *r, const struct srv_page *pg, const struct srv_cached *c)
+/* serve answers with a page from the cache (a reference, taken). */
+static void serve(struct srv_req *r, const struct srv_page *pg, const struct srv_blob *blob)
 {
+    const struct srv_cached *m = srv__cache_meta(blob);
+
+    srv__read_end(r);
+    if (not_modified(r, pg, m->etag, m->modified)) {
+        srv__cache_release(blob);
+        return;
+    }
     if (pg->cors)
         srv__add_cors(r->srv, r->req);
-    srv__cache_reply(r, 200, c);
+    srv__cache_reply(r, 200, blob);
 }
 
 void srv__page(struct srv_req *r, const struct srv_page *pg)
 {
     bool cacheable = pg->cacheable && !pg->cursor;
-    const struct srv_cached *hit =
-        cacheable ? srv__cache_get(r->srv->cache, pg->key, pg->version) : NULL;
+    enum srv_cache_state state = SRV_CACHE_MISS;
     uint64_t h = chorus_fnv64_str(pg->key);
+    const struct srv_blob *blob = NULL;
     struct srv_cached val;
     bool validated = false;
     int64_t rendered = 0;
     struct buf b;
     int rc;
 
-    if (hit) {
-        srv__read_end(r);
-        if (!not_modified(r, pg, hit->etag, hit->modified))
-            send_cached(r, pg, hit);
-        return;
+    if (cacheable) {
+        state = srv__cache_lookup(r->srv->cache, pg->key, pg->version, &blob);
+        if (state == SRV_CACHE_HIT || state == SRV_CACHE_STALE) {
+            serve(r, pg, blob);
+            return;
+        }
     }
+    /* From here this thread renders: with SRV_CACHE_RENDER others wait for
+     * it, so every way out fills or abandons. */
     memset(&val, 0, sizeof(val));
     val.version = pg->version;
     val.type = pg->type;
@@ -164,6 +175,8 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
      * costs no render; one that sends Last-Modified needs to know it. */
     if (cacheable && (!pg->last_modified || val.modified)) {
         if (not_modified(r, pg, val.etag, val.modified)) {
+            if (state == SRV_CACHE_RENDER)
+                srv__cache_abandon(r->srv->cache, pg->key, pg->version);
             srv__read_end(r);
             return;
         }
@@ -175,6 +188,8 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
     if (!val.modified)
         val.modified = rendered;
     if (rc) {
+        if (state == SRV_CACHE_RENDER)
+            srv__cache_abandon(r->srv->cache, pg->key, pg->version);
         drop_validators(r);
         if (pg->fail)
             pg->fail(r, pg, rc);
@@ -182,7 +197,7 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
             srv__page_fail(r, pg, rc);
     } else {
         if (cacheable)
-            srv__cache_put(r->srv->cache, pg->key, &val, &b);
+            srv__cache_fill(r->srv->cache, pg->key, &val, &b);
         if (validated || !not_modified(r, pg, val.etag, val.modified)) {
             if (pg->cors)
                 srv__add_cors(r->srv, r->req);
@@ -195,7 +210,7 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
 bool srv__page_scope(struct srv_req *r, enum store_scope scope, const char *id,
                      struct review_stats *st)
 {
-    int rc = store_scope_stats(r->srv->rtxn, scope, id, st);
+    int rc = store_scope_stats(r->t->rtxn, scope, id, st);
 
     if (rc == 0)
         return true;

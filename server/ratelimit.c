@@ -5,7 +5,8 @@
  * an entry that collides with a newer one is simply overwritten, which can
  * only ever let a vote through, never lose one. Hashes are FNV-1a seeded per
  * process so nobody can aim collisions from outside.
- * Not chorus_map: that would need an allocation per vote and an eviction list to stay bounded. */
+ * Not chorus_map: that would need an allocation per vote and an eviction list to stay bounded.
+ * Any thread: one lock around a vote's two slots. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct addr_slot {
 };
 
 struct srv_ratelimit {
+    pthread_mutex_t lock; /* votes come from every serving thread; they are rare */
     unsigned per_hour;
     uint64_t seed;
     struct pair_slot pairs[PAIR_SLOTS];
@@ -47,6 +49,7 @@ struct srv_ratelimit *srv__ratelimit_new(unsigned per_hour)
     if (!rl)
         abort();
     rl->per_hour = per_hour;
+    pthread_mutex_init(&rl->lock, NULL);
     clock_gettime(CLOCK_MONOTONIC, &ts);
     v[0] = (uint64_t)ts.tv_sec;
     v[1] = (uint64_t)ts.tv_nsec;
@@ -57,6 +60,9 @@ struct srv_ratelimit *srv__ratelimit_new(unsigned per_hour)
 
 void srv__ratelimit_free(struct srv_ratelimit *rl)
 {
+    if (!rl)
+        return;
+    pthread_mutex_destroy(&rl->lock);
     free(rl);
 }
 
@@ -66,18 +72,23 @@ bool srv__ratelimit_vote(struct srv_ratelimit *rl, const char *addr, uint64_t id
     struct pair_slot *p = &rl->pairs[ph % PAIR_SLOTS];
     struct addr_slot *a = &rl->addrs[ah % ADDR_SLOTS];
     int64_t hour = now / 3600;
+    bool ok = false;
 
+    pthread_mutex_lock(&rl->lock);
     if (p->key == ph && now - p->at < 86400)
-        return false;
+        goto out;
     if (a->key != ah || a->hour != hour) {
         a->key = ah;
         a->hour = hour;
         a->count = 0;
     }
     if (rl->per_hour && a->count >= rl->per_hour)
-        return false;
+        goto out;
     a->count++;
     p->key = ph;
     p->at = now;
-    return true;
+    ok = true;
+out:
+    pthread_mutex_unlock(&rl->lock);
+    return ok;
 }

@@ -165,19 +165,19 @@ bool srv__body(struct srv_req *r, const char *const *want, size_t *fmt_index, ch
 
 struct store_txn *srv__read_begin(struct srv_req *r)
 {
-    int rc = store_read_begin(r->srv->store, &r->srv->rtxn);
+    int rc = store_read_begin(r->srv->store, &r->t->rtxn);
 
     if (rc) {
         srv__problem(r, 503, "The review store cannot be read right now (%s).",
                      chorus_strerror(rc));
         return NULL;
     }
-    return r->srv->rtxn;
+    return r->t->rtxn;
 }
 
 void srv__read_end(struct srv_req *r)
 {
-    store_read_end(r->srv->rtxn);
+    store_read_end(r->t->rtxn);
 }
 
 bool srv__parse_id(struct srv_req *r, uint64_t *id)

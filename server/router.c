@@ -152,7 +152,8 @@ const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path
 
 void srv__dispatch(struct evhttp_request *req, void *arg)
 {
-    struct srv *s = arg;
+    struct srv_thread *t = arg;
+    struct srv *s = t->srv;
     struct srv_req r;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
@@ -162,9 +163,10 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
 
     memset(&r, 0, sizeof(r));
     r.srv = s;
+    r.t = t;
     r.req = req;
     r.path = path ? path : "/";
-    s->requests++;
+    atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
     found = srv__route_find(m, r.path, r.param, sizeof(r.param), allow, sizeof(allow));
     if (!found && allow[0] && m == EVHTTP_REQ_OPTIONS) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);

@@ -93,7 +93,9 @@ static int submit(void *ctx, struct store_job *job)
 
 static void changed(void *ctx, const char *product_id)
 {
-    srv__feeds_changed(ctx, product_id);
+    struct srv *s = ctx;
+
+    srv__feeds_changed(&s->threads[0], product_id);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -108,17 +110,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen)
 {
     struct srv *s = calloc(1, sizeof(*s));
-    struct evhttp_bound_socket *bound;
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    evutil_socket_t fd;
-    int one = 1, rc;
+    int rc;
 
     if (!s)
         abort();
     s->cfg = *c;
     errbuf[0] = '\0';
-    /* The writer thread activates an event on the loop's base. */
+    /* Other threads activate events on the loops' bases: the writer on
+     * thread 0's, every thread on the others' inboxes. */
     if (evthread_use_pthreads() != 0) {
         rc = CHORUS_ENOMEM;
         goto fail;
@@ -155,38 +154,9 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
             goto fail;
         }
     }
-    s->http = evhttp_new(s->base);
-    if (!s->http) {
-        rc = CHORUS_ENOMEM;
+    rc = srv__threads_new(s, errbuf, errlen);
+    if (rc)
         goto fail;
-    }
-    /* libevent's limits are unlimited by default. */
-    evhttp_set_max_headers_size(s->http, 16 * 1024);
-    evhttp_set_max_body_size(s->http, (ev_ssize_t)c->max_body_bytes);
-    evhttp_set_timeout(s->http, (int)c->timeout_seconds);
-    evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
-    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_default_content_type(s->http, "application/json");
-    evhttp_set_gencb(s->http, srv__dispatch, s);
-    bound = evhttp_bind_socket_with_handle(s->http, c->listen_host, (ev_uint16_t)c->listen_port);
-    if (!bound) {
-        snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", c->listen_host, c->listen_port,
-                 strerror(errno));
-        rc = CHORUS_EIO;
-        goto fail;
-    }
-    fd = evhttp_bound_socket_get_fd(bound);
-    /* Accepted sockets inherit TCP_NODELAY from the listener on Linux; without
-     * it a 40 KB reply waits ~40 ms on the client's delayed ACK. */
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET)
-            s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        else if (ss.ss_family == AF_INET6)
-            s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    }
     if (c->public_url[0])
         snprintf(s->public_url, sizeof(s->public_url), "%s", c->public_url);
     else
@@ -235,7 +205,7 @@ int srv_bound_port(const struct srv *s)
 
 int srv_run(struct srv *s)
 {
-    return event_base_dispatch(s->base) < 0 ? CHORUS_EIO : 0;
+    return srv__threads_run(s);
 }
 
 void srv_stop(struct srv *s)
@@ -246,7 +216,7 @@ void srv_stop(struct srv *s)
      * replies a moment to leave before the loop exits. */
     pull_poller_stop(s->poller);
     srv__writer_stop(s);
-    event_base_loopexit(s->base, &flush);
+    srv__threads_stop(s, &flush);
 }
 
 void srv_free(struct srv *s)
@@ -256,15 +226,13 @@ void srv_free(struct srv *s)
     srv__writer_stop(s);
     srv__writer_cleanup(s);
     pull_poller_free(s->poller);
-    if (s->http)
-        evhttp_free(s->http);
+    srv__threads_free(s);
     if (s->sigint_ev)
         event_free(s->sigint_ev);
     if (s->sigterm_ev)
         event_free(s->sigterm_ev);
     pull_websub_free(s->websub);
     srv__cache_free(s->cache);
-    store_txn_free(s->rtxn);
     store_close(s->store);
     text_taxonomy_free(s->taxonomy);
     srv__ratelimit_free(s->votes);

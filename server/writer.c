@@ -1,7 +1,8 @@
 /* chorusd's side of the store's group-commit writer (store/writer.c): jobs
- * are submitted from the loop, and the writer wakes the loop through an
- * event when a batch has committed, so every done callback (the reply)
- * runs on the loop thread.
+ * are submitted from any serving thread; the writer wakes thread 0 through
+ * an event when a batch has committed, and thread 0 hands each job back to
+ * the thread its request arrived on (srv__thread_post), where the reply
+ * runs: a request belongs to its thread's loop.
  */
 #include "internal.h"
 
@@ -51,13 +52,25 @@ void srv__writer_cleanup(struct srv *s)
     s->writer_ev = NULL;
 }
 
+/* forward is every request job's done: the reply goes to the request's
+ * thread. */
+static void forward(struct store_job *job, int commit_rc)
+{
+    struct srv_job *j = (struct srv_job *)job;
+
+    job->commit_rc = commit_rc;
+    srv__thread_post(j->t, j);
+}
+
 void srv__job_init(struct srv_job *job, struct srv_req *r,
                    int (*apply)(struct store_txn *txn, struct store_job *job),
-                   void (*done)(struct store_job *job, int commit_rc))
+                   void (*reply)(struct store_job *job, int commit_rc))
 {
     job->job.apply = apply;
-    job->job.done = done;
+    job->job.done = forward;
+    job->reply = reply;
     job->srv = r->srv;
+    job->t = r->t;
     job->req = r->req;
 }
 

@@ -44,22 +44,37 @@ static _Thread_local unsigned tl_active;
 
 /* ---- map size --------------------------------------------------------------- */
 
-void store__txn_enter(struct store *s)
+/* wake tells a resize waiting for the last transaction to end that it may
+ * go on. Taking the lock orders the broadcast after the resize's check. */
+static void wake(struct store *s)
 {
     pthread_mutex_lock(&s->mu);
-    while (s->resizing && tl_active == 0)
-        pthread_cond_wait(&s->cv, &s->mu);
-    s->active++;
+    pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
+}
+
+void store__txn_enter(struct store *s)
+{
+    /* Counted first, then the flag read; a resize sets the flag first, then
+     * reads the count (both sequentially consistent): one of the two sees
+     * the other, so no transaction starts on a map being replaced. */
+    atomic_fetch_add(&s->active, 1);
+    while (tl_active == 0 && atomic_load(&s->resizing)) {
+        if (atomic_fetch_sub(&s->active, 1) == 1)
+            wake(s);
+        pthread_mutex_lock(&s->mu);
+        while (atomic_load(&s->resizing))
+            pthread_cond_wait(&s->cv, &s->mu);
+        pthread_mutex_unlock(&s->mu);
+        atomic_fetch_add(&s->active, 1);
+    }
     tl_active++;
 }
 
 void store__txn_leave(struct store *s)
 {
-    pthread_mutex_lock(&s->mu);
-    if (--s->active == 0)
-        pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    if (atomic_fetch_sub(&s->active, 1) == 1 && atomic_load(&s->resizing))
+        wake(s);
     tl_active--;
 }
 
@@ -75,17 +90,17 @@ static int resize(struct store *s, size_t size, size_t seen)
     if (tl_active > 0)
         return CHORUS_EBUSY;
     pthread_mutex_lock(&s->mu);
-    while (s->resizing)
+    while (atomic_load(&s->resizing))
         pthread_cond_wait(&s->cv, &s->mu);
     if (size && s->mapsize > seen)
         goto out;
-    s->resizing = true;
-    while (s->active > 0)
+    atomic_store(&s->resizing, true);
+    while (atomic_load(&s->active) > 0)
         pthread_cond_wait(&s->cv, &s->mu);
     rc = store__err(mdb_env_set_mapsize(s->env, size));
     if (rc == 0 && mdb_env_info(s->env, &info) == 0)
         s->mapsize = info.me_mapsize;
-    s->resizing = false;
+    atomic_store(&s->resizing, false);
     pthread_cond_broadcast(&s->cv);
 out:
     pthread_mutex_unlock(&s->mu);

@@ -36,6 +36,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -104,13 +105,16 @@ struct store {
     /* Growing the map (mdb_env_set_mapsize) unmaps and remaps the file, so no
      * transaction of this process may be active meanwhile. `active` counts
      * transactions between begin and end; `resizing` holds new ones back.
-     * A thread that holds a read snapshot while it calls store_write cannot
-     * wait for itself: a resize then fails with CHORUS_EBUSY instead of
-     * deadlocking (env.c counts each thread's active transactions). */
+     * Both are atomics so that beginning and ending a read takes no lock
+     * while no resize is pending: every request of every serving thread
+     * does both. A thread that holds a read snapshot while it calls
+     * store_write cannot wait for itself: a resize then fails with
+     * CHORUS_EBUSY instead of deadlocking (env.c counts each thread's
+     * active transactions). mu and cv are for the waits. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    unsigned active;
-    bool resizing;
+    atomic_uint active;
+    atomic_bool resizing;
     size_t mapsize; /* the map size this process uses now */
 
     store_tagger_fn tagger; /* see store_set_tagger */

@@ -8,7 +8,8 @@
  * interface driven by it): a slow or dead remote costs a socket and a
  * timer, never the loop's time. libcurl's types stay inside pull/; the
  * caller sees an opaque struct event_base only. Loop thread only, unless a
- * function says otherwise.
+ * function says otherwise (the base must be made with libevent's pthreads
+ * support for those).
  */
 #ifndef CHORUS_PULL_H
 #define CHORUS_PULL_H
@@ -53,7 +54,7 @@ struct pull_poller_config {
 int pull_poller_start(struct pull_poller **out, const struct pull_poller_config *cfg);
 /* pull_poller_kick makes the poller read the stored sources again on the
  * next turn of the loop (one was added, changed or asked to poll now).
- * NULL does nothing. */
+ * NULL does nothing. Any thread. */
 void pull_poller_kick(struct pull_poller *p);
 /* pull_poller_stop starts nothing new from now on: for a server that is
  * draining its writes. Transfers in flight end, their polls are dropped. */
@@ -62,7 +63,8 @@ void pull_poller_stop(struct pull_poller *p);
  * with the writer must have been answered (the writer stopped) before.
  * NULL ok. */
 void pull_poller_free(struct pull_poller *p);
-/* pull_poller_metrics appends the poller's Prometheus lines to b. */
+/* pull_poller_metrics appends the poller's Prometheus lines to b. Any
+ * thread. */
 void pull_poller_metrics(const struct pull_poller *p, struct buf *b);
 /* pull_min_interval is the smallest interval a source may have:
  * SOURCE_INTERVAL_MIN, or CHORUS_SOURCE_MIN_INTERVAL when lower (tests).
@@ -105,13 +107,15 @@ int pull_websub_new(struct pull_websub **out, struct event_base *base, const cha
 void pull_websub_free(struct pull_websub *w);
 /* pull_websub_publish queues topic url (copied) for the next batch: topics
  * are deduplicated, sent a second after the first change, at most 4 at a
- * time, and retried with backoff and jitter (8 attempts). */
+ * time, and retried with backoff and jitter (8 attempts). Any thread: a
+ * topic from another thread goes through a locked inbox the loop drains. */
 void pull_websub_publish(struct pull_websub *w, const char *url);
 /* pull_websub_warn logs one line about the publisher's work, rate-limited
- * to a few a minute. */
+ * to a few a minute. Any thread. */
 void pull_websub_warn(struct pull_websub *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* pull_websub_metrics appends the publisher's Prometheus lines to b. */
+/* pull_websub_metrics appends the publisher's Prometheus lines to b. Any
+ * thread. */
 void pull_websub_metrics(const struct pull_websub *w, struct buf *b);
 
 #endif

@@ -1,7 +1,9 @@
 /* chorusd: the HTTP server over the store (libevent evhttp).
  *
- * One event loop thread serves every request; writes go to a group-commit
- * writer thread and are acknowledged only after their transaction commits.
+ * Serving threads (one per CPU by default), each with its own event loop,
+ * share the listening address and serve every request; writes go to a
+ * group-commit writer thread and are acknowledged only after their
+ * transaction commits.
  */
 #ifndef CHORUS_SERVER_H
 #define CHORUS_SERVER_H
@@ -12,7 +14,8 @@
 
 #include "chorus/base.h"
 
-#define SRV_MAX_KEYS 64
+#define SRV_MAX_KEYS    64
+#define SRV_MAX_THREADS 256
 
 struct srv_config {
     char data_dir[1024];
@@ -36,6 +39,8 @@ struct srv_config {
     bool allow_private_sources; /* poll sources on loopback/private addresses (or the env
                                    CHORUS_ALLOW_PRIVATE_SOURCES=1) */
     char allow_source_networks[1024]; /* networks sources may reach even so; "" = none */
+    unsigned threads;                 /* serving threads; 0 = one per online CPU */
+    bool listen_reuseport; /* each thread its own SO_REUSEPORT socket (default), or one shared */
 };
 
 struct srv;
@@ -53,7 +58,9 @@ int srv_config_load(struct srv_config *c, const char *path, char *errbuf, size_t
 int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen);
 /* srv_bound_port returns the port actually bound (useful with port 0). */
 int srv_bound_port(const struct srv *s);
-/* srv_run runs the event loop until srv_stop or a signal (SIGINT, SIGTERM). */
+/* srv_run starts the serving threads and runs thread 0's loop on the
+ * calling thread until srv_stop or a signal (SIGINT, SIGTERM), then joins
+ * the others. */
 int srv_run(struct srv *s);
 /* srv_stop asks srv_run to return after in-flight writes are acknowledged.
  * Async-signal-unsafe; call from the loop thread. */

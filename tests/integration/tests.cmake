@@ -49,6 +49,8 @@ chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashbo
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
 target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)
+# Serving threads: many connections at once through libcurl's multi interface.
+chorus_integration_test(NAME it_threads SOURCES ${INTEGRATION_DIR}/test_threads.c)
 # Pulled sources: the test runs its own feed servers (fixture_http.c).
 chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.c
                         LIBS ts_fixture)
