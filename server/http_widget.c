@@ -117,22 +117,28 @@ static void origin(char *out, size_t cap, const char *url)
     snprintf(out, cap, "%.*s", (int)n, url);
 }
 
+void srv__widget_setup(struct srv *s)
+{
+    char org[600];
+
+    origin(org, sizeof(org), s->public_url);
+    /* The stylesheet link is absolute (public_url); 'self' too, for a
+     * server reached by another name than its public one. */
+    for (int page = 0; page < 2; page++)
+        snprintf(s->widget_csp[page], sizeof(s->widget_csp[page]),
+                 "default-src 'none'; style-src 'self' %s; img-src 'none'; "
+                 "form-action 'self'; base-uri 'none'; frame-ancestors %s",
+                 org, page ? "'self'" : s->cfg.frame_ancestors);
+}
+
 /* html_headers adds what every widget page carries, errors included. CORS
  * comes with the reply itself: srv__etag_match_cc and srv__problem add it,
  * and twice would be an invalid Access-Control-Allow-Origin. */
 static void html_headers(struct srv_req *r, bool page, bool vary_lang)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-    char csp[2048], org[600];
 
-    origin(org, sizeof(org), r->srv->public_url);
-    /* The stylesheet link is absolute (public_url); 'self' too, for a
-     * server reached by another name than its public one. */
-    snprintf(csp, sizeof(csp),
-             "default-src 'none'; style-src 'self' %s; img-src 'none'; "
-             "form-action 'self'; base-uri 'none'; frame-ancestors %s",
-             org, page ? "'self'" : r->srv->cfg.frame_ancestors);
-    evhttp_add_header(h, "Content-Security-Policy", csp);
+    evhttp_add_header(h, "Content-Security-Policy", r->srv->widget_csp[page]);
     evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
     /* The iframe pages (and their sort, filter and cursor variants) repeat
      * /p/{id}: search engines should index that one. */

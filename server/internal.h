@@ -39,6 +39,7 @@ struct srv {
     struct srv_cache *cache;        /* rendered pages, sharded locks; NULL when disabled */
     struct pull_poller *poller;     /* pulled sources (pull/poller.c), on thread 0 */
     char public_url[512];           /* cfg.public_url, or http://listen:port */
+    char widget_csp[2][2048];       /* the widget's CSP: [0] iframe, [1] hosted page */
     char instance[17];              /* the store's instance, hex, for tag: ids */
 };
 
@@ -211,7 +212,10 @@ void srv__dashboard(struct srv_req *r);
 void srv__widget_js(struct srv_req *r);
 void srv__widget_css(struct srv_req *r);
 /* GET /widget/{id}.html (the iframe embed) and /p/{id} (the hosted page):
- * the server-rendered widget, docs/widget.md. */
+ * the server-rendered widget, docs/widget.md. srv__widget_setup makes what
+ * every page of one server repeats (the Content-Security-Policy), once the
+ * public URL is known. */
+void srv__widget_setup(struct srv *s);
 void srv__widget_html(struct srv_req *r);
 void srv__widget_page(struct srv_req *r);
 
@@ -378,6 +382,9 @@ struct srv_thread {
     _Atomic uint64_t requests;
 };
 
+/* srv__base_new makes an event loop for a serving thread (thread 0's is
+ * s->base). NULL when libevent cannot. */
+struct event_base *srv__base_new(const struct srv_config *c);
 /* srv__threads_new makes the serving threads of s (cfg.threads, or one per
  * online CPU) with their loops, evhttps and listening sockets, bound to
  * cfg.listen (SO_REUSEPORT sockets, or one shared socket); s->port gets the

@@ -72,28 +72,43 @@ void srv_routes_each(void (*fn)(void *ctx, const char *method, const char *path)
         fn(ctx, method_name(routes[i].method), routes[i].path);
 }
 
-/* decode_param percent-decodes raw (n bytes) into param; false when it is
- * empty, too long, holds a NUL or is not UTF-8. */
-static bool decode_param(const char *raw_in, size_t n, char *param, size_t cap)
+static int hex_value(char c)
 {
-    char raw[SRV_PARAM_MAX];
-    char *dec;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* decode_param percent-decodes raw (n bytes) into param (a '%' not followed
+ * by two hex digits stays as it is, as evhttp_uridecode leaves it; '+'
+ * stays '+': this is a path); false when the result is empty, does not
+ * fit, holds a NUL or is not UTF-8. No allocation: every request of every
+ * route comes through here. */
+static bool decode_param(const char *raw, size_t n, char *param, size_t cap)
+{
     size_t dlen = 0;
 
-    if (n == 0 || n >= sizeof(raw))
+    if (n == 0 || n >= SRV_PARAM_MAX)
         return false;
-    memcpy(raw, raw_in, n);
-    raw[n] = '\0';
-    dec = evhttp_uridecode(raw, 0, &dlen);
-    if (!dec)
-        return false;
-    if (dlen == 0 || dlen >= cap || memchr(dec, '\0', dlen) || !chorus_utf8_valid(dec, dlen)) {
-        free(dec);
-        return false;
+    for (size_t i = 0; i < n; i++) {
+        int hi = raw[i] == '%' && i + 2 < n ? hex_value(raw[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(raw[i + 2]) : -1;
+
+        if (dlen + 1 >= cap)
+            return false;
+        if (lo >= 0) {
+            param[dlen++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            param[dlen++] = raw[i];
+        }
     }
-    memcpy(param, dec, dlen + 1);
-    free(dec);
-    return true;
+    param[dlen] = '\0';
+    return dlen > 0 && !memchr(param, '\0', dlen) && chorus_utf8_valid(param, dlen);
 }
 
 /* match compares a route template with a raw (still percent-encoded) path
@@ -104,7 +119,8 @@ static bool decode_param(const char *raw_in, size_t n, char *param, size_t cap)
 static bool match(const char *tpl, const char *path, char *param, size_t cap)
 {
     while (*tpl && *path) {
-        bool id = strncmp(tpl, "{id}", 4) == 0, rest = strncmp(tpl, "{path}", 6) == 0;
+        bool id = *tpl == '{' && strncmp(tpl, "{id}", 4) == 0;
+        bool rest = *tpl == '{' && !id && strncmp(tpl, "{path}", 6) == 0;
 
         if (id || rest) {
             const char *sfx = tpl + (id ? 4 : 6);

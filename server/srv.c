@@ -122,7 +122,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         rc = CHORUS_ENOMEM;
         goto fail;
     }
-    s->base = event_base_new();
+    s->base = srv__base_new(c);
     if (!s->base) {
         snprintf(errbuf, errlen, "cannot create the event loop");
         rc = CHORUS_ENOMEM;
@@ -162,6 +162,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
     else
         snprintf(s->public_url, sizeof(s->public_url), "http://%s:%d",
                  strchr(c->listen_host, ':') ? "[::1]" : c->listen_host, s->port);
+    srv__widget_setup(s);
     s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
     if (!s->sigint_ev || !s->sigterm_ev || evsignal_add(s->sigint_ev, NULL) ||

@@ -26,9 +26,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <event2/bufferevent.h>
 #include <event2/util.h>
 
-#define BACKLOG 1024
+#define BACKLOG   1024
+#define MAX_WRITE (1u << 20) /* bytes one writev may take: a cached page in one go */
 
 /* The serving thread this code runs on, so a post to oneself replies at
  * once instead of going round the loop. */
@@ -139,6 +141,37 @@ static int bound_port(evutil_socket_t fd)
 
 /* ---- one thread ----------------------------------------------------------------------- */
 
+struct event_base *srv__base_new(const struct srv_config *c)
+{
+    struct event_config *cfg = event_config_new();
+    struct event_base *base;
+
+    if (!cfg)
+        return NULL;
+    /* libevent's change list folds the add and delete of write interest
+     * that every reply makes into fewer epoll_ctl calls (measured: 4 a
+     * request without it). It is unsafe with descriptors cloned by dup(),
+     * which only the shared listening socket uses. */
+    if (c->listen_reuseport)
+        event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    return base;
+}
+
+/* new_bev makes each connection's bufferevent: libevent writes at most
+ * 16 KiB per writev by default, two system calls (and their epoll changes)
+ * for a 20 KB widget page. */
+static struct bufferevent *new_bev(struct event_base *base, void *arg)
+{
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+
+    (void)arg;
+    if (bev)
+        bufferevent_set_max_single_write(bev, MAX_WRITE);
+    return bev;
+}
+
 static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
 {
     const struct srv_config *c = &s->cfg;
@@ -146,7 +179,7 @@ static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
     t->srv = s;
     t->index = index;
     pthread_mutex_init(&t->inbox_lock, NULL);
-    t->base = index == 0 ? s->base : event_base_new();
+    t->base = index == 0 ? s->base : srv__base_new(&s->cfg);
     if (!t->base)
         return CHORUS_ENOMEM;
     t->inbox_ev = event_new(t->base, -1, 0, on_inbox, t);
@@ -163,6 +196,7 @@ static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
                                             EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     evhttp_set_default_content_type(t->http, "application/json");
     evhttp_set_gencb(t->http, srv__dispatch, t);
+    evhttp_set_bevcb(t->http, new_bev, t);
     return 0;
 }
 
