@@ -75,7 +75,7 @@ void srv__products_list(struct srv_req *r)
     const char *sort = NULL;
     struct store_txn *txn;
     struct review_stats st = {0};
-    struct buf key;
+    struct buf *key;
     bool known;
 
     if (!srv__query_check(r, allowed) || !srv__query_limit(r, 20, 100, &l.limit))
@@ -110,11 +110,11 @@ void srv__products_list(struct srv_req *r)
     known =
         store_scope_stats(txn, l.category && *l.category ? STORE_SCOPE_CATEGORY : STORE_SCOPE_ALL,
                           l.category, &st) == 0;
-    buf_init(&key, 0);
-    buf_printf(&key, "plist|%d|%zu|", (int)l.sort, l.limit);
-    srv__key_part(&key, l.category);
+    key = srv__scratch(r, 0);
+    buf_printf(key, "plist|%d|%zu|", (int)l.sort, l.limit);
+    srv__key_part(key, l.category);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cursor = l.cursor,
                      .cacheable = known,
                      .version = st.version,
@@ -125,7 +125,6 @@ void srv__products_list(struct srv_req *r)
                      .render = render_list,
                      .ctx = &l,
                  });
-    buf_cleanup(&key);
 }
 
 static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified)
@@ -142,17 +141,17 @@ void srv__product_get(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
     struct review_stats st;
-    struct buf key;
+    struct buf *key;
 
     if (!srv__query_check(r, allowed))
         return;
     if (!srv__read_begin(r) || !srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
         return;
-    buf_init(&key, 0);
-    buf_puts(&key, "product|");
-    srv__key_part(&key, r->param);
+    key = srv__scratch(r, 0);
+    buf_puts(key, "product|");
+    srv__key_part(key, r->param);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cacheable = true,
                      .version = st.version,
                      .cors = true,
@@ -161,7 +160,6 @@ void srv__product_get(struct srv_req *r)
                      .render = render_product,
                      .ctx = r->param,
                  });
-    buf_cleanup(&key);
 }
 
 struct product_job {
@@ -339,7 +337,7 @@ void srv__product_reviews(struct srv_req *r)
     struct store_query q;
     struct review_stats st;
     const char *v;
-    struct buf key;
+    struct buf *key;
 
     memset(&q, 0, sizeof(q));
     if (!srv__query_check(r, allowed) || !srv__query_limit(r, 10, 100, &q.limit) ||
@@ -368,12 +366,12 @@ void srv__product_reviews(struct srv_req *r)
     /* A first page is cached like the widget's (the same bounded set of
      * parameters); with since= (any time) or a cursor it is only
      * validated. */
-    buf_init(&key, 0);
-    buf_printf(&key, "reviews|%zu|%d|%u|%d|%lld|", q.limit, (int)q.sort, q.ratings, q.verified_only,
+    key = srv__scratch(r, 0);
+    buf_printf(key, "reviews|%zu|%d|%u|%d|%lld|", q.limit, (int)q.sort, q.ratings, q.verified_only,
                (long long)q.since);
-    srv__key_part(&key, r->param);
+    srv__key_part(key, r->param);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cursor = q.cursor,
                      .cacheable = !q.since,
                      .version = st.version,
@@ -383,5 +381,4 @@ void srv__product_reviews(struct srv_req *r)
                      .render = render_reviews,
                      .ctx = &q,
                  });
-    buf_cleanup(&key);
 }

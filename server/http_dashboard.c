@@ -58,7 +58,7 @@ void srv__dashboard(struct srv_req *r)
     struct feed_dashboard_query q;
     struct review_stats st;
     struct store_txn *txn;
-    struct buf key;
+    struct buf *key;
     const char *token;
     bool known = false;
 
@@ -107,13 +107,13 @@ void srv__dashboard(struct srv_req *r)
     /* Parsed, not raw: "?sort=alert" and "" are one page, and a made-up
      * parameter cannot get this far to flush the cache. */
     q.now = chorus_now();
-    buf_init(&key, 0);
-    buf_printf(&key, "dashboard|%lld|%s|", (long long)(q.now / 3600), q.sort);
-    srv__key_part(&key, q.category);
-    srv__key_part(&key, q.digest_token);
+    key = srv__scratch(r, 0);
+    buf_printf(key, "dashboard|%lld|%s|", (long long)(q.now / 3600), q.sort);
+    srv__key_part(key, q.category);
+    srv__key_part(key, q.digest_token);
     page_headers(r);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cacheable = true,
                      .version = st.version,
                      .private = true,
@@ -125,5 +125,4 @@ void srv__dashboard(struct srv_req *r)
                      .fail = fail,
                      .ctx = &q,
                  });
-    buf_cleanup(&key);
 }

@@ -37,7 +37,7 @@ static void atom(struct srv_req *r, enum store_scope scope)
     static const char *const allowed[] = {"limit", "cursor", NULL};
     struct feed_atom_query q = {.scope = scope};
     struct review_stats st;
-    struct buf key;
+    struct buf *key;
 
     if (!srv__query_check(r, allowed) ||
         !srv__query_limit(r, FEED_ATOM_DEFAULT_LIMIT, STORE_FEED_MAX, &q.limit))
@@ -47,11 +47,11 @@ static void atom(struct srv_req *r, enum store_scope scope)
     if (!srv__read_begin(r) || !srv__page_scope(r, scope, q.id, &st))
         return;
     /* Parsed, not raw: "limit=025" and "limit=25" are one page. */
-    buf_init(&key, 0);
-    buf_printf(&key, "atom|%c|%zu|", (char)scope, q.limit);
-    srv__key_part(&key, q.id);
+    key = srv__scratch(r, 0);
+    buf_printf(key, "atom|%c|%zu|", (char)scope, q.limit);
+    srv__key_part(key, q.id);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cursor = q.cursor,
                      .cacheable = true,
                      .version = st.version,
@@ -65,7 +65,6 @@ static void atom(struct srv_req *r, enum store_scope scope)
                      .render = render_atom,
                      .ctx = &q,
                  });
-    buf_cleanup(&key);
 }
 
 void srv__feed_product(struct srv_req *r)
@@ -160,7 +159,7 @@ void srv__feed_digest(struct srv_req *r)
     struct digest_ctx d;
     struct review_stats st;
     struct store_txn *txn;
-    struct buf key;
+    struct buf *key;
     int64_t day;
     bool ok;
 
@@ -201,14 +200,14 @@ void srv__feed_digest(struct srv_req *r)
      * key because links repeat it; only live tokens get this far. */
     d.now = chorus_now();
     day = (d.now + (int64_t)d.q.tz_minutes * 60) / 86400;
-    buf_init(&key, 0);
-    buf_printf(&key, "digest|%lld|%d|%d|%d|", (long long)day, d.q.max_rating, d.q.days,
+    key = srv__scratch(r, 0);
+    buf_printf(key, "digest|%lld|%d|%d|%d|", (long long)day, d.q.max_rating, d.q.days,
                d.q.tz_minutes);
-    srv__key_part(&key, d.q.category);
-    srv__key_part(&key, d.q.product);
-    srv__key_part(&key, d.q.token);
+    srv__key_part(key, d.q.category);
+    srv__key_part(key, d.q.product);
+    srv__key_part(key, d.q.token);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cacheable = true,
                      .version = st.version,
                      .modified = max64(st.changed_at ? st.changed_at : st.last_review_at,
@@ -223,5 +222,4 @@ void srv__feed_digest(struct srv_req *r)
                      .render = render_digest,
                      .ctx = &d,
                  });
-    buf_cleanup(&key);
 }

@@ -202,7 +202,7 @@ static void widget(struct srv_req *r, bool page)
     struct feed_widget_query q;
     struct review_stats st;
     struct store_txn *txn;
-    struct buf self, key;
+    struct buf *self, *key;
     const char *theme, *lang;
     bool vary;
     int rc;
@@ -228,13 +228,13 @@ static void widget(struct srv_req *r, bool page)
     q.cursor = srv__query_get(r, "cursor");
     q.product = r->param;
     q.page = page;
-    buf_init(&self, 0);
-    buf_init(&key, 0);
-    buf_puts(&self, page ? "/p/" : "/widget/");
-    chorus_pct(&self, r->param, strlen(r->param), false);
+    self = srv__scratch(r, 1);
+    key = srv__scratch(r, 0);
+    buf_puts(self, page ? "/p/" : "/widget/");
+    chorus_pct(self, r->param, strlen(r->param), false);
     if (!page)
-        buf_puts(&self, ".html");
-    q.self_path = self.data;
+        buf_puts(self, ".html");
+    q.self_path = self->data;
     html_headers(r, page, vary);
 
     txn = srv__read_begin(r);
@@ -247,11 +247,11 @@ static void widget(struct srv_req *r, bool page)
         goto out;
     }
     /* Parsed, not raw: "limit=010" and no limit are one page. */
-    buf_printf(&key, "widget|%c|%zu|%d|%u|%s|%d|", page ? 'p' : 'w', q.limit, (int)q.sort,
-               q.ratings, q.lang, q.dark);
-    srv__key_part(&key, r->param);
+    buf_printf(key, "widget|%c|%zu|%d|%u|%s|%d|", page ? 'p' : 'w', q.limit, (int)q.sort, q.ratings,
+               q.lang, q.dark);
+    srv__key_part(key, r->param);
     srv__page(r, &(struct srv_page){
-                     .key = key.data,
+                     .key = key->data,
                      .cursor = q.cursor,
                      .cacheable = true,
                      .version = st.version,
@@ -264,8 +264,6 @@ static void widget(struct srv_req *r, bool page)
                      .ctx = &q,
                  });
 out:
-    buf_cleanup(&self);
-    buf_cleanup(&key);
 }
 
 void srv__widget_html(struct srv_req *r)

@@ -380,6 +380,8 @@ struct srv_thread {
     pthread_mutex_t inbox_lock;
     struct srv_job *inbox; /* reversed: newest first */
     _Atomic uint64_t requests;
+    struct buf scratch[2]; /* a request's page key and widget link: kept, so a hit
+                              allocates none (srv__scratch) */
 };
 
 /* srv__base_new makes an event loop for a serving thread (thread 0's is
@@ -399,6 +401,9 @@ void srv__threads_stop(struct srv *s, const struct timeval *delay);
 /* srv__threads_free frees what srv__threads_new made (threads joined).
  * Connections still open are closed. */
 void srv__threads_free(struct srv *s);
+/* srv__scratch returns scratch buffer i (0 or 1) of r's thread, emptied:
+ * for what a request builds and drops before its reply (page keys). */
+struct buf *srv__scratch(struct srv_req *r, unsigned i);
 /* srv__thread_post hands job to thread t, whose loop calls job->reply; a
  * job for the calling thread is replied to at once. Any thread. */
 void srv__thread_post(struct srv_thread *t, struct srv_job *job);

@@ -172,12 +172,24 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     return bev;
 }
 
+struct buf *srv__scratch(struct srv_req *r, unsigned i)
+{
+    struct buf *b = &r->t->scratch[i];
+
+    buf_reset(b);
+    return b;
+}
+
 static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
 {
     const struct srv_config *c = &s->cfg;
 
     t->srv = s;
     t->index = index;
+    /* No cap of their own: what goes in comes from the request line,
+     * which evhttp bounds. */
+    for (size_t i = 0; i < sizeof(t->scratch) / sizeof(t->scratch[0]); i++)
+        buf_init(&t->scratch[i], 0);
     pthread_mutex_init(&t->inbox_lock, NULL);
     t->base = index == 0 ? s->base : srv__base_new(&s->cfg);
     if (!t->base)
@@ -309,6 +321,8 @@ void srv__threads_free(struct srv *s)
         if (t->inbox_ev)
             event_free(t->inbox_ev);
         store_txn_free(t->rtxn);
+        for (size_t k = 0; k < sizeof(t->scratch) / sizeof(t->scratch[0]); k++)
+            buf_cleanup(&t->scratch[k]);
         if (i > 0 && t->base)
             event_base_free(t->base);
         pthread_mutex_destroy(&t->inbox_lock);
