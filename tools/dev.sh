@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Developer entry points, used by README.md and .ci/run:
 #   tools/dev.sh demo   install what is missing, build, load demo data, serve on 127.0.0.1:8080
-#   tools/dev.sh test   install what is missing, build with ASan+UBSan, run the whole test suite
+#   tools/dev.sh test   install what is missing, build with ASan+UBSan, run the whole test suite,
+#                       then the thread-sharing tests under ThreadSanitizer
 #   tools/dev.sh deps   only install the Debian packages
 set -euo pipefail
 
@@ -68,8 +69,16 @@ test)
     cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCHORUS_SANITIZE=address,undefined >/dev/null
     cmake --build build-test -j"$jobs"
-    cd build-test
-    ctest --output-on-failure -j"$jobs"
+    (cd build-test && ctest --output-on-failure -j"$jobs")
+    # What the serving threads share, under ThreadSanitizer: the many-
+    # connection tests and the unit tests of the shared pieces. A race makes
+    # chorusd exit (halt_on_error), which fails the test that drove it.
+    cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORUS_SANITIZE=thread >/dev/null
+    cmake --build build-tsan -j"$jobs" --target chorusd chorus it_threads it_websub server_cache \
+        server_ratelimit store_writer store_env
+    cd build-tsan
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+        ctest --output-on-failure -j"$jobs" -R '^(it_threads|it_websub|server_cache|server_ratelimit|store_writer|store_env)\.'
     ;;
 *)
     echo "usage: tools/dev.sh demo|test|deps" >&2
