@@ -49,7 +49,7 @@ static void drain(struct srv_thread *t)
     while (list) { /* posted newest first: reverse */
         struct srv_job *next = (struct srv_job *)list->job.next;
 
-        list->job.next = &fifo->job;
+        list->job.next = fifo ? &fifo->job : NULL;
         fifo = list;
         list = next;
     }
