@@ -151,3 +151,14 @@ int chorus_pct(struct buf *b, const char *s, size_t n, bool keep_slash)
     }
     return rc;
 }
+
+int chorus_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -153,17 +153,6 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hexval(char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_alnum(char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -183,9 +172,9 @@ static size_t entity(struct out *w, const char *s, size_t n, size_t i)
         start = j;
         /* Up to 8 digits: enough for U+10FFFF with leading zeros, and no
          * overflow. Longer runs are read as out of range. */
-        while (j < n && (hex ? hexval(s[j]) >= 0 : is_digit(s[j]))) {
+        while (j < n && (hex ? chorus_hex_digit(s[j]) >= 0 : is_digit(s[j]))) {
             if (j - start < 8)
-                v = v * (hex ? 16 : 10) + (uint32_t)(hex ? hexval(s[j]) : s[j] - '0');
+                v = v * (hex ? 16 : 10) + (uint32_t)(hex ? chorus_hex_digit(s[j]) : s[j] - '0');
             else
                 v = 0x110000;
             j++;

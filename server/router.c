@@ -72,17 +72,6 @@ void srv_routes_each(void (*fn)(void *ctx, const char *method, const char *path)
         fn(ctx, method_name(routes[i].method), routes[i].path);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* decode_param percent-decodes raw (n bytes) into param (a '%' not followed
  * by two hex digits stays as it is, as evhttp_uridecode leaves it; '+'
  * stays '+': this is a path); false when the result is empty, does not
@@ -95,8 +84,8 @@ static bool decode_param(const char *raw, size_t n, char *param, size_t cap)
     if (n == 0 || n >= SRV_PARAM_MAX)
         return false;
     for (size_t i = 0; i < n; i++) {
-        int hi = raw[i] == '%' && i + 2 < n ? hex_value(raw[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(raw[i + 2]) : -1;
+        int hi = raw[i] == '%' && i + 2 < n ? chorus_hex_digit(raw[i + 1]) : -1;
+        int lo = hi >= 0 ? chorus_hex_digit(raw[i + 2]) : -1;
 
         if (dlen + 1 >= cap)
             return false;

@@ -252,6 +252,8 @@ char *buf_steal(struct buf *b, size_t *len);
  * so a WebSub topic is byte for byte the feed's own self link. Same errors
  * as buf_append. */
 int chorus_pct(struct buf *b, const char *s, size_t n, bool keep_slash);
+/* chorus_hex_digit gives the value of one hex digit (either case), or -1. */
+int chorus_hex_digit(char c);
 
 /* ---- JSON text ------------------------------------------------------------ */
 

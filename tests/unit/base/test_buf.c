@@ -372,4 +372,17 @@ CHORUS_TEST(pct_strings)
     buf_cleanup(&b);
 }
 
+CHORUS_TEST(hex_digits)
+{
+    const char *digits = "0123456789abcdef", *upper = "ABCDEF";
+
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(chorus_hex_digit(digits[i]), i);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(chorus_hex_digit(upper[i]), 10 + i);
+    for (int c = -128; c < 128; c++)
+        if (!strchr("0123456789abcdefABCDEF", c) || c == 0)
+            assert_int_equal(chorus_hex_digit((char)c), -1);
+}
+
 CHORUS_TEST_MAIN()
