@@ -11,31 +11,16 @@ set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [THREADS=2] [CONNS=64] [SECONDS=5]" >&2; exit 2; }
 build=$1 threads=${2:-2} conns=${3:-64} secs=${4:-5}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chorus-balance.XXXXXX")
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init balance
 "$build/chorus" demo --data "$tmp/data" --reviews 20000 >/dev/null 2>&1
 for mode in true false; do
     echo "listen_reuseport = $mode" >"$tmp/conf"
-    "$build/chorusd" --config "$tmp/conf" --data "$tmp/data" --listen 127.0.0.1:0 \
-        --threads "$threads" >"$tmp/out" 2>"$tmp/err" &
-    pid=$!
-    for _ in $(seq 1 200); do
-        line=$(head -n 1 "$tmp/out" 2>/dev/null || true)
-        [ -n "$line" ] && break
-        sleep 0.05
-    done
-    base=${line#listening on }
+    bench_chorusd "$build" --config "$tmp/conf" --data "$tmp/data" --threads "$threads"
     rps=$(wrk -t2 -c"$conns" -d"${secs}s" "$base/widget/LUM-P14-G3-1.html" |
         awk '/Requests\/sec/ { print $2 }')
     shares=$(curl -sf "$base/metrics" | awk -F'[ "]' '/^chorus_thread_requests_total/ {
         n[$2] = $NF; t += $NF } END { for (i in n) printf "%s:%.0f%% ", i, 100 * n[i] / t }')
     echo "listen_reuseport = $mode: $rps req/s; share of requests per thread: $shares"
-    kill -TERM "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=""
+    bench_chorusd_stop
 done

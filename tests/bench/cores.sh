@@ -22,21 +22,16 @@ build=$1
 n=${2:-200000}
 secs=${3:-10}
 cores=$(nproc)
-max=${4:-$((cores / 2 > 0 ? cores / 2 : 1))}
+half=$((cores / 2 > 0 ? cores / 2 : 1))
+max=${4:-$half}
+[ "$max" -le "$half" ] || { echo "$0: MAX_THREADS is at most nproc / 2 ($half): wrk needs the other cores" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; exit 1; }
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "$0: needs nginx (apt-get install nginx)" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chorus-cores.XXXXXX")
-chmod 755 "$tmp" # nginx workers run unprivileged
-cpid="" npid=""
-cleanup() {
-    [ -n "$cpid" ] && kill -TERM "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null || true
-    [ -f "$tmp/nginx.pid" ] && kill -QUIT "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init cores
 
 echo "loading $n demo reviews ..."
 "$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
@@ -75,15 +70,7 @@ measure() {
 }
 
 start_chorusd() { # threads cpus
-    taskset -c "$2" "$build/chorusd" --data "$tmp/data" --listen 127.0.0.1:0 --threads "$1" \
-        >"$tmp/out" 2>"$tmp/err" &
-    cpid=$!
-    for _ in $(seq 1 200); do
-        line=$(head -n 1 "$tmp/out" 2>/dev/null || true)
-        [ -n "$line" ] && break
-        sleep 0.05
-    done
-    base=${line#listening on }
+    BENCH_LAUNCH="taskset -c $2" bench_chorusd "$build" --data "$tmp/data" --threads "$1"
 }
 
 start_nginx() { # workers cpus
@@ -110,8 +97,7 @@ CONF
 }
 
 stop_all() {
-    kill -TERM "$cpid" && wait "$cpid" 2>/dev/null || true
-    cpid=""
+    bench_chorusd_stop
     kill -QUIT "$npid" 2>/dev/null || true
     for _ in $(seq 1 100); do [ -e "$tmp/nginx.pid" ] || break; sleep 0.05; done
     npid=""
@@ -134,7 +120,7 @@ run() { # threads server_cpus wrk_cpus
         curl -sf "http://127.0.0.1:18090/p$i.html" | cmp -s - "$tmp/www/p$i.html" ||
             { echo "$0: nginx does not serve the same bytes as $p" >&2; exit 1; }
         curl -sf "$base$p" >/dev/null # warm the cache
-        res=$(measure "$base$p" "$cpid")
+        res=$(measure "$base$p" "$pid")
         read -r c_rps c_p50 c_p99 c_cpu <<<"$res"
         # shellcheck disable=SC2086
         res=$(measure "http://127.0.0.1:18090/p$i.html" $npids)

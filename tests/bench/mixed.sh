@@ -16,26 +16,14 @@ n=${2:-200000}
 secs=${3:-10}
 command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chorus-mixed.XXXXXX")
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init mixed
 
 echo "loading $n demo reviews ..."
 "$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
 key=mixed-bench-key-0123456789abcdef
-CHORUS_API_KEYS=$key "$build/chorusd" --data "$tmp/data" --listen 127.0.0.1:0 >"$tmp/out" \
-    2>"$tmp/err" &
-pid=$!
-for _ in $(seq 1 200); do
-    line=$(head -n 1 "$tmp/out" 2>/dev/null || true)
-    [ -n "$line" ] && break
-    sleep 0.05
-done
-base=${line#listening on }
+export CHORUS_API_KEYS=$key
+bench_chorusd "$build" --data "$tmp/data"
 top=LUM-P14-G3-1
 count() { curl -sf "$base/api/v1/products/$top" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
 

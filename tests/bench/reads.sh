@@ -22,31 +22,14 @@ command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; e
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "$0: needs nginx (apt-get install nginx)" >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chorus-reads.XXXXXX")
-# nginx workers run as an unprivileged user: mktemp's 0700 would make every
-# static answer a 403 (which wrk counts as fast requests).
-chmod 755 "$tmp"
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
-    [ -f "$tmp/nginx.pid" ] && kill -QUIT "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init reads
 
 echo "loading $n demo reviews ..."
 "$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
 # The digest is private by default; the benchmark reads it openly.
 echo "digest_access = public" >"$tmp/chorusd.conf"
-"$build/chorusd" --config "$tmp/chorusd.conf" --data "$tmp/data" --listen 127.0.0.1:0 \
-    >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-for _ in $(seq 1 100); do
-    line=$(head -n 1 "$tmp/out" 2>/dev/null || true)
-    [ -n "$line" ] && break
-    sleep 0.05
-done
-base=${line#listening on }
+bench_chorusd "$build" --config "$tmp/chorusd.conf" --data "$tmp/data"
 # The demo's best-selling product: the one with the most reviews.
 top=LUM-P14-G3-1
 
