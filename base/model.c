@@ -122,6 +122,28 @@ struct product *product_dup(const struct product *p)
     return c;
 }
 
+bool chorus_url_http(const char *s, size_t n)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+
+    for (size_t i = 0; i < 2; i++) {
+        size_t k = strlen(schemes[i]), j;
+
+        if (n <= k)
+            continue;
+        /* By hand, not strncasecmp: that one follows the locale. */
+        for (j = 0; j < k; j++) {
+            char c = s[j] >= 'A' && s[j] <= 'Z' ? (char)(s[j] - 'A' + 'a') : s[j];
+
+            if (c != schemes[i][j])
+                break;
+        }
+        if (j == k)
+            return true;
+    }
+    return false;
+}
+
 /* ---- pulled sources ------------------------------------------------------------ */
 
 static const char *const kind_names[] = {"rss", "atom", "json", "ndjson", "google-reviews"};

@@ -71,12 +71,13 @@ static int on_nav(void *ctx, const struct product *p, const struct review_stats 
 {
     struct feed__dash *d = ctx;
 
-    (void)st;
     if (++d->scanned > FEED_DASH_MAX_SCAN) {
         d->nav_partial = true;
         return CHORUS_ESTOP;
     }
-    nav_add(d, p->category);
+    /* A category only unlisted products name is no one's yet. */
+    if (store_product_listed(p, st))
+        nav_add(d, p->category);
     return 0;
 }
 
@@ -91,6 +92,12 @@ static int on_product(void *ctx, const struct product *p, const struct review_st
             d->total_partial = d->nav_partial = true;
             return CHORUS_ESTOP;
         }
+    }
+    /* The dashboard shows what the public pages show: a product no approved
+     * review or PUT vouched for yet (store_product_listed) is left out. */
+    if (!store_product_listed(p, st))
+        return 0;
+    if (!d->category) {
         stats_add(&d->total, st);
         nav_add(d, p->category);
     }

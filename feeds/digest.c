@@ -261,6 +261,10 @@ static int on_product(void *ctx, const struct product *p, const struct review_st
 {
     struct digest *d = ctx;
 
+    /* As on the public pages: unlisted products (store_product_listed) have
+     * no approved review to report and a name no one vouched for. */
+    if (!store_product_listed(p, st))
+        return 0;
     d->prods = grow(d->prods, &d->cprods, d->nprods + 1, sizeof(*d->prods));
     memset(&d->prods[d->nprods], 0, sizeof(d->prods[d->nprods]));
     d->prods[d->nprods].id = p->id;

@@ -315,7 +315,7 @@ int parse__csv_map_row(const struct parse__csv_map *m, struct parse__item *it, c
             /* Catalogue columns are not part of the review's identity: a
              * renamed product must not turn its reviews into new ones. */
             rc = parse__product_set(&it->p, it->category, (enum parse__pf)t->pf, t->name, s, n,
-                                    PARSE__UTF8, it->err);
+                                    PARSE__UTF8 | it->pflags, it->err);
             if (rc)
                 return rc;
             it->has_product = true;

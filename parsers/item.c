@@ -81,6 +81,7 @@ void parse__item_begin(struct parse__item *it, const struct parse_options *opt, 
     it->now = now;
     it->pid_label = rf_table[RF_PRODUCT_ID].name;
     it->rating_label = rf_table[RF_RATING].name;
+    it->pflags = opt && opt->lax_urls ? PARSE__LAXURL : 0;
     it->err[0] = '\0';
 }
 

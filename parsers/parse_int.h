@@ -33,6 +33,9 @@
 #define PARSE__UTF8     0x1 /* bytes not yet known to be UTF-8 (CSV); JSON strings are */
 #define PARSE__NOCTL    0x2 /* an identifier: no control characters at all */
 #define PARSE__NONEMPTY 0x4 /* "" is an error rather than "absent" */
+#define PARSE__LAXURL                                                                              \
+    0x8 /* parse__product_set: a url's scheme is left to the store,                                \
+           which drops one that is not http(s) (parse_options.lax_urls) */
 
 /* ---- review fields -------------------------------------------------------- */
 
@@ -119,6 +122,7 @@ struct parse__item {
     int64_t now;                    /* created_at default, one clock read per batch */
     const char *pid_label;          /* how the input names product_id ("asin") */
     const char *rating_label;       /* how the input names rating ("overall") */
+    unsigned pflags;                /* for product fields: PARSE__LAXURL or 0 */
     struct review_response responses[CHORUS_MAX_RESPONSES];
     char category[CHORUS_MAX_CATEGORY + 1];   /* p.category, normalised */
     char source_id[CHORUS_MAX_SOURCE_ID + 1]; /* a source_id the parser derived */

@@ -86,29 +86,11 @@ static int category_norm(char *out, const char *label, const char *s, size_t n, 
     return 0;
 }
 
-/* prefix_ci says whether s starts with the lowercase ASCII prefix pfx, in
- * any case (URL schemes are case-insensitive; strncasecmp follows the
- * locale). */
-static bool prefix_ci(const char *s, const char *pfx, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-        if (c != pfx[i])
-            return false;
-    }
-    return true;
-}
-
 static int url_check(const char *label, const char *s, size_t n, char *err)
 {
     char q[PARSE__QUOTE];
-    size_t skip = 0;
 
-    if (n > 7 && prefix_ci(s, "http://", 7))
-        skip = 7;
-    else if (n > 8 && prefix_ci(s, "https://", 8))
-        skip = 8;
-    if (skip == 0)
+    if (!chorus_url_http(s, n))
         return parse__fail(err, "%s must be an http:// or https:// address (got \"%s\").", label,
                            parse__quote(q, s, n));
     if (memchr(s, ' ', n))
@@ -148,7 +130,7 @@ int parse__product_set(struct product *p, char *category, enum parse__pf f, cons
     const struct pf_info *fi = &pf_table[f];
     int rc;
 
-    rc = parse__text(err, label, s, n, fi->cap, fi->flags | flags);
+    rc = parse__text(err, label, s, n, fi->cap, fi->flags | (flags & ~PARSE__LAXURL));
     if (rc)
         return rc;
     if (n == 0)
@@ -171,7 +153,7 @@ int parse__product_set(struct product *p, char *category, enum parse__pf f, cons
         return 0;
     case PF_URL:
     case PF_IMAGE_URL:
-        rc = url_check(label, s, n, err);
+        rc = flags & PARSE__LAXURL ? 0 : url_check(label, s, n, err);
         if (rc)
             return rc;
         if (f == PF_URL)

@@ -385,7 +385,8 @@ static int review_fields(struct parse__feed *f)
 
 /* product_fields fills out.product. The id is checked like product_id;
  * the other details are left out when they fail their rule (a GTIN with a
- * wrong check digit should not cost the review). */
+ * wrong check digit, a url that is not http(s), should not cost the
+ * review), and counted in out.dropped for the poller's report. */
 static int product_fields(struct parse__feed *f)
 {
     static const struct {
@@ -403,6 +404,7 @@ static int product_fields(struct parse__feed *f)
     int rc;
 
     memset(p, 0, sizeof(*p));
+    f->out.dropped = 0;
     if (!id) {
         id = val(f, FF_SKU);
         idf = FF_SKU;
@@ -416,9 +418,9 @@ static int product_fields(struct parse__feed *f)
     }
     for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
         s = val(f, extra[i].ff);
-        if (s)
-            parse__product_set(p, f->it.category, extra[i].pf, "product", s, f->len[extra[i].ff], 0,
-                               scratch);
+        if (s && parse__product_set(p, f->it.category, extra[i].pf, "product", s,
+                                    f->len[extra[i].ff], 0, scratch) != 0)
+            f->out.dropped++;
     }
     s = val(f, FF_ASIN);
     f->out.asin =

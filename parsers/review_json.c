@@ -123,7 +123,7 @@ static int product_json(struct parse__item *it, json_t *obj)
             return parse__fail(it->err, "%s must be a string (got %s).", label,
                                parse__json_type(v));
         rc = parse__product_set(&it->p, it->category, (enum parse__pf)f, label,
-                                json_string_value(v), json_string_length(v), 0, it->err);
+                                json_string_value(v), json_string_length(v), it->pflags, it->err);
         if (rc)
             return rc;
     }

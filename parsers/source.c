@@ -14,7 +14,8 @@
 
 #include "parse_int.h"
 
-#define SOURCE_FIELDS    "kind, url, interval, headers, status, product_id or product_map, json_map"
+#define SOURCE_FIELDS                                                                              \
+    "kind, url, interval, headers, status, product_id or product_map, json_map, catalogue"
 #define MAX_HEADER_COUNT 32
 
 static int fail(struct parse_error *err, const char *field, const char *msg)
@@ -265,6 +266,14 @@ int parse_source(const char *data, size_t len, uint32_t min_interval, struct sou
                 goto out;
             }
             c.json_map = json_string_value(v);
+        } else if (klen == 9 && memcmp(key, "catalogue", 9) == 0) {
+            if (!json_is_boolean(v)) {
+                rc = fail(err, "catalogue",
+                          "catalogue is true or false: whether the source's product fields may "
+                          "replace set ones (docs/sources.md).");
+                goto out;
+            }
+            c.catalogue = json_is_true(v);
         } else {
             parse__doc_error(err, 0, 0, parse__quote(q, key, klen),
                              "Unknown field \"%s\"; a source may have " SOURCE_FIELDS ".", q);

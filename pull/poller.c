@@ -342,6 +342,14 @@ static int on_item(void *ctx, size_t index, const struct parse_feed_item *it, co
         add_reason(f, "%s", why);
         return 0;
     }
+    if (it->dropped) {
+        /* The review is kept without them (docs/sources.md). */
+        f->dropped += it->dropped;
+        add_reason(f,
+                   "item %s: %u product field(s) left out (a url that is not http(s), a GTIN "
+                   "that does not check)",
+                   out.review.source_id, it->dropped);
+    }
     if (f->n == f->alloc) {
         f->alloc = f->alloc ? f->alloc * 2 : 16;
         f->items = realloc(f->items, f->alloc * sizeof(*f->items));
@@ -388,8 +396,10 @@ static int job_apply(struct store_txn *txn, struct store_job *job)
     int rc;
 
     /* Pulled items are where one review arrives through several feeds:
-     * copies fold into the first (docs/sources.md). */
-    rc = store_ingest_batch(txn, f->items, f->n, STORE_PUT_MERGE, n);
+     * copies fold into the first (docs/sources.md). Their product fields
+     * replace set ones only from a source the operator marked catalogue. */
+    rc = store_ingest_batch(txn, f->items, f->n,
+                            STORE_PUT_MERGE | (f->cfg->catalogue ? STORE_PUT_CATALOGUE : 0), n);
     if (rc)
         return rc;
     /* A rerun starts again from what parsing left: its reasons are kept,
@@ -404,6 +414,9 @@ static int job_apply(struct store_txn *txn, struct store_job *job)
         else if (it->error)
             add_reason(f, "item %s: breaks a storage limit (too long, or no product)",
                        it->review->source_id);
+        else if (it->dropped)
+            add_reason(f, "item %s: %u product url field(s) left out: not http(s)",
+                       it->review->source_id, it->dropped);
     }
     st = f->st;
     st.last_poll_at = chorus_now();
@@ -420,7 +433,11 @@ static int job_apply(struct store_txn *txn, struct store_job *job)
                    f->status_line, f->n_seen, (unsigned long long)n->created,
                    (unsigned long long)n->updated, (unsigned long long)n->merged,
                    (unsigned long long)st.items_rejected);
-    else
+    if (f->n_seen && f->dropped + n->dropped)
+        chorus_fmt(st.last_status + strlen(st.last_status),
+                   sizeof(st.last_status) - strlen(st.last_status),
+                   ", %llu product fields left out", (unsigned long long)(f->dropped + n->dropped));
+    if (!f->n_seen)
         snprintf(st.last_status, sizeof(st.last_status), "%s", f->status_line);
     /* Status and reasons quote what servers and feeds said (an error text,
      * a redirect's host, an item id): whatever bytes those held, the state

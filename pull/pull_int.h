@@ -87,6 +87,7 @@ struct pull__fetch {
     size_t n, alloc;
     size_t n_seen;
     size_t doc_rejected; /* refused before the job: no product, parse errors */
+    size_t dropped;      /* product fields the parser left out (parse_feed_item.dropped) */
     char reasons[SOURCE_MAX_REASONS][SOURCE_REASON_LEN];
     uint32_t n_reasons;
     uint32_t n_parse_reasons; /* of them, from parsing (the job adds after) */

@@ -137,15 +137,54 @@ static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *
     return rc ? rc : feed_product_json(b, &p, &st);
 }
 
+/* key_sees_hidden says whether r is a key holder's read of a product that
+ * exists but is not public yet (store_scope_public): such a read is
+ * answered privately, as a key holder's read of a pending review is. */
+static bool key_sees_hidden(struct srv_req *r, struct review_stats *st)
+{
+    struct store_txn *txn = r->t->rtxn;
+
+    return r->authed && store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, st) == 0 &&
+           store_scope_public(txn, STORE_SCOPE_PRODUCT, r->param, st) == CHORUS_ENOTFOUND;
+}
+
+/* product_private answers a key holder's read of a product the public does
+ * not see yet (store_product_listed), as a key holder reads a pending
+ * review: never cached, anywhere. */
+static void product_private(struct srv_req *r, const struct product *p,
+                            const struct review_stats *st)
+{
+    struct buf b;
+    int rc;
+
+    buf_init(&b, 0);
+    rc = feed_product_json(&b, p, st);
+    srv__read_end(r);
+    if (rc) {
+        srv__problem(r, srv__status_of(rc), "The product cannot be read: %s.", chorus_strerror(rc));
+    } else {
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
+                          "private, no-store");
+        srv__add_cors(r->srv, r->req);
+        srv__reply(r, 200, "application/json", &b);
+    }
+    buf_cleanup(&b);
+}
+
 void srv__product_get(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
     struct review_stats st;
+    struct product p;
     struct buf *key;
 
-    if (!srv__query_check(r, allowed))
+    if (!srv__query_check(r, allowed) || !srv__read_begin(r))
         return;
-    if (!srv__read_begin(r) || !srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
+    if (key_sees_hidden(r, &st) && store_product_get(r->t->rtxn, r->param, &p, &st) == 0) {
+        product_private(r, &p, &st);
+        return;
+    }
+    if (!srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
         return;
     key = srv__scratch(r, 0);
     buf_puts(key, "product|");
@@ -316,7 +355,9 @@ static void reviews_private(struct srv_req *r, struct store_query *q)
     buf_init(&b, 0);
     rc = render_reviews(r, q, &b, NULL);
     srv__read_end(r);
-    if (rc == CHORUS_EINVAL) {
+    if (rc == CHORUS_ENOTFOUND) {
+        srv__problem(r, 404, "There is no product '%.200s'.", q->product_id);
+    } else if (rc == CHORUS_EINVAL) {
         srv__problem(r, 400, "The cursor is not one this server gave out for this sort.");
     } else if (rc) {
         srv__problem(r, srv__status_of(rc), "Reviews could not be listed: %s.",
@@ -357,12 +398,16 @@ void srv__product_reviews(struct srv_req *r)
     }
     q.product_id = r->param;
     q.cursor = srv__query_get(r, "cursor");
-    if (!srv__read_begin(r) || !srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
+    if (!srv__read_begin(r))
         return;
-    if (q.statuses) {
+    /* Before the public scope check: moderators list the reviews of a
+     * product that only they can see yet. */
+    if (q.statuses || key_sees_hidden(r, &st)) {
         reviews_private(r, &q);
         return;
     }
+    if (!srv__page_scope(r, STORE_SCOPE_PRODUCT, r->param, &st))
+        return;
     /* A first page is cached like the widget's (the same bounded set of
      * parameters); with since= (any time) or a cursor it is only
      * validated. */

@@ -16,9 +16,19 @@
  * error strings are held until the reply, so the count must be bounded. */
 #define MAX_ITEMS 10000
 
+/* key_may_catalogue says whether r's key may overwrite set product fields
+ * with a review's product object. Until API keys carry scopes every key
+ * may: the catalogue scope (srv__has_scope(r, SRV_SCOPE_CATALOGUE))
+ * replaces r->authed here. */
+static bool key_may_catalogue(const struct srv_req *r)
+{
+    return r->authed;
+}
+
 struct post_job {
     struct srv_job base;
     bool hold;                       /* new_review_status = pending: every posted review waits */
+    bool catalogue;                  /* the key may overwrite set product fields */
     struct store_ingest_item *items; /* review NULL: rejected by the parser */
     char **errors;                   /* the parser's sentence for each of those */
     size_t n, alloc;
@@ -83,7 +93,7 @@ static int post_apply(struct store_txn *txn, struct store_job *job)
 {
     struct post_job *j = (struct post_job *)job;
 
-    return store_ingest_batch(txn, j->items, j->n, 0, NULL);
+    return store_ingest_batch(txn, j->items, j->n, j->catalogue ? STORE_PUT_CATALOGUE : 0, NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -199,7 +209,7 @@ void srv__reviews_post(struct srv_req *r)
     static const char *const types[] = {"application/json", "application/x-ndjson",
                                         "application/ndjson", NULL};
     static const enum parse_format formats[] = {PARSE_JSON, PARSE_NDJSON, PARSE_NDJSON};
-    struct parse_options opt = {r->srv->cfg.new_review_status, NULL};
+    struct parse_options opt = {r->srv->cfg.new_review_status, NULL, false};
     struct parse_error perr;
     struct post_job *j = NULL;
     char *data = NULL;
@@ -213,6 +223,9 @@ void srv__reviews_post(struct srv_req *r)
     if (!j)
         abort();
     j->hold = r->srv->cfg.new_review_status == REVIEW_PENDING;
+    /* A review's product object fills empty catalogue fields; replacing set
+     * ones is for keys trusted with the catalogue (docs/reviews.md, "Products"). */
+    j->catalogue = key_may_catalogue(r);
     memset(&perr, 0, sizeof(perr));
     rc = parse_reviews(data, len, formats[fi], &opt, collect, j, &n_items, &perr);
     if (rc == CHORUS_EPARSE || n_items == 0) {

@@ -62,7 +62,8 @@ static void render(struct buf *b, uint64_t id, int64_t created, const struct sou
     chorus_json_str(b, c->url, strlen(c->url));
     buf_printf(b, ",\"interval\":%u,\"headers\":{", (unsigned)c->interval);
     parse_source_headers(c->headers, render_header, &h);
-    buf_printf(b, "},\"status\":\"%s\"", review_status_name(c->status));
+    buf_printf(b, "},\"status\":\"%s\",\"catalogue\":%s", review_status_name(c->status),
+               c->catalogue ? "true" : "false");
     if (c->product_id) {
         buf_puts(b, ",\"product_id\":");
         chorus_json_str(b, c->product_id, strlen(c->product_id));

@@ -240,7 +240,8 @@ static void widget(struct srv_req *r, bool page)
     txn = srv__read_begin(r);
     if (!txn)
         goto out;
-    rc = store_scope_stats(txn, STORE_SCOPE_PRODUCT, r->param, &st);
+    /* A product no approved review or PUT vouched for yet has no page. */
+    rc = store_scope_public(txn, STORE_SCOPE_PRODUCT, r->param, &st);
     if (rc) {
         srv__read_end(r);
         error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q.lang, q.dark);

@@ -255,7 +255,8 @@ void srv__page(struct srv_req *r, const struct srv_page *pg);
 /* srv__page_scope reads the aggregate of the scope a page shows into *st,
  * in the read transaction the route began; false when it answered instead
  * (404 naming the product or category, or the store's error) and ended the
- * transaction. */
+ * transaction. Pages are public: a product that is not listed yet
+ * (store_scope_public) is a 404 like a missing one. */
 bool srv__page_scope(struct srv_req *r, enum store_scope scope, const char *id,
                      struct review_stats *st);
 /* srv__page_fail answers a render error the usual way: 404, 400 for a bad

@@ -210,7 +210,7 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
 bool srv__page_scope(struct srv_req *r, enum store_scope scope, const char *id,
                      struct review_stats *st)
 {
-    int rc = store_scope_stats(r->t->rtxn, scope, id, st);
+    int rc = store_scope_public(r->t->rtxn, scope, id, st);
 
     if (rc == 0)
         return true;

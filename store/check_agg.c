@@ -311,6 +311,14 @@ int store__check_products(struct store__check *ck)
             store__check_say(ck, "Product number %" PRIu32 " does not decode.", pno);
             continue;
         }
+        /* The catalogue rule (product_put.c) keeps them out since it
+         * exists; a folder written before may hold some. */
+        if ((p.url && *p.url && !chorus_url_http(p.url, strlen(p.url))) ||
+            (p.image_url && *p.image_url && !chorus_url_http(p.image_url, strlen(p.image_url))))
+            store__check_say(ck,
+                             "Product %s has a url or image_url that is not http(s); put the "
+                             "product again with PUT /api/v1/products/{id}.",
+                             p.id);
         rc = check_product(ck, pno, &p, &with_cat);
         if (rc)
             goto out;

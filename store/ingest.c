@@ -94,8 +94,8 @@ static bool product_exists(struct store_txn *txn, const char *id)
  * ASIN; an unknown product is created from the item's fields. The id goes
  * into out. CHORUS_ENOTFOUND when the item names no product at all; a
  * storage failure otherwise. */
-static int match(struct store_txn *txn, struct codes *c, const struct store_ingest_item *it,
-                 char *out, size_t cap)
+static int match(struct store_txn *txn, struct codes *c, struct store_ingest_item *it,
+                 bool overwrite, char *out, size_t cap)
 {
     const struct product *pr = it->product;
     char k[2 * CHORUS_MAX_CODE + 2];
@@ -125,7 +125,7 @@ static int match(struct store_txn *txn, struct codes *c, const struct store_inge
         if (!id || !id[0] || strlen(id) > CHORUS_MAX_PRODUCT_ID)
             return CHORUS_ENOTFOUND;
         np.id = id;
-        rc = store_product_merge(txn, &np, NULL);
+        rc = store_product_merge(txn, &np, overwrite, &it->dropped, NULL);
         if (rc == CHORUS_EINVAL)
             return CHORUS_ENOTFOUND;
         if (rc)
@@ -178,12 +178,14 @@ static void count(struct store_ingest_counts *c, const struct store_ingest_item 
         c->refused++;
         break;
     }
+    c->dropped += it->dropped;
 }
 
 int store_ingest_batch(struct store_txn *txn, struct store_ingest_item *items, size_t n,
                        unsigned flags, struct store_ingest_counts *counts)
 {
     const struct product *merged = NULL; /* the last catalogue fields merged */
+    bool overwrite = (flags & STORE_PUT_CATALOGUE) != 0;
     struct store_ingest_counts c = {0};
     struct codes codes;
     int rc = 0;
@@ -197,11 +199,12 @@ int store_ingest_batch(struct store_txn *txn, struct store_ingest_item *items, s
         it->id = 0;
         it->result = 0;
         it->error = 0;
+        it->dropped = 0;
         if (!it->review)
             continue;
         r = *it->review;
         if (it->match) {
-            rc = match(txn, &codes, it, pid, sizeof(pid));
+            rc = match(txn, &codes, it, overwrite, pid, sizeof(pid));
             if (rc == CHORUS_ENOTFOUND) {
                 it->error = rc;
                 rc = 0;
@@ -214,13 +217,13 @@ int store_ingest_batch(struct store_txn *txn, struct store_ingest_item *items, s
         } else if (it->product && !same_product(merged, it->product)) {
             /* A product the store refuses (a bad field) leaves the review
              * to stand on its own product id. */
-            rc = store_product_merge(txn, it->product, NULL);
+            rc = store_product_merge(txn, it->product, overwrite, &it->dropped, NULL);
             if (rc && rc != CHORUS_EINVAL)
                 break;
             rc = 0;
             merged = it->product;
         }
-        rc = store_review_ingest(txn, &r, flags, &it->id, &it->result);
+        rc = store_review_ingest(txn, &r, flags & ~STORE_PUT_CATALOGUE, &it->id, &it->result);
         if (rc == CHORUS_EINVAL) {
             /* The parsers check the same rules; this is the second line. */
             it->error = rc;

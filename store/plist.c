@@ -1,6 +1,8 @@
 /* Product listings: the products of a category (or all), with their stats,
  * sorted and paged by keyset cursors.
  *
+ * Only listed products are shown (store_product_listed).
+ *
  * Sorting by count or average needs every product's stats, so the listing
  * gathers the products in scope and sorts them in memory. A catalogue has
  * thousands of products, not millions of reviews; a sorted index per sort
@@ -49,6 +51,10 @@ static int add(void *ctx, uint32_t pno)
         rc = store__agg_get(g->t, STORE__KIND_PRODUCT, pno, &it->st);
     if (rc)
         return rc;
+    /* Listings are public: a product no one vouched for yet (made by a
+     * review waiting for moderation) is not in them. */
+    if (!store_product_listed(&it->p, &it->st))
+        return 0;
     it->avg = it->st.count ? (double)it->st.rating_sum / (double)it->st.count : -1.0;
     g->n++;
     return 0;

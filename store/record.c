@@ -16,6 +16,13 @@
 #define REVIEW_HDR  57
 #define PRODUCT_HDR 9
 
+/* The product's flags byte, after its strings. A record written before it
+ * existed ends at mpn: those products were public under the earlier rule
+ * (every product was), and nothing tells one an operator put from one a
+ * review made, so they read as catalogued and stay public. */
+#define PRODUCT_F_CATALOGUED 0x01
+#define PRODUCT_F_KNOWN      PRODUCT_F_CATALOGUED
+
 /* ---- primitives ---------------------------------------------------------------- */
 
 static void put_i64(uint8_t *p, int64_t v)
@@ -275,7 +282,7 @@ size_t store__product_size(const struct product *p)
 {
     return PRODUCT_HDR + str_size(p->id) + str_size(p->name) + str_size(p->brand) +
            str_size(p->category) + str_size(p->url) + str_size(p->image_url) + str_size(p->gtin) +
-           str_size(p->mpn);
+           str_size(p->mpn) + 1;
 }
 
 void store__product_encode(uint8_t *out, const struct product *p)
@@ -292,7 +299,8 @@ void store__product_encode(uint8_t *out, const struct product *p)
     q = put_str(q, p->url);
     q = put_str(q, p->image_url);
     q = put_str(q, p->gtin);
-    put_str(q, p->mpn);
+    q = put_str(q, p->mpn);
+    *q = p->catalogued ? PRODUCT_F_CATALOGUED : 0;
 }
 
 int store__product_decode(const void *data, size_t len, struct product *p)
@@ -315,6 +323,13 @@ int store__product_decode(const void *data, size_t len, struct product *p)
     p->image_url = get_str(&rd);
     p->gtin = get_str(&rd);
     p->mpn = get_str(&rd);
+    p->catalogued = true;
+    if (!rd.bad && rd.left == 1) {
+        if (rd.p[0] & ~PRODUCT_F_KNOWN)
+            return CHORUS_ECORRUPT;
+        p->catalogued = (rd.p[0] & PRODUCT_F_CATALOGUED) != 0;
+        rd.left = 0;
+    }
     if (rd.bad || rd.left != 0 || !p->id)
         return CHORUS_ECORRUPT;
     return 0;

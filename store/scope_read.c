@@ -61,6 +61,23 @@ int store_scope_stats(struct store_txn *txn, enum store_scope scope, const char 
         txn, scope == STORE_SCOPE_PRODUCT ? STORE__KIND_PRODUCT : STORE__KIND_CATEGORY, no, stats);
 }
 
+int store_scope_public(struct store_txn *txn, enum store_scope scope, const char *id,
+                       struct review_stats *stats)
+{
+    struct product p;
+    uint32_t no;
+    int rc = store_scope_stats(txn, scope, id, stats);
+
+    if (rc || scope != STORE_SCOPE_PRODUCT)
+        return rc;
+    rc = store__product_no(txn, id, &no);
+    if (rc == 0)
+        rc = store__product_record_get(txn, no, &p);
+    if (rc == 0 && !store_product_listed(&p, stats))
+        rc = CHORUS_ENOTFOUND;
+    return rc;
+}
+
 /* ---- pages ---------------------------------------------------------------------------- */
 
 struct fpage {

@@ -7,9 +7,9 @@
  * u64; errors, backoff, n_reasons u32), then length-prefixed strings (u32
  * length, bytes): url, headers, product_id, product_map, json_map (length
  * 0xffffffff = NULL), last_status, etag, last_modified and n_reasons
- * reasons, then items_merged u64 (records written before it existed end
- * before it). Sources are few and small, so a state update rewrites the whole
- * record: simpler than a second database and still one page write.
+ * reasons, then items_merged u64, then a flags byte (SRC_F_*); records
+ * written before either existed end before it: no merges, no flags. Sources are few and small, so a
+ * state update rewrites the whole record: simpler than a second database and still one page write.
  *
  * The next source id is the meta counter "next_source_id".
  */
@@ -23,6 +23,9 @@
 
 #define NULL_LEN 0xffffffffu
 #define FIXED    (1 + 1 + 1 + 4 + 8 + 8 + 8 + 6 * 8 + 3 * 4)
+
+#define SRC_F_CATALOGUE 0x01 /* source_config.catalogue */
+#define SRC_F_KNOWN     SRC_F_CATALOGUE
 
 static bool cfg_valid(const struct source_config *c)
 {
@@ -66,7 +69,7 @@ static size_t rec_size(const struct source_config *c, const struct source_state 
 
     for (uint32_t i = 0; i < st->n_reasons && i < SOURCE_MAX_REASONS; i++)
         n += str_size(st->reasons[i]);
-    return n + 8;
+    return n + 8 + 1;
 }
 
 static void rec_encode(uint8_t *p, int64_t created, const struct source_config *c,
@@ -102,6 +105,7 @@ static void rec_encode(uint8_t *p, int64_t created, const struct source_config *
     for (uint32_t i = 0; i < nr; i++)
         p = put_str(p, st->reasons[i]);
     store__be64(p, st->items_merged);
+    p[8] = c->catalogue ? SRC_F_CATALOGUE : 0;
 }
 
 /* get_str reads one string into the arena (heap = NUL-terminated copy) or,
@@ -190,6 +194,13 @@ static int rec_decode(struct store_txn *t, const MDB_val *v, struct store_source
     if (rc == 0 && end - p >= 8) {
         st->items_merged = store__rd64(p);
         p += 8;
+    }
+    c->catalogue = false;
+    if (rc == 0 && end - p == 1) {
+        if (p[0] & ~SRC_F_KNOWN)
+            rc = CHORUS_ECORRUPT;
+        c->catalogue = (p[0] & SRC_F_CATALOGUE) != 0;
+        p++;
     }
     if (rc == 0 && (!c->url || p != end))
         rc = CHORUS_ECORRUPT;

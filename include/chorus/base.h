@@ -126,6 +126,9 @@ struct product {
     const char *gtin;
     const char *mpn;
     int64_t updated_at;
+    bool catalogued; /* put by the catalogue's owner (PUT /products, store_product_put): the
+                        product is public without an approved review. Read from the store;
+                        ignored on writes (docs/reviews.md, "Products") */
 };
 
 /* Aggregates of approved reviews, per product or per category path. */
@@ -148,6 +151,13 @@ struct review_stats {
 struct review *review_dup(const struct review *r);
 /* product_dup deep-copies p into one heap block (caller frees with free()). */
 struct product *product_dup(const struct product *p);
+
+/* chorus_url_http says whether s[0..n) is an http or https URL: the scheme
+ * in any case, then "://" and something after it. The one rule every
+ * catalogue URL (product url, image_url) is held to, since they are shown as
+ * links on public pages and in feeds: javascript:, data:, relative and other
+ * schemes are refused. */
+bool chorus_url_http(const char *s, size_t n);
 
 /* ==== data model: pulled sources ============================================ */
 
@@ -190,6 +200,8 @@ struct source_config {
     const char *product_id;    /* fixed product, or NULL */
     const char *product_map;   /* compact JSON (docs/sources.md), or NULL */
     const char *json_map;      /* json/ndjson field mapping, or NULL (Chorus's names) */
+    bool catalogue;            /* trusted with the catalogue: its items' product fields
+                                  replace set ones, not only fill empty ones */
 };
 
 /* What the poller learnt; fixed-size so that it can be updated in place. */

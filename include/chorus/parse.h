@@ -37,6 +37,9 @@ typedef int (*parse_item_cb)(void *ctx, size_t index, const struct review *r,
 struct parse_options {
     enum review_status default_status;
     const char *default_source;
+    bool lax_urls; /* product url / image_url: not refused here for a scheme other than
+                      http(s) but left to the store's merge, which drops the field and
+                      counts it, keeping the item (chorus import) */
 };
 
 enum parse_format {
@@ -146,6 +149,8 @@ struct parse_feed_item {
     struct product product; /* Google feed and JSON mappings: what the item says about
                                its product (id = sku or NULL); other fields NULL */
     const char *asin;       /* Google feed asins, else NULL */
+    unsigned dropped;       /* product fields left out for breaking their rule (a url
+                               that is not http(s), a GTIN that does not check) */
 };
 
 /* parse_feed_cb gets one item or, for an item that cannot be used, error (a

@@ -124,6 +124,12 @@ int store_review_put(struct store_txn *txn, const struct review *r, uint64_t *id
  * without a source_id. */
 #define STORE_PUT_MERGE 0x01u
 
+/* STORE_PUT_CATALOGUE (store_ingest_batch): the caller is trusted with the
+ * catalogue (chorus import, an API key with the catalogue scope, a source
+ * marked "catalogue"): the product fields an item carries replace set ones
+ * instead of only filling empty ones (store_product_merge's overwrite). */
+#define STORE_PUT_CATALOGUE 0x02u
+
 /* store_review_ingest is store_review_put with STORE_PUT_* flags. */
 int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned flags, uint64_t *id,
                         enum store_put_result *result);
@@ -172,16 +178,19 @@ struct store_ingest_item {
     enum store_put_result result;  /* what happened; 0 when refused */
     int error;                     /* when refused: CHORUS_EINVAL (breaks a storage
                                       limit) or CHORUS_ENOTFOUND (names no product) */
+    unsigned dropped;              /* product URL fields dropped: not http(s) */
 };
 
 struct store_ingest_counts {
     uint64_t created, updated, merged, unchanged, refused;
+    uint64_t dropped; /* product URL fields dropped (store_ingest_item.dropped) */
 };
 
 /* store_ingest_batch stores items in order in txn, which must be a write
  * transaction: an item's catalogue fields are merged into its product first
- * (store_product_merge, once for a run of items carrying the same fields),
- * then its review is put with flags (STORE_PUT_*, see store_review_ingest).
+ * (store_product_merge, once for a run of items carrying the same fields;
+ * overwriting set fields only with STORE_PUT_CATALOGUE), then its review is
+ * put with flags (STORE_PUT_*, see store_review_ingest).
  * An item the store refuses is marked and the batch goes on. Every result
  * is overwritten, so it is safe to rerun inside store_write. *counts (may
  * be NULL) sums the results. Returns 0, or a storage error that must abort
@@ -304,15 +313,33 @@ int store_reviews_each(struct store_txn *txn, uint64_t after, store_review_cb cb
 /* ---- products ------------------------------------------------------------- */
 
 /* store_product_put creates or replaces product p->id's catalogue fields
- * (name, brand, category, url, image_url, gtin, mpn). A change of category
+ * (name, brand, category, url, image_url, gtin, mpn) and makes it
+ * catalogued: public without an approved review (store_product_listed).
+ * The operator's path: PUT /api/v1/products/{id}. A change of category
  * moves the product's aggregates between category paths. Write txn only.
- * *created (may be NULL) says whether it was new. */
+ * *created (may be NULL) says whether it was new. CHORUS_EINVAL for a field
+ * over its cap, a bad category or a url / image_url that is not http(s). */
 int store_product_put(struct store_txn *txn, const struct product *p, bool *created);
 
-/* store_product_merge is store_product_put for partial records (a product
- * described inside an ingested review): only the fields p sets replace the
- * stored ones. */
-int store_product_merge(struct store_txn *txn, const struct product *p, bool *created);
+/* store_product_merge merges the catalogue fields that came with a review
+ * (store_ingest_batch) into product p->id, creating it (not catalogued)
+ * when missing. The rule (docs/reviews.md, "Products"): a field p leaves out keeps
+ * its stored value; a field p sets fills an empty one, and replaces a set
+ * one only with overwrite (a caller trusted with the catalogue); a url or
+ * image_url that is not http(s) is dropped and counted in *dropped (may be
+ * NULL). A merge that changes nothing writes nothing. The product's
+ * catalogued mark is kept. CHORUS_EINVAL for a field over its cap or a bad
+ * category (nothing written). */
+int store_product_merge(struct store_txn *txn, const struct product *p, bool overwrite,
+                        unsigned *dropped, bool *created);
+
+/* store_product_listed says whether the public may see product p with
+ * stats st: it was catalogued (put by the operator) or has an approved
+ * review or mention. Public reads (listings, product pages, the widget,
+ * product feeds) answer for an unlisted product as for a missing one, so a
+ * review still waiting for moderation cannot make a product appear. Pure;
+ * any thread. */
+bool store_product_listed(const struct product *p, const struct review_stats *st);
 
 /* store_product_get fills *p (borrowed) and *stats (either may be NULL) for
  * the product with external id `id`. CHORUS_ENOTFOUND. */
@@ -397,6 +424,13 @@ int store_feed_query(struct store_txn *txn, const struct store_feed_query *q, st
  * write bumps them). For ETags and Last-Modified. CHORUS_ENOTFOUND. */
 int store_scope_stats(struct store_txn *txn, enum store_scope scope, const char *id,
                       struct review_stats *stats);
+
+/* store_scope_public is store_scope_stats for what the public reads (product
+ * JSON and reviews, the widget and hosted page, the product's feeds): a
+ * product that is not listed (store_product_listed) is CHORUS_ENOTFOUND, as
+ * if it did not exist. Categories and ALL are as store_scope_stats. */
+int store_scope_public(struct store_txn *txn, enum store_scope scope, const char *id,
+                       struct review_stats *stats);
 
 /* store_reviews_window calls cb for the approved reviews of product_id with
  * a rating in `ratings` (STORE_RATING_* bits) and from <= created_at < to:

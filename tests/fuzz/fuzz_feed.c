@@ -22,15 +22,16 @@ static const char *const maps[] = {
 };
 
 static const struct source_config configs[] = {
-    {SOURCE_RSS, "https://shop.example/feed", 3600, "{}", REVIEW_APPROVED, "FIXED-1", NULL, NULL},
+    {SOURCE_RSS, "https://shop.example/feed", 3600, "{}", REVIEW_APPROVED, "FIXED-1", NULL, NULL,
+     false},
     {SOURCE_RSS, "https://shop.example/feed", 3600, "{}", REVIEW_PENDING, NULL,
      "{\"field\":\"sku\",\"category\":\"cat:\",\"link_patterns\":[{\"pattern\":\"*/p/*\","
      "\"product_id\":\"P1\"},{\"pattern\":\"shop\",\"product_id\":\"P2\"}]}",
-     NULL},
+     NULL, false},
     {SOURCE_GOOGLE, "https://shop.example/google.xml", 3600, "{}", REVIEW_APPROVED, NULL, NULL,
-     NULL},
+     NULL, false},
     {SOURCE_JSON, "https://shop.example/reviews.json", 3600, "{}", REVIEW_APPROVED, NULL, NULL,
-     NULL},
+     NULL, false},
 };
 #define NRULES (sizeof(configs) / sizeof(configs[0]))
 

@@ -7,7 +7,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const enum parse_format fmts[] = {PARSE_JSON, PARSE_NDJSON, PARSE_AMAZON};
-    struct parse_options opt = {REVIEW_PENDING, "fuzz"};
+    struct parse_options opt = {REVIEW_PENDING, "fuzz", false};
     struct parse_error err;
     const char *body;
     size_t len, n = 0, expect = 0;

@@ -324,6 +324,34 @@ CHORUS_TEST_SETUP(csv_import, setup, teardown)
     expect_contains(c->stdout_text, h_fmt("ok: %llu reviews", created));
 }
 
+/* import_owns_the_catalogue: chorus import is the operator's path, so a
+ * file's product fields replace set ones; a url that is not http(s) is left
+ * out and counted, and its review kept (docs/reviews.md, "Products"). */
+CHORUS_TEST_SETUP(import_owns_the_catalogue, setup, teardown)
+{
+    struct cli *c = *state;
+    const char *lines =
+        "{\"product_id\":\"im-1\",\"rating\":5,\"body\":\"One.\",\"product\":{\"name\":\"First\","
+        "\"url\":\"https://a.example/im-1\"}}\n"
+        "{\"product_id\":\"im-1\",\"rating\":4,\"body\":\"Two.\",\"product\":{\"name\":\"Second\","
+        "\"url\":\"javascript:alert(1)\"}}\n";
+    char d[320], f[320];
+
+    snprintf(d, sizeof(d), "%s", in_root(c, "d"));
+    snprintf(f, sizeof(f), "%s", in_root(c, "in.ndjson"));
+    h_write_file(f, lines, strlen(lines));
+    expect_ok(c, "import", "--data", d, "--format", "ndjson", f);
+    assert_int_equal(summary_count(c, "created"), 2);
+    assert_int_equal(summary_count(c, "rejected"), 0);
+    expect_contains(c->stderr_text, "1 product url or image_url fields were left out");
+    expect_ok(c, "check", "--data", d);
+    expect_ok(c, "export", "--data", d);
+    expect_contains(c->stdout_text, "\"name\":\"Second\"");
+    expect_contains(c->stdout_text, "\"url\":\"https://a.example/im-1\"");
+    if (strstr(c->stdout_text, "javascript:"))
+        fail_msg("the javascript: url was stored: %s", c->stdout_text);
+}
+
 /* tokens_cli makes a reader token with the CLI on a folder, opens the
  * private digest with it through a real chorusd, then revokes it. */
 CHORUS_TEST_SETUP(tokens_cli, setup, teardown)

@@ -187,7 +187,12 @@ CHORUS_TEST_SETUP(post_all_fields, h_setup, h_teardown)
     expect_jstr(r->json, "responses[0].body", "Sorry");
     expect_jstr(r->json, "responses[0].created_at", "2024-01-03T00:00:00Z");
     hresp_free(r);
+    /* Its only review is rejected: the product it made is not public, a
+     * key holder reads it (docs/reviews.md, "Products"). */
     r = h_get(d, "/api/v1/products/af-1");
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_get_key(d, "/api/v1/products/af-1");
     expect_status(r, 200);
     expect_jstr(r->json, "name", "Alienware m16");
     expect_jstr(r->json, "category", "laptops/gaming");

@@ -102,6 +102,156 @@ CHORUS_TEST_SETUP(product_put_errors, h_setup, h_teardown)
     hresp_free(r);
 }
 
+/* ---- what the public sees of the catalogue (docs/reviews.md, "Products") ----------------------
+ */
+
+/* expect_public checks every public read of product id: the product JSON
+ * and its reviews, the widget and hosted page, the product's Atom feed and
+ * the listings (all, and its category). */
+static void expect_public(struct chorusd *d, const char *id, const char *category, bool public)
+{
+    const char *paths[] = {"/api/v1/products/%s", "/api/v1/products/%s/reviews", "/p/%s",
+                           "/widget/%s.html", "/feeds/products/%s.atom"};
+    const char *lists[] = {"/api/v1/products", "/api/v1/products?category=%s"};
+    struct hresp *r;
+
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        r = h_get(d, h_fmt(paths[i], id));
+        if (r->status != (public ? 200 : 404))
+            fail_msg("GET %s: %ld", h_fmt(paths[i], id), r->status);
+        hresp_free(r);
+    }
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        r = h_get(d, h_fmt(lists[i], category));
+        expect_status(r, 200);
+        if (public)
+            expect_contains(r->body, h_fmt("\"id\":\"%s\"", id));
+        else if (strstr(r->body, h_fmt("\"id\":\"%s\"", id)))
+            fail_msg("%s lists %s: %s", h_fmt(lists[i], category), id, r->body);
+        hresp_free(r);
+    }
+}
+
+/* A review waiting for moderation does not make its product appear; its
+ * approval does. */
+CHORUS_TEST_SETUP(pending_product_is_not_public, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    uint64_t id = h_post_review(d, "{\"product_id\":\"np-1\",\"rating\":5,\"status\":\"pending\","
+                                   "\"product\":{\"name\":\"Cheap pills\",\"category\":\"spam\","
+                                   "\"url\":\"https://elsewhere.example/\"}}");
+    struct hresp *r;
+
+    expect_public(d, "np-1", "spam", false);
+    /* A moderator reads it with the key, never from a cache. */
+    r = h_get_key(d, "/api/v1/products/np-1");
+    expect_status(r, 200);
+    expect_header(r, "Cache-Control", "private, no-store");
+    expect_jstr(r->json, "name", "Cheap pills");
+    hresp_free(r);
+    r = h_post_json(d, h_fmt("/api/v1/reviews/%llu/moderation", (unsigned long long)id),
+                    "{\"status\":\"approved\"}");
+    expect_status(r, 200);
+    hresp_free(r);
+    expect_public(d, "np-1", "spam", true);
+}
+
+/* The catalogue's own path makes a product public with no review at all. */
+CHORUS_TEST_SETUP(put_product_is_public_without_reviews, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    struct hresp *r =
+        h_put_json(d, "/api/v1/products/pp-1", "{\"name\":\"Dock\",\"category\":\"docks\"}");
+
+    expect_status(r, 201);
+    hresp_free(r);
+    expect_public(d, "pp-1", "docks", true);
+}
+
+/* expect_catalogue checks the name and link product id shows on its JSON,
+ * its hosted page and in the Google feed. */
+static void expect_catalogue(struct chorusd *d, const char *id, const char *name, const char *url)
+{
+    struct hresp *r = h_get(d, h_fmt("/api/v1/products/%s", id));
+
+    expect_status(r, 200);
+    expect_jstr(r->json, "name", name);
+    expect_jstr(r->json, "url", url);
+    hresp_free(r);
+    r = h_get(d, h_fmt("/p/%s", id));
+    expect_status(r, 200);
+    expect_contains(r->body, h_fmt("<title>%s", name));
+    expect_contains(r->body, h_fmt("href=\"%s\"", url));
+    hresp_free(r);
+    r = h_get(d, "/feeds/google-reviews.xml");
+    expect_status(r, 200);
+    expect_contains(r->body, h_fmt("<product_name>%s</product_name>", name));
+    expect_contains(r->body, h_fmt("<product_url>%s</product_url>", url));
+    hresp_free(r);
+}
+
+/* A review's product object fills what the catalogue leaves empty and
+ * changes nothing it has set, whatever the review's status. */
+CHORUS_TEST_SETUP(rejected_review_keeps_the_catalogue, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    struct hresp *r = h_put_json(d, "/api/v1/products/rr-1",
+                                 "{\"name\":\"Real Dock\",\"url\":\"https://shop.example/rr-1\"}");
+
+    expect_status(r, 201);
+    hresp_free(r);
+    h_post_review(d, "{\"product_id\":\"rr-1\",\"rating\":5,\"body\":\"Works.\"}");
+    expect_catalogue(d, "rr-1", "Real Dock", "https://shop.example/rr-1");
+    h_post_review(d, "{\"product_id\":\"rr-1\",\"rating\":1,\"status\":\"rejected\","
+                     "\"product\":{\"name\":\"Cheap pills\",\"url\":\"https://evil.example/\","
+                     "\"brand\":\"Acme\"}}");
+    expect_catalogue(d, "rr-1", "Real Dock", "https://shop.example/rr-1");
+    r = h_get(d, "/api/v1/products/rr-1");
+    expect_jstr(r->json, "brand", "Acme"); /* empty, so filled */
+    hresp_free(r);
+    /* The catalogue's own path still changes them. */
+    r = h_put_json(d, "/api/v1/products/rr-1",
+                   "{\"name\":\"New Dock\",\"url\":\"https://shop.example/new\"}");
+    expect_status(r, 200);
+    hresp_free(r);
+    expect_catalogue(d, "rr-1", "New Dock", "https://shop.example/new");
+}
+
+/* Catalogue URLs are http or https, in any case; anything else is refused
+ * naming the field. */
+CHORUS_TEST_SETUP(catalogue_urls_must_be_http, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    static const char *const bad[] = {"javascript:alert(1)", "JAVASCRIPT:alert(1)",
+                                      "data:text/html,x", "/p/relative", "ftp://example.com/x"};
+    struct hresp *r;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = h_put_json(d, "/api/v1/products/u-1", h_fmt("{\"url\":\"%s\"}", bad[i]));
+        expect_problem(r, 400);
+        expect_jcontains(r->json, "detail", "url must be an http:// or https:// address");
+        hresp_free(r);
+        r = h_put_json(d, "/api/v1/products/u-1", h_fmt("{\"image_url\":\"%s\"}", bad[i]));
+        expect_problem(r, 400);
+        expect_jcontains(r->json, "detail", "image_url must be");
+        hresp_free(r);
+        /* A posted review is refused per item (docs/reviews.md): alone, 422. */
+        r = h_post_json(
+            d, "/api/v1/reviews",
+            h_fmt("{\"product_id\":\"u-1\",\"rating\":5,\"product\":{\"url\":\"%s\"}}", bad[i]));
+        expect_problem(r, 422);
+        expect_jcontains(r->json, "results[0].error", "product.url must be an http:// or https://");
+        hresp_free(r);
+    }
+    r = h_get_key(d, "/api/v1/products/u-1");
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_put_json(d, "/api/v1/products/u-1", "{\"url\":\"HTTPS://Shop.Example/u-1\"}");
+    expect_status(r, 201);
+    expect_jstr(r->json, "url", "HTTPS://Shop.Example/u-1");
+    hresp_free(r);
+}
+
 /* Ids are path segments: anything else is percent-encoded. */
 CHORUS_TEST_SETUP(product_id_encoded, h_setup, h_teardown)
 {

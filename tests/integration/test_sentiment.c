@@ -37,10 +37,11 @@ static double sentiment_of(struct chorusd *d, uint64_t id)
     return s;
 }
 
-/* stats_sentiment returns a product's stats.sentiment (NAN for null). */
+/* stats_sentiment returns a product's stats.sentiment (NAN for null), read
+ * with the key: a product with no approved review is not public. */
 static double stats_sentiment(struct chorusd *d, const char *product)
 {
-    struct hresp *r = h_get(d, h_fmt("/api/v1/products/%s", product));
+    struct hresp *r = h_get_key(d, h_fmt("/api/v1/products/%s", product));
     json_t *v;
     double s;
 

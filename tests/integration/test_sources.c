@@ -681,4 +681,74 @@ CHORUS_TEST_SETUP(google_items_match_the_catalogue, setup_feeds, teardown)
     hresp_free(r);
 }
 
+/* product_field GETs product id and returns its string field (static copy;
+ * "(null)" when absent). */
+static const char *product_field(struct chorusd *d, const char *id, const char *field)
+{
+    static char out[512];
+    struct hresp *r = h_get_key(d, h_fmt("/api/v1/products/%s", id));
+    const char *v;
+
+    expect_status(r, 200);
+    v = json_string_value(jpath(r->json, field));
+    snprintf(out, sizeof(out), "%s", v ? v : "(null)");
+    hresp_free(r);
+    return out;
+}
+
+/* catalogue_sources_may_overwrite: a pulled item's product fields fill
+ * what the catalogue leaves empty; only a source marked "catalogue"
+ * replaces what it has set (docs/sources.md). */
+CHORUS_TEST_SETUP(catalogue_sources_may_overwrite, setup_feeds, teardown)
+{
+    struct world *w = *state;
+    struct chorusd *d = w->d;
+    struct hresp *r;
+    long plain, trusted;
+    char src[512]; /* the source body without its closing brace */
+
+    snprintf(src, sizeof(src),
+             "{\"kind\":\"google-reviews\",\"url\":\"%s/google.xml\",\"interval\":3600,"
+             "\"product_id\":\"gp-1\"",
+             fixture_base(w->fx));
+    r = h_put_json(d, "/api/v1/products/gp-1",
+                   "{\"name\":\"Our Gadget\",\"url\":\"https://ours.example/gp-1\"}");
+    expect_status(r, 201);
+    hresp_free(r);
+    r = h_post_json(d, "/api/v1/sources", h_fmt("%s,\"catalogue\":\"yes\"}", src));
+    expect_problem(r, 400);
+    expect_jcontains(r->json, "detail", "catalogue is true or false");
+    hresp_free(r);
+
+    r = h_post_json(d, "/api/v1/sources", h_fmt("%s}", src));
+    expect_status(r, 201);
+    expect_jbool(r->json, "catalogue", false);
+    plain = (long)json_integer_value(jpath(r->json, "id"));
+    hresp_free(r);
+    r = wait_source(d, plain, "polls", 1);
+    expect_jint(r->json, "items_added", 1);
+    hresp_free(r);
+    assert_int_equal(review_count(d, "gp-1"), 1);
+    /* The feed calls it Gadget at shop.example: set fields stay, the empty
+     * GTIN is filled. */
+    assert_string_equal(product_field(d, "gp-1", "name"), "Our Gadget");
+    assert_string_equal(product_field(d, "gp-1", "url"), "https://ours.example/gp-1");
+    assert_string_equal(product_field(d, "gp-1", "gtin"), "0012345678905");
+
+    trusted = add_source(d, h_fmt("%s,\"catalogue\":true}", src));
+    r = wait_source(d, trusted, "polls", 1);
+    expect_jbool(r->json, "catalogue", true);
+    hresp_free(r);
+    assert_string_equal(product_field(d, "gp-1", "name"), "Gadget");
+    assert_string_equal(product_field(d, "gp-1", "url"), "https://shop.example/p/g");
+    /* The flag is stored with the source. */
+    chorusd_restart(d);
+    r = h_get_key(d, h_fmt("/api/v1/sources/%ld", trusted));
+    expect_jbool(r->json, "catalogue", true);
+    hresp_free(r);
+    r = h_get_key(d, h_fmt("/api/v1/sources/%ld", plain));
+    expect_jbool(r->json, "catalogue", false);
+    hresp_free(r);
+}
+
 CHORUS_TEST_MAIN()

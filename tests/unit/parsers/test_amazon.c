@@ -50,7 +50,7 @@ CHORUS_TEST(amazon_2023)
 {
     struct collect c = {0};
     const struct review *r;
-    struct parse_options opt = {REVIEW_PENDING, "amazon-2023"};
+    struct parse_options opt = {REVIEW_PENDING, "amazon-2023", false};
 
     assert_int_equal(
         parse_text(&c, PARSE_AMAZON,

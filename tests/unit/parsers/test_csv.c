@@ -401,7 +401,7 @@ CHORUS_TEST(csv_value_errors)
 CHORUS_TEST(csv_source_ids)
 {
     struct collect c = {0}, d = {0};
-    struct parse_options opt = {REVIEW_PENDING, "import-1"};
+    struct parse_options opt = {REVIEW_PENDING, "import-1", false};
     static const char text[] = "sku,stars,head,text\nA1,5,t,b\nA1,5,t,b\nA1,5,t,c\nA1,5,,tb\n";
     static const char with_name[] = "sku,stars,head,text,name\nA1,5,t,b,Other name\n";
 

@@ -22,6 +22,7 @@ struct fitem {
     double original, scale;
     int64_t created_at;
     bool verified;
+    unsigned dropped; /* product fields left out */
     size_t index;
 };
 
@@ -97,6 +98,7 @@ static int fcb(void *ctx, size_t index, const struct parse_feed_item *it, const 
         g->p_mpn = dup_or_null(it->product.mpn);
         g->p_brand = dup_or_null(it->product.brand);
         g->asin = dup_or_null(it->asin);
+        g->dropped = it->dropped;
     }
     return c->stop_after && c->n >= c->stop_after ? 9 : 0;
 }
@@ -508,8 +510,10 @@ CHORUS_TEST(google_variants)
     assert_string_equal(g->p_id, "s-1"); /* the first product */
     assert_null(g->p_gtin);              /* the first GTIN fails its check digit: left out */
     assert_null(g->p_url);               /* not http(s): left out */
+    assert_int_equal(g->dropped, 2);     /* and both counted for the poller's report */
     assert_string_equal(g->asin, "B00X");
     g = &c.items[1];
+    assert_int_equal(g->dropped, 0);
     assert_true(strncmp(g->source_id, "h:", 2) == 0 && strlen(g->source_id) == 18);
     assert_int_equal(g->rating, 4); /* 87/100 */
     assert_string_equal(c.items[2].error, "ratings overall must be a whole number of stars from "

@@ -391,6 +391,32 @@ CHORUS_TEST(product_object)
                         "product.name must be a string (got a number).");
 }
 
+/* lax_urls (chorus import): a product url that is not http(s) does not
+ * cost the item; it goes on to the store, whose merge drops and counts it
+ * (store/product_put.c). Every other rule still holds. */
+CHORUS_TEST(product_urls_lax_for_import)
+{
+    struct parse_options opt = {REVIEW_APPROVED, NULL, true};
+    struct collect c = {0};
+
+    assert_int_equal(parse_text(&c, PARSE_JSON,
+                                "{\"product_id\":\"a\",\"product\":{\"url\":\"javascript:x\","
+                                "\"image_url\":\"data:,x\",\"name\":\"N\"}}",
+                                &opt, NULL),
+                     0);
+    assert_int_equal(c.n, 1);
+    assert_null(c.items[0].error);
+    assert_string_equal(c.items[0].p->url, "javascript:x");
+    assert_string_equal(c.items[0].p->image_url, "data:,x");
+    collect_free(&c);
+    assert_int_equal(parse_text(&c, PARSE_JSON,
+                                "{\"product_id\":\"a\",\"product\":{\"gtin\":\"4006381333932\"}}",
+                                &opt, NULL),
+                     0);
+    assert_non_null(c.items[0].error);
+    collect_free(&c);
+}
+
 CHORUS_TEST(responses)
 {
     struct collect c = {0};

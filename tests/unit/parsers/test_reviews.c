@@ -63,7 +63,7 @@ CHORUS_TEST(json_object_valid)
 CHORUS_TEST(json_defaults)
 {
     struct collect c = {0};
-    struct parse_options opt = {REVIEW_PENDING, "feed-7"};
+    struct parse_options opt = {REVIEW_PENDING, "feed-7", false};
     const struct review *r;
     int64_t before = chorus_now();
 

@@ -42,15 +42,21 @@ static int do_batch(struct store_txn *t, void *ctx)
     return rc;
 }
 
-static struct store_ingest_counts run_batch(struct store *s, struct store_ingest_item *items,
-                                            size_t n)
+static struct store_ingest_counts run_batch_flags(struct store *s, struct store_ingest_item *items,
+                                                  size_t n, unsigned flags)
 {
-    struct batch b = {.items = items, .n = n};
+    struct batch b = {.items = items, .n = n, .flags = flags};
 
     /* Results from an earlier run must not leak into this one. */
     memset(&b.counts, 0x5a, sizeof(b.counts));
     assert_int_equal(store_write(s, do_batch, &b), 0);
     return b.counts;
+}
+
+static struct store_ingest_counts run_batch(struct store *s, struct store_ingest_item *items,
+                                            size_t n)
+{
+    return run_batch_flags(s, items, n, 0);
 }
 
 static struct store_ingest_item item(const struct review *r, const struct product *p)
@@ -273,6 +279,49 @@ CHORUS_TEST_SETUP(catalogue_fields_are_merged, fx_setup, fx_teardown)
     assert_consistent(f->s);
 }
 
+CHORUS_TEST_SETUP(catalogue_flag_decides_overwrites, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    struct product first = {.id = "p1", .name = "Laptop", .url = "https://shop.example/p1"};
+    struct product other = {.id = "p1",
+                            .name = "Cheap pills",
+                            .url = "https://elsewhere.example/",
+                            .brand = "Acme",
+                            .image_url = "javascript:alert(1)"};
+    struct review a = rv("p1", "a", 5), b = rv("p1", "b", 1), c = rv("p1", "c", 2);
+    struct store_ingest_item items[1];
+    struct store_ingest_counts n;
+
+    items[0] = item(&a, &first);
+    run_batch(f->s, items, 1);
+    /* Without the flag: set fields stay, an empty one is filled, a URL that
+     * is not http(s) is dropped and counted, and the review is stored. */
+    b.status = REVIEW_REJECTED;
+    items[0] = item(&b, &other);
+    n = run_batch(f->s, items, 1);
+    assert_int_equal(items[0].result, STORE_CREATED);
+    assert_int_equal(items[0].dropped, 1);
+    assert_int_equal(n.dropped, 1);
+    assert_string_equal(field(f->s, "p1", "name"), "Laptop");
+    assert_string_equal(field(f->s, "p1", "brand"), "Acme");
+    {
+        struct store_txn *t = NULL;
+        struct product p;
+
+        assert_int_equal(store_read_begin(f->s, &t), 0);
+        assert_int_equal(store_product_get(t, "p1", &p, NULL), 0);
+        assert_string_equal(p.url, "https://shop.example/p1");
+        assert_null(p.image_url);
+        store_txn_free(t);
+    }
+    /* With it (chorus import, a catalogue key or source): they replace. */
+    items[0] = item(&c, &other);
+    n = run_batch_flags(f->s, items, 1, STORE_PUT_CATALOGUE);
+    assert_int_equal(n.dropped, 1);
+    assert_string_equal(field(f->s, "p1", "name"), "Cheap pills");
+    assert_consistent(f->s);
+}
+
 CHORUS_TEST_SETUP(runs_of_identical_products, fx_setup, fx_teardown)
 {
     struct fx *f = *state;
@@ -290,7 +339,9 @@ CHORUS_TEST_SETUP(runs_of_identical_products, fx_setup, fx_teardown)
         snprintf(sid[i], sizeof(sid[i]), "r%d", i);
         r[i] = rv(i == 4 ? "q" : "p", sid[i], 1 + i % 5);
     }
-    /* X X X Y q X X: the last run must win although it equals the first. */
+    /* X X X Y q X X: the last run must win although it equals the first
+     * (for a caller trusted to overwrite: catalogue_flag_decides_overwrites
+     * has the rest). */
     items[0] = item(&r[0], &x1);
     items[1] = item(&r[1], &x2);
     items[2] = item(&r[2], &x3);
@@ -298,7 +349,7 @@ CHORUS_TEST_SETUP(runs_of_identical_products, fx_setup, fx_teardown)
     items[4] = item(&r[4], &q);
     items[5] = item(&r[5], &x1);
     items[6] = item(&r[6], &x2);
-    run_batch(f->s, items, 7);
+    run_batch_flags(f->s, items, 7, STORE_PUT_CATALOGUE);
     assert_string_equal(field(f->s, "p", "name"), "X");
     assert_string_equal(field(f->s, "p", "category"), "a/b");
     assert_string_equal(field(f->s, "q", "name"), "Q");
@@ -308,7 +359,7 @@ CHORUS_TEST_SETUP(runs_of_identical_products, fx_setup, fx_teardown)
     items[0] = item(&r[0], &x1);
     items[1] = item(&r[1], &y);
     items[2] = item(&r[2], &y);
-    run_batch(f->s, items, 3);
+    run_batch_flags(f->s, items, 3, STORE_PUT_CATALOGUE);
     assert_string_equal(field(f->s, "p", "name"), "Y");
     assert_string_equal(field(f->s, "p", "category"), "a/c");
     assert_consistent(f->s);

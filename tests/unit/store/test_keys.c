@@ -210,7 +210,7 @@ CHORUS_TEST(review_record_round_trip)
 
 CHORUS_TEST(product_and_stats_records)
 {
-    struct product p = {"sku", "Name", NULL, "a/b", NULL, NULL, "123", NULL, 99}, d;
+    struct product p = {"sku", "Name", NULL, "a/b", NULL, NULL, "123", NULL, 99, false}, d;
     struct review_stats st = {5, 20, {1, 0, 1, 1, 2}, 3, -0.5, 2, -100, 42, 1700000000}, sd;
     struct store_day day = {17, 2, 9, {0, 0, 0, 1, 1}, 4}, dd;
     uint8_t buf[512], sb[STORE__STATS_LEN], db[STORE__DAYREC_MAX];
@@ -222,7 +222,20 @@ CHORUS_TEST(product_and_stats_records)
     assert_string_equal(d.category, "a/b");
     assert_null(d.brand);
     assert_true(d.updated_at == 99);
-    assert_int_equal(store__product_decode(buf, n - 1, &d), CHORUS_ECORRUPT);
+    assert_false(d.catalogued);
+    p.catalogued = true;
+    store__product_encode(buf, &p);
+    assert_int_equal(store__product_decode(buf, n, &d), 0);
+    assert_true(d.catalogued);
+    /* A record from before the flags byte: every product was public then,
+     * so it reads as catalogued. */
+    p.catalogued = false;
+    store__product_encode(buf, &p);
+    assert_int_equal(store__product_decode(buf, n - 1, &d), 0);
+    assert_true(d.catalogued);
+    assert_int_equal(store__product_decode(buf, n - 2, &d), CHORUS_ECORRUPT);
+    buf[n - 1] = 0x80; /* a flag this version does not know */
+    assert_int_equal(store__product_decode(buf, n, &d), CHORUS_ECORRUPT);
 
     store__stats_encode(sb, &st);
     assert_int_equal(store__stats_decode(sb, sizeof(sb), &sd), 0);

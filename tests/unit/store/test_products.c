@@ -285,4 +285,218 @@ CHORUS_TEST_SETUP(listing_cursors_are_checked, fx_setup, fx_teardown)
     store_txn_free(t);
 }
 
+/* ---- the catalogue rule (product_put.c) --------------------------------------------------- */
+
+struct mctx {
+    const struct product *p;
+    bool overwrite;
+    unsigned dropped;
+    bool created;
+};
+
+static int do_merge(struct store_txn *t, void *ctx)
+{
+    struct mctx *m = ctx;
+
+    return store_product_merge(t, m->p, m->overwrite, &m->dropped, &m->created);
+}
+
+static int merge(struct store *s, const struct product *p, bool overwrite, unsigned *dropped)
+{
+    struct mctx m = {p, overwrite, 99, false};
+    int rc = store_write(s, do_merge, &m);
+
+    if (dropped)
+        *dropped = m.dropped;
+    return rc;
+}
+
+/* got reads product id (asserting it exists) into a static copy, valid
+ * until the next call; got(NULL, ...) frees it. */
+static const struct product *got(struct store *s, const char *id, struct review_stats *st)
+{
+    static struct product *copy;
+    struct store_txn *t = NULL;
+    struct product p;
+
+    free(copy);
+    copy = NULL;
+    if (!s)
+        return NULL;
+    assert_int_equal(store_read_begin(s, &t), 0);
+    assert_int_equal(store_product_get(t, id, &p, st), 0);
+    copy = product_dup(&p);
+    store_txn_free(t);
+    return copy;
+}
+
+CHORUS_TEST_SETUP(merge_fills_empty_fields_only, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    struct product a = {.id = "m", .name = "Laptop", .category = "laptops"};
+    struct product b = {.id = "m",
+                        .name = "Cheap pills",
+                        .category = "pills",
+                        .url = "https://shop.example/m",
+                        .gtin = ""};
+    struct review_stats st;
+    uint64_t version;
+    unsigned dropped;
+
+    /* A missing product is made from the fields, not catalogued. */
+    assert_int_equal(merge(f->s, &a, false, &dropped), 0);
+    assert_int_equal(dropped, 0);
+    assert_string_equal(got(f->s, "m", NULL)->name, "Laptop");
+    assert_false(got(f->s, "m", NULL)->catalogued);
+    /* Set fields stay, empty ones are filled. */
+    assert_int_equal(merge(f->s, &b, false, NULL), 0);
+    assert_string_equal(got(f->s, "m", NULL)->name, "Laptop");
+    assert_string_equal(got(f->s, "m", NULL)->category, "laptops");
+    assert_string_equal(got(f->s, "m", NULL)->url, "https://shop.example/m");
+    assert_null(got(f->s, "m", NULL)->gtin);
+    /* The same fields again change nothing: no version moves. */
+    got(f->s, "m", &st);
+    version = st.version;
+    assert_int_equal(merge(f->s, &b, false, NULL), 0);
+    got(f->s, "m", &st);
+    assert_true(st.version == version);
+    /* With overwrite they replace, the category moving with its stats. */
+    assert_int_equal(merge(f->s, &b, true, NULL), 0);
+    assert_string_equal(got(f->s, "m", NULL)->name, "Cheap pills");
+    assert_string_equal(got(f->s, "m", NULL)->category, "pills");
+    assert_string_equal(got(f->s, "m", NULL)->url, "https://shop.example/m");
+    assert_false(got(f->s, "m", NULL)->catalogued);
+    /* A put makes it catalogued; a merge after keeps that. */
+    put_product(f->s, "m", "laptops", NULL);
+    assert_true(got(f->s, "m", NULL)->catalogued);
+    assert_int_equal(merge(f->s, &a, true, NULL), 0);
+    assert_true(got(f->s, "m", NULL)->catalogued);
+    assert_consistent(f->s);
+    got(NULL, NULL, NULL);
+}
+
+CHORUS_TEST_SETUP(catalogue_urls_must_be_http, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    static const char *const bad[] = {"javascript:alert(1)",
+                                      "JavaScript:alert(1)",
+                                      "data:text/html,<b>x</b>",
+                                      "/relative/path",
+                                      "ftp://x.example/",
+                                      "http:/one-slash",
+                                      "https://"};
+    struct pctx c;
+    unsigned dropped;
+
+    memset(&c, 0, sizeof(c));
+    c.p.id = "u";
+    c.p.url = "HTTPS://Shop.Example/u"; /* the scheme in any case */
+    c.p.image_url = "http://img.example/u.png";
+    assert_int_equal(store_write(f->s, put_full, &c), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct product m = {.id = "u", .name = "Kept", .url = bad[i], .image_url = bad[i]};
+
+        /* PUT refuses the product... */
+        c.p.url = bad[i];
+        assert_int_equal(store_write(f->s, put_full, &c), CHORUS_EINVAL);
+        c.p.url = "https://shop.example/u";
+        c.p.image_url = bad[i];
+        assert_int_equal(store_write(f->s, put_full, &c), CHORUS_EINVAL);
+        c.p.image_url = NULL;
+        /* ... a merge drops the fields, even with overwrite, and keeps the rest. */
+        assert_int_equal(merge(f->s, &m, true, &dropped), 0);
+        assert_int_equal(dropped, 2);
+        assert_string_equal(got(f->s, "u", NULL)->url, "HTTPS://Shop.Example/u");
+        assert_string_equal(got(f->s, "u", NULL)->image_url, "http://img.example/u.png");
+        assert_string_equal(got(f->s, "u", NULL)->name, "Kept");
+    }
+    /* A new product made by a merge does not get them either. */
+    {
+        struct product m = {.id = "new", .url = "javascript:x", .image_url = "https://i.example/"};
+
+        assert_int_equal(merge(f->s, &m, false, &dropped), 0);
+        assert_int_equal(dropped, 1);
+        assert_null(got(f->s, "new", NULL)->url);
+        assert_string_equal(got(f->s, "new", NULL)->image_url, "https://i.example/");
+    }
+    assert_consistent(f->s);
+    got(NULL, NULL, NULL);
+}
+
+static bool listed(struct store *s, const char *id)
+{
+    struct review_stats st;
+    const struct product *p = got(s, id, &st);
+    struct store_txn *t = NULL;
+    bool pub;
+
+    assert_int_equal(store_read_begin(s, &t), 0);
+    pub = store_scope_public(t, STORE_SCOPE_PRODUCT, id, &st) == 0;
+    store_txn_free(t);
+    /* The predicate and the scope read say the same. */
+    assert_true(pub == store_product_listed(p, &st));
+    return pub;
+}
+
+static int add_id(void *ctx, const struct product *p, const struct review_stats *st)
+{
+    (void)st;
+    buf_puts(ctx, p->id);
+    buf_putc(ctx, ' ');
+    return 0;
+}
+
+/* listing gives the ids store_products_list shows, space-separated, valid
+ * until the next call; listing(NULL, NULL) frees them. */
+static const char *listing(struct store *s, const char *category)
+{
+    static struct buf b;
+    struct store_txn *t = NULL;
+    char next[STORE_CURSOR_MAX];
+
+    buf_cleanup(&b);
+    buf_init(&b, 0);
+    if (!s)
+        return NULL;
+    assert_int_equal(store_read_begin(s, &t), 0);
+    assert_int_equal(store_products_list(t, category, STORE_PSORT_ID, 100, NULL, add_id, &b, next),
+                     0);
+    store_txn_free(t);
+    return b.data ? b.data : "";
+}
+
+CHORUS_TEST_SETUP(listed_after_put_or_an_approved_review, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    struct product m = {.id = "pend", .name = "Made by a pending review", .category = "c"};
+    struct review r = mk_review("pend", 5, 86400);
+    struct review mention = mk_review("ment", 0, 86400);
+    uint64_t id;
+
+    /* A pending review's product exists for the store, not for the public. */
+    assert_int_equal(merge(f->s, &m, false, NULL), 0);
+    r.status = REVIEW_PENDING;
+    id = put_review(f->s, &r, NULL);
+    assert_false(listed(f->s, "pend"));
+    assert_string_equal(listing(f->s, NULL), "");
+    assert_string_equal(listing(f->s, "c"), "");
+    /* Approved, it is; rejected again, it is not. */
+    assert_int_equal(moderate(f->s, id, REVIEW_APPROVED, NULL), 0);
+    assert_true(listed(f->s, "pend"));
+    assert_string_equal(listing(f->s, "c"), "pend ");
+    assert_int_equal(moderate(f->s, id, REVIEW_REJECTED, NULL), 0);
+    assert_false(listed(f->s, "pend"));
+    assert_string_equal(listing(f->s, NULL), "");
+    /* An approved mention counts as an approved review. */
+    put_review(f->s, &mention, NULL);
+    assert_true(listed(f->s, "ment"));
+    /* A product put by the catalogue is listed with no review at all. */
+    put_product(f->s, "put", "c", NULL);
+    assert_true(listed(f->s, "put"));
+    assert_string_equal(listing(f->s, NULL), "ment put ");
+    assert_consistent(f->s);
+    got(NULL, NULL, NULL);
+    listing(NULL, NULL);
+}
+
 CHORUS_TEST_MAIN()

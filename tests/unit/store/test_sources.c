@@ -85,6 +85,7 @@ CHORUS_TEST_SETUP(sources_round_trip_and_survive_reopen, fx_setup, fx_teardown)
     b.product_id = NULL;
     b.product_map = "{\"field\":\"sku\"}";
     b.status = REVIEW_PENDING;
+    b.catalogue = true;
     ia = create(f->s, &a, 1000);
     ib = create(f->s, &b, 2000);
     assert_true(ib == ia + 1);
@@ -117,6 +118,7 @@ CHORUS_TEST_SETUP(sources_round_trip_and_survive_reopen, fx_setup, fx_teardown)
     assert_null(got.cfg.product_map);
     assert_null(got.cfg.json_map);
     assert_int_equal(got.cfg.interval, 3600);
+    assert_false(got.cfg.catalogue);
     assert_int_equal(got.st.next_poll_at, 5000);
     assert_int_equal(got.st.last_poll_at, 4000);
     assert_string_equal(got.st.last_status, "200 OK, 2 items");
@@ -128,6 +130,7 @@ CHORUS_TEST_SETUP(sources_round_trip_and_survive_reopen, fx_setup, fx_teardown)
     assert_int_equal(store_source_get(t, ib, &got), 0);
     assert_int_equal(got.cfg.kind, SOURCE_GOOGLE);
     assert_int_equal(got.cfg.status, REVIEW_PENDING);
+    assert_true(got.cfg.catalogue);
     assert_null(got.cfg.product_id);
     assert_string_equal(got.cfg.product_map, "{\"field\":\"sku\"}");
     assert_int_equal(got.st.next_poll_at, 2000);
