@@ -236,8 +236,7 @@ void srv__product_put(struct srv_req *r)
     char *data = NULL;
     size_t len, fi;
 
-    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
-        !srv__body(r, types, &fi, &data, &len))
+    if (!srv__query_check(r, allowed) || !srv__body(r, types, &fi, &data, &len))
         return;
     memset(&perr, 0, sizeof(perr));
     if (parse_product(data, len, r->param, &p, &perr) != 0) {

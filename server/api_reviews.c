@@ -206,8 +206,7 @@ void srv__reviews_post(struct srv_req *r)
     size_t len, fi, n_items = 0;
     int rc;
 
-    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
-        !srv__body(r, types, &fi, &data, &len))
+    if (!srv__query_check(r, allowed) || !srv__body(r, types, &fi, &data, &len))
         goto out;
     j = calloc(1, sizeof(*j));
     if (!j)

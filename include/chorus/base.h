@@ -269,6 +269,9 @@ int chorus_json_str_or_null(struct buf *b, const char *s);
 
 /* chorus_now returns the current wall-clock time in seconds since the epoch. */
 int64_t chorus_now(void);
+/* chorus_mono_ms returns a monotonic clock in milliseconds (for rates and
+ * timeouts: it never jumps with the wall clock). */
+int64_t chorus_mono_ms(void);
 /* chorus_time_parse parses an RFC 3339 date-time ("2017-01-13T00:00:00Z",
  * "2017-01-13T00:00:00.000+02:00"; fractional seconds dropped) into seconds
  * since the epoch UTC. Also accepts a bare date "2017-01-13" (midnight UTC).

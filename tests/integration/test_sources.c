@@ -383,7 +383,7 @@ CHORUS_TEST_SETUP(feeds_land_once_and_revalidate, setup_feeds, teardown)
     fixture_counts(fx, &seen);
     assert_true(seen.rss_conditional >= 1);
     assert_string_equal(seen.agent, "Chorus/0.1 (+https://chorus.dev/sources)");
-    r = h_get(d, "/metrics");
+    r = h_get_key(d, "/metrics");
     expect_contains(r->body, "chorus_source_items_added_total 8");
     hresp_free(r);
 
