@@ -13,6 +13,14 @@ int64_t chorus_now(void)
     return (int64_t)ts.tv_sec;
 }
 
+int64_t chorus_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* days_from_civil: days since 1970-01-01 of y-m-d (Howard Hinnant's
  * algorithm, valid far beyond any review's lifetime). */
 static int64_t days_from_civil(int64_t y, int m, int d)

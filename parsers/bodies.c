@@ -29,7 +29,7 @@ static json_t *load_object(const char *data, size_t len, const char *fields,
         *rc = CHORUS_EPARSE;
         return NULL;
     }
-    root = json_loadb(data, len, PARSE__JSON_FLAGS, &jerr);
+    root = parse__json_load(data, len, &jerr);
     if (!root) {
         parse__clean(text, sizeof(text), jerr.text, strlen(jerr.text));
         parse__doc_error(err, (size_t)jerr.line, (size_t)jerr.column, NULL,

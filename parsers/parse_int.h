@@ -29,6 +29,12 @@
  * string the parsers keep is checked for NUL (parse__text). */
 #define PARSE__JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY)
 
+/* parse__json_load is json_loadb with PARSE__JSON_FLAGS within the memory
+ * budget of parse_json_budget_set (json_budget.c): at most 1 MiB + 16 bytes
+ * per input byte, and never more than the budget. Past it the parse fails
+ * and jerr->text says so. The value is the caller's (json_decref). */
+json_t *parse__json_load(const char *data, size_t len, json_error_t *jerr);
+
 /* Flags of parse__text. */
 #define PARSE__UTF8     0x1 /* bytes not yet known to be UTF-8 (CSV); JSON strings are */
 #define PARSE__NOCTL    0x2 /* an identifier: no control characters at all */

@@ -382,7 +382,7 @@ int parse__jmap_item(struct parse__jmap *run, struct parse__feed *f, const char 
         data = run->fix.data;
         n = run->fix.len;
     }
-    v = json_loadb(data, n, PARSE__JSON_FLAGS, &jerr);
+    v = parse__json_load(data, n, &jerr);
     if (!v) {
         parse__clean(text, sizeof(text), jerr.text, strlen(jerr.text));
         parse__feed_fail(f, "The item is not valid JSON: %s (column %d).", text, jerr.column);

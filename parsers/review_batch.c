@@ -67,7 +67,7 @@ static int deliver_line(struct run *run, size_t index, const char *line, size_t 
     char text[160];
     int rc;
 
-    v = json_loadb(line, len, PARSE__JSON_FLAGS, &jerr);
+    v = parse__json_load(line, len, &jerr);
     if (!v) {
         parse__clean(text, sizeof(text), jerr.text, strlen(jerr.text));
         if (lineno)
@@ -138,7 +138,7 @@ static int parse_document(struct run *run, const char *data, size_t len, struct 
     size_t n;
     int rc = 0;
 
-    root = json_loadb(data, len, PARSE__JSON_FLAGS, &jerr);
+    root = parse__json_load(data, len, &jerr);
     if (!root) {
         parse__clean(text, sizeof(text), jerr.text, strlen(jerr.text));
         /* Several objects one after another is NDJSON sent as JSON. */

@@ -177,7 +177,7 @@ int parse_source(const char *data, size_t len, uint32_t min_interval, struct sou
     memset(&c, 0, sizeof(c));
     c.interval = SOURCE_INTERVAL_DEFAULT;
     c.status = REVIEW_APPROVED;
-    root = json_loadb(data, len, PARSE__JSON_FLAGS, &jerr);
+    root = parse__json_load(data, len, &jerr);
     if (!root) {
         char text[160];
 

@@ -21,6 +21,12 @@
  * passes through pull__opensocket (address.c), which refuses loopback,
  * private, link-local, reserved and wrapped addresses unless the operator
  * allowed them.
+ *
+ * Redirects are followed here, not by libcurl (follow): libcurl drops
+ * Authorization and Cookie when a redirect leaves the host, but sends a
+ * source's other headers (a partner's X-Api-Key) wherever the remote
+ * server points it. Each hop is a transfer of its own on the same handle,
+ * whose headers set_request picks by the hop's origin.
  */
 #include "pull_int.h"
 
@@ -29,13 +35,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_ACTIVE   8      /* transfers at once */
 #define MAX_PER_HOST 2      /* of them to one host */
 #define CONNECT_MS   10000  /* connect timeout */
-#define TOTAL_MS     60000  /* whole-transfer timeout */
+#define TOTAL_MS     60000  /* whole-transfer timeout, every redirect included */
 #define MAX_REDIRS   5      /* redirects followed */
 #define RESCAN_MS    5000   /* longest sleep: other processes may schedule */
 #define BACKOFF_BASE 60     /* seconds, or the interval when shorter */
@@ -68,6 +75,14 @@ static uint64_t wall_ms(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
@@ -179,10 +194,58 @@ static bool in_flight(struct pull_poller *p, uint64_t id)
     return false;
 }
 
+/* same_origin says whether the URLs a and b have the same scheme, host and
+ * port (a port left out is the scheme's), as libcurl reads them. A URL
+ * libcurl cannot read has no origin, so it matches nothing. */
+static bool same_origin(const char *a, const char *b)
+{
+    static const CURLUPart parts[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
+    CURLU *ua = curl_url(), *ub = curl_url();
+    bool same = ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
+                curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK;
+
+    for (size_t i = 0; same && i < sizeof(parts) / sizeof(parts[0]); i++) {
+        unsigned flags = parts[i] == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0;
+        char *x = NULL, *y = NULL;
+
+        same = curl_url_get(ua, parts[i], &x, flags) == CURLUE_OK &&
+               curl_url_get(ub, parts[i], &y, flags) == CURLUE_OK && strcasecmp(x, y) == 0;
+        curl_free(x);
+        curl_free(y);
+    }
+    curl_url_cleanup(ua);
+    curl_url_cleanup(ub);
+    return same;
+}
+
+/* set_request points f's handle at url with the headers of that hop. The
+ * source's own headers go only to the origin the source was configured
+ * with: they are credentials for that server, and a redirect elsewhere
+ * (or back to plain http) must not carry them. The validators go to every
+ * hop, as before: a feed that moved answers them at its new address. */
+static void set_request(struct pull__fetch *f, const char *url)
+{
+    char h[SOURCE_ETAG_LEN + 32];
+
+    curl_slist_free_all(f->headers);
+    f->headers = NULL;
+    if (same_origin(url, f->cfg->url))
+        parse_source_headers(f->cfg->headers, add_header, f);
+    if (f->st.etag[0]) {
+        snprintf(h, sizeof(h), "If-None-Match: %s", f->st.etag);
+        f->headers = curl_slist_append(f->headers, h);
+    }
+    if (f->st.last_modified[0]) {
+        snprintf(h, sizeof(h), "If-Modified-Since: %s", f->st.last_modified);
+        f->headers = curl_slist_append(f->headers, h);
+    }
+    curl_easy_setopt(f->easy, CURLOPT_URL, url);
+    curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->headers);
+}
+
 static int start(struct pull_poller *p, const struct store_source *src)
 {
     struct pull__fetch *f = calloc(1, sizeof(*f));
-    char h[SOURCE_ETAG_LEN + 32];
 
     if (!f)
         abort();
@@ -191,9 +254,11 @@ static int start(struct pull_poller *p, const struct store_source *src)
     f->id = src->id;
     f->cfg = source_config_dup(&src->cfg);
     f->st = src->st;
+    f->deadline_ms = mono_ms() + TOTAL_MS;
     host_of(f->cfg->url, f->host, sizeof(f->host));
     buf_init(&f->body, p->cfg.max_bytes);
-    f->easy = pull__curl_easy_new(f->cfg->url, f, f->err, CONNECT_MS, TOTAL_MS, MAX_REDIRS);
+    /* No redirects in libcurl: follow takes them, hop by hop. */
+    f->easy = pull__curl_easy_new(f->cfg->url, f, f->err, CONNECT_MS, TOTAL_MS, 0);
     if (!f->easy) {
         fetch_free(f);
         return CHORUS_ENOMEM;
@@ -206,16 +271,7 @@ static int start(struct pull_poller *p, const struct store_source *src)
     curl_easy_setopt(f->easy, CURLOPT_OPENSOCKETDATA, f);
     /* A server that says the size up front is refused before a byte. */
     curl_easy_setopt(f->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)p->cfg.max_bytes);
-    parse_source_headers(f->cfg->headers, add_header, f);
-    if (f->st.etag[0]) {
-        snprintf(h, sizeof(h), "If-None-Match: %s", f->st.etag);
-        f->headers = curl_slist_append(f->headers, h);
-    }
-    if (f->st.last_modified[0]) {
-        snprintf(h, sizeof(h), "If-Modified-Since: %s", f->st.last_modified);
-        f->headers = curl_slist_append(f->headers, h);
-    }
-    curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->headers);
+    set_request(f, f->cfg->url);
     if (pull__curl_add(p->curl, f->easy) != 0) {
         fetch_free(f);
         return CHORUS_EINVAL;
@@ -439,10 +495,14 @@ static int job_apply(struct store_txn *txn, struct store_job *job)
                    ", %llu product fields left out", (unsigned long long)(f->dropped + n->dropped));
     if (!f->n_seen)
         snprintf(st.last_status, sizeof(st.last_status), "%s", f->status_line);
-    /* Status and reasons quote what servers and feeds said (an error text,
-     * a redirect's host, an item id): whatever bytes those held, the state
-     * is shown as JSON, so it is made valid UTF-8 here, once. */
+    /* Status, reasons and validators quote what servers and feeds said (an
+     * error text, a redirect's host, an item id, an ETag): whatever bytes
+     * those held, the state is shown as JSON, so it is made valid UTF-8
+     * here, once. A validator stored by an older version is scrubbed by
+     * the next poll, a 304 included. */
     chorus_utf8_scrub(st.last_status, strlen(st.last_status));
+    chorus_utf8_scrub(st.etag, strlen(st.etag));
+    chorus_utf8_scrub(st.last_modified, strlen(st.last_modified));
     for (uint32_t i = 0; i < st.n_reasons; i++)
         chorus_utf8_scrub(st.reasons[i], strlen(st.reasons[i]));
     rc = store_source_state_put(txn, f->id, &st);
@@ -529,14 +589,76 @@ static int64_t retry_after(CURL *e, int64_t now)
     return t - now > RETRY_MAX ? RETRY_MAX : t - now;
 }
 
+/* keep_validator copies the response header name into out (cap bytes)
+ * when it can go back in a conditional request as it came: shorter than
+ * cap, and without control characters (a CR or LF would split the request's
+ * header; no server means any of them). Otherwise the source keeps none,
+ * which costs the next poll a full fetch, nothing more. Bytes that are not
+ * UTF-8 are job_apply's to scrub. */
 static void keep_validator(CURL *e, const char *name, char *out, size_t cap)
 {
     struct curl_header *h = NULL;
+    size_t n;
 
     out[0] = '\0';
-    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && strlen(h->value) < cap &&
-        !strpbrk(h->value, "\r\n"))
-        snprintf(out, cap, "%s", h->value);
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+        return;
+    n = strlen(h->value);
+    if (n >= cap)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)h->value[i] < 0x20 || h->value[i] == 0x7f)
+            return;
+    memcpy(out, h->value, n + 1);
+}
+
+/* follow starts the next hop when easy's answer (code) is a redirect to
+ * follow: 0 when it did, and the transfer goes on; CHORUS_ENOTFOUND when
+ * the answer is no redirect, which ends the poll as it is; another code,
+ * with f->status_line written, when the poll fails here. Every hop goes
+ * through pull__opensocket like the first, gets what is left of TOTAL_MS,
+ * and has its own body cap; past MAX_REDIRS hops the poll fails, as
+ * libcurl's own limit did. */
+static int follow(struct pull__fetch *f, CURL *easy, long code)
+{
+    char url[SOURCE_MAX_URL + 1], *to = NULL;
+    uint64_t now = mono_ms();
+    size_t n;
+
+    if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308)
+        return CHORUS_ENOTFOUND;
+    if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &to) != CURLE_OK || !to)
+        return CHORUS_ENOTFOUND;
+    n = strlen(to);
+    if (f->hops == MAX_REDIRS) {
+        chorus_fmt(f->status_line, sizeof(f->status_line), "error: more than %d redirects followed",
+                   MAX_REDIRS);
+        return CHORUS_EINVAL;
+    }
+    if (n > SOURCE_MAX_URL) {
+        chorus_fmt(f->status_line, sizeof(f->status_line),
+                   "error: HTTP %ld redirects to a URL longer than %d bytes", code, SOURCE_MAX_URL);
+        return CHORUS_EINVAL;
+    }
+    if (now >= f->deadline_ms) {
+        chorus_fmt(f->status_line, sizeof(f->status_line),
+                   "error: redirects took longer than %d seconds", TOTAL_MS / 1000);
+        return CHORUS_EINVAL;
+    }
+    /* The redirect's URL belongs to the handle's last transfer: copied
+     * before the handle is set up for the next. */
+    memcpy(url, to, n + 1);
+    f->hops++;
+    buf_reset(&f->body);
+    f->refused = false;
+    f->err[0] = '\0';
+    set_request(f, url);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(f->deadline_ms - now));
+    if (pull__curl_add(f->p->curl, easy) != 0) {
+        chorus_fmt(f->status_line, sizeof(f->status_line), "error: cannot follow a redirect");
+        return CHORUS_EINVAL;
+    }
+    return 0;
 }
 
 /* fail_poll writes an error state (without items) through the writer. */
@@ -570,11 +692,17 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
     struct pull__fetch *f = NULL;
     long code = 0;
     int64_t now = chorus_now();
+    int rc;
 
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&f);
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+    rc = result == CURLE_OK ? follow(f, easy, code) : CHORUS_ENOTFOUND;
+    if (rc == 0)
+        return; /* the next hop is on its way */
     f->n_reasons = 0;
-    if (f->refused && result != CURLE_OK) {
+    if (rc != CHORUS_ENOTFOUND) {
+        fail_poll(f, now, 0);
+    } else if (f->refused && result != CURLE_OK) {
         /* Only when nothing else worked: a name with a public address as
          * well may have been fetched from that one. The host named is the
          * hop that was refused, a redirect's target included. */
@@ -605,8 +733,8 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
         fail_poll(f, now, code == 429 || code == 503 ? retry_after(easy, now) : 0);
     } else {
         struct parse_error perr;
-        int rc = parse_items(f, &perr);
 
+        rc = parse_items(f, &perr);
         if (rc && rc != CHORUS_ESTOP) {
             chorus_fmt(f->status_line, sizeof(f->status_line), "error: %ld but unreadable: %s",
                        code, perr.message[0] ? perr.message : chorus_strerror(rc));

@@ -76,7 +76,9 @@ struct pull__fetch {
     struct source_state st;    /* the state before, then the state written */
     char host[PULL__MAX_HOST];
     CURL *easy;
-    struct curl_slist *headers;
+    struct curl_slist *headers; /* of the hop in flight (set_request) */
+    unsigned hops;              /* redirects followed so far */
+    uint64_t deadline_ms;       /* monotonic: when the whole fetch times out */
     struct buf body;
     bool too_big;
     bool refused; /* pull__opensocket refused an address */

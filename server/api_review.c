@@ -181,6 +181,25 @@ static struct op_job *op_job_new(struct srv_req *r, enum op op, uint64_t id)
 static const char *const no_params[] = {NULL};
 static const char *const json_types[] = {"application/json", NULL};
 
+/* visible reads review id into rv when whoever asks may see it: readers
+ * see approved reviews only, key holders (when keyed) every one; else
+ * CHORUS_ENOTFOUND, as for a review that does not exist. */
+static int visible(struct store_txn *txn, uint64_t id, bool keyed, struct review *rv)
+{
+    int rc = store_review_get(txn, id, rv);
+
+    return rc == 0 && rv->status != REVIEW_APPROVED && !keyed ? CHORUS_ENOTFOUND : rc;
+}
+
+static void review_problem(struct srv_req *r, uint64_t id, int rc)
+{
+    if (rc == CHORUS_ENOTFOUND)
+        srv__problem(r, 404, "There is no review %llu.", (unsigned long long)id);
+    else
+        srv__problem(r, srv__status_of(rc), "Review %llu could not be read: %s.",
+                     (unsigned long long)id, chorus_strerror(rc));
+}
+
 void srv__review_get(struct srv_req *r)
 {
     struct store_txn *txn;
@@ -194,19 +213,13 @@ void srv__review_get(struct srv_req *r)
     txn = srv__read_begin(r);
     if (!txn)
         return;
-    rc = store_review_get(txn, id, &rv);
-    /* Without a key, pending and rejected reviews do not exist. */
-    if (rc == 0 && rv.status != REVIEW_APPROVED && !r->authed)
-        rc = CHORUS_ENOTFOUND;
+    rc = visible(txn, id, r->authed, &rv);
     buf_init(&b, 0);
     if (rc == 0)
         rc = feed_review_json(&b, &rv);
     srv__read_end(r);
-    if (rc == CHORUS_ENOTFOUND) {
-        srv__problem(r, 404, "There is no review %llu.", (unsigned long long)id);
-    } else if (rc) {
-        srv__problem(r, srv__status_of(rc), "Review %llu could not be read: %s.",
-                     (unsigned long long)id, chorus_strerror(rc));
+    if (rc) {
+        review_problem(r, id, rc);
     } else {
         srv__add_cors(r->srv, r->req);
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control",
@@ -220,7 +233,7 @@ void srv__review_delete(struct srv_req *r)
 {
     uint64_t id;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id))
+    if (!srv__query_check(r, no_params) || !srv__parse_id(r, &id))
         return;
     srv__writer_submit(r->srv, &op_job_new(r, OP_DELETE, id)->base);
 }
@@ -247,7 +260,7 @@ static void submit_with_body(struct srv_req *r, enum op op,
     size_t len, fi;
     uint64_t id;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
+    if (!srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
         !srv__body(r, json_types, &fi, &data, &len))
         return;
     j = op_job_new(r, op, id);
@@ -357,11 +370,13 @@ void srv__review_vote(struct srv_req *r)
 {
     struct parse_error perr;
     struct op_job *j;
-    char *data = NULL, *addr = NULL, *back = NULL;
+    char *data = NULL, *back = NULL, client[SRV_CLIENT_MAX];
+    struct store_txn *txn;
+    struct review rv;
     size_t len, fi;
     uint64_t id;
-    ev_uint16_t port;
     bool helpful;
+    int rc;
 
     if (!srv__query_check(r, no_params) || !srv__parse_id(r, &id) ||
         !srv__body(r, vote_types, &fi, &data, &len))
@@ -374,9 +389,20 @@ void srv__review_vote(struct srv_req *r)
         srv__problem_parse(r, &perr);
         goto out;
     }
-    evhttp_connection_get_peer(evhttp_request_get_connection(r->req), &addr, &port);
+    /* A vote on what readers cannot see is answered before it is counted:
+     * probing ids costs nobody's budget. The writer checks again. */
+    txn = srv__read_begin(r);
+    if (!txn)
+        goto out;
+    rc = visible(txn, id, false, &rv);
+    srv__read_end(r);
+    if (rc) {
+        review_problem(r, id, rc);
+        goto out;
+    }
+    srv__client(r, client);
     /* Key holders (moderation tools, imports) are not limited. */
-    if (!r->authed && !srv__ratelimit_vote(r->srv->votes, addr ? addr : "", id, chorus_now())) {
+    if (!r->authed && !srv__ratelimit_vote(r->srv->votes, client, id, chorus_now())) {
         /* A reader without JavaScript goes back to the page, the vote not
          * counted: an error document in the widget's frame helps nobody. */
         if (back) {
@@ -416,8 +442,7 @@ void srv__moderation_list(struct srv_req *r)
     char next[16];
     int rc;
 
-    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
-        !srv__query_limit(r, 20, 100, &limit))
+    if (!srv__query_check(r, allowed) || !srv__query_limit(r, 20, 100, &limit))
         return;
     st = srv__query_get(r, "status");
     if (st && review_status_parse(st, &status) != 0) {

@@ -16,15 +16,6 @@
  * error strings are held until the reply, so the count must be bounded. */
 #define MAX_ITEMS 10000
 
-/* key_may_catalogue says whether r's key may overwrite set product fields
- * with a review's product object. Until API keys carry scopes every key
- * may: the catalogue scope (srv__has_scope(r, SRV_SCOPE_CATALOGUE))
- * replaces r->authed here. */
-static bool key_may_catalogue(const struct srv_req *r)
-{
-    return r->authed;
-}
-
 struct post_job {
     struct srv_job base;
     bool hold;                       /* new_review_status = pending: every posted review waits */
@@ -216,16 +207,16 @@ void srv__reviews_post(struct srv_req *r)
     size_t len, fi, n_items = 0;
     int rc;
 
-    if (!srv__require_key(r) || !srv__query_check(r, allowed) ||
-        !srv__body(r, types, &fi, &data, &len))
+    if (!srv__query_check(r, allowed) || !srv__body(r, types, &fi, &data, &len))
         goto out;
     j = calloc(1, sizeof(*j));
     if (!j)
         abort();
     j->hold = r->srv->cfg.new_review_status == REVIEW_PENDING;
     /* A review's product object fills empty catalogue fields; replacing set
-     * ones is for keys trusted with the catalogue (docs/reviews.md, "Products"). */
-    j->catalogue = key_may_catalogue(r);
+     * ones is for keys trusted with the catalogue (docs/reviews.md, "Who may change the
+     * catalogue"). */
+    j->catalogue = srv__has_scope(r, SRV_SCOPE_CATALOGUE);
     memset(&perr, 0, sizeof(perr));
     rc = parse_reviews(data, len, formats[fi], &opt, collect, j, &n_items, &perr);
     if (rc == CHORUS_EPARSE || n_items == 0) {

@@ -206,8 +206,7 @@ void srv__sources_create(struct srv_req *r)
     char *data = NULL;
     size_t len, fi;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) ||
-        !srv__body(r, json_types, &fi, &data, &len))
+    if (!srv__query_check(r, no_params) || !srv__body(r, json_types, &fi, &data, &len))
         return;
     memset(&perr, 0, sizeof(perr));
     if (parse_source(data, len, pull_min_interval(), &cfg, &perr) != 0) {
@@ -225,7 +224,7 @@ void srv__source_delete(struct srv_req *r)
     struct source_job *j;
     uint64_t id;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !parse_source_id(r, &id))
+    if (!srv__query_check(r, no_params) || !parse_source_id(r, &id))
         return;
     j = job_new(r, OP_DELETE);
     j->id = id;
@@ -237,7 +236,7 @@ void srv__source_poll(struct srv_req *r)
     struct source_job *j;
     uint64_t id;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !parse_source_id(r, &id))
+    if (!srv__query_check(r, no_params) || !parse_source_id(r, &id))
         return;
     j = job_new(r, OP_POLL);
     j->id = id;
@@ -274,7 +273,7 @@ void srv__source_get(struct srv_req *r)
     uint64_t id;
     int rc;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) || !parse_source_id(r, &id))
+    if (!srv__query_check(r, no_params) || !parse_source_id(r, &id))
         return;
     txn = srv__read_begin(r);
     if (!txn)

@@ -110,8 +110,7 @@ void srv__tokens_create(struct srv_req *r)
     char *data = NULL;
     size_t len, fi;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params) ||
-        !srv__body(r, json_types, &fi, &data, &len))
+    if (!srv__query_check(r, no_params) || !srv__body(r, json_types, &fi, &data, &len))
         return;
     j = job_new(r, true);
     memset(&perr, 0, sizeof(perr));
@@ -131,7 +130,7 @@ void srv__tokens_delete(struct srv_req *r)
     char *end;
     unsigned long long id;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params))
+    if (!srv__query_check(r, no_params))
         return;
     id = strtoull(r->param, &end, 10);
     if (r->param[0] < '1' || r->param[0] > '9' || *end) {

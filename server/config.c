@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,12 @@ void srv_config_init(struct srv_config *c)
     c->listen_port = 8080;
     c->new_review_status = REVIEW_APPROVED;
     c->max_body_bytes = 8u << 20;
+    c->max_small_body_bytes = 64u << 10;
+    c->max_vote_body_bytes = 1024;
+    c->max_json_memory = 64u << 20;
+    c->key_writes_per_minute = 600;
+    c->max_connections = 10000;
+    c->max_connections_per_client = 256;
     c->votes_per_hour = 30;
     snprintf(c->cors_origin, sizeof(c->cors_origin), "%s", "*");
     c->timeout_seconds = 30;
@@ -98,6 +105,82 @@ static bool sources_ok(const char *v)
     return true;
 }
 
+static bool nets_ok(const char *v)
+{
+    struct pull_net nets[PULL_MAX_NETS];
+    size_t count;
+
+    return pull_net_parse(v, nets, PULL_MAX_NETS, &count) == 0;
+}
+
+/* Numbers: a size_t or an unsigned field of srv_config, within bounds. */
+struct num_key {
+    const char *name;
+    size_t off;
+    bool is_size;
+    unsigned long long min, max;
+};
+
+#define NUM(field, lo, hi)                                                                         \
+    {                                                                                              \
+#field, offsetof(struct srv_config, field),                                                \
+            _Generic(((struct srv_config *)0)->field, size_t                                       \
+                     : true, default                                                               \
+                     : false),                                                                     \
+            lo, hi                                                                                 \
+    }
+
+static const struct num_key nums[] = {
+    NUM(max_body_bytes, 1024, 1ull << 32),   NUM(max_small_body_bytes, 1024, 16u << 20),
+    NUM(max_vote_body_bytes, 64, 64u << 10), NUM(max_json_memory, 1u << 20, 1ull << 34),
+    NUM(key_writes_per_minute, 0, 1000000),  NUM(votes_per_hour, 0, 1000000),
+    NUM(timeout_seconds, 1, 3600),           NUM(source_max_bytes, 1024, 1ull << 32),
+    NUM(threads, 0, SRV_MAX_THREADS),        NUM(cache_bytes, 0, 1ull << 34),
+    NUM(max_connections, 16, 1000000),       NUM(max_connections_per_client, 1, 1000000),
+};
+
+/* Two-word settings: the first word sets the flag. */
+struct flag_key {
+    const char *name;
+    size_t off;
+    const char *yes, *no;
+};
+
+static const struct flag_key flags[] = {
+    {"digest_access", offsetof(struct srv_config, digest_public), "public", "private"},
+    {"metrics_access", offsetof(struct srv_config, metrics_public), "public", "private"},
+    {"allow_private_sources", offsetof(struct srv_config, allow_private_sources), "true", "false"},
+    {"listen_reuseport", offsetof(struct srv_config, listen_reuseport), "true", "false"},
+};
+
+/* set_table applies k when it is a number or a flag; CHORUS_ENOTFOUND when
+ * it is neither. */
+static int set_table(struct srv_config *c, const char *k, const char *v)
+{
+    unsigned long long n;
+
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        if (strcmp(k, nums[i].name) != 0)
+            continue;
+        if (number(v, nums[i].max, &n) || n < nums[i].min)
+            return CHORUS_EINVAL;
+        if (nums[i].is_size)
+            *(size_t *)((char *)c + nums[i].off) = (size_t)n;
+        else
+            *(unsigned *)((char *)c + nums[i].off) = (unsigned)n;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        if (strcmp(k, flags[i].name) != 0)
+            continue;
+        if (strcmp(v, flags[i].yes) != 0 && strcmp(v, flags[i].no) != 0)
+            return CHORUS_EINVAL;
+        *(bool *)((char *)c + flags[i].off) = strcmp(v, flags[i].yes) == 0;
+        return 0;
+    }
+    return CHORUS_ENOTFOUND;
+}
+
 /* set applies one setting; the names are documented in docs/configuration.md. */
 static int set(struct srv_config *c, const char *k, const char *v)
 {
@@ -121,26 +204,8 @@ static int set(struct srv_config *c, const char *k, const char *v)
     if (strcmp(k, "new_review_status") == 0)
         return strcmp(v, "rejected") == 0 ? CHORUS_EINVAL
                                           : review_status_parse(v, &c->new_review_status);
-    if (strcmp(k, "max_body_bytes") == 0) {
-        if (number(v, 1ull << 32, &n) || n < 1024)
-            return CHORUS_EINVAL;
-        c->max_body_bytes = (size_t)n;
-        return 0;
-    }
-    if (strcmp(k, "votes_per_hour") == 0) {
-        if (number(v, 1000000, &n))
-            return CHORUS_EINVAL;
-        c->votes_per_hour = (unsigned)n;
-        return 0;
-    }
     if (strcmp(k, "cors_origin") == 0)
         return copy(c->cors_origin, sizeof(c->cors_origin), v);
-    if (strcmp(k, "timeout_seconds") == 0) {
-        if (number(v, 3600, &n) || n == 0)
-            return CHORUS_EINVAL;
-        c->timeout_seconds = (unsigned)n;
-        return 0;
-    }
     if (strcmp(k, "public_url") == 0) {
         size_t len = strlen(v);
 
@@ -161,56 +226,17 @@ static int set(struct srv_config *c, const char *k, const char *v)
     if (strcmp(k, "websub_hub") == 0)
         return *v == '\0' || url_ok(v) ? copy(c->websub_hub, sizeof(c->websub_hub), v)
                                        : CHORUS_EINVAL;
-    if (strcmp(k, "digest_access") == 0) {
-        if (strcmp(v, "public") != 0 && strcmp(v, "private") != 0)
-            return CHORUS_EINVAL;
-        c->digest_public = strcmp(v, "public") == 0;
-        return 0;
-    }
     if (strcmp(k, "taxonomy_file") == 0)
         return copy(c->taxonomy_file, sizeof(c->taxonomy_file), v);
     if (strcmp(k, "frame_ancestors") == 0)
         return sources_ok(v) ? copy(c->frame_ancestors, sizeof(c->frame_ancestors), v)
                              : CHORUS_EINVAL;
-    if (strcmp(k, "source_max_bytes") == 0) {
-        if (number(v, 1ull << 32, &n) || n < 1024)
-            return CHORUS_EINVAL;
-        c->source_max_bytes = (size_t)n;
-        return 0;
-    }
-    if (strcmp(k, "allow_private_sources") == 0) {
-        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-            return CHORUS_EINVAL;
-        c->allow_private_sources = strcmp(v, "true") == 0;
-        return 0;
-    }
-    if (strcmp(k, "allow_source_networks") == 0) {
-        struct pull_net nets[PULL_MAX_NETS];
-        size_t count;
-
-        if (pull_net_parse(v, nets, PULL_MAX_NETS, &count) != 0)
-            return CHORUS_EINVAL;
-        return copy(c->allow_source_networks, sizeof(c->allow_source_networks), v);
-    }
-    if (strcmp(k, "threads") == 0) {
-        if (number(v, SRV_MAX_THREADS, &n))
-            return CHORUS_EINVAL;
-        c->threads = (unsigned)n;
-        return 0;
-    }
-    if (strcmp(k, "listen_reuseport") == 0) {
-        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-            return CHORUS_EINVAL;
-        c->listen_reuseport = strcmp(v, "true") == 0;
-        return 0;
-    }
-    if (strcmp(k, "cache_bytes") == 0) {
-        if (number(v, 1ull << 34, &n))
-            return CHORUS_EINVAL;
-        c->cache_bytes = (size_t)n;
-        return 0;
-    }
-    return CHORUS_ENOTFOUND;
+    if (strcmp(k, "allow_source_networks") == 0)
+        return nets_ok(v) ? copy(c->allow_source_networks, sizeof(c->allow_source_networks), v)
+                          : CHORUS_EINVAL;
+    if (strcmp(k, "trusted_proxies") == 0)
+        return nets_ok(v) ? copy(c->trusted_proxies, sizeof(c->trusted_proxies), v) : CHORUS_EINVAL;
+    return set_table(c, k, v);
 }
 
 int srv_config_load(struct srv_config *c, const char *path, char *errbuf, size_t errlen)

@@ -20,11 +20,14 @@ void srv__health(struct srv_req *r)
 void srv__metrics(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
-    uint64_t batches, jobs, reviews = 0, products = 0, requests = 0;
+    uint64_t batches, jobs, reviews = 0, products = 0, requests = 0, refused_total, refused_client;
+    size_t open;
     struct store_txn *txn;
     struct buf b;
 
-    if (!srv__query_check(r, allowed))
+    /* Counts of pending and rejected reviews are the moderators' business:
+     * metrics_access = public opens them to a scraper without a key. */
+    if ((!r->srv->cfg.metrics_public && !srv__require_key(r)) || !srv__query_check(r, allowed))
         return;
     store_writer_stats(r->srv->writer, &batches, &jobs, NULL);
     txn = srv__read_begin(r);
@@ -49,6 +52,13 @@ void srv__metrics(struct srv_req *r)
     for (size_t i = 0; i < r->srv->n_threads; i++)
         buf_printf(&b, "chorus_thread_requests_total{thread=\"%zu\"} %llu\n", i,
                    (unsigned long long)r->srv->threads[i].requests);
+    srv__conns_metrics(r->srv, &open, &refused_total, &refused_client);
+    buf_printf(&b,
+               "# TYPE chorus_connections_open gauge\nchorus_connections_open %zu\n"
+               "# TYPE chorus_connections_refused_total counter\n"
+               "chorus_connections_refused_total{reason=\"max_connections\"} %llu\n"
+               "chorus_connections_refused_total{reason=\"max_connections_per_client\"} %llu\n",
+               open, (unsigned long long)refused_total, (unsigned long long)refused_client);
     if (r->srv->websub)
         pull_websub_metrics(r->srv->websub, &b);
     srv__cache_metrics(r->srv->cache, &b);

@@ -26,8 +26,7 @@ struct srv {
     struct event_base *base; /* thread 0's loop: signals, writer completions, pull/ */
     struct event *sigint_ev, *sigterm_ev;
     struct store *store;
-    char *keys[SRV_MAX_KEYS];
-    size_t n_keys;
+    struct srv_keys *keys; /* API keys, their scopes and write buckets (keys.c) */
     int port;
     struct srv_thread *threads; /* the serving threads (threads.c) */
     size_t n_threads;
@@ -41,6 +40,9 @@ struct srv {
     char public_url[512];           /* cfg.public_url, or http://listen:port */
     char widget_csp[2][2048];       /* the widget's CSP: [0] iframe, [1] hosted page */
     char instance[17];              /* the store's instance, hex, for tag: ids */
+    struct pull_net trusted[PULL_MAX_NETS]; /* trusted_proxies, parsed */
+    size_t n_trusted;
+    struct srv_conns *conns; /* open connections per client (conns.c) */
 };
 
 #define SRV_PARAM_MAX 1024 /* raw and decoded route parameters */
@@ -54,7 +56,9 @@ struct srv_req {
     char param[SRV_PARAM_MAX]; /* the decoded {id} or {path} of the route */
     struct evkeyvalq query;
     bool query_parsed;
-    bool authed;
+    bool authed;     /* a valid key was sent */
+    int key;         /* its index in srv.keys, or -1 */
+    unsigned scopes; /* its SRV_SCOPE_* bits */
 };
 
 /* ---- writer (writer.c) ---------------------------------------------------- */
@@ -336,16 +340,84 @@ void srv__source_get(struct srv_req *r);
 void srv__source_delete(struct srv_req *r);
 void srv__source_poll(struct srv_req *r);
 
+/* ---- API keys (keys.c) ---------------------------------------------------- */
+
+/* What a key may do. A write route names the scope it needs. */
+#define SRV_SCOPE_INGEST    1u /* post reviews */
+#define SRV_SCOPE_MODERATE  2u /* moderate, respond, read the moderation queue */
+#define SRV_SCOPE_CATALOGUE 4u /* change products */
+#define SRV_SCOPE_ADMIN     8u /* sources, reader tokens, deletes */
+#define SRV_SCOPE_ALL       15u
+
+struct srv_keys;
+/* srv__keys_load reads CHORUS_API_KEYS and c->api_keys_file into *out (free
+ * with srv__keys_free; set only on success, errors described in errbuf). */
+int srv__keys_load(struct srv_keys **out, const struct srv_config *c, char *errbuf, size_t errlen);
+void srv__keys_free(struct srv_keys *k);
+size_t srv__keys_count(const struct srv_keys *k);
+/* srv__keys_match returns the index of the key equal to h (n bytes) and
+ * sets its scopes, or -1. Constant time in what matched. */
+int srv__keys_match(const struct srv_keys *k, const char *h, size_t n, unsigned *scopes);
+/* srv__keys_charge_write takes one write from key i's bucket: 0 when it may
+ * write now, else the whole seconds until it may (Retry-After). */
+unsigned srv__keys_charge_write(struct srv_keys *k, int i, int64_t now_ms);
+/* srv__scope_name names the lowest scope bit set ("catalogue"). */
+const char *srv__scope_name(unsigned scope);
+/* srv__has_scope says whether the request's key has every bit of scope. */
+bool srv__has_scope(const struct srv_req *r, unsigned scope);
+
+/* ---- clients (client.c) --------------------------------------------------- */
+
+#define SRV_CLIENT_MAX 64 /* "2001:db8:85a3:8d3:1319:8a2e:370:7348/64" fits */
+
+/* srv__client_init parses cfg.trusted_proxies into s->trusted. */
+int srv__client_init(struct srv *s, char *errbuf, size_t errlen);
+/* srv__peer_trusted says whether sa is one of trusted_proxies. */
+bool srv__peer_trusted(const struct srv *s, const struct sockaddr *sa);
+/* srv__client_name writes the client an address stands for: the address,
+ * or for IPv6 its /64 ("2001:db8:1:2::/64"); "" for other families. */
+void srv__client_name(const struct sockaddr *sa, char out[SRV_CLIENT_MAX]);
+/* srv__client writes the client of r: the TCP peer or, from a trusted
+ * proxy, the right-most untrusted address of X-Forwarded-For (else
+ * Forwarded's for=), as srv__client_name writes it. */
+void srv__client(struct srv_req *r, char out[SRV_CLIENT_MAX]);
+
+/* ---- connections (conns.c) ------------------------------------------------- */
+
+struct bufferevent;
+struct srv_conns;
+struct srv_conns *srv__conns_new(void);
+void srv__conns_free(struct srv_conns *c);
+/* srv__conns_thread_init sets up t's part (t->base exists). */
+int srv__conns_thread_init(struct srv_thread *t);
+/* srv__conns_thread_free lets go of t's connections; after evhttp_free. */
+void srv__conns_thread_free(struct srv_thread *t);
+/* srv__conns_accepted takes note of a new connection's bufferevent (from
+ * the evhttp bufferevent callback, on t's loop). */
+void srv__conns_accepted(struct srv_thread *t, struct bufferevent *bev);
+/* srv__conns_request hooks the close of req's connection (each request). */
+void srv__conns_request(struct srv_thread *t, struct evhttp_request *req);
+void srv__conns_metrics(const struct srv *s, size_t *open, uint64_t *refused_total,
+                        uint64_t *refused_client);
+
 /* ---- router (router.c) ---------------------------------------------------- */
 
 /* A route of the one route table: a method, a path template and its
  * handler. In the template "{id}" stands for one segment and "{path}" for
  * the rest of the path, slashes included; either may be followed by a
  * literal suffix such as ".atom", which is not part of the parameter. */
+/* The body a route takes, by the cap on its size (checked before any
+ * handler reads it): small JSON documents (max_small_body_bytes, the
+ * default), a vote (max_vote_body_bytes) or reviews in bulk
+ * (max_body_bytes, which evhttp enforces while reading). */
+enum srv_body { SRV_BODY_SMALL, SRV_BODY_VOTE, SRV_BODY_BULK };
+
 struct srv_route {
     enum evhttp_cmd_type method;
     const char *path;
     void (*fn)(struct srv_req *r);
+    unsigned scope;     /* the SRV_SCOPE_* a key needs for it; 0 = none needed */
+    enum srv_body body; /* the body it takes: what caps its size */
 };
 
 /* srv__route_find matches method m (HEAD is served by GET routes) and a raw,
@@ -381,8 +453,12 @@ struct srv_thread {
     pthread_mutex_t inbox_lock;
     struct srv_job *inbox; /* reversed: newest first */
     _Atomic uint64_t requests;
-    struct buf scratch[2]; /* a request's page key and widget link: kept, so a hit
-                              allocates none (srv__scratch) */
+    struct buf scratch[2];      /* a request's page key and widget link: kept, so a hit
+                                   allocates none (srv__scratch) */
+    struct chorus_map conns;    /* bufferevent -> its connection (conns.c) */
+    struct bufferevent **fresh; /* accepted, not yet looked at */
+    size_t n_fresh, cap_fresh;
+    struct event *admit_ev, *sweep_ev;
 };
 
 /* srv__base_new makes an event loop for a serving thread (thread 0's is
@@ -414,8 +490,9 @@ void srv__thread_post(struct srv_thread *t, struct srv_job *job);
 struct srv_ratelimit;
 struct srv_ratelimit *srv__ratelimit_new(unsigned per_hour);
 void srv__ratelimit_free(struct srv_ratelimit *rl);
-/* srv__ratelimit_vote says whether addr may vote on review id now: one vote
- * per address and review per day, and per_hour votes per address. */
-bool srv__ratelimit_vote(struct srv_ratelimit *rl, const char *addr, uint64_t id, int64_t now);
+/* srv__ratelimit_vote says whether client (srv__client) may vote on review
+ * id now, and counts the vote when it may: one vote per client and review
+ * per day, and per_hour votes per client. */
+bool srv__ratelimit_vote(struct srv_ratelimit *rl, const char *client, uint64_t id, int64_t now);
 
 #endif

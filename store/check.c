@@ -122,9 +122,7 @@ static int check_review(struct store__check *ck, uint64_t id, const struct revie
     return 0;
 }
 
-/* each_entry calls fn for every entry of db in key order; fn's non-zero
- * value stops the walk and is returned. */
-static int each_entry(struct store__check *ck, enum store__db db,
+int store__check_each(struct store__check *ck, enum store__db db,
                       int (*fn)(struct store__check *ck, const MDB_val *k, const MDB_val *v,
                                 void *ctx),
                       void *ctx)
@@ -183,7 +181,7 @@ static int pass_reviews(struct store__check *ck)
     int rc = store__meta_get_u64(ck->t, "next_review_id", &rp.next_id);
 
     if (rc == 0)
-        rc = each_entry(ck, STORE__REVIEWS, one_review, &rp);
+        rc = store__check_each(ck, STORE__REVIEWS, one_review, &rp);
     if (rc)
         return rc;
     store__check_count(ck, STORE__BY_PROD, "by_prod", rp.n);
@@ -245,7 +243,7 @@ static int pass_orphans(struct store__check *ck, enum store__db db, const char *
 {
     struct orphan_pass op = {.db = db, .name = name, .klen = klen};
 
-    return each_entry(ck, db, one_orphan, &op);
+    return store__check_each(ck, db, one_orphan, &op);
 }
 
 /* ---- by_content: every entry names a review with that text ------------------------------ */
@@ -336,7 +334,9 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
     if (rc == 0)
         rc = pass_orphans(&ck, STORE__DAILY, "daily", STORE__DAY_KEY_LEN);
     if (rc == 0)
-        rc = each_entry(&ck, STORE__BY_CONTENT, one_content, NULL);
+        rc = store__check_each(&ck, STORE__BY_CONTENT, one_content, NULL);
+    if (rc == 0)
+        rc = store__check_tokens(&ck);
 out:
     if (drift)
         *drift = ck.drift;

@@ -36,5 +36,15 @@ void store__check_count(struct store__check *ck, enum store__db db, const char *
  * store__check_categories then compares the categories. */
 int store__check_products(struct store__check *ck);
 int store__check_categories(struct store__check *ck);
+/* store__check_each calls fn for every entry of db in key order; fn's
+ * non-zero value stops the walk and is returned. */
+int store__check_each(struct store__check *ck, enum store__db db,
+                      int (*fn)(struct store__check *ck, const MDB_val *k, const MDB_val *v,
+                                void *ctx),
+                      void *ctx);
+/* store__check_tokens reports token records and index entries that are
+ * not in the current format or do not match each other (tokens.c, which
+ * knows the format). */
+int store__check_tokens(struct store__check *ck);
 
 #endif

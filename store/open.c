@@ -28,9 +28,11 @@ static int scope_one(void *ctx, const struct review *r)
     return rc ? rc : store__scope_index(t, NULL, NULL, r, &sc);
 }
 
-/* upgrade brings a schema-1 folder to schema 2: by_scope is built from the
- * reviews; the other additions (components, changed_at) are optional
- * trailing fields that old records simply lack. */
+/* upgrade brings an older folder to the current schema, step by step, in
+ * one transaction. 1 -> 2: by_scope is built from the reviews; the other
+ * additions (components, changed_at) are optional trailing fields that old
+ * records simply lack. 2 -> 3: reader tokens kept under a plain hash are
+ * wrapped into HMACs (tokens.c). */
 static int upgrade(struct store_txn *t, void *ctx)
 {
     uint32_t schema = 0;
@@ -41,7 +43,10 @@ static int upgrade(struct store_txn *t, void *ctx)
      * transaction: then there is nothing left to do. */
     if (rc || schema >= CHORUS_SCHEMA_VERSION)
         return rc;
-    rc = store_reviews_each(t, 0, scope_one, t);
+    if (schema < 2)
+        rc = store_reviews_each(t, 0, scope_one, t);
+    if (rc == 0 && schema < 3)
+        rc = store__tokens_upgrade(t);
     if (rc == 0)
         rc = store__meta_put_u32(t, "schema", CHORUS_SCHEMA_VERSION);
     return rc;

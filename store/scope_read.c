@@ -66,11 +66,15 @@ int store_scope_public(struct store_txn *txn, enum store_scope scope, const char
 {
     struct product p;
     uint32_t no;
-    int rc = store_scope_stats(txn, scope, id, stats);
+    int rc;
 
-    if (rc || scope != STORE_SCOPE_PRODUCT)
-        return rc;
-    rc = store__product_no(txn, id, &no);
+    if (scope != STORE_SCOPE_PRODUCT)
+        return store_scope_stats(txn, scope, id, stats);
+    /* Every product page asks this before its cache: one lookup of the
+     * number, then its aggregate and record. */
+    rc = resolve(txn, scope, id, &no);
+    if (rc == 0)
+        rc = store__agg_get(txn, STORE__KIND_PRODUCT, no, stats);
     if (rc == 0)
         rc = store__product_record_get(txn, no, &p);
     if (rc == 0 && !store_product_listed(&p, stats))

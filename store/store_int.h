@@ -2,9 +2,9 @@
  *
  * Nothing here crosses include/: MDB types stay inside the module.
  *
- * On-disk layout (schema 1). Integers in keys are big-endian so byte order is
- * numeric order; signed times are biased (x ^ 2^63) first, and "inverted"
- * means the bitwise complement, so an ascending scan runs newest first.
+ * On-disk layout (schema 1; tokens.c describes the tokens database). Integers in keys are
+ * big-endian so byte order is numeric order; signed times are biased (x ^ 2^63) first, and
+ * "inverted" means the bitwise complement, so an ascending scan runs newest first.
  *
  *   meta         "schema" -> u32, "next_review_id" -> u64,
  *                "next_product_no" -> u32, "next_category_no" -> u32
@@ -506,5 +506,17 @@ double store__score(const struct store *s, const struct review *r);
 /* store__review_write replaces review nw->id's record (product number pno);
  * nw may borrow strings from the record it replaces. Indexes untouched. */
 int store__review_write(struct store_txn *t, const struct review *nw, uint32_t pno);
+
+/* ---- reader tokens (tokens.c) ----------------------------------------------------- */
+
+/* store__tokens_upgrade rewrites a schema-2 tokens database in the current
+ * format (write transaction t): each token's old hash is wrapped into an
+ * HMAC under the folder's key, made now if there is none, and the old
+ * hashes are deleted. CHORUS_ECORRUPT for an entry of no known format. */
+int store__tokens_upgrade(struct store_txn *t);
+/* store__token_hash128 is the schema-2 hash of a token (two FNV-1a-64
+ * lanes), kept for the tokens wrapped from it and for tests that write a
+ * schema-2 token. Not a cryptographic hash. */
+void store__token_hash128(const char *s, uint8_t out[16]);
 
 #endif

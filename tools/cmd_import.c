@@ -51,7 +51,7 @@ static int batch_apply(struct store_txn *txn, struct store_job *job)
     struct batch *b = (struct batch *)job;
 
     /* The operator's own path: the file's product fields may replace set
-     * ones (docs/reviews.md, "Products"). */
+     * ones (docs/reviews.md, "Who may change the catalogue"). */
     return store_ingest_batch(txn, b->items, b->n, STORE_PUT_CATALOGUE, &b->counts);
 }
 
@@ -315,7 +315,7 @@ int tool_import(int argc, char **argv)
     const char *path = NULL, *taxonomy = NULL;
     struct text_taxonomy *tax = NULL;
     /* An import keeps an item whose product url is not http(s): the store
-     * drops the field and it is counted below (docs/reviews.md, "Products"). */
+     * drops the field and it is counted below (docs/reviews.md, "Who may change the catalogue"). */
     struct parse_options opt = {REVIEW_APPROVED, NULL, true};
     struct import *im = NULL;
     struct stat st;

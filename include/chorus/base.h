@@ -128,7 +128,7 @@ struct product {
     int64_t updated_at;
     bool catalogued; /* put by the catalogue's owner (PUT /products, store_product_put): the
                         product is public without an approved review. Read from the store;
-                        ignored on writes (docs/reviews.md, "Products") */
+                        ignored on writes (docs/reviews.md, "Who may change the catalogue") */
 };
 
 /* Aggregates of approved reviews, per product or per category path. */
@@ -281,6 +281,9 @@ int chorus_json_str_or_null(struct buf *b, const char *s);
 
 /* chorus_now returns the current wall-clock time in seconds since the epoch. */
 int64_t chorus_now(void);
+/* chorus_mono_ms returns a monotonic clock in milliseconds (for rates and
+ * timeouts: it never jumps with the wall clock). */
+int64_t chorus_mono_ms(void);
 /* chorus_time_parse parses an RFC 3339 date-time ("2017-01-13T00:00:00Z",
  * "2017-01-13T00:00:00.000+02:00"; fractional seconds dropped) into seconds
  * since the epoch UTC. Also accepts a bare date "2017-01-13" (midnight UTC).

@@ -42,6 +42,11 @@ struct parse_options {
                       counts it, keeping the item (chorus import) */
 };
 
+/* parse_json_budget_set caps the memory one JSON parse may take (a request
+ * body, a pulled item, an import line): max_json_memory. Default 64 MiB;
+ * set it before the threads that parse start. */
+void parse_json_budget_set(size_t bytes);
+
 enum parse_format {
     PARSE_JSON = 0, /* one review object, or an array of them */
     PARSE_NDJSON,   /* one review object per line */

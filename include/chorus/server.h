@@ -24,6 +24,11 @@ struct srv_config {
     char api_keys_file[1024];             /* "" = keys only from CHORUS_API_KEYS */
     enum review_status new_review_status; /* status of reviews posted without one */
     size_t max_body_bytes;                /* request body cap; default 8 MiB */
+    size_t max_small_body_bytes;          /* votes aside, bodies of non-bulk routes; 64 KiB */
+    size_t max_vote_body_bytes;           /* a vote's body; 1 KiB */
+    size_t max_json_memory;               /* memory one JSON parse of a request may take */
+    unsigned key_writes_per_minute;       /* per API key; 0 = unlimited; default 600 */
+    bool metrics_public;                  /* metrics_access = public: /metrics without a key */
     unsigned votes_per_hour;              /* per client address; 0 = unlimited */
     char cors_origin[256];                /* Access-Control-Allow-Origin; default "*" */
     unsigned timeout_seconds;             /* inactivity timeout per connection */
@@ -41,6 +46,9 @@ struct srv_config {
     char allow_source_networks[1024]; /* networks sources may reach even so; "" = none */
     unsigned threads;                 /* serving threads; 0 = one per online CPU */
     bool listen_reuseport; /* each thread its own SO_REUSEPORT socket (default), or one shared */
+    char trusted_proxies[1024]; /* CIDR list whose X-Forwarded-For is believed; "" = none */
+    unsigned max_connections;   /* open client connections, at most; default 10,000 */
+    unsigned max_connections_per_client; /* per client address (IPv6: per /64); default 256 */
 };
 
 struct srv;

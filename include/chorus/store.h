@@ -24,8 +24,9 @@
 #include "chorus/base.h"
 
 /* 2: by_scope (feeds), tokens, components on reviews, changed_at on
- * aggregates. A schema-1 folder is upgraded in place when opened. */
-#define CHORUS_SCHEMA_VERSION 2
+ * aggregates. 3: reader tokens under an HMAC, not a plain hash. An older
+ * folder is upgraded in place when opened. */
+#define CHORUS_SCHEMA_VERSION 3
 
 struct store;
 struct store_txn;
@@ -323,13 +324,12 @@ int store_product_put(struct store_txn *txn, const struct product *p, bool *crea
 
 /* store_product_merge merges the catalogue fields that came with a review
  * (store_ingest_batch) into product p->id, creating it (not catalogued)
- * when missing. The rule (docs/reviews.md, "Products"): a field p leaves out keeps
- * its stored value; a field p sets fills an empty one, and replaces a set
- * one only with overwrite (a caller trusted with the catalogue); a url or
- * image_url that is not http(s) is dropped and counted in *dropped (may be
- * NULL). A merge that changes nothing writes nothing. The product's
- * catalogued mark is kept. CHORUS_EINVAL for a field over its cap or a bad
- * category (nothing written). */
+ * when missing. The rule (docs/reviews.md, "Who may change the catalogue"): a field p leaves out
+ * keeps its stored value; a field p sets fills an empty one, and replaces a set one only with
+ * overwrite (a caller trusted with the catalogue); a url or image_url that is not http(s) is
+ * dropped and counted in *dropped (may be NULL). A merge that changes nothing writes nothing. The
+ * product's catalogued mark is kept. CHORUS_EINVAL for a field over its cap or a bad category
+ * (nothing written). */
 int store_product_merge(struct store_txn *txn, const struct product *p, bool overwrite,
                         unsigned *dropped, bool *created);
 
@@ -459,13 +459,14 @@ struct store_token {
 
 /* store_token_create makes a reader token named name (1..STORE_TOKEN_NAME
  * bytes of UTF-8); secret receives the token itself (STORE_TOKEN_LEN + 1
- * bytes), which is shown once: only a hash of it is kept. Write txn. */
+ * bytes), which is shown once: only an HMAC of it is kept, under a key the
+ * store makes the first time. Write txn. */
 int store_token_create(struct store_txn *txn, const char *name, struct store_token *out,
                        char *secret);
 /* store_token_delete revokes token id. CHORUS_ENOTFOUND. */
 int store_token_delete(struct store_txn *txn, uint64_t id);
 /* store_token_check says whether secret is a live token (0) or not
- * (CHORUS_ENOTFOUND). */
+ * (CHORUS_ENOTFOUND). Read or write txn; it writes nothing. */
 int store_token_check(struct store_txn *txn, const char *secret);
 /* store_tokens_each lists tokens in id order. */
 int store_tokens_each(struct store_txn *txn, int (*cb)(void *ctx, const struct store_token *t),

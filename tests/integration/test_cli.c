@@ -326,7 +326,7 @@ CHORUS_TEST_SETUP(csv_import, setup, teardown)
 
 /* import_owns_the_catalogue: chorus import is the operator's path, so a
  * file's product fields replace set ones; a url that is not http(s) is left
- * out and counted, and its review kept (docs/reviews.md, "Products"). */
+ * out and counted, and its review kept (docs/reviews.md, "Who may change the catalogue"). */
 CHORUS_TEST_SETUP(import_owns_the_catalogue, setup, teardown)
 {
     struct cli *c = *state;

@@ -949,42 +949,18 @@ CHORUS_TEST_SETUP(components_in_api, h_setup, h_teardown)
  * until the server goes quiet for half a second (caller frees). */
 static char *raw_exchange(struct chorusd *d, const char *req)
 {
-    struct sockaddr_in sa;
-    struct timeval tv = {0, 500000};
     size_t len = 0, cap = 65536;
     char *out = malloc(cap + 1);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = h_connect(d, 500);
     ssize_t n;
 
     assert_non_null(out);
-    assert_true(fd >= 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)d->port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
     while (len < cap && (n = recv(fd, out + len, cap - len, 0)) > 0)
         len += (size_t)n;
     close(fd);
     out[len] = '\0';
     return out;
-}
-
-/* metric reads one value from /metrics. */
-static unsigned long long metric(struct chorusd *d, const char *name)
-{
-    struct hresp *r = h_get(d, "/metrics");
-    const char *at;
-    unsigned long long v;
-
-    expect_status(r, 200);
-    at = strstr(r->body, h_fmt("\n%s ", name));
-    assert_non_null(at);
-    v = strtoull(at + strlen(name) + 2, NULL, 10);
-    hresp_free(r);
-    return v;
 }
 
 CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
@@ -1028,12 +1004,12 @@ CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
     xmlFreeDoc(doc);
     assert_non_null(next);
     {
-        unsigned long long before = metric(d, "chorus_cache_entries");
+        unsigned long long before = h_metric(d, "chorus_cache_entries");
         const char *path = ac_href_path(next);
 
         for (int i = 0; i < 4; i++)
             xmlFreeDoc(ac_fetch(d, path, false));
-        assert_int_equal(metric(d, "chorus_cache_entries"), before);
+        assert_int_equal(h_metric(d, "chorus_cache_entries"), before);
     }
     free(next);
     /* Spelling the same first page differently is one cache entry. */
@@ -1041,9 +1017,9 @@ CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
         unsigned long long before;
 
         xmlFreeDoc(ac_fetch(d, "/feeds/products/hc-1.atom?limit=3", false));
-        before = metric(d, "chorus_cache_entries");
+        before = h_metric(d, "chorus_cache_entries");
         xmlFreeDoc(ac_fetch(d, "/feeds/products/hc-1.atom?limit=003", false));
-        assert_int_equal(metric(d, "chorus_cache_entries"), before);
+        assert_int_equal(h_metric(d, "chorus_cache_entries"), before);
     }
 }
 

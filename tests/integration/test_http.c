@@ -34,7 +34,7 @@ CHORUS_TEST_SETUP(metrics, h_setup, h_teardown)
     struct hresp *r;
 
     h_post_review(d, "{\"product_id\":\"m-1\",\"rating\":5}");
-    r = h_get(d, "/metrics");
+    r = h_get_key(d, "/metrics");
     expect_status(r, 200);
     expect_header(r, "Content-Type", "text/plain");
     expect_contains(r->body, "chorus_reviews 1\n");

@@ -188,7 +188,7 @@ CHORUS_TEST_SETUP(post_all_fields, h_setup, h_teardown)
     expect_jstr(r->json, "responses[0].created_at", "2024-01-03T00:00:00Z");
     hresp_free(r);
     /* Its only review is rejected: the product it made is not public, a
-     * key holder reads it (docs/reviews.md, "Products"). */
+     * key holder reads it (docs/reviews.md, "Who may change the catalogue"). */
     r = h_get(d, "/api/v1/products/af-1");
     expect_problem(r, 404);
     hresp_free(r);

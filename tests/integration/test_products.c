@@ -102,7 +102,8 @@ CHORUS_TEST_SETUP(product_put_errors, h_setup, h_teardown)
     hresp_free(r);
 }
 
-/* ---- what the public sees of the catalogue (docs/reviews.md, "Products") ----------------------
+/* ---- what the public sees of the catalogue (docs/reviews.md, "Who may change the catalogue")
+ * ----------------------
  */
 
 /* expect_public checks every public read of product id: the product JSON
@@ -166,55 +167,6 @@ CHORUS_TEST_SETUP(put_product_is_public_without_reviews, h_setup, h_teardown)
     expect_status(r, 201);
     hresp_free(r);
     expect_public(d, "pp-1", "docks", true);
-}
-
-/* expect_catalogue checks the name and link product id shows on its JSON,
- * its hosted page and in the Google feed. */
-static void expect_catalogue(struct chorusd *d, const char *id, const char *name, const char *url)
-{
-    struct hresp *r = h_get(d, h_fmt("/api/v1/products/%s", id));
-
-    expect_status(r, 200);
-    expect_jstr(r->json, "name", name);
-    expect_jstr(r->json, "url", url);
-    hresp_free(r);
-    r = h_get(d, h_fmt("/p/%s", id));
-    expect_status(r, 200);
-    expect_contains(r->body, h_fmt("<title>%s", name));
-    expect_contains(r->body, h_fmt("href=\"%s\"", url));
-    hresp_free(r);
-    r = h_get(d, "/feeds/google-reviews.xml");
-    expect_status(r, 200);
-    expect_contains(r->body, h_fmt("<product_name>%s</product_name>", name));
-    expect_contains(r->body, h_fmt("<product_url>%s</product_url>", url));
-    hresp_free(r);
-}
-
-/* A review's product object fills what the catalogue leaves empty and
- * changes nothing it has set, whatever the review's status. */
-CHORUS_TEST_SETUP(rejected_review_keeps_the_catalogue, h_setup, h_teardown)
-{
-    struct chorusd *d = *state;
-    struct hresp *r = h_put_json(d, "/api/v1/products/rr-1",
-                                 "{\"name\":\"Real Dock\",\"url\":\"https://shop.example/rr-1\"}");
-
-    expect_status(r, 201);
-    hresp_free(r);
-    h_post_review(d, "{\"product_id\":\"rr-1\",\"rating\":5,\"body\":\"Works.\"}");
-    expect_catalogue(d, "rr-1", "Real Dock", "https://shop.example/rr-1");
-    h_post_review(d, "{\"product_id\":\"rr-1\",\"rating\":1,\"status\":\"rejected\","
-                     "\"product\":{\"name\":\"Cheap pills\",\"url\":\"https://evil.example/\","
-                     "\"brand\":\"Acme\"}}");
-    expect_catalogue(d, "rr-1", "Real Dock", "https://shop.example/rr-1");
-    r = h_get(d, "/api/v1/products/rr-1");
-    expect_jstr(r->json, "brand", "Acme"); /* empty, so filled */
-    hresp_free(r);
-    /* The catalogue's own path still changes them. */
-    r = h_put_json(d, "/api/v1/products/rr-1",
-                   "{\"name\":\"New Dock\",\"url\":\"https://shop.example/new\"}");
-    expect_status(r, 200);
-    hresp_free(r);
-    expect_catalogue(d, "rr-1", "New Dock", "https://shop.example/new");
 }
 
 /* Catalogue URLs are http or https, in any case; anything else is refused

@@ -15,7 +15,7 @@ static const char *review_path(uint64_t id, const char *sub)
 
 /* expect_stats checks a product's count, average (<0: null) and histogram,
  * read with the key: a product whose reviews all wait for moderation is
- * not public yet (docs/reviews.md, "Products"). */
+ * not public yet (docs/reviews.md, "Who may change the catalogue"). */
 static void expect_stats(struct chorusd *d, const char *product, long long count, double average,
                          const long long hist[5])
 {

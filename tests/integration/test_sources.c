@@ -383,7 +383,7 @@ CHORUS_TEST_SETUP(feeds_land_once_and_revalidate, setup_feeds, teardown)
     fixture_counts(fx, &seen);
     assert_true(seen.rss_conditional >= 1);
     assert_string_equal(seen.agent, "Chorus/0.1 (+https://chorus.dev/sources)");
-    r = h_get(d, "/metrics");
+    r = h_get_key(d, "/metrics");
     expect_contains(r->body, "chorus_source_items_added_total 8");
     hresp_free(r);
 
@@ -679,6 +679,90 @@ CHORUS_TEST_SETUP(google_items_match_the_catalogue, setup_feeds, teardown)
     r = h_get(d, "/api/v1/products/g-sku");
     expect_status(r, 404);
     hresp_free(r);
+}
+
+/* custom_headers_stay_with_their_origin: a source's own headers (here a
+ * partner's X-Api-Key) go to the origin the source was configured with,
+ * through a redirect within it too, and never to another origin a redirect
+ * names (libcurl itself would drop only Authorization and Cookie there).
+ * The two fixtures differ by port, which makes another origin. Hourly
+ * sources: each is polled once, so the counts are exact. */
+/* poll_keyed adds an hourly RSS source for url about product that sends
+ * X-Api-Key: k-secret, waits for its first poll and expects it to have
+ * stored the feed's two items. */
+static void poll_keyed(struct chorusd *d, const char *url, const char *product)
+{
+    long id = add_source(d, h_fmt("{\"kind\":\"rss\",\"url\":\"%s\",\"interval\":3600,"
+                                  "\"product_id\":\"%s\",\"headers\":{\"X-Api-Key\":\"k-secret\"}}",
+                                  url, product));
+    struct hresp *r = wait_source(d, id, "polls", 1);
+
+    expect_jcontains(r->json, "last_status", "200 OK");
+    hresp_free(r);
+    assert_int_equal(review_count(d, product), 2);
+}
+
+CHORUS_TEST_SETUP(custom_headers_stay_with_their_origin, setup_feeds, teardown)
+{
+    struct world *w = *state;
+    struct chorusd *d = w->d;
+    struct fixture *other = more_fixture(w, "127.0.0.1");
+    struct fixture_counts a, b;
+
+    assert_non_null(other);
+    poll_keyed(d,
+               h_fmt("%s/redirect?to=%s/plain-rss.xml", fixture_base(w->fx), fixture_base(other)),
+               "p-away");
+    fixture_counts(w->fx, &a);
+    fixture_counts(other, &b);
+    assert_int_equal(a.requests, 1);
+    assert_int_equal(a.keyed, 1);
+    assert_string_equal(a.key, "k-secret");
+    assert_int_equal(b.requests, 1);
+    assert_int_equal(b.keyed, 0);
+
+    poll_keyed(d, h_fmt("%s/redirect?to=/plain-rss.xml", fixture_base(w->fx)), "p-home");
+    fixture_counts(w->fx, &a);
+    fixture_counts(other, &b);
+    assert_int_equal(a.requests, 3);
+    assert_int_equal(a.keyed, 3);
+    assert_int_equal(b.requests, 1);
+    assert_int_equal(b.keyed, 0);
+}
+
+/* odd_validators_stay_json: an ETag holding bytes that are not UTF-8 is
+ * kept scrubbed, a Last-Modified with control characters is not kept, so
+ * the list of sources stays JSON that jansson reads; the next poll works. */
+CHORUS_TEST_SETUP(odd_validators_stay_json, setup_feeds, teardown)
+{
+    struct world *w = *state;
+    struct chorusd *d = w->d;
+    struct hresp *r;
+    json_error_t err;
+    json_t *doc;
+    long id;
+
+    id = add_rss(d, h_fmt("%s/odd-rss.xml", fixture_base(w->fx)), 3600, "p-odd");
+    r = wait_source(d, id, "polls", 1);
+    hresp_free(r);
+    r = h_get_key(d, "/api/v1/sources");
+    expect_status(r, 200);
+    doc = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &err);
+    if (!doc) {
+        print_error("GET /api/v1/sources is not JSON: %s\n", err.text);
+        fail();
+    }
+    expect_jstr(doc, "sources[0].etag", "\"odd-??\?(\"");
+    assert_true(json_is_null(jpath(doc, "sources[0].last_modified")));
+    json_decref(doc);
+    hresp_free(r);
+
+    poll_now(d, id);
+    r = wait_source(d, id, "polls", 2);
+    expect_jint(r->json, "errors", 0);
+    expect_jcontains(r->json, "last_status", "200 OK");
+    hresp_free(r);
+    assert_int_equal(review_count(d, "p-odd"), 2);
 }
 
 /* product_field GETs product id and returns its string field (static copy;

@@ -284,25 +284,6 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* metric reads one value from /metrics; -1 when the line is absent. */
-static long long metric(struct chorusd *d, const char *name)
-{
-    struct hresp *r = h_get(d, "/metrics");
-    const char *p;
-    long long v = -1;
-    size_t n = strlen(name);
-
-    expect_status(r, 200);
-    for (p = r->body; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-            v = strtoll(p + n + 1, NULL, 10);
-            break;
-        }
-    }
-    hresp_free(r);
-    return v;
-}
-
 /* wait_metric polls /metrics until name reaches at least min (ms at most):
  * the counters move after the hub answered, which the hub cannot see. */
 static long long wait_metric(struct chorusd *d, const char *name, long long min, long ms)
@@ -311,7 +292,7 @@ static long long wait_metric(struct chorusd *d, const char *name, long long min,
     long long v;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while ((v = metric(d, name)) < min && ms_since(&t0) < ms)
+    while ((v = h_metric(d, name)) < min && ms_since(&t0) < ms)
         sleep_ms(50);
     return v;
 }
@@ -386,8 +367,8 @@ CHORUS_TEST_SETUP(websub_batch_topics, ws_setup, ws_teardown)
     expect_pings(w->hub, topics, twice);
 
     assert_int_equal(wait_metric(d, "chorus_websub_published_total", 9, 5000), 9);
-    assert_int_equal(metric(d, "chorus_websub_failures_total"), 0);
-    assert_int_equal(metric(d, "chorus_websub_pending"), 0);
+    assert_int_equal(h_metric(d, "chorus_websub_failures_total"), 0);
+    assert_int_equal(h_metric(d, "chorus_websub_pending"), 0);
 }
 
 /* A hub answering 503 twice per topic gets the ping a third time, after a
@@ -407,10 +388,10 @@ CHORUS_TEST_SETUP(websub_retry_backoff, ws_setup, ws_teardown)
         fail_msg("the pings were not retried until they succeeded");
     }
     assert_true(wait_metric(d, "chorus_websub_published_total", 2, 5000) >= 2);
-    assert_true(metric(d, "chorus_websub_retries_total") >= 2);
-    assert_int_equal(metric(d, "chorus_websub_retries_total"), 4);
-    assert_int_equal(metric(d, "chorus_websub_failures_total"), 4);
-    assert_int_equal(metric(d, "chorus_websub_pending"), 0);
+    assert_true(h_metric(d, "chorus_websub_retries_total") >= 2);
+    assert_int_equal(h_metric(d, "chorus_websub_retries_total"), 4);
+    assert_int_equal(h_metric(d, "chorus_websub_failures_total"), 4);
+    assert_int_equal(h_metric(d, "chorus_websub_pending"), 0);
     sleep_ms(500);
     expect_pings(w->hub, topics, thrice);
     assert_true(chorusd_wait_log(d, "websub: publishing " PUB "/feeds/products/rb-1.atom to "));
@@ -452,7 +433,7 @@ CHORUS_TEST_SETUP(websub_dead_hub, ws_setup, ws_teardown)
         expect_prompt(d, "/api/v1/products/rd-1/reviews", 200);
         sleep_ms(100);
     }
-    r = h_get(d, "/metrics");
+    r = h_get_key(d, "/metrics");
     expect_contains(r->body, "# TYPE chorus_websub_failures_total counter\n");
     expect_contains(r->body, "# TYPE chorus_websub_pending gauge\n");
     hresp_free(r);
@@ -490,8 +471,8 @@ CHORUS_TEST_SETUP(websub_silent_hub, ws_setup, ws_teardown)
         expect_prompt(d, "/healthz", 200);
         expect_prompt(d, "/api/v1/products/rs-1/reviews", 200);
     }
-    assert_int_equal(metric(d, "chorus_websub_published_total"), 0);
-    assert_true(metric(d, "chorus_websub_pending") >= 4);
+    assert_int_equal(h_metric(d, "chorus_websub_published_total"), 0);
+    assert_true(h_metric(d, "chorus_websub_pending") >= 4);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(chorusd_stop(d), 0);
     if (ms_since(&t0) > 5000)
@@ -586,7 +567,7 @@ CHORUS_TEST_SETUP(websub_no_hub, ws_setup, ws_teardown)
     post_batch(d, "nh-1", "nh-2", "chairs", 10);
     sleep_ms(1500);
     assert_int_equal(hub_total(w->hub), 0);
-    r = h_get(d, "/metrics");
+    r = h_get_key(d, "/metrics");
     expect_status(r, 200);
     if (strstr(r->body, "websub"))
         fail_msg("/metrics mentions WebSub without a hub:\n%s", r->body);

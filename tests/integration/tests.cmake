@@ -58,3 +58,4 @@ chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.
 # `chorus retag` to score.
 chorus_integration_test(NAME it_sentiment SOURCES ${INTEGRATION_DIR}/test_sentiment.c)
 target_link_libraries(it_sentiment PRIVATE chorus_store chorus_base)
+chorus_integration_test(NAME it_limits SOURCES ${INTEGRATION_DIR}/test_limits.c)

@@ -22,6 +22,8 @@ struct fixture {
     unsigned requests;                  /* all of them */
     unsigned rss_hits, rss_conditional; /* /rss.xml requests; of them with both validators */
     char agent[128];
+    unsigned keyed; /* requests with an X-Api-Key */
+    char key[64];
     struct evhttp_request *drip; /* the request being dripped to, or NULL */
     bool stop_drip;              /* end the drip at its next tick */
     bool ticking;                /* a tick is scheduled (server thread only) */
@@ -182,6 +184,10 @@ static void on_request(struct ts_server *srv, struct evhttp_request *req, void *
 
     ts_lock(srv);
     fx->requests++;
+    if (ts_header(req, "X-Api-Key")) {
+        fx->keyed++;
+        ts_copy_header(req, "X-Api-Key", fx->key, sizeof(fx->key));
+    }
     ts_unlock(srv);
     if (strcmp(path, "/rss.xml") == 0) {
         const char *inm = ts_header(req, "If-None-Match");
@@ -200,6 +206,11 @@ static void on_request(struct ts_server *srv, struct evhttp_request *req, void *
             reply(req, 304, NULL, NULL);
         else
             reply(req, 200, "application/rss+xml", RSS);
+    } else if (strcmp(path, "/odd-rss.xml") == 0) {
+        /* libevent refuses only CR and LF in a header value. */
+        ts_add_header(req, "ETag", "\"odd-\xff\xfe\xc3(\"");
+        ts_add_header(req, "Last-Modified", "Tue, 02 Jan 2024\x01 10:00:00\x7f GMT");
+        reply(req, 200, "application/rss+xml", RSS);
     } else if (strcmp(path, "/plain-rss.xml") == 0) {
         reply(req, 200, "application/rss+xml", RSS);
     } else if (strcmp(path, "/atom.xml") == 0) {
@@ -292,6 +303,8 @@ void fixture_counts(struct fixture *fx, struct fixture_counts *out)
     out->rss_hits = fx->rss_hits;
     out->rss_conditional = fx->rss_conditional;
     snprintf(out->agent, sizeof(out->agent), "%s", fx->agent);
+    out->keyed = fx->keyed;
+    snprintf(out->key, sizeof(out->key), "%s", fx->key);
     out->dripping = fx->drip != NULL;
     ts_unlock(fx->srv);
 }

@@ -5,6 +5,8 @@
  * It serves fixed documents and misbehaves on purpose:
  *
  *   /rss.xml        RSS with an ETag and Last-Modified; 304 when asked with the ETag
+ *   /odd-rss.xml    the same RSS, its ETag holding bytes that are not UTF-8 and its
+ *                   Last-Modified control characters; never 304
  *   /plain-rss.xml  the same RSS, no validators (2 items)
  *   /atom.xml       Atom, one entry about an x1 product and one about nothing
  *   /google.xml     a Google Product Reviews feed (sku g-sku, GTIN 0012345678905)
@@ -35,6 +37,8 @@ struct fixture_counts {
     unsigned rss_hits;        /* /rss.xml */
     unsigned rss_conditional; /* of them, with both of the validators it gave */
     char agent[128];          /* the User-Agent of the last /rss.xml request */
+    unsigned keyed;           /* requests that carried an X-Api-Key header */
+    char key[64];             /* the X-Api-Key of the last of them */
     bool dripping;            /* a /drip reply is in progress */
 };
 

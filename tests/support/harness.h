@@ -145,6 +145,15 @@ struct hresp *h_get_key(struct chorusd *d, const char *path);
 struct hresp *h_post_json(struct chorusd *d, const char *path, const char *body);
 struct hresp *h_put_json(struct chorusd *d, const char *path, const char *body);
 struct hresp *h_delete(struct chorusd *d, const char *path);
+/* h_connect opens a plain TCP connection to chorusd (receive timeout
+ * timeout_ms) and returns the socket; the caller closes it. */
+int h_connect(struct chorusd *d, long timeout_ms);
+/* h_status_kib reads a "Vm..." line of chorusd's /proc status in KiB
+ * ("VmHWM": the peak resident memory so far); -1 when absent. */
+long h_status_kib(struct chorusd *d, const char *field);
+/* h_metric reads the value of the /metrics line "name value" (name with its
+ * labels, if any) with the API key; -1 when there is no such line. */
+long long h_metric(struct chorusd *d, const char *name);
 
 /* h_fmt formats into one of a ring of static buffers: for paths and bodies
  * built inline and used at once. Valid until sixteen more calls: copy what

@@ -5,6 +5,7 @@
  * always is; these hold whatever table the limiter keeps. */
 #include "testmain.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -142,6 +143,26 @@ CHORUS_TEST(limiters_are_separate)
     assert_false(srv__ratelimit_vote(a, "192.0.2.1", 2, T0));
     srv__ratelimit_free(a);
     srv__ratelimit_free(b);
+}
+
+/* A vote is not forgotten because others voted meanwhile: 20,000 votes by
+ * other clients on other reviews (what a busy day brings, or a client with
+ * many addresses trying to flush the table) leave every earlier vote in
+ * place. A direct-mapped table of 65,536 slots forgot about a quarter. */
+CHORUS_TEST(votes_survive_other_traffic)
+{
+    struct srv_ratelimit *rl = srv__ratelimit_new(0);
+    char client[32];
+
+    for (uint64_t id = 1; id <= 20; id++)
+        assert_true(srv__ratelimit_vote(rl, "192.0.2.50", id, T0));
+    for (unsigned i = 0; i < 20000; i++) {
+        snprintf(client, sizeof(client), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+        assert_true(srv__ratelimit_vote(rl, client, 1000 + i, T0 + 1));
+    }
+    for (uint64_t id = 1; id <= 20; id++)
+        assert_false(srv__ratelimit_vote(rl, "192.0.2.50", id, T0 + 2));
+    srv__ratelimit_free(rl);
 }
 
 CHORUS_TEST_MAIN()

@@ -517,6 +517,23 @@ static int damage_index(struct store_txn *t, void *ctx)
     return rc;
 }
 
+/* damage_product stores ck-1 with a link the catalogue rule refuses, as a
+ * folder written before the rule may hold. */
+static int damage_product(struct store_txn *t, void *ctx)
+{
+    struct damage *d = ctx;
+    struct product p;
+    int rc = store__product_record_get(t, d->pno, &p);
+
+    if (rc)
+        return rc;
+    p.url = "javascript:alert(1)";
+    p.category = store__arena_strdup(&t->arena, p.category);
+    p.id = store__arena_strdup(&t->arena, p.id);
+    p.name = store__arena_strdup(&t->arena, p.name);
+    return store__product_record_put(t, d->pno, &p);
+}
+
 struct lines {
     int n;
     bool named;
@@ -529,6 +546,13 @@ static void count_line(void *ctx, const char *line)
     l->n++;
     if (strstr(line, "ck-1") || strstr(line, "by_status"))
         l->named = true;
+}
+
+/* url_line counts the lines about ck-1's link. */
+static void url_line(void *ctx, const char *line)
+{
+    if (strstr(line, "ck-1") && strstr(line, "not http(s)"))
+        ((struct lines *)ctx)->n++;
 }
 
 static int find_pno(struct store_txn *t, void *ctx)
@@ -564,6 +588,13 @@ CHORUS_TEST_SETUP(check_reports_damage, fx_setup, fx_teardown)
     assert_int_equal(l.n, 4);
     assert_int_equal(store_check(f->s, NULL, NULL, &drift), 0);
     assert_int_equal(drift, 4);
+
+    /* A stored link that is not http(s), named with its product. */
+    l.n = 0;
+    assert_int_equal(store_write(f->s, damage_product, &d), 0);
+    assert_int_equal(store_check(f->s, url_line, &l, &drift), 0);
+    assert_int_equal(drift, 5);
+    assert_int_equal(l.n, 1);
 }
 
 /* A review without a source id gets one of the folder's own, and sending it

@@ -1,6 +1,6 @@
 /* by_scope and what is built on it: feed pages in both directions against a
  * model, through moderation, deletion, re-ingest and category moves; review
- * windows; reader tokens; the schema-1 upgrade. */
+ * windows; the schema-1 upgrade. */
 #include "store_helpers.h"
 
 #include <stdio.h>
@@ -296,65 +296,6 @@ CHORUS_TEST_SETUP(windows_match_the_model, fx_setup, fx_teardown)
         assert_memory_equal(w.ids, want, nw * sizeof(uint64_t));
     }
     assert_int_equal(store_reviews_window(t, "nope", 0x3f, 0, 1, wtake, NULL), CHORUS_ENOTFOUND);
-    store_read_end(t);
-    store_txn_free(t);
-}
-
-struct tok {
-    struct store_token t;
-    char secret[STORE_TOKEN_LEN + 1];
-    uint64_t del;
-    int rc;
-    bool create;
-};
-
-static int tok_write(struct store_txn *txn, void *ctx)
-{
-    struct tok *k = ctx;
-
-    k->rc = k->create ? store_token_create(txn, "team", &k->t, k->secret)
-                      : store_token_delete(txn, k->del);
-    return 0;
-}
-
-static int count_tokens(void *ctx, const struct store_token *t)
-{
-    assert_string_equal(t->name, "team");
-    (*(int *)ctx)++;
-    return 0;
-}
-
-CHORUS_TEST_SETUP(tokens_live_and_die, fx_setup, fx_teardown)
-{
-    struct fx *f = *state;
-    struct store_txn *t = NULL;
-    struct tok a = {.create = true}, b = {.create = true}, d = {.create = false};
-    int n = 0;
-
-    assert_int_equal(store_write(f->s, tok_write, &a), 0);
-    assert_int_equal(store_write(f->s, tok_write, &b), 0);
-    assert_int_equal(a.rc, 0);
-    assert_int_equal(strlen(a.secret), STORE_TOKEN_LEN);
-    assert_true(strcmp(a.secret, b.secret) != 0);
-    assert_true(b.t.id == a.t.id + 1);
-    assert_int_equal(store_read_begin(f->s, &t), 0);
-    assert_int_equal(store_token_check(t, a.secret), 0);
-    assert_int_equal(store_token_check(t, b.secret), 0);
-    assert_int_equal(store_token_check(t, "short"), CHORUS_ENOTFOUND);
-    a.secret[5] ^= 1;
-    assert_int_equal(store_token_check(t, a.secret), CHORUS_ENOTFOUND);
-    a.secret[5] ^= 1;
-    assert_int_equal(store_tokens_each(t, count_tokens, &n), 0);
-    assert_int_equal(n, 2);
-    store_read_end(t);
-    d.del = a.t.id;
-    assert_int_equal(store_write(f->s, tok_write, &d), 0);
-    assert_int_equal(d.rc, 0);
-    assert_int_equal(store_write(f->s, tok_write, &d), 0);
-    assert_int_equal(d.rc, CHORUS_ENOTFOUND);
-    assert_int_equal(store_read_begin(f->s, &t), 0);
-    assert_int_equal(store_token_check(t, a.secret), CHORUS_ENOTFOUND);
-    assert_int_equal(store_token_check(t, b.secret), 0);
     store_read_end(t);
     store_txn_free(t);
 }
