@@ -26,6 +26,9 @@ void srv_config_init(struct srv_config *c)
     snprintf(c->frame_ancestors, sizeof(c->frame_ancestors), "%s", "*");
     c->source_max_bytes = (size_t)64 << 20;
     c->listen_reuseport = true;
+    c->google_feed_part_bytes = 90000000;
+    c->google_feed_debounce_ms = 5000;
+    c->google_feed_max_delay_ms = 60000;
 }
 
 static char *trim(char *s)
@@ -208,6 +211,27 @@ static int set(struct srv_config *c, const char *k, const char *v)
         if (number(v, 1ull << 34, &n))
             return CHORUS_EINVAL;
         c->cache_bytes = (size_t)n;
+        return 0;
+    }
+    /* The Google feed's parts. Google takes at most 100 MB per file; the
+     * floor is the feed writer's (a part must hold a head, a tail and a
+     * review), low enough for tests to make many parts of a few reviews. */
+    if (strcmp(k, "google_feed_part_bytes") == 0) {
+        if (number(v, 100000000, &n) || n < FEED_GOOGLE_MIN_PART)
+            return CHORUS_EINVAL;
+        c->google_feed_part_bytes = (size_t)n;
+        return 0;
+    }
+    if (strcmp(k, "google_feed_debounce_ms") == 0) {
+        if (number(v, 3600000, &n))
+            return CHORUS_EINVAL;
+        c->google_feed_debounce_ms = (unsigned)n;
+        return 0;
+    }
+    if (strcmp(k, "google_feed_max_delay_ms") == 0) {
+        if (number(v, 86400000, &n))
+            return CHORUS_EINVAL;
+        c->google_feed_max_delay_ms = (unsigned)n;
         return 0;
     }
     return CHORUS_ENOTFOUND;

@@ -37,6 +37,8 @@ static const struct srv_route routes[] = {
     {EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all},
     {EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest},
     {EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google},
+    {EVHTTP_REQ_GET, "/feeds/google-reviews/index.json", srv__feed_google_index},
+    {EVHTTP_REQ_GET, "/feeds/google-reviews/{id}.xml", srv__feed_google_part},
     {EVHTTP_REQ_GET, "/widget/embed.js", srv__widget_js},
     {EVHTTP_REQ_GET, "/widget/widget.css", srv__widget_css},
     {EVHTTP_REQ_GET, "/widget/{id}.html", srv__widget_html},

@@ -41,6 +41,10 @@ struct srv_config {
     char allow_source_networks[1024]; /* networks sources may reach even so; "" = none */
     unsigned threads;                 /* serving threads; 0 = one per online CPU */
     bool listen_reuseport; /* each thread its own SO_REUSEPORT socket (default), or one shared */
+    /* The Google feed's parts (docs/feeds.md#google-product-reviews-feed). */
+    size_t google_feed_part_bytes;     /* one part (document), at most; default 90,000,000 */
+    unsigned google_feed_debounce_ms;  /* re-render this long after the last change */
+    unsigned google_feed_max_delay_ms; /* ... but at most this long after the first */
 };
 
 struct srv;

@@ -972,21 +972,6 @@ static char *raw_exchange(struct chorusd *d, const char *req)
     return out;
 }
 
-/* metric reads one value from /metrics. */
-static unsigned long long metric(struct chorusd *d, const char *name)
-{
-    struct hresp *r = h_get(d, "/metrics");
-    const char *at;
-    unsigned long long v;
-
-    expect_status(r, 200);
-    at = strstr(r->body, h_fmt("\n%s ", name));
-    assert_non_null(at);
-    v = strtoull(at + strlen(name) + 2, NULL, 10);
-    hresp_free(r);
-    return v;
-}
-
 CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
@@ -1028,12 +1013,12 @@ CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
     xmlFreeDoc(doc);
     assert_non_null(next);
     {
-        unsigned long long before = metric(d, "chorus_cache_entries");
+        unsigned long long before = h_metric(d, "chorus_cache_entries");
         const char *path = ac_href_path(next);
 
         for (int i = 0; i < 4; i++)
             xmlFreeDoc(ac_fetch(d, path, false));
-        assert_int_equal(metric(d, "chorus_cache_entries"), before);
+        assert_int_equal(h_metric(d, "chorus_cache_entries"), before);
     }
     free(next);
     /* Spelling the same first page differently is one cache entry. */
@@ -1041,9 +1026,9 @@ CHORUS_TEST_SETUP(head_errors_and_caching, h_setup, h_teardown)
         unsigned long long before;
 
         xmlFreeDoc(ac_fetch(d, "/feeds/products/hc-1.atom?limit=3", false));
-        before = metric(d, "chorus_cache_entries");
+        before = h_metric(d, "chorus_cache_entries");
         xmlFreeDoc(ac_fetch(d, "/feeds/products/hc-1.atom?limit=003", false));
-        assert_int_equal(metric(d, "chorus_cache_entries"), before);
+        assert_int_equal(h_metric(d, "chorus_cache_entries"), before);
     }
 }
 

@@ -95,24 +95,6 @@ static void free_all(struct xfer *xs, size_t n)
     }
 }
 
-/* metric reads one counter of /metrics (a line "name value"). */
-static long long metric(struct chorusd *d, const char *name)
-{
-    struct hresp *r = h_get(d, "/metrics");
-    const char *p;
-    char pat[160];
-    long long v;
-
-    expect_status(r, 200);
-    snprintf(pat, sizeof(pat), "\n%s ", name);
-    p = strstr(r->body, pat);
-    if (!p)
-        fail_msg("no %s in /metrics", name);
-    v = strtoll(p + strlen(pat), NULL, 10);
-    hresp_free(r);
-    return v;
-}
-
 static void seed(struct chorusd *d)
 {
     seed_product(d, PRODUCT, "{\"name\":\"Threaded laptop\",\"category\":\"laptops/threads\"}");
@@ -161,7 +143,7 @@ CHORUS_TEST_SETUP(every_thread_serves, setup, h_teardown)
     }
     assert_null(strstr(r->body, "chorus_thread_requests_total{thread=\"4\"}"));
     hresp_free(r);
-    total = metric(d, "chorus_http_requests_total");
+    total = h_metric(d, "chorus_http_requests_total");
     assert_true(busy >= 2);
     assert_true(sum >= 3 * N && sum <= total);
 }
@@ -218,9 +200,9 @@ CHORUS_TEST_SETUP(one_render_per_new_version, setup, h_teardown)
     hresp_free(r);
     h_post_review(d, "{\"product_id\":\"" PRODUCT "\",\"rating\":2,\"title\":\"Second\","
                      "\"body\":\"The review that changes the widget.\"}");
-    misses = metric(d, "chorus_cache_misses_total");
-    stale = metric(d, "chorus_cache_stale_total");
-    hits = metric(d, "chorus_cache_hits_total");
+    misses = h_metric(d, "chorus_cache_misses_total");
+    stale = h_metric(d, "chorus_cache_stale_total");
+    hits = h_metric(d, "chorus_cache_hits_total");
     for (size_t i = 0; i < N; i++)
         paths[i] = "/widget/" PRODUCT ".html";
     run_all(d, N, paths, NULL, xs);
@@ -233,9 +215,9 @@ CHORUS_TEST_SETUP(one_render_per_new_version, setup, h_teardown)
     free_all(xs, N);
     /* One render of the new version; every other request was the old page
      * while it was made, or the new one after. */
-    assert_int_equal(metric(d, "chorus_cache_misses_total") - misses, 1);
-    assert_int_equal(metric(d, "chorus_cache_stale_total") - stale +
-                         metric(d, "chorus_cache_hits_total") - hits,
+    assert_int_equal(h_metric(d, "chorus_cache_misses_total") - misses, 1);
+    assert_int_equal(h_metric(d, "chorus_cache_stale_total") - stale +
+                         h_metric(d, "chorus_cache_hits_total") - hits,
                      N - 1);
     r = h_get(d, "/widget/" PRODUCT ".html");
     expect_status(r, 200);

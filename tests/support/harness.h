@@ -146,6 +146,10 @@ struct hresp *h_post_json(struct chorusd *d, const char *path, const char *body)
 struct hresp *h_put_json(struct chorusd *d, const char *path, const char *body);
 struct hresp *h_delete(struct chorusd *d, const char *path);
 
+/* h_metric reads one value of /metrics (a line "name value"), an integer;
+ * fails the test when there is no such line. */
+long long h_metric(struct chorusd *d, const char *name);
+
 /* h_fmt formats into one of a ring of static buffers: for paths and bodies
  * built inline and used at once. Valid until sixteen more calls: copy what
  * must live longer. */

@@ -211,6 +211,23 @@ struct hresp *h_get(struct chorusd *d, const char *path)
     return h_do(d, &q);
 }
 
+long long h_metric(struct chorusd *d, const char *name)
+{
+    struct hresp *r = h_get(d, "/metrics");
+    const char *p;
+    char pat[160];
+    long long v;
+
+    expect_status(r, 200);
+    snprintf(pat, sizeof(pat), "\n%s ", name);
+    p = strstr(r->body, pat);
+    if (!p)
+        fail_msg("no %s in /metrics", name);
+    v = strtoll(p + strlen(pat), NULL, 10);
+    hresp_free(r);
+    return v;
+}
+
 struct hresp *h_get_key(struct chorusd *d, const char *path)
 {
     struct hreq q = {.method = "GET", .path = path, .key = true};
