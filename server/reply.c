@@ -190,6 +190,7 @@ int srv__status_of(int err)
     case CHORUS_ETOOBIG:
         return 413;
     case CHORUS_EBUSY:
+    case CHORUS_ENOSPC:
         return 503;
     default:
         return 500;
