@@ -82,7 +82,7 @@ static const char *url_type(const struct feed_site *site)
 static int frame(struct feed_google *g, const char *publisher, const char *favicon)
 {
     struct feed__xml y;
-    int rc = feed__xml_open(&y);
+    int rc = feed__xml_open(&y, 0);
 
     /* The root carries what Google's own 2.4 sample carries: the schema
      * location in no namespace, so validators find the XSD by themselves. */
@@ -135,7 +135,7 @@ int feed_google_new(struct feed_google **out, const struct feed_site *site, cons
     rc = frame(g, publisher, favicon);
     /* The fragment writer's XML declaration belongs to no part. */
     if (rc == 0)
-        rc = feed__xml_open(&g->x);
+        rc = feed__xml_open(&g->x, 0);
     if (rc == 0)
         rc = feed__xml_take(&g->x, &g->review);
     buf_reset(&g->review);
