@@ -32,6 +32,8 @@ const char *chorus_strerror(int err)
         return "malformed document";
     case CHORUS_ELIMIT:
         return "limit reached";
+    case CHORUS_ENOSPC:
+        return "the disk holding the store is full";
     default:
         return "unknown error";
     }

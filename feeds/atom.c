@@ -432,7 +432,7 @@ int feed_atom_render(struct store_txn *txn, const struct feed_site *site,
     if (rd.updated == 0)
         rd.updated = chorus_now();
     *updated = rd.updated;
-    rc = feed__xml_open(&a.x);
+    rc = feed__xml_open(&a.x, b->cap ? b->cap - b->len : 0);
     if (rc)
         goto out;
     /* store_feed_query sets the links before its first callback, so the

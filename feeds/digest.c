@@ -373,7 +373,7 @@ int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
             upd = d.es[i].updated;
     }
     *updated = upd ? upd : now;
-    rc = feed__xml_open(&x);
+    rc = feed__xml_open(&x, b->cap ? b->cap - b->len : 0);
     if (rc)
         goto out;
     feed__digest_write(&d, &x, *updated);

@@ -15,11 +15,14 @@ struct feed__xml {
     xmlBufferPtr xb;
     struct buf scratch; /* the last string made XML-safe */
     int rc;             /* first error: CHORUS_ENOMEM from libxml2, or a buffer's */
+    size_t max;         /* bytes the document may reach, 0 = no cap */
 };
 
-/* feed__xml_open starts a document (XML declaration, UTF-8, no indent).
- * Free with feed__xml_close. Returns 0 or CHORUS_ENOMEM. */
-int feed__xml_open(struct feed__xml *x);
+/* feed__xml_open starts a document (XML declaration, UTF-8, no indent) of
+ * at most max bytes (0 = no cap): past it, within a few KiB, every later
+ * call does nothing and x->rc is CHORUS_ETOOBIG. Free with feed__xml_close.
+ * Returns 0 or CHORUS_ENOMEM. */
+int feed__xml_open(struct feed__xml *x, size_t max);
 /* feed__xml_close frees the writer and its buffer; safe on a failed open. */
 void feed__xml_close(struct feed__xml *x);
 /* feed__xml_end closes every open element and the document. */

@@ -4,13 +4,17 @@
  * types are xs:sequence: one element out of order makes the whole document
  * invalid, not one review. So the order below is the schema's, element by element, and the test in
  * tests/integration/test_google.c compares every review's children with the
- * same list. Google treats each feed as complete (a review missing from the
- * next feed is deleted), which is why the server streams every approved,
+ * same list. Google treats its feeds as complete (a review missing from the
+ * next fetch is deleted), which is why the feed holds every approved,
  * rated review rather than pages.
  *
- * The document is written incrementally: feed_google_review appends to the
- * writer's buffer and feed_google_take moves the bytes out, so a caller can
- * send a catalogue of any size one chunk at a time.
+ * Google also takes at most 100 MB per file, and a large catalogue is ten
+ * times that, so the feed is cut into parts, each a complete document. The
+ * document's head (declaration to <reviews>) and tail are made once; each
+ * review is rendered on its own, as a fragment, and only then placed: into
+ * the open part when it still fits there with the tail, else into a new
+ * part. So a part never goes over its limit by a review, and memory holds
+ * one review whatever the catalogue's size.
  */
 #include "feed_int.h"
 
@@ -23,11 +27,24 @@
 #define GOOGLE_SCHEMA_URL                                                                          \
     "http://www.google.com/shopping/reviews/schema/product/2.4/product_reviews.xsd"
 
+/* A review's XML, at most: every text field at its cap escaped five
+ * times over ("&" is "&amp;"), with room to spare. A review over it is a
+ * bug upstream of the feed, not something to write. */
+#define REVIEW_XML_MAX (1u << 20)
+
 struct feed_google {
-    struct feed__xml x;
-    const struct feed_site *site; /* borrowed until feed_google_end / feed_google_free */
-    struct buf url;               /* review and product URLs, reused per review */
-    const char *url_type;         /* review_url's type: "group" or "singleton" */
+    struct feed__xml x;                  /* review fragments: no root, one <review> at a time */
+    const struct feed_site *site;        /* borrowed until feed_google_end / feed_google_free */
+    struct buf url;                      /* review and product URLs, reused per review */
+    const char *url_type;                /* review_url's type: "group" or "singleton" */
+    struct buf head, tail;               /* every part's first and last bytes */
+    struct buf review;                   /* the review being placed */
+    const struct feed_google_sink *sink; /* borrowed */
+    size_t max_bytes;
+    unsigned part;       /* the last part opened; 0 before the first */
+    bool open;           /* part is open */
+    size_t part_bytes;   /* written to the open part, head included */
+    size_t part_reviews; /* reviews in the open part */
 };
 
 /* blank says whether s has no character the schema's nonEmptyStringType
@@ -58,46 +75,118 @@ static const char *url_type(const struct feed_site *site)
     return id && (!hash || id < hash) ? "singleton" : "group";
 }
 
-int feed_google_begin(struct feed_google **out, const struct feed_site *site, const char *publisher,
-                      const char *favicon)
+/* frame makes the head and tail every part shares: the root and what
+ * precedes <reviews>, then the closing tags. The empty text after
+ * <reviews> makes the writer close its start tag, so the head ends in
+ * "<reviews>" and the tail starts with "</reviews>" whatever comes between. */
+static int frame(struct feed_google *g, const char *publisher, const char *favicon)
 {
-    struct feed_google *g = calloc(1, sizeof(*g));
+    struct feed__xml y;
+    int rc = feed__xml_open(&y, 0);
+
+    /* The root carries what Google's own 2.4 sample carries: the schema
+     * location in no namespace, so validators find the XSD by themselves. */
+    feed__start(&y, "feed");
+    feed__attr(&y, "xmlns:vc", "http://www.w3.org/2007/XMLSchema-versioning");
+    feed__attr(&y, "xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
+    feed__attr(&y, "xsi:noNamespaceSchemaLocation", GOOGLE_SCHEMA_URL);
+    feed__elem(&y, "version", "2.4");
+    /* Chorus collects reviews on the publisher's behalf: that is what the
+     * schema calls an aggregator. */
+    feed__start(&y, "aggregator");
+    feed__elem(&y, "name", "Chorus");
+    feed__end(&y);
+    feed__start(&y, "publisher");
+    feed__elem(&y, "name", blank(publisher) ? "Chorus" : publisher);
+    if (!blank(favicon))
+        feed__elem(&y, "favicon", favicon);
+    feed__end(&y);
+    feed__start(&y, "reviews");
+    feed__text(&y, "");
+    if (rc == 0)
+        rc = feed__xml_take(&y, &g->head);
+    feed__xml_end(&y);
+    if (rc == 0)
+        rc = feed__xml_take(&y, &g->tail);
+    feed__xml_close(&y);
+    return rc;
+}
+
+int feed_google_new(struct feed_google **out, const struct feed_site *site, const char *publisher,
+                    const char *favicon, size_t max_bytes, const struct feed_google_sink *sink)
+{
+    struct feed_google *g;
     int rc;
 
     *out = NULL;
+    if (max_bytes < FEED_GOOGLE_MIN_PART)
+        return CHORUS_EINVAL;
+    g = calloc(1, sizeof(*g));
     if (!g)
         abort();
     g->site = site;
+    g->sink = sink;
+    g->max_bytes = max_bytes;
     g->url_type = url_type(site);
     buf_init(&g->url, 0);
-    rc = feed__xml_open(&g->x);
-    if (rc)
-        goto fail;
-    /* The root carries what Google's own 2.4 sample carries: the schema
-     * location in no namespace, so validators find the XSD by themselves. */
-    feed__start(&g->x, "feed");
-    feed__attr(&g->x, "xmlns:vc", "http://www.w3.org/2007/XMLSchema-versioning");
-    feed__attr(&g->x, "xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
-    feed__attr(&g->x, "xsi:noNamespaceSchemaLocation", GOOGLE_SCHEMA_URL);
-    feed__elem(&g->x, "version", "2.4");
-    /* Chorus collects reviews on the publisher's behalf: that is what the
-     * schema calls an aggregator. */
-    feed__start(&g->x, "aggregator");
-    feed__elem(&g->x, "name", "Chorus");
-    feed__end(&g->x);
-    feed__start(&g->x, "publisher");
-    feed__elem(&g->x, "name", blank(publisher) ? "Chorus" : publisher);
-    if (!blank(favicon))
-        feed__elem(&g->x, "favicon", favicon);
-    feed__end(&g->x);
-    feed__start(&g->x, "reviews");
-    rc = g->x.rc;
-    if (rc)
-        goto fail;
+    buf_init(&g->head, 64 * 1024);
+    buf_init(&g->tail, 1024);
+    buf_init(&g->review, REVIEW_XML_MAX);
+    rc = frame(g, publisher, favicon);
+    /* The fragment writer's XML declaration belongs to no part. */
+    if (rc == 0)
+        rc = feed__xml_open(&g->x, 0);
+    if (rc == 0)
+        rc = feed__xml_take(&g->x, &g->review);
+    buf_reset(&g->review);
+    if (rc) {
+        feed_google_free(g);
+        return rc;
+    }
     *out = g;
     return 0;
-fail:
-    feed_google_free(g);
+}
+
+/* ---- parts --------------------------------------------------------------------------- */
+
+static int open_part(struct feed_google *g)
+{
+    int rc = g->sink->open(g->sink->ctx, g->part + 1);
+
+    if (rc == 0) {
+        g->part++;
+        g->open = true;
+        g->part_bytes = g->head.len;
+        g->part_reviews = 0;
+        rc = g->sink->write(g->sink->ctx, g->head.data, g->head.len);
+    }
+    return rc;
+}
+
+static int close_part(struct feed_google *g)
+{
+    int rc = g->sink->write(g->sink->ctx, g->tail.data, g->tail.len);
+
+    g->open = false;
+    return rc ? rc : g->sink->close(g->sink->ctx, g->part, g->part_reviews);
+}
+
+/* place puts the rendered review (g->review) into the open part, or into a
+ * new one when it would take the open one over the limit. A part always
+ * takes its first review, so one that fits no part still appears. */
+static int place(struct feed_google *g)
+{
+    int rc = 0;
+
+    if (g->open && g->part_reviews > 0 &&
+        g->part_bytes + g->review.len + g->tail.len > g->max_bytes)
+        rc = close_part(g);
+    if (rc == 0 && !g->open)
+        rc = open_part(g);
+    if (rc == 0)
+        rc = g->sink->write(g->sink->ctx, g->review.data, g->review.len);
+    g->part_bytes += g->review.len;
+    g->part_reviews++;
     return rc;
 }
 
@@ -129,7 +218,7 @@ static void product_ids(struct feed__xml *x, const struct product *p)
     feed__end(x);
 }
 
-int feed_google_review(struct feed_google *g, const struct review *r, const struct product *p)
+static int render_review(struct feed_google *g, const struct review *r, const struct product *p)
 {
     struct feed__xml *x = &g->x;
     struct product stub;
@@ -206,17 +295,28 @@ int feed_google_review(struct feed_google *g, const struct review *r, const stru
     return x->rc;
 }
 
-int feed_google_take(struct feed_google *g, struct buf *b)
-{
-    return feed__xml_take(&g->x, b);
-}
-
-int feed_google_end(struct feed_google *g, struct buf *b)
+int feed_google_review(struct feed_google *g, const struct review *r, const struct product *p)
 {
     int rc;
 
-    feed__xml_end(&g->x);
-    rc = feed__xml_take(&g->x, b);
+    buf_reset(&g->review);
+    rc = render_review(g, r, p);
+    if (rc == 0)
+        rc = feed__xml_take(&g->x, &g->review);
+    if (rc == 0 && g->review.len > 0)
+        rc = place(g);
+    return rc;
+}
+
+int feed_google_end(struct feed_google *g, unsigned *parts)
+{
+    int rc = 0;
+
+    if (!g->open)
+        rc = open_part(g);
+    if (rc == 0)
+        rc = close_part(g);
+    *parts = g->part;
     feed_google_free(g);
     return rc;
 }
@@ -227,5 +327,8 @@ void feed_google_free(struct feed_google *g)
         return;
     feed__xml_close(&g->x);
     buf_cleanup(&g->url);
+    buf_cleanup(&g->head);
+    buf_cleanup(&g->tail);
+    buf_cleanup(&g->review);
     free(g);
 }

@@ -13,9 +13,10 @@
 
 #include "chorus/base.h"
 
-int feed__xml_open(struct feed__xml *x)
+int feed__xml_open(struct feed__xml *x, size_t max)
 {
     memset(x, 0, sizeof(*x));
+    x->max = max;
     buf_init(&x->scratch, 0);
     x->xb = xmlBufferCreate();
     if (x->xb)
@@ -38,10 +39,15 @@ void feed__xml_close(struct feed__xml *x)
     x->xb = NULL;
 }
 
+/* check keeps the first error; the size is checked after every write, so
+ * a document over its cap stops growing there (escaping can make a page of
+ * hostile reviews several times their size) instead of after it is done. */
 static void check(struct feed__xml *x, int lrc)
 {
     if (lrc < 0 && x->rc == 0)
         x->rc = CHORUS_ENOMEM;
+    if (x->rc == 0 && x->max && (size_t)xmlBufferLength(x->xb) > x->max)
+        x->rc = CHORUS_ETOOBIG;
 }
 
 void feed__xml_end(struct feed__xml *x)

@@ -92,18 +92,16 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* announce tells the WebSub notifier which products' feeds changed: once
- * per product, however many of its reviews the request carried, because a
- * product costs the notifier a category lookup. A created review that waits
- * for moderation changes no public feed; an updated one may have been
- * approved before, so it counts. */
+/* announce tells the WebSub notifier and the Google feed's renderer which
+ * products' feeds changed: once per product, however many of its reviews
+ * the request carried, because a product costs the notifier a category
+ * lookup. A created review that waits for moderation changes no public
+ * feed; an updated one may have been approved before, so it counts. */
 static void announce(struct post_job *j)
 {
     const char **ids;
     size_t n = 0;
 
-    if (!j->base.srv->websub)
-        return;
     ids = malloc(j->n * sizeof(*ids) + 1);
     if (!ids)
         abort();

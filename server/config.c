@@ -33,6 +33,9 @@ void srv_config_init(struct srv_config *c)
     snprintf(c->frame_ancestors, sizeof(c->frame_ancestors), "%s", "*");
     c->source_max_bytes = (size_t)64 << 20;
     c->listen_reuseport = true;
+    c->google_feed_part_bytes = 90000000;
+    c->google_feed_debounce_ms = 5000;
+    c->google_feed_max_delay_ms = 60000;
 }
 
 static char *trim(char *s)
@@ -131,12 +134,24 @@ struct num_key {
     }
 
 static const struct num_key nums[] = {
-    NUM(max_body_bytes, 1024, 1ull << 32),   NUM(max_small_body_bytes, 1024, 16u << 20),
-    NUM(max_vote_body_bytes, 64, 64u << 10), NUM(max_json_memory, 1u << 20, 1ull << 34),
-    NUM(key_writes_per_minute, 0, 1000000),  NUM(votes_per_hour, 0, 1000000),
-    NUM(timeout_seconds, 1, 3600),           NUM(source_max_bytes, 1024, 1ull << 32),
-    NUM(threads, 0, SRV_MAX_THREADS),        NUM(cache_bytes, 0, 1ull << 34),
-    NUM(max_connections, 16, 1000000),       NUM(max_connections_per_client, 1, 1000000),
+    NUM(max_body_bytes, 1024, 1ull << 32),
+    NUM(max_small_body_bytes, 1024, 16u << 20),
+    NUM(max_vote_body_bytes, 64, 64u << 10),
+    NUM(max_json_memory, 1u << 20, 1ull << 34),
+    NUM(key_writes_per_minute, 0, 1000000),
+    NUM(votes_per_hour, 0, 1000000),
+    NUM(timeout_seconds, 1, 3600),
+    NUM(source_max_bytes, 1024, 1ull << 32),
+    NUM(threads, 0, SRV_MAX_THREADS),
+    NUM(cache_bytes, 0, 1ull << 34),
+    NUM(max_connections, 16, 1000000),
+    NUM(max_connections_per_client, 1, 1000000),
+    /* The Google feed's parts. Google takes at most 100 MB per file; the
+     * floor is the feed writer's (a part must hold a head, a tail and a
+     * review), low enough for tests to make many parts of a few reviews. */
+    NUM(google_feed_part_bytes, FEED_GOOGLE_MIN_PART, 100000000),
+    NUM(google_feed_debounce_ms, 0, 3600000),
+    NUM(google_feed_max_delay_ms, 0, 86400000),
 };
 
 /* Two-word settings: the first word sets the flag. */

@@ -63,6 +63,7 @@ void srv__metrics(struct srv_req *r)
         pull_websub_metrics(r->srv->websub, &b);
     srv__cache_metrics(r->srv->cache, &b);
     pull_poller_metrics(r->srv->poller, &b);
+    srv__gfeed_metrics(r->srv, &b);
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
     srv__reply(r, 200, "text/plain; version=0.0.4", &b);
     buf_cleanup(&b);

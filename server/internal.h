@@ -16,6 +16,7 @@
 
 struct srv_job;
 struct srv_cache;
+struct srv_gfeed;
 struct srv_thread;
 struct text_taxonomy;
 
@@ -37,6 +38,7 @@ struct srv {
     struct pull_websub *websub;     /* NULL without a configured hub; publish is thread-safe */
     struct srv_cache *cache;        /* rendered pages, sharded locks; NULL when disabled */
     struct pull_poller *poller;     /* pulled sources (pull/poller.c), on thread 0 */
+    struct srv_gfeed *gfeed;        /* the Google feed's parts and renderer; its own lock */
     char public_url[512];           /* cfg.public_url, or http://listen:port */
     char widget_csp[2][2048];       /* the widget's CSP: [0] iframe, [1] hosted page */
     char instance[17];              /* the store's instance, hex, for tag: ids */
@@ -98,6 +100,10 @@ void srv__writer_submit(struct srv *s, struct srv_job *job);
 bool srv__head_only(struct evhttp_request *req, size_t len);
 /* srv__reply sends status with body b (taken: b is emptied) and type. */
 void srv__reply(struct srv_req *r, int status, const char *type, struct buf *b);
+/* srv__reply_file sends status with the len bytes of file fd (taken:
+ * libevent closes it once sent, or here on HEAD or failure), by sendfile
+ * where the platform has it: no copy of the file in memory. */
+void srv__reply_file(struct srv_req *r, int status, const char *type, int fd, uint64_t len);
 /* srv__reply_req is srv__reply for a bare request (from a job's done). */
 void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const char *type,
                     struct buf *b);
@@ -198,9 +204,61 @@ void srv__feed_category(struct srv_req *r);
 void srv__feed_all(struct srv_req *r);
 void srv__feed_digest(struct srv_req *r);
 void srv__feed_google(struct srv_req *r);
+void srv__feed_google_part(struct srv_req *r);
+void srv__feed_google_index(struct srv_req *r);
 void srv__tokens_list(struct srv_req *r);
 void srv__tokens_create(struct srv_req *r);
 void srv__tokens_delete(struct srv_req *r);
+
+/* ---- the Google feed's parts (google_parts.c) ---------------------------------- */
+
+/* One rendered part: a file of the data folder's google-feed/ folder. */
+struct srv_gfeed_part {
+    uint64_t bytes;   /* the file's size */
+    uint64_t reviews; /* the reviews it holds */
+    uint64_t hash;    /* FNV-1a of its bytes: the ETag */
+    int64_t updated;  /* when these bytes were first rendered */
+};
+
+/* A complete set of parts, immutable once published: requests hold a
+ * reference (srv__gfeed_acquire) while they open a part's file, so the
+ * renderer's successor set removes these files only after the last one. */
+struct srv_gfeed_index {
+    _Atomic unsigned refs;
+    const char *dir; /* the folder of the files, borrowed from the renderer */
+    uint64_t generation;
+    size_t n;
+    struct srv_gfeed_part *parts;
+    struct buf json; /* GET /feeds/google-reviews/index.json's body */
+    char json_etag[24];
+    bool obsolete; /* replaced: its files go with its last reference */
+};
+
+/* srv__gfeed_start loads the parts a previous run left in
+ * DATA/google-feed/ and starts the renderer thread, which renders at once
+ * when they are missing or do not show the store as it is now (another
+ * version, another instance, other settings), and later when
+ * srv__gfeed_changed says so. Returns 0 or CHORUS_EIO (the folder cannot
+ * be made) with a sentence in errbuf. */
+int srv__gfeed_start(struct srv *s, char *errbuf, size_t errlen);
+/* srv__gfeed_stop stops the renderer (a render in progress gives up; the
+ * parts already published stay) and frees everything. NULL s->gfeed ok. */
+void srv__gfeed_stop(struct srv *s);
+/* srv__gfeed_changed says approved reviews or products may have changed:
+ * the renderer runs google_feed_debounce_ms after the last such call, and
+ * at most google_feed_max_delay_ms after the first one since its last
+ * render. Cheap (a lock and a signal); any thread. */
+void srv__gfeed_changed(struct srv *s);
+/* srv__gfeed_acquire returns a reference to the current parts (release
+ * with srv__gfeed_release), or NULL before the first render is done. Any
+ * thread. */
+struct srv_gfeed_index *srv__gfeed_acquire(struct srv *s);
+void srv__gfeed_release(struct srv_gfeed_index *idx);
+/* srv__gfeed_open opens part n (1-based, at most idx->n) of idx for
+ * reading into *fd (the caller's). Returns 0 or CHORUS_EIO. */
+int srv__gfeed_open(const struct srv_gfeed_index *idx, size_t n, int *fd);
+/* srv__gfeed_metrics appends the renderer's counters to b. */
+void srv__gfeed_metrics(struct srv *s, struct buf *b);
 
 /* ---- dashboard (http_dashboard.c) ---------------------------------------------------- */
 
@@ -324,8 +382,9 @@ void srv__cache_metrics(struct srv_cache *c, struct buf *b);
 /* srv__feeds_changed tells subscribers that the feeds showing product_id's
  * reviews changed (its product feed, every category feed above it, the
  * all-reviews feed): queued, deduplicated and sent in batches by the
- * publisher. Runs on serving thread t (it reads the product's category in
- * t's transaction, which must be free); does nothing without a hub. */
+ * publisher; and tells the Google feed's renderer (srv__gfeed_changed).
+ * Runs on serving thread t (it reads the product's category in t's
+ * transaction, which must be free); pings nothing without a hub. */
 void srv__feeds_changed(struct srv_thread *t, const char *product_id);
 /* srv__feeds_changed_category is srv__feeds_changed for the feeds of
  * category path and every category above it only: what a product that

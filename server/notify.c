@@ -1,7 +1,7 @@
-/* Which feeds a change touches, told to the WebSub publisher (pull/): a
- * topic must be the very URL subscribers subscribed to, so it comes from
- * feed_scope_topics, the function the feeds build their own self links
- * with. */
+/* Which feeds a change touches, told to the Google feed's renderer and to
+ * the WebSub publisher (pull/): a topic must be the very URL subscribers
+ * subscribed to, so it comes from feed_scope_topics, the function the
+ * feeds build their own self links with. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -20,6 +20,9 @@ void srv__feeds_changed(struct srv_thread *t, const char *product_id)
     struct product p;
     int rc;
 
+    /* The Google feed shows every product's approved reviews: any change
+     * of a product's reviews or catalogue entry may change it. */
+    srv__gfeed_changed(s);
     if (!s->websub || !product_id || !*product_id)
         return;
     /* The thread's read transaction is free here: replies and handlers end

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 
@@ -42,18 +43,47 @@ bool srv__head_only(struct evhttp_request *req, size_t len)
     return true;
 }
 
+/* common_headers sets what every reply carries. */
+static void common_headers(struct evhttp_request *req, const char *type)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    if (type)
+        evhttp_add_header(h, "Content-Type", type);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+}
+
+void srv__reply_file(struct srv_req *r, int status, const char *type, int fd, uint64_t len)
+{
+    struct evbuffer *out = evhttp_request_get_output_buffer(r->req);
+    struct evbuffer_file_segment *seg = NULL;
+
+    common_headers(r->req, type);
+    if (srv__head_only(r->req, (size_t)len)) {
+        close(fd);
+    } else {
+        /* The segment owns fd from here (closed when the last byte has
+         * gone, or when adding fails). */
+        seg = evbuffer_file_segment_new(fd, 0, (ev_off_t)len, EVBUF_FS_CLOSE_ON_FREE);
+        if (!seg)
+            close(fd);
+        if (!seg || evbuffer_add_file_segment(out, seg, 0, (ev_off_t)len) != 0)
+            status = 500;
+        if (seg)
+            evbuffer_file_segment_free(seg);
+    }
+    evhttp_send_reply(r->req, status, NULL, NULL);
+}
+
 void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const char *type,
                     struct buf *b)
 {
-    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     struct evbuffer *out = evhttp_request_get_output_buffer(req);
     size_t len = 0;
     char *data;
 
     (void)s;
-    if (type)
-        evhttp_add_header(h, "Content-Type", type);
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    common_headers(req, type);
     if (srv__head_only(req, b ? b->len : 0)) {
         if (b)
             buf_reset(b);
@@ -160,6 +190,7 @@ int srv__status_of(int err)
     case CHORUS_ETOOBIG:
         return 413;
     case CHORUS_EBUSY:
+    case CHORUS_ENOSPC:
         return 503;
     default:
         return 500;

@@ -38,6 +38,8 @@ static const struct srv_route routes[] = {
     {EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all, 0, 0},
     {EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest, 0, 0},
     {EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google, 0, 0},
+    {EVHTTP_REQ_GET, "/feeds/google-reviews/index.json", srv__feed_google_index, 0, 0},
+    {EVHTTP_REQ_GET, "/feeds/google-reviews/{id}.xml", srv__feed_google_part, 0, 0},
     {EVHTTP_REQ_GET, "/widget/embed.js", srv__widget_js, 0, 0},
     {EVHTTP_REQ_GET, "/widget/widget.css", srv__widget_css, 0, 0},
     {EVHTTP_REQ_GET, "/widget/{id}.html", srv__widget_html, 0, 0},

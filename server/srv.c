@@ -103,6 +103,9 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         snprintf(s->public_url, sizeof(s->public_url), "http://%s:%d",
                  strchr(c->listen_host, ':') ? "[::1]" : c->listen_host, s->port);
     srv__widget_setup(s);
+    rc = srv__gfeed_start(s, errbuf, errlen);
+    if (rc)
+        goto fail;
     s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
     if (!s->sigint_ev || !s->sigterm_ev || evsignal_add(s->sigint_ev, NULL) ||
@@ -168,6 +171,7 @@ void srv_free(struct srv *s)
     srv__writer_cleanup(s);
     pull_poller_free(s->poller);
     srv__threads_free(s);
+    srv__gfeed_stop(s);
     srv__conns_free(s->conns);
     if (s->sigint_ev)
         event_free(s->sigint_ev);

@@ -7,10 +7,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "store_int.h"
-
-/* ---- errors ------------------------------------------------------------------ */
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -42,15 +41,39 @@ int store__err(int rc)
         return CHORUS_EBUSY;
     case ENOMEM:
         return CHORUS_ENOMEM;
+    case ENOSPC:
+    case EDQUOT:
+        return CHORUS_ENOSPC;
     default:
         return CHORUS_EIO;
     }
+}
+
+/* disk_full says whether the filesystem of the data folder is (nearly)
+ * out of room for an unprivileged writer. */
+static bool disk_full(const struct store *s)
+{
+    struct statvfs st;
+
+    if (statvfs(s->dir, &st) != 0)
+        return false;
+    return (uint64_t)st.f_bavail * st.f_frsize < STORE__DISK_SLACK;
 }
 
 int store__check_rc(struct store_txn *t, int rc)
 {
     if (rc == MDB_MAP_FULL)
         t->mapfull = true;
+    /* LMDB writes a transaction's pages with pwrite(v), at commit or when it
+     * spills them. A write that finds no room at all fails with ENOSPC, but
+     * one that finds some comes back short and LMDB answers EIO ("short
+     * write, filesystem full?"). Either way nothing was committed and the
+     * environment stays usable (only a failed meta-page write makes it
+     * fatal, and meta pages are rewritten in place, never allocated), so a
+     * full disk is a condition to report, not a broken store: the writer
+     * goes on and succeeds once space returns. */
+    if (rc == EIO && disk_full(t->s))
+        return CHORUS_ENOSPC;
     return store__err(rc);
 }
 

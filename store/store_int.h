@@ -71,6 +71,11 @@ enum store__db {
  * MDB_MAP_FULL is then exercised by ordinary tests, not only in production. */
 #define STORE__INITIAL_MAPSIZE ((size_t)64 << 20)
 
+/* A short page write (EIO from LMDB) is read as a full disk when the data
+ * folder's filesystem has less than this left: a short write stops at the
+ * last free block, so what is left after it is far below one batch. */
+#define STORE__DISK_SLACK ((uint64_t)1 << 20)
+
 #define STORE__RECORD_VERSION 1 /* first byte of every record value */
 
 /* Index flags byte (by_prod and by_helpful values): filters need no record. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Developer entry points, used by README.md and .ci/run:
 #   tools/dev.sh demo   install what is missing, build, load demo data, serve on 127.0.0.1:8080
-#   tools/dev.sh test   install what is missing, build with ASan+UBSan, run the whole test suite,
-#                       then the thread-sharing tests under ThreadSanitizer
+#   tools/dev.sh test   install what is missing, build with ASan+UBSan, run the whole test suite
+#                       (but the tests labelled "long"), then the thread-sharing tests under
+#                       ThreadSanitizer, then every libFuzzer target for a fixed number of inputs
 #   tools/dev.sh deps   only install the Debian packages
 set -euo pipefail
 
@@ -11,7 +12,7 @@ cd "$root"
 
 packages=(build-essential cmake pkg-config libevent-dev libcurl4-openssl-dev libxml2-dev
           libjansson-dev liblmdb-dev libcmocka-dev clang-format curl
-          chromium fonts-dejavu-core)
+          chromium fonts-dejavu-core clang libclang-rt-dev)
 
 deps() {
     local missing=()
@@ -69,16 +70,26 @@ test)
     cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCHORUS_SANITIZE=address,undefined >/dev/null
     cmake --build build-test -j"$jobs"
-    (cd build-test && ctest --output-on-failure -j"$jobs")
+    # The tests labelled "long" take minutes (it_faults.sigkill_long: 150
+    # SIGKILLs); docs/reliability.md says how to run them.
+    (cd build-test && ctest --output-on-failure -j"$jobs" -LE long)
     # What the serving threads share, under ThreadSanitizer: the many-
     # connection tests and the unit tests of the shared pieces. A race makes
     # chorusd exit (halt_on_error), which fails the test that drove it.
     cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORUS_SANITIZE=thread >/dev/null
     cmake --build build-tsan -j"$jobs" --target chorusd chorus it_threads it_websub server_cache \
         server_ratelimit store_writer store_env
-    cd build-tsan
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-        ctest --output-on-failure -j"$jobs" -R '^(it_threads|it_websub|server_cache|server_ratelimit|store_writer|store_env)\.'
+    (cd build-tsan &&
+        TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+            ctest --output-on-failure -j"$jobs" -R '^(it_threads|it_websub|server_cache|server_ratelimit|store_writer|store_env)\.')
+    # Every libFuzzer target from its seed corpus for a fixed number of
+    # inputs (clang, ASan+UBSan): about a minute and a half in all on two
+    # cores. Longer runs: docs/reliability.md.
+    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORUS_FUZZ=ON \
+        -DCHORUS_SANITIZE=address,undefined >/dev/null
+    cmake --build build-fuzz -j"$jobs" --target fuzz_reviews_json fuzz_csv fuzz_bodies fuzz_feed \
+        fuzz_html fuzz_taxonomy
+    tests/fuzz/run.sh build-fuzz -runs="${CHORUS_FUZZ_RUNS:-200000}"
     ;;
 *)
     echo "usage: tools/dev.sh demo|test|deps" >&2

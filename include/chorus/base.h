@@ -37,6 +37,7 @@ enum {
     CHORUS_ESTOP = -11,    /* iteration stopped early by a callback */
     CHORUS_EPARSE = -12,   /* malformed document */
     CHORUS_ELIMIT = -13,   /* a per-record limit is reached (e.g. responses) */
+    CHORUS_ENOSPC = -14,   /* the disk holding the data folder is full */
 };
 
 /* chorus_strerror returns a static, human-readable string for a CHORUS_E*

@@ -134,25 +134,48 @@ int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
 
 /* ---- Google Product Reviews feed, schema 2.4 (google.c) ------------------------- */
 
+/* Google wants at most 100 MB per file, so the feed is written as parts:
+ * complete documents of at most max_bytes each that together hold every
+ * review given, each once, in the order given. Bytes go to the caller's
+ * sink as they are made; what is held in memory is one review's XML. */
+struct feed_google_sink {
+    /* open starts document `part` (1, 2, ...); close ends it, holding
+     * `reviews` reviews. write appends to the open document. Each returns
+     * 0 or a CHORUS_E code, which stops the feed with that code. */
+    int (*open)(void *ctx, unsigned part);
+    int (*write)(void *ctx, const char *data, size_t len);
+    int (*close)(void *ctx, unsigned part, size_t reviews);
+    void *ctx;
+};
+
 struct feed_google;
 
-/* feed_google_begin starts a document: the XML declaration, <feed>,
- * <version>, <aggregator> and <publisher> (publisher name and favicon URL
- * may be NULL: "Chorus", none), then <reviews>. *out is the caller's, freed
- * by feed_google_end or feed_google_free. Output accumulates inside g until
- * feed_google_take moves it out. */
-int feed_google_begin(struct feed_google **out, const struct feed_site *site, const char *publisher,
-                      const char *favicon);
+/* FEED_GOOGLE_MIN_PART is the smallest max_bytes feed_google_new accepts:
+ * room for the document's head and tail and ordinary reviews. A review
+ * whose XML alone cannot fit a part (possible only with limits far below
+ * the default's, see docs/feeds.md) goes into a part of its own. */
+#define FEED_GOOGLE_MIN_PART 16384
+
+/* feed_google_new starts a feed of parts of at most max_bytes (at least
+ * FEED_GOOGLE_MIN_PART, else CHORUS_EINVAL): the first part opens with the
+ * first review or at feed_google_end. Each part carries the XML
+ * declaration, <feed>, <version>, <aggregator> and <publisher> (publisher
+ * name and favicon URL may be NULL: "Chorus", none), then <reviews>. site
+ * and sink are borrowed until feed_google_end / feed_google_free; *out is
+ * the caller's, freed by either. Any thread, one feed per thread. */
+int feed_google_new(struct feed_google **out, const struct feed_site *site, const char *publisher,
+                    const char *favicon, size_t max_bytes, const struct feed_google_sink *sink);
 /* feed_google_review writes one <review> for r about product p (both
- * borrowed for the call). Reviews that are not approved or have no rating
- * are skipped (returns 0). */
+ * borrowed for the call), closing the current part first when the review
+ * would take it over max_bytes. Reviews that are not approved, have no
+ * rating or say nothing are skipped (returns 0). Returns 0, the writer's
+ * or the sink's error. */
 int feed_google_review(struct feed_google *g, const struct review *r, const struct product *p);
-/* feed_google_take appends everything written so far to b and forgets it,
- * so a streamed reply holds one chunk at a time. */
-int feed_google_take(struct feed_google *g, struct buf *b);
-/* feed_google_end closes the document, appends the rest to b and frees g. */
-int feed_google_end(struct feed_google *g, struct buf *b);
-/* feed_google_free frees g without finishing (client gone). NULL ok. */
+/* feed_google_end closes the last part (opening one, with no reviews, when
+ * there was none), gives the number of parts in *parts and frees g.
+ * Returns 0 or the sink's error. */
+int feed_google_end(struct feed_google *g, unsigned *parts);
+/* feed_google_free frees g without finishing (the render stopped). NULL ok. */
 void feed_google_free(struct feed_google *g);
 
 /* ---- UI strings (i18n.c) ----------------------------------------------------- */

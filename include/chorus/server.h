@@ -49,6 +49,10 @@ struct srv_config {
     char trusted_proxies[1024]; /* CIDR list whose X-Forwarded-For is believed; "" = none */
     unsigned max_connections;   /* open client connections, at most; default 10,000 */
     unsigned max_connections_per_client; /* per client address (IPv6: per /64); default 256 */
+    /* The Google feed's parts (docs/feeds.md#google-product-reviews-feed). */
+    size_t google_feed_part_bytes;     /* one part (document), at most; default 90,000,000 */
+    unsigned google_feed_debounce_ms;  /* re-render this long after the last change */
+    unsigned google_feed_max_delay_ms; /* ... but at most this long after the first */
 };
 
 struct srv;

@@ -33,8 +33,7 @@ hz=$(getconf CLK_TCK)
 . "$(dirname "$0")/lib.sh"
 bench_init cores
 
-echo "loading $n demo reviews ..."
-"$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
+bench_demo "$build" "$n"
 top=LUM-P14-G3-1
 paths=("/widget/$top.html" "/feeds/products/$top.atom" "/api/v1/products/$top/reviews?limit=10"
        "/api/v1/products/$top")

@@ -3,6 +3,8 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   bench_init NAME              # $tmp: a 0755 folder (nginx workers read it)
+#   bench_demo BUILD N           # N demo reviews in $tmp/data
+#   bench_key NAME               # $key: a write key chorusd started after takes
 #   bench_chorusd BUILD ARGS...  # chorusd --listen 127.0.0.1:0 ARGS; sets $pid, $base
 #                                # (prefixed by $BENCH_LAUNCH, e.g. "taskset -c 0-1")
 #   bench_chorusd_stop
@@ -21,6 +23,16 @@ bench_cleanup() {
     bench_chorusd_stop
     if [ -f "$tmp/nginx.pid" ]; then kill -QUIT "$(cat "$tmp/nginx.pid")" 2>/dev/null || true; fi
     rm -rf "$tmp"
+}
+
+bench_demo() {
+    echo "loading $2 demo reviews ..."
+    "$1/chorus" demo --data "$tmp/data" --reviews "$2" 2>&1 | tail -1
+}
+
+bench_key() {
+    key=$1-bench-key-0123456789abcdef
+    export CHORUS_API_KEYS=$key
 }
 
 bench_chorusd() {

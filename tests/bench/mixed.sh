@@ -19,10 +19,8 @@ command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; e
 . "$(dirname "$0")/lib.sh"
 bench_init mixed
 
-echo "loading $n demo reviews ..."
-"$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
-key=mixed-bench-key-0123456789abcdef
-export CHORUS_API_KEYS=$key
+bench_demo "$build" "$n"
+bench_key mixed
 bench_chorusd "$build" --data "$tmp/data"
 top=LUM-P14-G3-1
 count() { curl -sf "$base/api/v1/products/$top" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }

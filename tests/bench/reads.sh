@@ -25,8 +25,7 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 . "$(dirname "$0")/lib.sh"
 bench_init reads
 
-echo "loading $n demo reviews ..."
-"$build/chorus" demo --data "$tmp/data" --reviews "$n" 2>&1 | tail -1
+bench_demo "$build" "$n"
 # The digest is private by default; the benchmark reads it openly.
 echo "digest_access = public" >"$tmp/chorusd.conf"
 bench_chorusd "$build" --config "$tmp/chorusd.conf" --data "$tmp/data"

@@ -1,11 +1,15 @@
-/* The Google Product Reviews feed (GET /feeds/google-reviews.xml) checked
- * against the documented structure of schema 2.4 (docs/feeds.md): element
- * order, which reviews appear, the product identifiers, hostile text, and
- * the streamed delivery of a large catalogue, including a client that
- * leaves mid-stream and a server that stops mid-stream.
+/* The Google Product Reviews feed (GET /feeds/google-reviews.xml and its
+ * parts, /feeds/google-reviews/index.json and /feeds/google-reviews/{n}.xml)
+ * checked against the documented structure of schema 2.4 (docs/feeds.md):
+ * element order, which reviews appear, the product identifiers, hostile
+ * text; then the parts: each a valid document under the size limit, every
+ * review in exactly one of them, revalidation, renders that follow changes
+ * and a restart that renders nothing when nothing changed.
  *
- * Feeds are parsed with libxml2 the way a careful consumer would: no
- * network, no entity substitution. */
+ * The feed is rendered off the request path, a moment after a change, so
+ * a case waits for the renderer to settle (chorus_google_feed_pending)
+ * before it reads. Feeds are parsed with libxml2 the way a careful
+ * consumer would: no network, no entity substitution. */
 #include "harness.h"
 
 #include <errno.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -23,10 +28,12 @@
 #include "seed.h"
 #include "testmain.h"
 
-#define FEED_PATH "/feeds/google-reviews.xml"
-#define GTIN      "4006381333931" /* a valid EAN-13 */
-#define XSI_NS    "http://www.w3.org/2001/XMLSchema-instance"
-#define XSD_URL   "http://www.google.com/shopping/reviews/schema/product/2.4/product_reviews.xsd"
+#define FEED_PATH  "/feeds/google-reviews.xml"
+#define INDEX_PATH "/feeds/google-reviews/index.json"
+#define PART_BYTES 20000           /* google_feed_part_bytes of g_setup_parts */
+#define GTIN       "4006381333931" /* a valid EAN-13 */
+#define XSI_NS     "http://www.w3.org/2001/XMLSchema-instance"
+#define XSD_URL    "http://www.google.com/shopping/reviews/schema/product/2.4/product_reviews.xsd"
 
 /* Every child a <review> may have in schema 2.4, in the schema's order
  * (Google's 2.4 sample feed; docs/feeds.md). A review's children must
@@ -243,15 +250,59 @@ static void parse_into(struct gfeed *f, const char *body, size_t len)
     check_feed(f);
 }
 
-/* fetch GETs the feed, checks the reply and parses it. */
+/* g_setup starts chorusd with a short debounce, so the feed follows a
+ * write within a few tens of milliseconds. */
+static int g_setup(void **state)
+{
+    *state = chorusd_new("google_feed_debounce_ms = 20\n");
+    return *state ? 0 : -1;
+}
+
+/* g_setup_parts makes parts of at most PART_BYTES: a few hundred reviews
+ * fill several. The public URL is fixed because the parts' bytes depend on
+ * it, and chorusd gets another port each time it starts. */
+#define PUBLIC_URL "https://reviews.example.com"
+static int g_setup_parts(void **state)
+{
+    *state = chorusd_new("google_feed_part_bytes = 20000\ngoogle_feed_debounce_ms = 300\n"
+                         "google_feed_max_delay_ms = 2000\npublic_url = " PUBLIC_URL "\n");
+    return *state ? 0 : -1;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* settle waits until no change waits for the renderer and none is being
+ * rendered: a write's reply is sent after the renderer was told, so the
+ * parts then show every write answered before. */
+static void settle(struct chorusd *d)
+{
+    double deadline = now_s() + 30;
+    struct timespec pause = {0, 10 * 1000 * 1000};
+
+    while (h_metric(d, "chorus_google_feed_pending") != 0) {
+        if (now_s() > deadline)
+            fail_msg("the Google feed was still not rendered after 30 seconds");
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* fetch GETs the feed once it is rendered, checks the reply and parses it. */
 static void fetch(struct chorusd *d, struct gfeed *f)
 {
+    settle(d);
     memset(f, 0, sizeof(*f));
     f->r = h_get(d, FEED_PATH);
     expect_status(f->r, 200);
     expect_header(f->r, "Content-Type", "application/xml");
     expect_header(f->r, "Cache-Control", "public");
-    assert_int_equal(f->r->curl_code, 0); /* the chunked transfer ended properly */
+    expect_header(f->r, "ETag", "\"");
+    assert_int_equal(f->r->curl_code, 0);
     parse_into(f, f->r->body, f->r->len);
 }
 
@@ -276,7 +327,7 @@ static size_t ids(struct gfeed *f, uint64_t *out, size_t cap)
 
 /* ---- structure ---------------------------------------------------------------------- */
 
-CHORUS_TEST_SETUP(google_structure, h_setup, h_teardown)
+CHORUS_TEST_SETUP(google_structure, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t r_full, r_anon, r_title_only, r_scaled, got[16];
@@ -392,16 +443,19 @@ CHORUS_TEST_SETUP(google_structure, h_setup, h_teardown)
 }
 
 /* HEAD answers the headers only; the feed takes no parameters. */
-CHORUS_TEST_SETUP(google_head_and_params, h_setup, h_teardown)
+CHORUS_TEST_SETUP(google_head_and_params, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct hreq head = {.method = "HEAD", .path = FEED_PATH};
     struct hresp *r;
 
     h_post_review(d, "{\"product_id\":\"p\",\"rating\":5,\"body\":\"x\"}");
+    settle(d);
     r = h_do(d, &head);
     expect_status(r, 200);
     expect_header(r, "Content-Type", "application/xml");
+    assert_non_null(hresp_header(r, "Content-Length"));
+    assert_true(strtoull(hresp_header(r, "Content-Length"), NULL, 10) > 300);
     assert_int_equal(r->len, 0);
     hresp_free(r);
     r = h_get(d, FEED_PATH "?limit=10");
@@ -414,7 +468,7 @@ CHORUS_TEST_SETUP(google_head_and_params, h_setup, h_teardown)
 
 /* ---- hostile text -------------------------------------------------------------------- */
 
-CHORUS_TEST_SETUP(google_hostile_text, h_setup, h_teardown)
+CHORUS_TEST_SETUP(google_hostile_text, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     uint64_t id, blank_id, got[4];
@@ -508,23 +562,23 @@ static void seed(struct chorusd *d, size_t n, size_t body_len, uint64_t *out)
     free(filler);
 }
 
-CHORUS_TEST_SETUP(google_streaming, h_setup, h_teardown)
+/* A catalogue of a few megabytes is one part at the default limit, sent
+ * whole with its length. */
+CHORUS_TEST_SETUP(google_large, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 3000 };
     uint64_t *want = calloc(N, sizeof(uint64_t)), *got = calloc(N + 1, sizeof(uint64_t));
     struct gfeed f;
-    const char *te;
+    const char *cl;
 
     assert_non_null(want);
     assert_non_null(got);
     seed(d, N, 300, want);
     fetch(d, &f);
-    te = hresp_header(f.r, "Transfer-Encoding");
-    assert_non_null(te);
-    assert_string_equal(te, "chunked");
-    assert_null(hresp_header(f.r, "Content-Length"));
-    /* Well over one chunk's worth, so the document crossed chunk seams. */
+    cl = hresp_header(f.r, "Content-Length");
+    assert_non_null(cl);
+    assert_int_equal(strtoull(cl, NULL, 10), f.r->len);
     assert_true(f.r->len > 1u << 20);
     assert_int_equal(ids(&f, got, N + 1), N);
     for (size_t i = 0; i < N; i++)
@@ -536,9 +590,9 @@ CHORUS_TEST_SETUP(google_streaming, h_setup, h_teardown)
     free(got);
 }
 
-/* A long run of reviews that may not appear (pending, here) gives passes
- * that produce no bytes at all; the stream must go on past them. */
-CHORUS_TEST_SETUP(google_long_gaps, h_setup, h_teardown)
+/* A long run of reviews that may not appear (pending, here) between two
+ * that do: the render walks past them. */
+CHORUS_TEST_SETUP(google_long_gaps, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { HELD = 5500 };
@@ -630,10 +684,10 @@ static size_t raw_read(int fd, char **buf, size_t cap)
     return len;
 }
 
-/* A reader that leaves mid-stream: the server frees the stream once (the
- * sanitizers at teardown would report a double free, a use after free or a
- * leak) and goes on serving. */
-CHORUS_TEST_SETUP(google_client_leaves, h_setup, h_teardown)
+/* A reader that leaves in the middle of a part: the server lets the file go
+ * once (the sanitizers at teardown would report a double free, a use after
+ * free or a leak) and goes on serving. */
+CHORUS_TEST_SETUP(google_client_leaves, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 900 };
@@ -645,11 +699,12 @@ CHORUS_TEST_SETUP(google_client_leaves, h_setup, h_teardown)
 
     assert_non_null(want);
     seed(d, N, 8000, want); /* ~7 MB of feed: far more than socket buffers hold */
+    settle(d);
     for (int round = 0; round < 3; round++) {
         fd = raw_open(d, "GET " FEED_PATH " HTTP/1.1\r\nHost: t\r\n\r\n");
         raw_read(fd, &head, 2000);
         expect_contains(head, "HTTP/1.1 200");
-        expect_contains(head, "Transfer-Encoding: chunked");
+        expect_contains(head, "Content-Length: ");
         free(head);
         close(fd); /* unread data: the kernel answers the server with a reset */
     }
@@ -663,9 +718,10 @@ CHORUS_TEST_SETUP(google_client_leaves, h_setup, h_teardown)
     free(want);
 }
 
-/* The server stopping while a reader stalls mid-stream: chorusd still exits
- * cleanly (status 0 means the sanitizers found nothing). */
-CHORUS_TEST_SETUP(google_shutdown_mid_stream, h_setup, h_teardown)
+/* The server stopping while a reader stalls in the middle of a part:
+ * chorusd still exits cleanly (status 0 means the sanitizers found
+ * nothing), and starts again on the parts it left. */
+CHORUS_TEST_SETUP(google_shutdown_mid_stream, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 900 };
@@ -675,6 +731,7 @@ CHORUS_TEST_SETUP(google_shutdown_mid_stream, h_setup, h_teardown)
 
     assert_non_null(want);
     seed(d, N, 8000, want);
+    settle(d);
     fd = raw_open(d, "GET " FEED_PATH " HTTP/1.1\r\nHost: t\r\n\r\n");
     raw_read(fd, &head, 2000);
     expect_contains(head, "HTTP/1.1 200");
@@ -685,9 +742,9 @@ CHORUS_TEST_SETUP(google_shutdown_mid_stream, h_setup, h_teardown)
     free(want);
 }
 
-/* HTTP/1.0 cannot be chunked: the body ends with the connection, even when
- * the client asked for keep-alive. */
-CHORUS_TEST_SETUP(google_http10, h_setup, h_teardown)
+/* An HTTP/1.0 client gets the whole document (not chunked: the body ends
+ * with the connection). */
+CHORUS_TEST_SETUP(google_http10, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     enum { N = 1200 };
@@ -699,15 +756,16 @@ CHORUS_TEST_SETUP(google_http10, h_setup, h_teardown)
 
     assert_non_null(want);
     seed(d, N, 300, want);
-    fd = raw_open(d, "GET " FEED_PATH " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    settle(d);
+    fd = raw_open(d, "GET " FEED_PATH " HTTP/1.0\r\n\r\n");
     len = raw_read(fd, &all, 0);
     close(fd);
     expect_contains(all, "HTTP/1.0 200");
     body = strstr(all, "\r\n\r\n");
     assert_non_null(body);
     *body = '\0';
-    if (strstr(all, "Content-Length") || strstr(all, "Transfer-Encoding"))
-        fail_msg("an HTTP/1.0 stream must end with the connection; headers: %s", all);
+    if (strstr(all, "Transfer-Encoding"))
+        fail_msg("an HTTP/1.0 reply cannot be chunked; headers: %s", all);
     body += 4;
     memset(&f, 0, sizeof(f));
     parse_into(&f, body, len - (size_t)(body - all));
@@ -721,7 +779,7 @@ CHORUS_TEST_SETUP(google_http10, h_setup, h_teardown)
 
 /* ---- empty ------------------------------------------------------------------------------ */
 
-CHORUS_TEST_SETUP(google_empty, h_setup, h_teardown)
+CHORUS_TEST_SETUP(google_empty, g_setup, h_teardown)
 {
     struct chorusd *d = *state;
     struct gfeed f;
@@ -739,6 +797,216 @@ CHORUS_TEST_SETUP(google_empty, h_setup, h_teardown)
     fetch(d, &f);
     assert_null(first_elem(f.reviews->children));
     gfeed_free(&f);
+}
+
+/* ---- parts ------------------------------------------------------------------------------ */
+
+/* read_parts reads every part the index idx lists: each must be a valid
+ * feed of at most PART_BYTES whose size and review count are the index's.
+ * Writes the review ids of all parts, in order, to got (room for cap) and
+ * returns how many; part 1 must also be what FEED_PATH answers. */
+static size_t read_parts(struct chorusd *d, json_t *idx, uint64_t *got, size_t cap)
+{
+    json_t *parts = jpath(idx, "parts");
+    size_t total = 0;
+
+    assert_true(json_is_array(parts));
+    for (size_t i = 0; i < json_array_size(parts); i++) {
+        json_t *p = json_array_get(parts, i);
+        const char *url = json_string_value(json_object_get(p, "url"));
+        const char *updated = json_string_value(json_object_get(p, "updated"));
+        struct gfeed f;
+        size_t k;
+
+        assert_non_null(url);
+        assert_string_equal(url, h_fmt(PUBLIC_URL "/feeds/google-reviews/%zu.xml", i + 1));
+        assert_non_null(updated);
+        assert_int_equal(strlen(updated), 20); /* RFC 3339, UTC: 2026-01-02T03:04:05Z */
+        assert_int_equal(updated[19], 'Z');
+        memset(&f, 0, sizeof(f));
+        f.r = h_get(d, strstr(url, "/feeds/"));
+        expect_status(f.r, 200);
+        expect_header(f.r, "Content-Type", "application/xml");
+        if (f.r->len > PART_BYTES)
+            fail_msg("part %zu is %zu bytes, over the limit of %d", i + 1, f.r->len, PART_BYTES);
+        assert_int_equal(json_integer_value(json_object_get(p, "bytes")), f.r->len);
+        parse_into(&f, f.r->body, f.r->len);
+        k = ids(&f, got + total, cap - total);
+        assert_int_equal(json_integer_value(json_object_get(p, "reviews")), k);
+        total += k;
+        if (i == 0) {
+            struct hresp *one = h_get(d, FEED_PATH);
+
+            expect_status(one, 200);
+            assert_int_equal(one->len, f.r->len);
+            assert_memory_equal(one->body, f.r->body, f.r->len);
+            hresp_free(one);
+        }
+        gfeed_free(&f);
+    }
+    return total;
+}
+
+/* get_if answers path with If-None-Match: etag. */
+static struct hresp *get_if(struct chorusd *d, const char *path, const char *etag)
+{
+    const char *headers[] = {h_fmt("If-None-Match: %s", etag), NULL};
+    struct hreq q = {.method = "GET", .path = path, .headers = headers};
+
+    return h_do(d, &q);
+}
+
+/* A few hundred reviews at a 20,000-byte limit: several parts, each a
+ * valid document under the limit, holding together every approved rated
+ * review once, in id order, and nothing else. */
+CHORUS_TEST_SETUP(google_parts, g_setup_parts, h_teardown)
+{
+    struct chorusd *d = *state;
+    enum { N = 300 };
+    uint64_t want[N], got[N + 8];
+    struct hresp *idx, *r;
+    char etag[64];
+    size_t n_parts;
+
+    seed(d, N, 100, want); /* with a pending review per batch */
+    h_post_review(d,
+                  "{\"product_id\":\"s-1\",\"rating\":1,\"body\":\"no\",\"status\":\"rejected\"}");
+    h_post_review(d, "{\"product_id\":\"s-1\",\"body\":\"a mention, no stars\"}");
+    settle(d);
+    idx = h_get(d, INDEX_PATH);
+    expect_status(idx, 200);
+    expect_header(idx, "Content-Type", "application/json");
+    expect_header(idx, "Cache-Control", "public");
+    n_parts = json_array_size(jpath(idx->json, "parts"));
+    if (n_parts < 3)
+        fail_msg("%zu parts; expected at least 3 of %d bytes for %d reviews", n_parts, PART_BYTES,
+                 N);
+    h__expect_ids("the parts", got, read_parts(d, idx->json, got, N + 8), N + 8, want, N, __FILE__,
+                  __LINE__);
+
+    /* Revalidation: the index and a part answer 304 to their own ETags. */
+    snprintf(etag, sizeof(etag), "%s", hresp_header(idx, "ETag"));
+    r = get_if(d, INDEX_PATH, etag);
+    expect_status(r, 304);
+    hresp_free(r);
+    r = h_get(d, "/feeds/google-reviews/2.xml");
+    expect_status(r, 200);
+    snprintf(etag, sizeof(etag), "%s", hresp_header(r, "ETag"));
+    hresp_free(r);
+    r = get_if(d, "/feeds/google-reviews/2.xml", etag);
+    expect_status(r, 304);
+    assert_int_equal(r->len, 0);
+    hresp_free(r);
+    r = get_if(d, FEED_PATH, etag); /* part 1 is another document */
+    expect_status(r, 200);
+    hresp_free(r);
+
+    /* Parts that do not exist, and numbers that are not part numbers. */
+    r = h_get(d, h_fmt("/feeds/google-reviews/%zu.xml", n_parts + 1));
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_get(d, "/feeds/google-reviews/0.xml");
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_get(d, "/feeds/google-reviews/01.xml");
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_get(d, "/feeds/google-reviews/1x.xml");
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_get(d, "/feeds/google-reviews/1.xml?x=1");
+    expect_problem(r, 400);
+    hresp_free(r);
+    hresp_free(idx);
+}
+
+/* Approving a review re-renders the parts within the debounce: the index
+ * changes and the review is in exactly one part. */
+CHORUS_TEST_SETUP(google_parts_follow_changes, g_setup_parts, h_teardown)
+{
+    struct chorusd *d = *state;
+    enum { N = 150 };
+    uint64_t want[N + 1], got[N + 8], held;
+    struct hresp *before, *after = NULL, *r;
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    double deadline;
+    size_t n, seen = 0;
+
+    seed(d, N, 100, want);
+    settle(d);
+    before = h_get(d, INDEX_PATH);
+    expect_status(before, 200);
+    held = h_post_review(d, "{\"product_id\":\"s-2\",\"rating\":4,\"body\":\"held back\","
+                            "\"status\":\"pending\"}");
+    r = h_post_json(d, h_fmt("/api/v1/reviews/%llu/moderation", (unsigned long long)held),
+                    "{\"status\":\"approved\"}");
+    expect_status(r, 200);
+    hresp_free(r);
+    /* google_feed_debounce_ms is 300 and the render takes milliseconds; ten
+     * seconds is only the deadline of a very slow machine. */
+    deadline = now_s() + 10;
+    for (;;) {
+        after = h_get(d, INDEX_PATH);
+        expect_status(after, 200);
+        if (after->len != before->len || memcmp(after->body, before->body, before->len) != 0)
+            break;
+        hresp_free(after);
+        if (now_s() > deadline)
+            fail_msg("the index did not change within 10 seconds of the approval");
+        nanosleep(&pause, NULL);
+    }
+    n = read_parts(d, after->json, got, N + 8);
+    assert_int_equal(n, N + 1);
+    for (size_t i = 0; i < n; i++)
+        seen += got[i] == held;
+    assert_int_equal(seen, 1);
+    want[N] = held; /* the newest id: last */
+    h__expect_ids("the parts", got, n, N + 8, want, N + 1, __FILE__, __LINE__);
+    hresp_free(after);
+    hresp_free(before);
+}
+
+/* A restart with an unchanged store serves the parts it left without
+ * rendering; the next change renders again. */
+CHORUS_TEST_SETUP(google_parts_restart, g_setup_parts, h_teardown)
+{
+    struct chorusd *d = *state;
+    enum { N = 200 };
+    uint64_t want[N], got[N + 8];
+    struct hresp *before, *after, *r;
+    char etag[64];
+
+    seed(d, N, 100, want);
+    settle(d);
+    assert_true(h_metric(d, "chorus_google_feed_renders_total") >= 1);
+    before = h_get(d, INDEX_PATH);
+    expect_status(before, 200);
+    r = h_get(d, "/feeds/google-reviews/3.xml");
+    expect_status(r, 200);
+    snprintf(etag, sizeof(etag), "%s", hresp_header(r, "ETag"));
+    hresp_free(r);
+
+    chorusd_restart(d);
+    assert_int_equal(h_metric(d, "chorus_google_feed_pending"), 0);
+    assert_int_equal(h_metric(d, "chorus_google_feed_renders_total"), 0);
+    assert_int_equal(h_metric(d, "chorus_google_feed_reviews"), N);
+    after = h_get(d, INDEX_PATH);
+    expect_status(after, 200);
+    assert_int_equal(after->len, before->len);
+    assert_memory_equal(after->body, before->body, before->len);
+    r = get_if(d, "/feeds/google-reviews/3.xml", etag);
+    expect_status(r, 304);
+    hresp_free(r);
+    h__expect_ids("the parts", got, read_parts(d, after->json, got, N + 8), N + 8, want, N,
+                  __FILE__, __LINE__);
+    assert_int_equal(h_metric(d, "chorus_google_feed_renders_total"), 0);
+
+    h_post_review(d, "{\"product_id\":\"s-3\",\"rating\":2,\"body\":\"after the restart\"}");
+    settle(d);
+    assert_int_equal(h_metric(d, "chorus_google_feed_renders_total"), 1);
+    assert_int_equal(h_metric(d, "chorus_google_feed_reviews"), N + 1);
+    hresp_free(after);
+    hresp_free(before);
 }
 
 CHORUS_TEST_MAIN()

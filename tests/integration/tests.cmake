@@ -59,3 +59,12 @@ chorus_integration_test(NAME it_sources SOURCES ${INTEGRATION_DIR}/test_sources.
 chorus_integration_test(NAME it_sentiment SOURCES ${INTEGRATION_DIR}/test_sentiment.c)
 target_link_libraries(it_sentiment PRIVATE chorus_store chorus_base)
 chorus_integration_test(NAME it_limits SOURCES ${INTEGRATION_DIR}/test_limits.c)
+# Faults (docs/reliability.md): SIGKILL at random moments while four clients
+# ingest, five kills by default; it_faults.sigkill_long (label "long", left out
+# of `tools/dev.sh test`) kills 150 times. The full-disk case mounts a tmpfs
+# and skips when it may not (not root, or no mount permission).
+chorus_integration_test(NAME it_faults SOURCES ${INTEGRATION_DIR}/test_faults.c)
+target_link_libraries(it_faults PRIVATE Threads::Threads)
+add_test(NAME it_faults.sigkill_long COMMAND it_faults acked_reviews_survive_sigkill)
+set_tests_properties(it_faults.sigkill_long PROPERTIES LABELS "integration;long" TIMEOUT 3600
+                     ENVIRONMENT CHORUS_CRASH_CYCLES=150)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "testmain.h"
 
@@ -17,7 +18,7 @@ static xmlDoc *doc_of(const char *s, struct buf *out)
     struct feed__xml x;
     xmlDoc *doc;
 
-    assert_int_equal(feed__xml_open(&x), 0);
+    assert_int_equal(feed__xml_open(&x, 0), 0);
     feed__start(&x, "e");
     feed__attr(&x, "a", s);
     feed__text(&x, s);
@@ -113,6 +114,27 @@ CHORUS_TEST(links_and_tags)
     assert_int_equal(feed_tag(&b, &site, "review/42"), 0);
     assert_string_equal(b.data, "tag:example.com,2026:00ff/review/42");
     buf_cleanup(&b);
+}
+
+/* A capped document stops growing at its cap while it is written, not
+ * after: 1,000 writes of 10 KB of '&' (50 KB each once escaped) end with
+ * the writer's buffer within a write or two of 100 KB, not at 50 MB. */
+CHORUS_TEST(cap_holds_while_writing)
+{
+    struct feed__xml x;
+    char *amp = malloc(10001);
+
+    assert_non_null(amp);
+    memset(amp, '&', 10000);
+    amp[10000] = '\0';
+    assert_int_equal(feed__xml_open(&x, 100000), 0);
+    feed__start(&x, "feed");
+    for (int i = 0; i < 1000; i++)
+        feed__elem(&x, "entry", amp);
+    assert_int_equal(x.rc, CHORUS_ETOOBIG);
+    assert_true(xmlBufferLength(x.xb) < 100000 + 2 * 50000 + 8192);
+    feed__xml_close(&x);
+    free(amp);
 }
 
 CHORUS_TEST_MAIN()

@@ -6,3 +6,7 @@ chorus_unit_test(NAME test_feed_xml
     SOURCES ${FEEDS_TEST_DIR}/test_xml.c
     LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2)
 target_include_directories(test_feed_xml PRIVATE ${PROJECT_SOURCE_DIR}/feeds)
+
+chorus_unit_test(NAME test_feed_google_parts
+    SOURCES ${FEEDS_TEST_DIR}/test_google_parts.c
+    LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2)

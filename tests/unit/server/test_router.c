@@ -95,6 +95,8 @@ CHORUS_TEST(every_route_is_reachable)
     reaches(EVHTTP_REQ_GET, "/feeds/reviews.atom", srv__feed_all, NULL);
     reaches(EVHTTP_REQ_GET, "/feeds/digest.atom", srv__feed_digest, NULL);
     reaches(EVHTTP_REQ_GET, "/feeds/google-reviews.xml", srv__feed_google, NULL);
+    reaches(EVHTTP_REQ_GET, "/feeds/google-reviews/index.json", srv__feed_google_index, NULL);
+    reaches(EVHTTP_REQ_GET, "/feeds/google-reviews/12.xml", srv__feed_google_part, "12");
     reaches(EVHTTP_REQ_GET, "/widget/embed.js", srv__widget_js, NULL);
     reaches(EVHTTP_REQ_GET, "/widget/widget.css", srv__widget_css, NULL);
     reaches(EVHTTP_REQ_GET, "/widget/sku-1.html", srv__widget_html, "sku-1");
