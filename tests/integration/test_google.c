@@ -277,25 +277,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* settle waits until no change waits for the renderer and none is being
- * rendered: a write's reply is sent after the renderer was told, so the
- * parts then show every write answered before. */
-static void settle(struct chorusd *d)
-{
-    double deadline = now_s() + 30;
-    struct timespec pause = {0, 10 * 1000 * 1000};
-
-    while (h_metric(d, "chorus_google_feed_pending") != 0) {
-        if (now_s() > deadline)
-            fail_msg("the Google feed was still not rendered after 30 seconds");
-        nanosleep(&pause, NULL);
-    }
-}
-
 /* fetch GETs the feed once it is rendered, checks the reply and parses it. */
 static void fetch(struct chorusd *d, struct gfeed *f)
 {
-    settle(d);
+    h_google_settle(d);
     memset(f, 0, sizeof(*f));
     f->r = h_get(d, FEED_PATH);
     expect_status(f->r, 200);
@@ -450,7 +435,7 @@ CHORUS_TEST_SETUP(google_head_and_params, g_setup, h_teardown)
     struct hresp *r;
 
     h_post_review(d, "{\"product_id\":\"p\",\"rating\":5,\"body\":\"x\"}");
-    settle(d);
+    h_google_settle(d);
     r = h_do(d, &head);
     expect_status(r, 200);
     expect_header(r, "Content-Type", "application/xml");
@@ -699,7 +684,7 @@ CHORUS_TEST_SETUP(google_client_leaves, g_setup, h_teardown)
 
     assert_non_null(want);
     seed(d, N, 8000, want); /* ~7 MB of feed: far more than socket buffers hold */
-    settle(d);
+    h_google_settle(d);
     for (int round = 0; round < 3; round++) {
         fd = raw_open(d, "GET " FEED_PATH " HTTP/1.1\r\nHost: t\r\n\r\n");
         raw_read(fd, &head, 2000);
@@ -731,7 +716,7 @@ CHORUS_TEST_SETUP(google_shutdown_mid_stream, g_setup, h_teardown)
 
     assert_non_null(want);
     seed(d, N, 8000, want);
-    settle(d);
+    h_google_settle(d);
     fd = raw_open(d, "GET " FEED_PATH " HTTP/1.1\r\nHost: t\r\n\r\n");
     raw_read(fd, &head, 2000);
     expect_contains(head, "HTTP/1.1 200");
@@ -756,7 +741,7 @@ CHORUS_TEST_SETUP(google_http10, g_setup, h_teardown)
 
     assert_non_null(want);
     seed(d, N, 300, want);
-    settle(d);
+    h_google_settle(d);
     fd = raw_open(d, "GET " FEED_PATH " HTTP/1.0\r\n\r\n");
     len = raw_read(fd, &all, 0);
     close(fd);
@@ -872,7 +857,7 @@ CHORUS_TEST_SETUP(google_parts, g_setup_parts, h_teardown)
     h_post_review(d,
                   "{\"product_id\":\"s-1\",\"rating\":1,\"body\":\"no\",\"status\":\"rejected\"}");
     h_post_review(d, "{\"product_id\":\"s-1\",\"body\":\"a mention, no stars\"}");
-    settle(d);
+    h_google_settle(d);
     idx = h_get(d, INDEX_PATH);
     expect_status(idx, 200);
     expect_header(idx, "Content-Type", "application/json");
@@ -933,7 +918,7 @@ CHORUS_TEST_SETUP(google_parts_follow_changes, g_setup_parts, h_teardown)
     size_t n, seen = 0;
 
     seed(d, N, 100, want);
-    settle(d);
+    h_google_settle(d);
     before = h_get(d, INDEX_PATH);
     expect_status(before, 200);
     held = h_post_review(d, "{\"product_id\":\"s-2\",\"rating\":4,\"body\":\"held back\","
@@ -977,7 +962,7 @@ CHORUS_TEST_SETUP(google_parts_restart, g_setup_parts, h_teardown)
     char etag[64];
 
     seed(d, N, 100, want);
-    settle(d);
+    h_google_settle(d);
     assert_true(h_metric(d, "chorus_google_feed_renders_total") >= 1);
     before = h_get(d, INDEX_PATH);
     expect_status(before, 200);
@@ -1002,7 +987,7 @@ CHORUS_TEST_SETUP(google_parts_restart, g_setup_parts, h_teardown)
     assert_int_equal(h_metric(d, "chorus_google_feed_renders_total"), 0);
 
     h_post_review(d, "{\"product_id\":\"s-3\",\"rating\":2,\"body\":\"after the restart\"}");
-    settle(d);
+    h_google_settle(d);
     assert_int_equal(h_metric(d, "chorus_google_feed_renders_total"), 1);
     assert_int_equal(h_metric(d, "chorus_google_feed_reviews"), N + 1);
     hresp_free(after);

@@ -273,6 +273,7 @@ static void expect_catalogue(struct chorusd *d, const char *id, const char *name
     expect_contains(r->body, h_fmt("<title>%s", name));
     expect_contains(r->body, h_fmt("href=\"%s\"", url));
     hresp_free(r);
+    h_google_settle(d);
     r = h_get(d, "/feeds/google-reviews.xml");
     expect_status(r, 200);
     expect_contains(r->body, h_fmt("<product_name>%s</product_name>", name));
@@ -286,7 +287,7 @@ static void expect_catalogue(struct chorusd *d, const char *id, const char *name
  * catalogue"). */
 CHORUS_TEST(review_catalogue_needs_the_scope)
 {
-    struct chorusd *d = with_keys("");
+    struct chorusd *d = with_keys("google_feed_debounce_ms = 20\n");
     struct hresp *r = send_as(d, "PUT", "/api/v1/products/rr-1", KEY_CAT,
                               "{\"name\":\"Real Dock\",\"url\":\"https://shop.example/rr-1\"}");
 

@@ -154,6 +154,11 @@ long h_status_kib(struct chorusd *d, const char *field);
 /* h_metric reads the value of the /metrics line "name value" (name with its
  * labels, if any) with the API key; -1 when there is no such line. */
 long long h_metric(struct chorusd *d, const char *name);
+/* h_google_settle waits until no change waits for the Google feed's
+ * renderer and none is being rendered (chorus_google_feed_pending): a
+ * write's reply is sent after the renderer was told, so the feed then shows
+ * every write answered before. Fails after 30 seconds. */
+void h_google_settle(struct chorusd *d);
 
 /* h_fmt formats into one of a ring of static buffers: for paths and bodies
  * built inline and used at once. Valid until sixteen more calls: copy what

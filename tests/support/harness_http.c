@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -554,6 +555,20 @@ long long h_metric(struct chorusd *d, const char *name)
     }
     hresp_free(r);
     return v;
+}
+
+void h_google_settle(struct chorusd *d)
+{
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    struct timespec start, now;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (h_metric(d, "chorus_google_feed_pending") != 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 30)
+            fail_msg("the Google feed was still not rendered after 30 seconds");
+        nanosleep(&pause, NULL);
+    }
 }
 
 int h_connect(struct chorusd *d, long timeout_ms)
