@@ -470,9 +470,6 @@ static int job_apply(struct store_txn *txn, struct store_job *job)
         else if (it->error)
             add_reason(f, "item %s: breaks a storage limit (too long, or no product)",
                        it->review->source_id);
-        else if (it->dropped)
-            add_reason(f, "item %s: %u product url field(s) left out: not http(s)",
-                       it->review->source_id, it->dropped);
     }
     st = f->st;
     st.last_poll_at = chorus_now();

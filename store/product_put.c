@@ -163,10 +163,8 @@ static int product_write(struct store_txn *txn, const struct product *p, bool me
                 memcpy(old_cat, old.category, strlen(old.category) + 1);
         }
         if (rc == 0 && merge) {
-            if (!merge_fields(txn, &rec, p, &old, overwrite, &ndropped)) {
-                rc = 0;
+            if (!merge_fields(txn, &rec, p, &old, overwrite, &ndropped))
                 goto done; /* nothing to write */
-            }
             if (!product_valid(&rec))
                 rc = CHORUS_EINVAL;
         }
