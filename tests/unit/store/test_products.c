@@ -285,4 +285,49 @@ CHORUS_TEST_SETUP(listing_cursors_are_checked, fx_setup, fx_teardown)
     store_txn_free(t);
 }
 
+/* Pages behind a cursor reuse the listing of their snapshot (gathered and
+ * sorted once, however many pages are read), and a write makes the next
+ * page come from the new snapshot: here it moves l-a ahead of l-c, so the
+ * page after l-c is l-b, where the old order had l-a. */
+CHORUS_TEST_SETUP(listing_kept_per_snapshot, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    char cur[STORE_CURSOR_MAX] = "";
+    struct listing l = {0};
+    uint64_t built = store_plist_built(f->s);
+
+    put_product(f->s, "l-a", "laptops", NULL);
+    put_product(f->s, "l-b", "laptops", NULL);
+    put_product(f->s, "l-c", "laptops", NULL);
+    reviews(f->s, "l-a", 2, 4, 0);
+    reviews(f->s, "l-b", 1, 5, 0);
+    reviews(f->s, "l-c", 3, 2, 0);
+    for (int page = 0; page < 3; page++) {
+        assert_int_equal(store_read_begin(f->s, &t), 0);
+        assert_int_equal(
+            store_products_list(t, "laptops", STORE_PSORT_COUNT, 1, cur, take, &l, cur), 0);
+        store_txn_free(t);
+        t = NULL;
+    }
+    assert_int_equal(store_plist_built(f->s) - built, 1);
+    assert_string_equal(l.ids[0], "l-c");
+    assert_string_equal(l.ids[1], "l-a");
+    assert_string_equal(l.ids[2], "l-b");
+    l.n = 0;
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_products_list(t, "laptops", STORE_PSORT_COUNT, 1, NULL, take, &l, cur),
+                     0);
+    store_txn_free(t);
+    t = NULL;
+    reviews(f->s, "l-a", 5, 4, 0);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_products_list(t, "laptops", STORE_PSORT_COUNT, 1, cur, take, &l, cur),
+                     0);
+    store_txn_free(t);
+    t = NULL;
+    assert_string_equal(l.ids[1], "l-b");
+    assert_int_equal(store_plist_built(f->s) - built, 2);
+}
+
 CHORUS_TEST_MAIN()
