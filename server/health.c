@@ -52,6 +52,10 @@ void srv__metrics(struct srv_req *r)
     for (size_t i = 0; i < r->srv->n_threads; i++)
         buf_printf(&b, "chorus_thread_requests_total{thread=\"%zu\"} %llu\n", i,
                    (unsigned long long)r->srv->threads[i].requests);
+    buf_printf(&b,
+               "# TYPE chorus_product_listings_built_total counter\n"
+               "chorus_product_listings_built_total %llu\n",
+               (unsigned long long)store_plist_built(r->srv->store));
     srv__conns_metrics(r->srv, &open, &refused_total, &refused_client);
     buf_printf(&b,
                "# TYPE chorus_connections_open gauge\nchorus_connections_open %zu\n"

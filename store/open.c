@@ -96,6 +96,7 @@ int store_open(struct store **out, const char *dir, char *errbuf, size_t errlen)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->wmu, NULL);
+    pthread_mutex_init(&s->plist_mu, NULL);
 
     rc = store__env_open(s, &schema, errbuf, errlen);
     if (rc)
@@ -121,6 +122,8 @@ void store_close(struct store *s)
         return;
     store_txn_free(s->wtxn);
     store__env_close(s);
+    store__plist_memo_free(s);
+    pthread_mutex_destroy(&s->plist_mu);
     pthread_mutex_destroy(&s->wmu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);

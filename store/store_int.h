@@ -127,8 +127,11 @@ struct store {
     store_scorer_fn scorer; /* see store_set_scorer */
     void *scorer_ctx;
 
-    pthread_mutex_t wmu;    /* one store_write at a time in this process */
-    struct store_txn *wtxn; /* reused by store_write, guarded by wmu */
+    pthread_mutex_t wmu;               /* one store_write at a time in this process */
+    pthread_mutex_t plist_mu;          /* the listings memo (plist.c) */
+    struct store__listing *plist_memo; /* sorted product listings by snapshot */
+    _Atomic uint64_t plist_built;      /* listings gathered and sorted */
+    struct store_txn *wtxn;            /* reused by store_write, guarded by wmu */
 };
 
 /* ---- scratch memory ------------------------------------------------------------ */
@@ -353,6 +356,8 @@ int store__category_chain(struct store_txn *t, const char *path, bool create, ui
                           size_t cap, size_t *n);
 /* store__category_valid: segments non-empty, within the cap. "" is valid. */
 bool store__category_valid(const char *path);
+/* store__plist_memo_free frees the sorted listings kept (store_close). */
+void store__plist_memo_free(struct store *s);
 /* store__category_each calls fn for every product_no whose category is path
  * or under it. */
 int store__category_each(struct store_txn *t, const char *path, size_t plen,

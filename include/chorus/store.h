@@ -358,6 +358,10 @@ enum store_product_sort {
 
 typedef int (*store_product_cb)(void *ctx, const struct product *p,
                                 const struct review_stats *stats);
+/* store_plist_built counts the listings store_products_list gathered and
+ * sorted: once per scope, order and snapshot (pages behind a cursor reuse
+ * it). For /metrics and the tests. */
+uint64_t store_plist_built(struct store *s);
 
 /* store_products_list lists products whose category is `category` or under it
  * (NULL or "" = all), sorted, paged like store_reviews_query (next_cursor

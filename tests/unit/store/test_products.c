@@ -446,9 +446,9 @@ static int add_id(void *ctx, const struct product *p, const struct review_stats 
     return 0;
 }
 
-/* listing gives the ids store_products_list shows, space-separated, valid
- * until the next call; listing(NULL, NULL) frees them. */
-static const char *listing(struct store *s, const char *category)
+/* listed_ids gives the ids store_products_list shows, space-separated, valid
+ * until the next call; listed_ids(NULL, NULL) frees them. */
+static const char *listed_ids(struct store *s, const char *category)
 {
     static struct buf b;
     struct store_txn *t = NULL;
@@ -478,25 +478,70 @@ CHORUS_TEST_SETUP(listed_after_put_or_an_approved_review, fx_setup, fx_teardown)
     r.status = REVIEW_PENDING;
     id = put_review(f->s, &r, NULL);
     assert_false(listed(f->s, "pend"));
-    assert_string_equal(listing(f->s, NULL), "");
-    assert_string_equal(listing(f->s, "c"), "");
+    assert_string_equal(listed_ids(f->s, NULL), "");
+    assert_string_equal(listed_ids(f->s, "c"), "");
     /* Approved, it is; rejected again, it is not. */
     assert_int_equal(moderate(f->s, id, REVIEW_APPROVED, NULL), 0);
     assert_true(listed(f->s, "pend"));
-    assert_string_equal(listing(f->s, "c"), "pend ");
+    assert_string_equal(listed_ids(f->s, "c"), "pend ");
     assert_int_equal(moderate(f->s, id, REVIEW_REJECTED, NULL), 0);
     assert_false(listed(f->s, "pend"));
-    assert_string_equal(listing(f->s, NULL), "");
+    assert_string_equal(listed_ids(f->s, NULL), "");
     /* An approved mention counts as an approved review. */
     put_review(f->s, &mention, NULL);
     assert_true(listed(f->s, "ment"));
     /* A product put by the catalogue is listed with no review at all. */
     put_product(f->s, "put", "c", NULL);
     assert_true(listed(f->s, "put"));
-    assert_string_equal(listing(f->s, NULL), "ment put ");
+    assert_string_equal(listed_ids(f->s, NULL), "ment put ");
     assert_consistent(f->s);
     got(NULL, NULL, NULL);
-    listing(NULL, NULL);
+    listed_ids(NULL, NULL);
+}
+
+/* Pages behind a cursor reuse the listing of their snapshot (gathered and
+ * sorted once, however many pages are read), and a write makes the next
+ * page come from the new snapshot: here it moves l-a ahead of l-c, so the
+ * page after l-c is l-b, where the old order had l-a. */
+CHORUS_TEST_SETUP(listing_kept_per_snapshot, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    struct store_txn *t = NULL;
+    char cur[STORE_CURSOR_MAX] = "";
+    struct listing l = {0};
+    uint64_t built = store_plist_built(f->s);
+
+    put_product(f->s, "l-a", "laptops", NULL);
+    put_product(f->s, "l-b", "laptops", NULL);
+    put_product(f->s, "l-c", "laptops", NULL);
+    reviews(f->s, "l-a", 2, 4, 0);
+    reviews(f->s, "l-b", 1, 5, 0);
+    reviews(f->s, "l-c", 3, 2, 0);
+    for (int page = 0; page < 3; page++) {
+        assert_int_equal(store_read_begin(f->s, &t), 0);
+        assert_int_equal(
+            store_products_list(t, "laptops", STORE_PSORT_COUNT, 1, cur, take, &l, cur), 0);
+        store_txn_free(t);
+        t = NULL;
+    }
+    assert_int_equal(store_plist_built(f->s) - built, 1);
+    assert_string_equal(l.ids[0], "l-c");
+    assert_string_equal(l.ids[1], "l-a");
+    assert_string_equal(l.ids[2], "l-b");
+    l.n = 0;
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_products_list(t, "laptops", STORE_PSORT_COUNT, 1, NULL, take, &l, cur),
+                     0);
+    store_txn_free(t);
+    t = NULL;
+    reviews(f->s, "l-a", 5, 4, 0);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_products_list(t, "laptops", STORE_PSORT_COUNT, 1, cur, take, &l, cur),
+                     0);
+    store_txn_free(t);
+    t = NULL;
+    assert_string_equal(l.ids[1], "l-b");
+    assert_int_equal(store_plist_built(f->s) - built, 2);
 }
 
 CHORUS_TEST_MAIN()
