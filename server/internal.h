@@ -25,9 +25,11 @@ struct text_taxonomy;
 struct srv {
     struct srv_config cfg;
     struct event_base *base; /* thread 0's loop: signals, writer completions, pull/ */
-    struct event *sigint_ev, *sigterm_ev;
+    struct event *sigint_ev, *sigterm_ev, *sighup_ev;
     struct store *store;
-    struct srv_keys *keys; /* API keys, their scopes and write buckets (keys.c) */
+    struct srv_keys *keys; /* API keys, their scopes and write buckets (keys.c); replaced
+                              on SIGHUP under keys_mu: take it with srv__keys_acquire */
+    pthread_mutex_t keys_mu;
     int port;
     struct srv_thread *threads; /* the serving threads (threads.c) */
     size_t n_threads;
@@ -58,9 +60,10 @@ struct srv_req {
     char param[SRV_PARAM_MAX]; /* the decoded {id} or {path} of the route */
     struct evkeyvalq query;
     bool query_parsed;
-    bool authed;     /* a valid key was sent */
-    int key;         /* its index in srv.keys, or -1 */
-    unsigned scopes; /* its SRV_SCOPE_* bits */
+    bool authed;           /* a valid key was sent */
+    int key;               /* its index in keys, or -1 */
+    struct srv_keys *keys; /* the key set the request was checked against (held) */
+    unsigned scopes;       /* its SRV_SCOPE_* bits */
 };
 
 /* ---- writer (writer.c) ---------------------------------------------------- */
@@ -420,6 +423,13 @@ int srv__keys_match(const struct srv_keys *k, const char *h, size_t n, unsigned 
 /* srv__keys_charge_write takes one write from key i's bucket: 0 when it may
  * write now, else the whole seconds until it may (Retry-After). */
 unsigned srv__keys_charge_write(struct srv_keys *k, int i, int64_t now_ms);
+/* srv__keys_acquire returns the server's current key set with a reference
+ * for the caller (srv__keys_release; NULL ok). Any thread. */
+struct srv_keys *srv__keys_acquire(struct srv *s);
+void srv__keys_release(struct srv_keys *k);
+/* srv__keys_reload loads the keys again and makes them current (SIGHUP); on
+ * an error the old keys stay and errbuf says why. */
+int srv__keys_reload(struct srv *s, char *errbuf, size_t errlen);
 /* srv__scope_name names the lowest scope bit set ("catalogue"). */
 const char *srv__scope_name(unsigned scope);
 /* srv__has_scope says whether the request's key has every bit of scope. */

@@ -8,10 +8,16 @@
  *
  * Writes are charged to their key in a token bucket (key_writes_per_minute
  * a minute, as many at once), so one leaked or buggy client cannot fill the
- * writer's queue for everyone. Any thread: the buckets have one lock. */
+ * writer's queue for everyone. Any thread: the buckets have one lock.
+ *
+ * SIGHUP loads the keys again (srv__keys_reload): the new set replaces the
+ * old one under s->keys_mu, and a request that took a reference to the old
+ * set (srv__keys_acquire) finishes with it; the last reference frees it. A
+ * key in both sets keeps its write bucket. */
 #include "internal.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,7 @@ struct srv_key {
 };
 
 struct srv_keys {
+    atomic_uint refs; /* the server's, and each request's that holds it */
     pthread_mutex_t lock;
     unsigned per_minute; /* 0 = no write limit */
     size_t n;
@@ -155,6 +162,7 @@ int srv__keys_load(struct srv_keys **out, const struct srv_config *c, char *errb
 
     if (!k)
         abort();
+    atomic_init(&k->refs, 1);
     pthread_mutex_init(&k->lock, NULL);
     k->per_minute = c->key_writes_per_minute;
     buf_init(&b, 1 << 20);
@@ -242,4 +250,45 @@ unsigned srv__keys_charge_write(struct srv_keys *k, int i, int64_t now_ms)
         wait = (unsigned)((1.0 - key->tokens) / rate / 1000.0) + 1;
     pthread_mutex_unlock(&k->lock);
     return wait;
+}
+
+struct srv_keys *srv__keys_acquire(struct srv *s)
+{
+    struct srv_keys *k;
+
+    pthread_mutex_lock(&s->keys_mu);
+    k = s->keys;
+    atomic_fetch_add(&k->refs, 1);
+    pthread_mutex_unlock(&s->keys_mu);
+    return k;
+}
+
+void srv__keys_release(struct srv_keys *k)
+{
+    if (k && atomic_fetch_sub(&k->refs, 1) == 1)
+        srv__keys_free(k);
+}
+
+int srv__keys_reload(struct srv *s, char *errbuf, size_t errlen)
+{
+    struct srv_keys *nk = NULL, *old;
+    int rc = srv__keys_load(&nk, &s->cfg, errbuf, errlen);
+
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&s->keys_mu);
+    old = s->keys;
+    pthread_mutex_lock(&old->lock);
+    for (size_t i = 0; i < nk->n; i++)
+        for (size_t j = 0; j < old->n; j++)
+            if (nk->keys[i].len == old->keys[j].len &&
+                memcmp(nk->keys[i].key, old->keys[j].key, old->keys[j].len) == 0) {
+                nk->keys[i].tokens = old->keys[j].tokens;
+                nk->keys[i].at_ms = old->keys[j].at_ms;
+            }
+    pthread_mutex_unlock(&old->lock);
+    s->keys = nk;
+    pthread_mutex_unlock(&s->keys_mu);
+    srv__keys_release(old);
+    return 0;
 }

@@ -79,7 +79,11 @@ bool srv__require_key(struct srv_req *r)
 {
     if (r->authed)
         return true;
-    if (srv__keys_count(r->srv->keys) == 0) {
+    struct srv_keys *k = srv__keys_acquire(r->srv);
+    size_t n = srv__keys_count(k);
+
+    srv__keys_release(k);
+    if (n == 0) {
         srv__problem(r, 401,
                      "This server has no API keys configured; set CHORUS_API_KEYS or "
                      "api_keys_file to allow writes.");
@@ -98,8 +102,10 @@ bool srv__auth_check(struct srv_req *r)
     r->scopes = 0;
     if (!h)
         return true;
-    if (strncasecmp(h, "Bearer ", 7) == 0)
-        r->key = srv__keys_match(r->srv->keys, h + 7, strlen(h + 7), &r->scopes);
+    if (strncasecmp(h, "Bearer ", 7) == 0) {
+        r->keys = srv__keys_acquire(r->srv);
+        r->key = srv__keys_match(r->keys, h + 7, strlen(h + 7), &r->scopes);
+    }
     if (r->key < 0) {
         srv__problem(r, 401, "The API key in the Authorization header is not valid.");
         return false;

@@ -185,7 +185,7 @@ static bool admit(struct srv_req *r, const struct srv_route *rt)
     }
     if (!r->authed || rt->method == EVHTTP_REQ_GET)
         return true;
-    wait = srv__keys_charge_write(r->srv->keys, r->key, chorus_mono_ms());
+    wait = srv__keys_charge_write(r->keys, r->key, chorus_mono_ms());
     if (wait) {
         char v[16];
 
@@ -239,4 +239,5 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     }
     if (r.query_parsed)
         evhttp_clear_headers(&r.query);
+    srv__keys_release(r.keys);
 }

@@ -42,6 +42,21 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     srv_stop(s);
 }
 
+/* SIGHUP: the API keys file again (a key removed stops working, a key added
+ * starts), connections untouched; docs/configuration.md says what else. */
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    struct srv *s = arg;
+    char err[512];
+
+    (void)sig;
+    (void)what;
+    if (srv__keys_reload(s, err, sizeof(err)) == 0)
+        fprintf(stderr, "chorusd: SIGHUP: API keys reloaded\n");
+    else
+        fprintf(stderr, "chorusd: SIGHUP: keeping the API keys in use: %s\n", err);
+}
+
 int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t errlen)
 {
     struct srv *s = calloc(1, sizeof(*s));
@@ -64,6 +79,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         goto fail;
     }
     parse_json_budget_set(c->max_json_memory);
+    pthread_mutex_init(&s->keys_mu, NULL);
     rc = srv__keys_load(&s->keys, c, errbuf, errlen);
     if (rc)
         goto fail;
@@ -108,8 +124,9 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         goto fail;
     s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
-    if (!s->sigint_ev || !s->sigterm_ev || evsignal_add(s->sigint_ev, NULL) ||
-        evsignal_add(s->sigterm_ev, NULL)) {
+    s->sighup_ev = evsignal_new(s->base, SIGHUP, on_hup, s);
+    if (!s->sigint_ev || !s->sigterm_ev || !s->sighup_ev || evsignal_add(s->sigint_ev, NULL) ||
+        evsignal_add(s->sigterm_ev, NULL) || evsignal_add(s->sighup_ev, NULL)) {
         rc = CHORUS_ENOMEM;
         goto fail;
     }
@@ -177,12 +194,15 @@ void srv_free(struct srv *s)
         event_free(s->sigint_ev);
     if (s->sigterm_ev)
         event_free(s->sigterm_ev);
+    if (s->sighup_ev)
+        event_free(s->sighup_ev);
     pull_websub_free(s->websub);
     srv__cache_free(s->cache);
     store_close(s->store);
     text_taxonomy_free(s->taxonomy);
     srv__ratelimit_free(s->votes);
-    srv__keys_free(s->keys);
+    srv__keys_release(s->keys);
+    pthread_mutex_destroy(&s->keys_mu);
     if (s->base)
         event_base_free(s->base);
     free(s);

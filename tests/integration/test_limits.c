@@ -5,6 +5,7 @@
 #include "testmain.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,9 @@
 #define KEY_INGEST "ingest-only-key-0000000000000001"
 #define KEY_CAT    "catalogue-only-key-0000000000001"
 #define KEY_OTHER  "every-scope-key-00000000000000001"
+#define KEY_NEW    "added-on-reload-key-000000000001"
+
+static void sleep_ms(long ms);
 
 static struct hresp *send_as(struct chorusd *d, const char *method, const char *path,
                              const char *key, const char *body)
@@ -369,6 +373,51 @@ CHORUS_TEST(key_write_budget)
     expect_status(r, 200);
     hresp_free(r);
     r = send_as(d, "POST", REVIEWS, KEY_OTHER, review);
+    expect_status(r, 201);
+    hresp_free(r);
+    assert_int_equal(chorusd_free(d), 0);
+}
+
+/* SIGHUP reads the keys file again: a key taken out stops working, a key
+ * put in starts, the others (and their connections) carry on. */
+CHORUS_TEST(keys_reload_on_sighup)
+{
+    struct chorusd *d = with_keys("");
+    const char *review = "{\"product_id\":\"hup\",\"rating\":4}";
+    const char *text = KEY_CAT " catalogue\n" KEY_NEW " ingest\n";
+    char keys[512];
+    struct hresp *r;
+    long status = 0;
+
+    r = send_as(d, "POST", REVIEWS, KEY_INGEST, review);
+    expect_status(r, 201);
+    hresp_free(r);
+    r = send_as(d, "POST", REVIEWS, KEY_NEW, review);
+    expect_problem(r, 401);
+    hresp_free(r);
+    snprintf(keys, sizeof(keys), "%s/keys", d->root);
+    h_write_file(keys, text, strlen(text));
+    assert_int_equal(kill(d->pid, SIGHUP), 0);
+    /* The signal is handled on the loop: poll until the new key works. */
+    for (int i = 0; i < 100 && status != 201; i++) {
+        r = send_as(d, "POST", REVIEWS, KEY_NEW, review);
+        status = r->status;
+        hresp_free(r);
+        if (status != 201)
+            sleep_ms(50);
+    }
+    assert_int_equal(status, 201);
+    r = send_as(d, "POST", REVIEWS, KEY_INGEST, review);
+    expect_problem(r, 401);
+    hresp_free(r);
+    r = send_as(d, "PUT", "/api/v1/products/hup", KEY_CAT, "{\"name\":\"Hup\"}");
+    assert_true(r->status == 200 || r->status == 201);
+    hresp_free(r);
+    /* A keys file that does not parse leaves the keys in use. */
+    h_write_file(keys, KEY_NEW " deploy\n", strlen(KEY_NEW " deploy\n"));
+    assert_int_equal(kill(d->pid, SIGHUP), 0);
+    sleep_ms(300);
+    r = send_as(d, "POST", REVIEWS, KEY_NEW, review);
     expect_status(r, 201);
     hresp_free(r);
     assert_int_equal(chorusd_free(d), 0);
