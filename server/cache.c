@@ -99,7 +99,7 @@ void srv__cache_reply(struct srv_req *r, int status, const struct srv_blob *blob
         evbuffer_add_reference(evhttp_request_get_output_buffer(r->req), b->data, b->len, blob_sent,
                                b) != 0)
         blob_unref(b);
-    evhttp_send_reply(r->req, status, NULL, NULL);
+    srv__send(r->srv, r->req, status);
 }
 
 /* ---- shards ---------------------------------------------------------------------------- */

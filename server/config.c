@@ -249,6 +249,8 @@ static int set(struct srv_config *c, const char *k, const char *v)
     if (strcmp(k, "allow_source_networks") == 0)
         return nets_ok(v) ? copy(c->allow_source_networks, sizeof(c->allow_source_networks), v)
                           : CHORUS_EINVAL;
+    if (strcmp(k, "access_log") == 0)
+        return copy(c->access_log, sizeof(c->access_log), v);
     if (strcmp(k, "trusted_proxies") == 0)
         return nets_ok(v) ? copy(c->trusted_proxies, sizeof(c->trusted_proxies), v) : CHORUS_EINVAL;
     return set_table(c, k, v);

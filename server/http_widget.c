@@ -95,7 +95,7 @@ static void static_reply(struct srv_req *r, struct static_file *f, const char *t
     if (!srv__head_only(r->req, f->len) && f->len)
         evbuffer_add_reference(evhttp_request_get_output_buffer(r->req), f->data, f->len, NULL,
                                NULL);
-    evhttp_send_reply(r->req, 200, NULL, NULL);
+    srv__send(r->srv, r->req, 200);
 }
 
 void srv__widget_js(struct srv_req *r)

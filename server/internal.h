@@ -47,6 +47,7 @@ struct srv {
     struct pull_net trusted[PULL_MAX_NETS]; /* trusted_proxies, parsed */
     size_t n_trusted;
     struct srv_conns *conns; /* open connections per client (conns.c) */
+    int access_fd;           /* the access log, or -1 (access.c) */
 };
 
 #define SRV_PARAM_MAX 1024 /* raw and decoded route parameters */
@@ -469,6 +470,24 @@ void srv__conns_request(struct srv_thread *t, struct evhttp_request *req);
 void srv__conns_metrics(const struct srv *s, size_t *open, uint64_t *refused_total,
                         uint64_t *refused_client);
 
+/* ---- access log (access.c) --------------------------------------------------- */
+
+/* srv__access_open opens cfg.access_log (access_fd -1 when off). */
+int srv__access_open(struct srv *s, char *errbuf, size_t errlen);
+/* srv__access_reopen opens the file again over the same descriptor (SIGHUP). */
+void srv__access_reopen(struct srv *s);
+void srv__access_close(struct srv *s);
+/* srv__access_begin notes what r's log line needs from its start. */
+void srv__access_begin(struct srv_req *r, const char *method);
+/* srv__access_cache notes whether r was served from the page cache. */
+void srv__access_cache(struct srv_req *r, bool hit);
+/* srv__send sends req's reply (evhttp_send_reply) and logs it: every reply
+ * goes out through here. On req's serving thread. */
+void srv__send(struct srv *s, struct evhttp_request *req, int status);
+void srv__access_thread_free(struct srv_thread *t);
+/* srv__thread_self is the serving thread running the caller, or NULL. */
+struct srv_thread *srv__thread_self(void);
+
 /* ---- router (router.c) ---------------------------------------------------- */
 
 /* A route of the one route table: a method, a path template and its
@@ -528,6 +547,7 @@ struct srv_thread {
     struct bufferevent **fresh; /* accepted, not yet looked at */
     size_t n_fresh, cap_fresh;
     struct event *admit_ev, *sweep_ev;
+    struct chorus_map access; /* request -> its access log entry, until replied */
 };
 
 /* srv__base_new makes an event loop for a serving thread (thread 0's is

@@ -156,6 +156,7 @@ void srv__page(struct srv_req *r, const struct srv_page *pg)
 
     if (cacheable) {
         state = srv__cache_lookup(r->srv->cache, pg->key, pg->version, &blob);
+        srv__access_cache(r, state == SRV_CACHE_HIT || state == SRV_CACHE_STALE);
         if (state == SRV_CACHE_HIT || state == SRV_CACHE_STALE) {
             serve(r, pg, blob);
             return;

@@ -72,7 +72,7 @@ void srv__reply_file(struct srv_req *r, int status, const char *type, int fd, ui
         if (seg)
             evbuffer_file_segment_free(seg);
     }
-    evhttp_send_reply(r->req, status, NULL, NULL);
+    srv__send(r->srv, r->req, status);
 }
 
 void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const char *type,
@@ -82,7 +82,6 @@ void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const
     size_t len = 0;
     char *data;
 
-    (void)s;
     common_headers(req, type);
     if (srv__head_only(req, b ? b->len : 0)) {
         if (b)
@@ -93,7 +92,7 @@ void srv__reply_req(struct srv *s, struct evhttp_request *req, int status, const
         if (evbuffer_add_reference(out, data, len, free_body, NULL) != 0)
             free(data);
     }
-    evhttp_send_reply(req, status, NULL, NULL);
+    srv__send(s, req, status);
 }
 
 void srv__reply(struct srv_req *r, int status, const char *type, struct buf *b)

@@ -217,6 +217,7 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     r.path = path ? path : "/";
     atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
     srv__conns_request(t, req);
+    srv__access_begin(&r, method_name(m));
     found = srv__route_find(m, r.path, r.param, sizeof(r.param), allow, sizeof(allow));
     if (!found && allow[0] && m == EVHTTP_REQ_OPTIONS) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);

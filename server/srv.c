@@ -43,7 +43,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 /* SIGHUP: the API keys file again (a key removed stops working, a key added
- * starts), connections untouched; docs/configuration.md says what else. */
+ * starts) and the access log reopened (rotation), connections untouched;
+ * docs/configuration.md says what else. */
 static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
     struct srv *s = arg;
@@ -51,6 +52,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 
     (void)sig;
     (void)what;
+    srv__access_reopen(s);
     if (srv__keys_reload(s, err, sizeof(err)) == 0)
         fprintf(stderr, "chorusd: SIGHUP: API keys reloaded\n");
     else
@@ -78,6 +80,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
         rc = CHORUS_ENOMEM;
         goto fail;
     }
+    s->access_fd = -1;
     parse_json_budget_set(c->max_json_memory);
     pthread_mutex_init(&s->keys_mu, NULL);
     rc = srv__keys_load(&s->keys, c, errbuf, errlen);
@@ -87,6 +90,8 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
     if (rc)
         goto fail;
     rc = srv__client_init(s, errbuf, errlen);
+    if (rc == 0)
+        rc = srv__access_open(s, errbuf, errlen);
     if (rc)
         goto fail;
     s->conns = srv__conns_new();
@@ -202,6 +207,7 @@ void srv_free(struct srv *s)
     text_taxonomy_free(s->taxonomy);
     srv__ratelimit_free(s->votes);
     srv__keys_release(s->keys);
+    srv__access_close(s);
     pthread_mutex_destroy(&s->keys_mu);
     if (s->base)
         event_base_free(s->base);

@@ -173,6 +173,11 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     return bev;
 }
 
+struct srv_thread *srv__thread_self(void)
+{
+    return tl_self;
+}
+
 struct buf *srv__scratch(struct srv_req *r, unsigned i)
 {
     struct buf *b = &r->t->scratch[i];
@@ -192,6 +197,7 @@ static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
     for (size_t i = 0; i < sizeof(t->scratch) / sizeof(t->scratch[0]); i++)
         buf_init(&t->scratch[i], 0);
     pthread_mutex_init(&t->inbox_lock, NULL);
+    chorus_map_init(&t->access, 0);
     t->base = index == 0 ? s->base : srv__base_new(&s->cfg);
     if (!t->base)
         return CHORUS_ENOMEM;
@@ -320,6 +326,7 @@ void srv__threads_free(struct srv *s)
         if (t->http)
             evhttp_free(t->http);
         srv__conns_thread_free(t);
+        srv__access_thread_free(t);
         if (t->inbox_ev)
             event_free(t->inbox_ev);
         store_txn_free(t->rtxn);

@@ -46,6 +46,7 @@ struct srv_config {
     char allow_source_networks[1024]; /* networks sources may reach even so; "" = none */
     unsigned threads;                 /* serving threads; 0 = one per online CPU */
     bool listen_reuseport; /* each thread its own SO_REUSEPORT socket (default), or one shared */
+    char access_log[1024]; /* FILE, "stderr", or "" / "off" (the default) */
     char trusted_proxies[1024]; /* CIDR list whose X-Forwarded-For is believed; "" = none */
     unsigned max_connections;   /* open client connections, at most; default 10,000 */
     unsigned max_connections_per_client; /* per client address (IPv6: per /64); default 256 */

@@ -423,6 +423,76 @@ CHORUS_TEST(keys_reload_on_sighup)
     assert_int_equal(chorusd_free(d), 0);
 }
 
+/* The access log: a JSON line per request with the pinned fields, the
+ * second widget request a cache hit, no key or token anywhere in it, and
+ * after SIGHUP a new file where the old one was moved (log rotation). */
+CHORUS_TEST(access_log_lines)
+{
+    struct chorusd *d = chorusd_make(NULL);
+    char conf[700], log[600], moved[600];
+    const char *secret = "S3CRETTOKENVALUE";
+    struct hresp *r;
+    char *text, *line, *save = NULL;
+    int lines = 0, hits = 0;
+
+    assert_non_null(d);
+    snprintf(log, sizeof(log), "%s/access.log", d->root);
+    snprintf(moved, sizeof(moved), "%s/access.log.1", d->root);
+    snprintf(d->config, sizeof(d->config), "%s/chorusd.conf", d->root);
+    snprintf(conf, sizeof(conf), "access_log = %s\n", log);
+    h_write_file(d->config, conf, strlen(conf));
+    assert_int_equal(chorusd_start(d), 0);
+    post_reviews(d, 1);
+    for (int i = 0; i < 2; i++) {
+        r = h_get(d, "/widget/lim-1.html");
+        expect_status(r, 200);
+        hresp_free(r);
+    }
+    r = h_get(d, h_fmt("/feeds/digest.atom?token=%s&category=x", secret));
+    hresp_free(r);
+    r = h_get(d, h_fmt("/api/v1/products?cursor=%s", secret));
+    hresp_free(r);
+    text = h_slurp(log, NULL);
+    assert_null(strstr(text, secret));
+    assert_null(strstr(text, H_KEY));
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *j = json_loads(line, 0, NULL);
+
+        assert_non_null(j);
+        expect_jstr(j, "client", "127.0.0.1");
+        assert_non_null(json_object_get(j, "time"));
+        assert_non_null(json_object_get(j, "method"));
+        assert_true(json_is_integer(json_object_get(j, "status")));
+        assert_true(json_is_integer(json_object_get(j, "bytes")));
+        assert_true(json_is_integer(json_object_get(j, "us")));
+        assert_non_null(json_object_get(j, "cache"));
+        if (strcmp(json_string_value(json_object_get(j, "path")), "/widget/lim-1.html") == 0 &&
+            json_is_string(json_object_get(j, "cache")) &&
+            strcmp(json_string_value(json_object_get(j, "cache")), "hit") == 0)
+            hits++;
+        lines++;
+        json_decref(j);
+    }
+    free(text);
+    assert_true(lines >= 5);
+    assert_int_equal(hits, 1);
+    text = h_slurp(log, NULL);
+    expect_contains(text,
+                    "token=REDACTED\\u0026category=x"); /* & escaped, as in all JSON we write */
+    expect_contains(text, "cursor=REDACTED");
+    free(text);
+    assert_int_equal(rename(log, moved), 0);
+    assert_int_equal(kill(d->pid, SIGHUP), 0);
+    for (int i = 0; i < 100 && access(log, F_OK) != 0; i++)
+        sleep_ms(20);
+    r = h_get(d, "/healthz");
+    hresp_free(r);
+    text = h_slurp(log, NULL);
+    expect_contains(text, "\"path\":\"/healthz\"");
+    free(text);
+    assert_int_equal(chorusd_free(d), 0);
+}
+
 /* ---- metrics ------------------------------------------------------------------ */
 
 CHORUS_TEST_SETUP(metrics_need_a_key, h_setup, h_teardown)
