@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages=(build-essential cmake pkg-config libevent-dev libcurl4-openssl-dev libxml2-dev
-          libjansson-dev liblmdb-dev libcmocka-dev clang-format curl
+          libjansson-dev liblmdb-dev libcmocka-dev clang-format curl nginx
           chromium fonts-dejavu-core clang libclang-rt-dev)
 
 deps() {

@@ -49,6 +49,8 @@ chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashbo
 # The server-rendered widget, parsed with libxml2's HTML parser.
 chorus_integration_test(NAME it_widget SOURCES ${INTEGRATION_DIR}/test_widget.c)
 target_link_libraries(it_widget PRIVATE PkgConfig::LIBXML2)
+# The nginx cache front of deploy/ (Debian's nginx; skipped without it).
+chorus_integration_test(NAME it_front SOURCES ${INTEGRATION_DIR}/test_front.c LIBS ts_front)
 # Serving threads: many connections at once through libcurl's multi interface.
 chorus_integration_test(NAME it_threads SOURCES ${INTEGRATION_DIR}/test_threads.c)
 # Pulled sources: the test runs its own feed servers (fixture_http.c).

@@ -44,3 +44,10 @@ target_link_libraries(ts_collect PUBLIC ts_main chorus_parsers chorus_base)
 # independent recount (store_helpers.c).
 add_library(ts_store STATIC ${SUPPORT_DIR}/store_helpers.c)
 target_link_libraries(ts_store PUBLIC ts_main chorus_store chorus_base m)
+
+# The cache front: deploy/try-cache-front.sh starting Debian's nginx with the
+# shipped rules in front of a test's chorusd (front.c).
+add_library(ts_front STATIC ${SUPPORT_DIR}/front.c)
+target_compile_definitions(ts_front PRIVATE
+    CHORUS_FRONT_SCRIPT="${PROJECT_SOURCE_DIR}/deploy/try-cache-front.sh")
+target_link_libraries(ts_front PUBLIC ts_harness)
