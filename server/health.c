@@ -3,15 +3,29 @@
 
 #include "chorus/base.h"
 
+/* Healthy is: the store can be read (a read transaction and its counts),
+ * not only that the loop answers; 503 from srv__read_begin or here when not. */
 void srv__health(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
+    uint64_t reviews = 0, products = 0;
+    struct store_txn *txn;
     struct buf b;
+    int rc;
 
     if (!srv__query_check(r, allowed))
         return;
+    txn = srv__read_begin(r);
+    if (!txn)
+        return;
+    rc = store_counts(txn, &reviews, &products);
+    srv__read_end(r);
+    if (rc) {
+        srv__problem(r, 503, "The review store cannot be read: %s.", chorus_strerror(rc));
+        return;
+    }
     buf_init(&b, 0);
-    buf_puts(&b, "{\"status\":\"ok\"}");
+    buf_puts(&b, "{\"status\":\"ok\",\"store\":\"readable\"}");
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
     srv__reply(r, 200, "application/json", &b);
     buf_cleanup(&b);
