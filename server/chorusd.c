@@ -9,7 +9,8 @@
 static void usage(FILE *to)
 {
     fprintf(to, "usage: chorusd --data DIR --listen HOST:PORT [--config FILE] [--threads N]\n"
-                "       chorusd --routes   (print every route, for tests)\n");
+                "       chorusd --routes   (print every route, for tests)\n"
+                "       chorusd --version\n");
 }
 
 static void print_route(void *ctx, const char *method, const char *path)
@@ -32,6 +33,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("chorusd %s\n", CHORUS_VERSION);
             return 0;
         } else if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
             config = argv[++i];

@@ -10,7 +10,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-packages=(build-essential cmake pkg-config libevent-dev libcurl4-openssl-dev libxml2-dev
+# dpkg-dev: dpkg-shlibdeps, which writes the Debian package's Depends (tests/package).
+packages=(build-essential cmake pkg-config dpkg-dev libevent-dev libcurl4-openssl-dev libxml2-dev
           libjansson-dev liblmdb-dev libcmocka-dev clang-format curl nginx
           chromium fonts-dejavu-core clang libclang-rt-dev)
 
