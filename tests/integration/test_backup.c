@@ -183,7 +183,8 @@ CHORUS_TEST_SETUP(backup_refuses_a_full_folder, h_setup, h_teardown)
     h_write_file(h_fmt("%s/keep.txt", dest), "mine", 4);
 
     assert_int_equal(run_cli(d, args), 1);
-    expect_output(d, "err", "not empty");
+    /* Refused before anything is copied, not by the rename at the end. */
+    expect_output(d, "err", "not empty; a backup goes into a new or empty folder");
     kept = h_slurp(h_fmt("%s/keep.txt", dest), NULL);
     assert_non_null(kept);
     assert_string_equal(kept, "mine");
