@@ -196,19 +196,6 @@ static void publish(struct srv_gfeed *g, struct srv_gfeed_index *idx)
 
 /* ---- manifest ------------------------------------------------------------------------ */
 
-/* fsync_dir makes a rename in dir durable. */
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-    if (fd < 0)
-        return CHORUS_EIO;
-    if (fsync(fd) != 0)
-        rc = CHORUS_EIO;
-    close(fd);
-    return rc;
-}
-
 /* write_manifest replaces the manifest with one saying that generation's
  * parts show store version `version` of instance `instance`. */
 static int write_manifest(struct srv_gfeed *g, uint64_t instance, uint64_t version,
@@ -237,7 +224,7 @@ static int write_manifest(struct srv_gfeed *g, uint64_t instance, uint64_t versi
     if (rc == 0 && rename(tmp, path) != 0)
         rc = CHORUS_EIO;
     if (rc == 0)
-        rc = fsync_dir(g->dir);
+        rc = chorus_fsync_dir(g->dir);
     if (rc)
         unlink(tmp);
     return rc;
@@ -497,7 +484,7 @@ static int render(struct srv_gfeed *g)
         rd.fg = NULL;
     }
     if (rc == 0)
-        rc = fsync_dir(g->dir);
+        rc = chorus_fsync_dir(g->dir);
     if (rc == 0)
         rc = write_manifest(g, store_instance(s->store), st.version, rd.generation, rd.parts, rd.n);
     if (rc == 0) {

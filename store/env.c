@@ -37,6 +37,11 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__BY_CONTENT] = "by_content",
 };
 
+const char *store__db_name(int i)
+{
+    return db_names[i];
+}
+
 /* Transactions this thread has active, in any store. A thread that holds a
  * snapshot must not wait for all snapshots to end (it would wait for itself),
  * and must not be held back from opening another while a resize waits. */

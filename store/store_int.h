@@ -207,6 +207,9 @@ int store__meta_put_u32(struct store_txn *t, const char *name, uint32_t v);
  * sentence for a person goes to errbuf. */
 int store__env_open(struct store *s, uint32_t *schema, char *errbuf, size_t errlen);
 void store__env_close(struct store *s);
+/* store__db_name is the LMDB name of named database i (a STORE__ index):
+ * for code that opens a folder's file without a store (backup.c). Static. */
+const char *store__db_name(int i);
 /* Counting active transactions, so the map is only resized when none is.
  * enter may wait while a resize is pending. */
 void store__txn_enter(struct store *s);

@@ -31,6 +31,9 @@ static void usage(FILE *to)
                 "      Tag and score every review again (component taxonomy, sentiment).\n"
                 "  sources add|list|show|delete|poll --data DIR [--json JSON | --file F] [--id N]\n"
                 "      Pulled sources (docs/sources.md); poll makes one due for chorusd.\n"
+                "  backup --data DIR DEST\n"
+                "      Write a compacted copy of DIR into the new folder DEST, while chorusd\n"
+                "      serves DIR (docs/operations.md: restore, scheduling).\n"
                 "  --version\n");
 }
 
@@ -54,6 +57,8 @@ int main(int argc, char **argv)
         return tool_retag(argc - 1, argv + 1);
     if (strcmp(argv[1], "sources") == 0)
         return tool_sources(argc - 1, argv + 1);
+    if (strcmp(argv[1], "backup") == 0)
+        return tool_backup(argc - 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0) {
         printf("chorus %s\n", CHORUS_VERSION);
         return 0;

@@ -14,6 +14,7 @@ int tool_demo(int argc, char **argv);
 int tool_tokens(int argc, char **argv);
 int tool_retag(int argc, char **argv);
 int tool_sources(int argc, char **argv);
+int tool_backup(int argc, char **argv);
 
 /* A progress line on stderr, drawn only when stderr is a terminal. */
 struct tool_progress {

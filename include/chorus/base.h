@@ -254,6 +254,10 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
  * when the file is larger than b's cap (b then holds a prefix), or
  * CHORUS_EIO on a read error. */
 int buf_read_file(struct buf *b, FILE *f);
+/* chorus_fsync_dir makes the names in folder dir durable: a file created
+ * or renamed in it survives a crash once this returns 0. CHORUS_EIO
+ * otherwise, with errno saying why. Any thread. */
+int chorus_fsync_dir(const char *dir);
 /* buf_steal hands b's memory to the caller (caller frees with free()); b is
  * left empty. Returns an empty malloc'd string when b holds nothing. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -520,4 +520,20 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
 /* store_counts gives the number of reviews and products stored. */
 int store_counts(struct store_txn *txn, uint64_t *reviews, uint64_t *products);
 
+/* ---- backup --------------------------------------------------------------- */
+
+/* store_backup writes a compacted copy of s's folder (one read snapshot:
+ * every write committed before it began, none after) into the folder dest,
+ * which must not exist or be empty. It runs beside the writers of this and
+ * other processes, chorusd included. The copy is written into a
+ * "dest.tmp-XXXXXX" folder beside dest, synced, and renamed to dest only
+ * when complete, so a dest that exists is a whole backup. On success
+ * *bytes and *reviews (each may be NULL) get the size of the copy's
+ * data.mdb and the number of reviews it holds. Errors: CHORUS_EEXIST when
+ * dest is in the way, CHORUS_ENOSPC, CHORUS_EIO, CHORUS_EBUSY; a sentence
+ * for a person goes to errbuf (may be NULL), and nothing is left behind.
+ * Any thread that holds no transaction of s. */
+int store_backup(struct store *s, const char *dest, uint64_t *bytes, uint64_t *reviews,
+                 char *errbuf, size_t errlen);
+
 #endif

@@ -33,6 +33,8 @@ chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_rev
 chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
 # The sources commands poll the feed server of fixture_http.c.
 chorus_integration_test(NAME it_cli SOURCES ${INTEGRATION_DIR}/test_cli.c LIBS ts_fixture)
+# chorus backup beside a chorusd that goes on taking reviews.
+chorus_integration_test(NAME it_backup SOURCES ${INTEGRATION_DIR}/test_backup.c)
 chorus_integration_test(NAME it_openapi SOURCES ${INTEGRATION_DIR}/test_openapi.c)
 chorus_integration_test(NAME it_hardening SOURCES ${INTEGRATION_DIR}/test_hardening.c)
 # WebSub: the test runs its own hub on the embedded test server (http_server.c).

@@ -93,11 +93,11 @@ char *h_slurp(const char *path, size_t *len)
     return b;
 }
 
-int h_run(const char *out, const char *err, const char *const *argv)
+pid_t h_spawn(const char *out, const char *err, const char *const *argv)
 {
     posix_spawn_file_actions_t fa;
     pid_t pid;
-    int rc, st;
+    int rc;
 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -111,6 +111,29 @@ int h_run(const char *out, const char *err, const char *const *argv)
         print_error("cannot run %s: %s\n", argv[0], strerror(rc));
         _fail(__FILE__, __LINE__);
     }
+    return pid;
+}
+
+int h_poll(pid_t pid)
+{
+    pid_t r;
+    int st;
+
+    do {
+        r = waitpid(pid, &st, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0)
+        return H_RUNNING;
+    if (r < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int h_run(const char *out, const char *err, const char *const *argv)
+{
+    pid_t pid = h_spawn(out, err, argv);
+    int st;
+
     if (reap(pid, &st) < 0)
         return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;

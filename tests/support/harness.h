@@ -85,6 +85,14 @@ int h_teardown_extra(void **state);
  * stderr into the files out and err (truncated), waits, and returns the exit
  * status, or -1 when a signal ended it. */
 int h_run(const char *out, const char *err, const char *const *argv);
+/* h_spawn starts argv like h_run but does not wait: the test works on
+ * (posts to chorusd, say) while the command runs. Returns its pid, which
+ * the caller reaps with h_poll until it has exited. */
+pid_t h_spawn(const char *out, const char *err, const char *const *argv);
+/* h_poll returns H_RUNNING while pid runs, else reaps it and returns its
+ * exit status, or -1 when a signal ended it. */
+#define H_RUNNING (-2)
+int h_poll(pid_t pid);
 /* h_slurp reads a whole file into a NUL-terminated heap string (caller
  * frees); NULL when it cannot be read. *len (may be NULL) gets its length. */
 char *h_slurp(const char *path, size_t *len);
