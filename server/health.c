@@ -35,7 +35,8 @@ void srv__metrics(struct srv_req *r)
 {
     static const char *const allowed[] = {NULL};
     uint64_t batches, jobs, reviews = 0, products = 0, requests = 0, refused_total, refused_client;
-    size_t open;
+    size_t open, pending = 0;
+    uint64_t map_bytes = 0, used_bytes = 0;
     struct store_txn *txn;
     struct buf b;
 
@@ -43,7 +44,8 @@ void srv__metrics(struct srv_req *r)
      * metrics_access = public opens them to a scraper without a key. */
     if ((!r->srv->cfg.metrics_public && !srv__require_key(r)) || !srv__query_check(r, allowed))
         return;
-    store_writer_stats(r->srv->writer, &batches, &jobs, NULL);
+    store_writer_stats(r->srv->writer, &batches, &jobs, &pending);
+    store_map_use(r->srv->store, &map_bytes, &used_bytes);
     txn = srv__read_begin(r);
     if (!txn)
         return;
@@ -66,6 +68,11 @@ void srv__metrics(struct srv_req *r)
     for (size_t i = 0; i < r->srv->n_threads; i++)
         buf_printf(&b, "chorus_thread_requests_total{thread=\"%zu\"} %llu\n", i,
                    (unsigned long long)r->srv->threads[i].requests);
+    buf_printf(&b,
+               "# TYPE chorus_store_map_bytes gauge\nchorus_store_map_bytes %llu\n"
+               "# TYPE chorus_store_used_bytes gauge\nchorus_store_used_bytes %llu\n"
+               "# TYPE chorus_writer_queue gauge\nchorus_writer_queue %zu\n",
+               (unsigned long long)map_bytes, (unsigned long long)used_bytes, pending);
     buf_printf(&b,
                "# TYPE chorus_product_listings_built_total counter\n"
                "chorus_product_listings_built_total %llu\n",

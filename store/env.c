@@ -307,3 +307,16 @@ void store__env_close(struct store *s)
         mdb_env_close(s->env);
     s->env = NULL;
 }
+
+int store_map_use(struct store *s, uint64_t *map_bytes, uint64_t *used_bytes)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = store__err(mdb_env_info(s->env, &info));
+
+    if (rc == 0)
+        rc = store__err(mdb_env_stat(s->env, &st));
+    *map_bytes = store__mapsize(s);
+    *used_bytes = rc == 0 ? (uint64_t)(info.me_last_pgno + 1) * st.ms_psize : 0;
+    return rc;
+}

@@ -517,6 +517,11 @@ int store_source_state_put(struct store_txn *txn, uint64_t id, const struct sour
 int store_check(struct store *s, void (*report)(void *ctx, const char *line), void *ctx,
                 uint64_t *drift);
 
+/* store_map_use gives the size of the map this process uses and how much
+ * of it the data file fills (pages up to the last one in use): an operator
+ * watches the second approach the first (it grows by itself, but only as
+ * far as the disk allows). Any thread. */
+int store_map_use(struct store *s, uint64_t *map_bytes, uint64_t *used_bytes);
 /* store_counts gives the number of reviews and products stored. */
 int store_counts(struct store_txn *txn, uint64_t *reviews, uint64_t *products);
 

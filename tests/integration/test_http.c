@@ -39,7 +39,11 @@ CHORUS_TEST_SETUP(metrics, h_setup, h_teardown)
     expect_header(r, "Content-Type", "text/plain");
     expect_contains(r->body, "chorus_reviews 1\n");
     expect_contains(r->body, "chorus_http_requests_total ");
+    expect_contains(r->body, "chorus_writer_queue 0\n");
     hresp_free(r);
+    /* The data file fills part of the map, and some of it. */
+    assert_true(h_metric(d, "chorus_store_used_bytes") > 0);
+    assert_true(h_metric(d, "chorus_store_used_bytes") <= h_metric(d, "chorus_store_map_bytes"));
 }
 
 /* ---- keys ---------------------------------------------------------------------------- */
