@@ -23,6 +23,18 @@
 
 static void sleep_ms(long ms);
 
+/* send_json sends len bytes of body as JSON, with the test key or none. */
+static struct hresp *send_json(struct chorusd *d, const char *method, const char *path, bool key,
+                               const char *body, size_t len)
+{
+    return h_do(d, &(struct hreq){.method = method,
+                                  .path = path,
+                                  .key = key,
+                                  .ctype = "application/json",
+                                  .body = body,
+                                  .len = len});
+}
+
 static struct hresp *send_as(struct chorusd *d, const char *method, const char *path,
                              const char *key, const char *body)
 {
@@ -93,39 +105,23 @@ CHORUS_TEST_SETUP(small_bodies_are_capped, h_setup, h_teardown)
     pad[big - 1] = '}';
     pad[big] = '\0';
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        r = h_do(d, &(struct hreq){.method = "POST",
-                                   .path = h_fmt(paths[i], (unsigned long long)id),
-                                   .key = true,
-                                   .ctype = "application/json",
-                                   .body = pad,
-                                   .len = big});
+        r = send_json(d, "POST", h_fmt(paths[i], (unsigned long long)id), true, pad, big);
         expect_problem(r, 413);
         expect_jcontains(r->json, "detail", "at most 65536");
         hresp_free(r);
     }
-    r = h_do(d, &(struct hreq){.method = "PUT",
-                               .path = "/api/v1/products/lim-1",
-                               .key = true,
-                               .ctype = "application/json",
-                               .body = pad,
-                               .len = big});
+    r = send_json(d, "PUT", "/api/v1/products/lim-1", true, pad, big);
     expect_problem(r, 413);
     hresp_free(r);
     /* A vote: 1 KiB. */
-    r = h_do(d, &(struct hreq){.method = "POST",
-                               .path = h_fmt(REVIEWS "/%llu/votes", (unsigned long long)id),
-                               .ctype = "application/json",
-                               .body = pad,
-                               .len = 1025});
+    r = send_json(d, "POST", h_fmt(REVIEWS "/%llu/votes", (unsigned long long)id), false, pad,
+                  1025);
     expect_problem(r, 413);
     hresp_free(r);
     memcpy(pad, "{\"helpful\":true", 15);
     pad[1023] = '}';
-    r = h_do(d, &(struct hreq){.method = "POST",
-                               .path = h_fmt(REVIEWS "/%llu/votes", (unsigned long long)id),
-                               .ctype = "application/json",
-                               .body = pad,
-                               .len = 1024});
+    r = send_json(d, "POST", h_fmt(REVIEWS "/%llu/votes", (unsigned long long)id), false, pad,
+                  1024);
     assert_true(r->status >= 200 && r->status < 300);
     hresp_free(r);
     free(pad);
@@ -151,12 +147,7 @@ CHORUS_TEST(json_bomb_costs_bounded_memory)
     n = i + 2;
     bomb[n] = '\0';
     before = h_status_kib(d, "VmHWM");
-    r = h_do(d, &(struct hreq){.method = "POST",
-                               .path = REVIEWS,
-                               .key = true,
-                               .ctype = "application/json",
-                               .body = bomb,
-                               .len = n});
+    r = send_json(d, "POST", REVIEWS, true, bomb, n);
     expect_problem(r, 400);
     expect_jcontains(r->json, "detail", "max_json_memory");
     hresp_free(r);
@@ -188,12 +179,7 @@ CHORUS_TEST_SETUP(large_batch_within_budget, h_setup, h_teardown)
                                 i ? "," : "", i % 50, 1 + i % 5, i, i, i);
     assert_true(len + 1 < cap);
     body[len++] = ']';
-    r = h_do(d, &(struct hreq){.method = "POST",
-                               .path = REVIEWS,
-                               .key = true,
-                               .ctype = "application/json",
-                               .body = body,
-                               .len = len});
+    r = send_json(d, "POST", REVIEWS, true, body, len);
     expect_status(r, 201);
     expect_jint(r->json, "accepted", 2000);
     hresp_free(r);
@@ -204,14 +190,14 @@ CHORUS_TEST_SETUP(large_batch_within_budget, h_setup, h_teardown)
 
 static struct chorusd *with_keys(const char *extra_config)
 {
+    static const char text[] =
+        "# scoped keys\n" KEY_INGEST " ingest\n" KEY_CAT " catalogue\n" KEY_OTHER "\n";
     struct chorusd *d = chorusd_make(NULL);
     char keys[512], conf[1024];
 
     assert_non_null(d);
     snprintf(keys, sizeof(keys), "%s/keys", d->root);
-    h_write_file(
-        keys, "# scoped keys\n" KEY_INGEST " ingest\n" KEY_CAT " catalogue\n" KEY_OTHER "\n",
-        strlen("# scoped keys\n" KEY_INGEST " ingest\n" KEY_CAT " catalogue\n" KEY_OTHER "\n"));
+    h_write_file(keys, text, strlen(text));
     snprintf(d->config, sizeof(d->config), "%s/chorusd.conf", d->root);
     snprintf(conf, sizeof(conf), "api_keys_file = %s\n%s", keys, extra_config);
     h_write_file(d->config, conf, strlen(conf));
@@ -326,7 +312,7 @@ CHORUS_TEST(review_catalogue_needs_the_scope)
 CHORUS_TEST(unknown_scope_refused)
 {
     struct chorusd *d = chorusd_make(NULL);
-    char keys[512], conf[600], out[600], err[600];
+    char keys[512], conf[600], out[600], err[600], line[600];
     const char *argv[] = {CHORUSD_PATH, "--data",   d->data,       "--config",
                           conf,         "--listen", "127.0.0.1:0", NULL};
     char *text;
@@ -336,12 +322,8 @@ CHORUS_TEST(unknown_scope_refused)
     snprintf(conf, sizeof(conf), "%s/c.conf", d->root);
     snprintf(out, sizeof(out), "%s/out", d->root);
     snprintf(err, sizeof(err), "%s/err", d->root);
-    {
-        char line[600];
-
-        snprintf(line, sizeof(line), "api_keys_file = %s\n", keys);
-        h_write_file(conf, line, strlen(line));
-    }
+    snprintf(line, sizeof(line), "api_keys_file = %s\n", keys);
+    h_write_file(conf, line, strlen(line));
     assert_int_not_equal(h_run(out, err, argv), 0);
     text = h_slurp(err, NULL);
     expect_contains(text, "unknown API key scope 'deploy'");
