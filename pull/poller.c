@@ -51,6 +51,27 @@
 #define USER_AGENT   "Chorus/0.1 (+https://chorus.dev/sources)"
 #define MAX_ITEMS    10000 /* items taken from one document */
 
+/* How a poll ended, per source kind in /metrics: an operator tells a feed
+ * that moved (http_error) from a network that broke (network_error). */
+enum poll_outcome {
+    OUT_OK,            /* 2xx, read */
+    OUT_NOT_MODIFIED,  /* 304 */
+    OUT_HTTP_ERROR,    /* any other status */
+    OUT_NETWORK_ERROR, /* no answer: DNS, connect, TLS, timeout */
+    OUT_REFUSED,       /* a private address, allow_private_sources off */
+    OUT_TOO_BIG,       /* over source_max_bytes */
+    OUT_UNREADABLE,    /* 2xx that does not parse as its kind */
+    OUT_REDIRECT,      /* a redirect that could not be followed */
+    N_OUTCOMES
+};
+static const char *const outcome_names[N_OUTCOMES] = {
+    "ok",      "not_modified", "http_error", "network_error",
+    "refused", "too_big",      "unreadable", "redirect_error"};
+enum { ITEM_ADDED, ITEM_UPDATED, ITEM_MERGED, ITEM_REJECTED, N_ITEM_RESULTS };
+static const char *const item_names[N_ITEM_RESULTS] = {"added", "updated", "merged", "rejected"};
+#define N_KINDS      (SOURCE_GOOGLE + 1)
+#define KIND_SLOT(f) ((unsigned)(f)->cfg->kind < N_KINDS ? (unsigned)(f)->cfg->kind : 0)
+
 struct pull_poller {
     struct pull_poller_config cfg; /* allow_networks: NULL, read into reach */
     struct pull__curl *curl;
@@ -64,6 +85,8 @@ struct pull_poller {
     /* /metrics */
     _Atomic uint64_t polls, failures, not_modified, items_added, items_updated, items_merged,
         items_rejected;
+    _Atomic uint64_t outcomes[N_KINDS][N_OUTCOMES];
+    _Atomic uint64_t items[N_KINDS][N_ITEM_RESULTS];
 };
 
 static void schedule(struct pull_poller *p, uint64_t delay_ms);
@@ -542,6 +565,10 @@ static void job_done(struct store_job *job, int commit_rc)
         p->items_updated += n->updated;
         p->items_merged += n->merged;
         p->items_rejected += n->refused + f->doc_rejected;
+        p->items[KIND_SLOT(f)][ITEM_ADDED] += n->created;
+        p->items[KIND_SLOT(f)][ITEM_UPDATED] += n->updated;
+        p->items[KIND_SLOT(f)][ITEM_MERGED] += n->merged;
+        p->items[KIND_SLOT(f)][ITEM_REJECTED] += n->refused + f->doc_rejected;
         announce(f);
     }
     fetch_unlink(p, f);
@@ -689,6 +716,7 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
     struct pull__fetch *f = NULL;
     long code = 0;
     int64_t now = chorus_now();
+    enum poll_outcome out = OUT_OK;
     int rc;
 
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&f);
@@ -698,6 +726,7 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
         return; /* the next hop is on its way */
     f->n_reasons = 0;
     if (rc != CHORUS_ENOTFOUND) {
+        out = OUT_REDIRECT;
         fail_poll(f, now, 0);
     } else if (f->refused && result != CURLE_OK) {
         /* Only when nothing else worked: a name with a public address as
@@ -711,22 +740,27 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
                    "error: refused: %s resolves to %s, a private, loopback, link-local or "
                    "reserved address (set allow_private_sources to allow it)",
                    host, f->refused_addr);
+        out = OUT_REFUSED;
         fail_poll(f, now, 0);
     } else if (f->too_big || result == CURLE_FILESIZE_EXCEEDED) {
         chorus_fmt(f->status_line, sizeof(f->status_line),
                    "error: the document is larger than source_max_bytes (%zu bytes)",
                    p->cfg.max_bytes);
+        out = OUT_TOO_BIG;
         fail_poll(f, now, 0);
     } else if (result != CURLE_OK) {
         chorus_fmt(f->status_line, sizeof(f->status_line), "error: %s",
                    f->err[0] ? f->err : curl_easy_strerror(result));
+        out = OUT_NETWORK_ERROR;
         fail_poll(f, now, 0);
     } else if (code == 304) {
         chorus_fmt(f->status_line, sizeof(f->status_line), "304 Not Modified");
         p->not_modified++;
+        out = OUT_NOT_MODIFIED;
         f->ok = true;
     } else if (code < 200 || code > 299) {
         chorus_fmt(f->status_line, sizeof(f->status_line), "error: HTTP %ld", code);
+        out = OUT_HTTP_ERROR;
         fail_poll(f, now, code == 429 || code == 503 ? retry_after(easy, now) : 0);
     } else {
         struct parse_error perr;
@@ -735,6 +769,7 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
         if (rc && rc != CHORUS_ESTOP) {
             chorus_fmt(f->status_line, sizeof(f->status_line), "error: %ld but unreadable: %s",
                        code, perr.message[0] ? perr.message : chorus_strerror(rc));
+            out = OUT_UNREADABLE;
             fail_poll(f, now, 0);
         } else {
             chorus_fmt(f->status_line, sizeof(f->status_line), "%ld OK", code);
@@ -743,6 +778,7 @@ static void on_done(void *ctx, CURL *easy, CURLcode result)
             f->ok = true;
         }
     }
+    p->outcomes[KIND_SLOT(f)][out]++;
     if (f->ok) {
         f->st.errors = 0;
         f->st.backoff = 0;
@@ -846,4 +882,21 @@ void pull_poller_metrics(const struct pull_poller *p, struct buf *b)
                (unsigned long long)p->not_modified, (unsigned long long)p->items_added,
                (unsigned long long)p->items_updated, (unsigned long long)p->items_merged,
                (unsigned long long)p->items_rejected, p->n_active);
+    /* By kind: series for the kinds that were polled, so an operator sees
+     * one broken kind that the totals above would hide. */
+    buf_puts(b, "# TYPE chorus_source_poll_outcomes_total counter\n");
+    for (int k = 0; k < N_KINDS; k++)
+        for (int o = 0; o < N_OUTCOMES; o++)
+            if (p->outcomes[k][o])
+                buf_printf(b,
+                           "chorus_source_poll_outcomes_total{kind=\"%s\",outcome=\"%s\"} %llu\n",
+                           source_kind_name((enum source_kind)k), outcome_names[o],
+                           (unsigned long long)p->outcomes[k][o]);
+    buf_puts(b, "# TYPE chorus_source_items_total counter\n");
+    for (int k = 0; k < N_KINDS; k++)
+        for (int i = 0; i < N_ITEM_RESULTS; i++)
+            if (p->items[k][i])
+                buf_printf(b, "chorus_source_items_total{kind=\"%s\",result=\"%s\"} %llu\n",
+                           source_kind_name((enum source_kind)k), item_names[i],
+                           (unsigned long long)p->items[k][i]);
 }

@@ -1,13 +1,17 @@
-/* The access log (access_log = FILE|stderr|off): one JSON line per answered
- * request — time, client, method, path, status, bytes, microseconds, cache —
- * written with one write(2) on an O_APPEND descriptor, so lines from all
- * serving threads never interleave. Never a key, a token or a body: the
- * values of token, key and cursor in the query are replaced.
+/* A request's accounting from its start to its reply: the statistics in
+ * /metrics (stats.c) and the access log (access_log = FILE|stderr|off), one
+ * JSON line per answered request — time, client, method, path, status,
+ * bytes, microseconds, cache — written with one write(2) on an O_APPEND
+ * descriptor, so lines from all serving threads never interleave. Never a
+ * key, a token or a body: the values of token, key and cursor in the query
+ * are replaced.
  *
- * What a line needs from the start of its request (time, client, path) is
- * kept per serving thread by request until its reply is sent, on the same
- * thread (writes reply on the thread their request came in on). SIGHUP
- * reopens the file over the same descriptor (dup2), for log rotation. */
+ * What a request needs from its start is kept in its serving thread's one
+ * slot while srv__dispatch runs, so the usual request, answered before
+ * dispatch returns, allocates nothing; one answered later (a write, a page
+ * waiting for another thread's render) moves to a heap copy keyed by the
+ * request, replied on the same thread. SIGHUP reopens the file over the
+ * same descriptor (dup2), for log rotation. */
 #include "internal.h"
 
 #include <errno.h>
@@ -19,16 +23,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-
-#define PATH_MAX_LOGGED 1024
-
-struct access_entry {
-    int64_t start_us;
-    const char *method;
-    int cache; /* -1 not a cacheable page, 0 miss, 1 hit */
-    char client[SRV_CLIENT_MAX];
-    char path[PATH_MAX_LOGGED];
-};
 
 static int64_t now_us(void)
 {
@@ -110,37 +104,57 @@ static void redact(const char *uri, char *out, size_t cap)
     out[o] = '\0';
 }
 
-void srv__access_begin(struct srv_req *r, const char *method)
+void srv__access_begin(struct srv_req *r, const char *method, const struct srv_route *route)
 {
-    struct access_entry *e;
-    const char *uri;
+    struct srv_inflight *e = &r->t->cur;
 
-    if (r->srv->access_fd < 0)
-        return;
-    e = calloc(1, sizeof(*e));
-    if (!e)
-        abort();
+    e->req = r->req;
     e->start_us = now_us();
     e->method = method;
+    e->route = srv__route_index(route);
     e->cache = -1;
-    uri = evhttp_request_get_uri(r->req);
-    redact(uri ? uri : "", e->path, sizeof(e->path));
-    srv__client(r, e->client);
+    e->logged = r->srv->access_fd >= 0;
+    if (e->logged) {
+        const char *uri = evhttp_request_get_uri(r->req);
+
+        redact(uri ? uri : "", e->path, sizeof(e->path));
+        srv__client(r, e->client);
+    }
+}
+
+void srv__access_end(struct srv_req *r)
+{
+    struct srv_inflight *e;
+
+    if (r->t->cur.req != r->req)
+        return; /* answered */
+    e = malloc(sizeof(*e));
+    if (!e)
+        abort();
+    memcpy(e, &r->t->cur, sizeof(*e));
+    r->t->cur.req = NULL;
     chorus_map_add(&r->t->access, (const char *)&r->req, sizeof(r->req), e);
+}
+
+/* find returns req's entry on t: the slot, or its heap copy (NULL when
+ * none: a reply without a dispatch, such as the cache's unit tests). */
+static struct srv_inflight *find(struct srv_thread *t, struct evhttp_request *req)
+{
+    if (t->cur.req == req)
+        return &t->cur;
+    return chorus_map_get(&t->access, (const char *)&req, sizeof(req));
 }
 
 void srv__access_cache(struct srv_req *r, bool hit)
 {
-    struct access_entry *e;
+    struct srv_inflight *e = find(r->t, r->req);
 
-    if (r->srv->access_fd < 0)
-        return;
-    e = chorus_map_get(&r->t->access, (const char *)&r->req, sizeof(r->req));
     if (e)
         e->cache = hit;
 }
 
-static void log_line(struct srv *s, struct evhttp_request *req, struct access_entry *e, int status)
+static void log_line(struct srv *s, struct evhttp_request *req, const struct srv_inflight *e,
+                     int status, int64_t us)
 {
     char when[32];
     struct buf b;
@@ -152,8 +166,7 @@ static void log_line(struct srv *s, struct evhttp_request *req, struct access_en
     buf_printf(&b, ",\"method\":\"%s\",\"path\":", e->method);
     chorus_json_str_or_null(&b, chorus_utf8_valid(e->path, strlen(e->path)) ? e->path : NULL);
     buf_printf(&b, ",\"status\":%d,\"bytes\":%zu,\"us\":%lld,\"cache\":%s}\n", status,
-               evbuffer_get_length(evhttp_request_get_output_buffer(req)),
-               (long long)(now_us() - e->start_us),
+               evbuffer_get_length(evhttp_request_get_output_buffer(req)), (long long)us,
                e->cache < 0 ? "null"
                : e->cache   ? "\"hit\""
                             : "\"miss\"");
@@ -167,13 +180,19 @@ void srv__send(struct srv *s, struct evhttp_request *req, int status)
 {
     /* s is NULL only for the page cache's unit tests, which reply without a
      * server. */
-    struct srv_thread *t = s && s->access_fd >= 0 ? srv__thread_self() : NULL;
-    struct access_entry *e =
-        t ? chorus_map_remove(&t->access, (const char *)&req, sizeof(req)) : NULL;
+    struct srv_thread *t = s ? srv__thread_self() : NULL;
+    struct srv_inflight *e = t ? find(t, req) : NULL;
 
     if (e) {
-        log_line(s, req, e, status);
-        free(e);
+        int64_t us = now_us() - e->start_us;
+
+        srv__stats_count(t, e->route, status, us, e->cache);
+        if (e->logged && s->access_fd >= 0)
+            log_line(s, req, e, status, us);
+        if (e == &t->cur)
+            t->cur.req = NULL;
+        else
+            free(chorus_map_remove(&t->access, (const char *)&req, sizeof(req)));
     }
     evhttp_send_reply(req, status, NULL, NULL);
 }

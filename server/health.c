@@ -87,6 +87,7 @@ void srv__metrics(struct srv_req *r)
     if (r->srv->websub)
         pull_websub_metrics(r->srv->websub, &b);
     srv__cache_metrics(r->srv->cache, &b);
+    srv__stats_metrics(r->srv, &b);
     pull_poller_metrics(r->srv->poller, &b);
     srv__gfeed_metrics(r->srv, &b);
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");

@@ -472,19 +472,42 @@ void srv__conns_metrics(const struct srv *s, size_t *open, uint64_t *refused_tot
 
 /* ---- access log (access.c) --------------------------------------------------- */
 
+struct srv_route;
+
 /* srv__access_open opens cfg.access_log (access_fd -1 when off). */
 int srv__access_open(struct srv *s, char *errbuf, size_t errlen);
 /* srv__access_reopen opens the file again over the same descriptor (SIGHUP). */
 void srv__access_reopen(struct srv *s);
 void srv__access_close(struct srv *s);
-/* srv__access_begin notes what r's log line needs from its start. */
-void srv__access_begin(struct srv_req *r, const char *method);
+/* srv__access_begin notes what r's accounting (stats.c) and log line need
+ * from its start: the time, the route (NULL: none matched), the client and
+ * path when the log is on. */
+void srv__access_begin(struct srv_req *r, const char *method, const struct srv_route *route);
+/* srv__access_end ends r's dispatch: a request not answered yet (a write
+ * waiting for its batch, a page waiting for its renderer) keeps its entry
+ * until srv__send; one heap copy then, none for a reply sent at once. */
+void srv__access_end(struct srv_req *r);
 /* srv__access_cache notes whether r was served from the page cache. */
 void srv__access_cache(struct srv_req *r, bool hit);
-/* srv__send sends req's reply (evhttp_send_reply) and logs it: every reply
- * goes out through here. On req's serving thread. */
+/* srv__send sends req's reply (evhttp_send_reply), counts it (stats.c) and
+ * logs it: every reply goes out through here. On req's serving thread. */
 void srv__send(struct srv *s, struct evhttp_request *req, int status);
 void srv__access_thread_free(struct srv_thread *t);
+/* ---- request statistics (stats.c) ------------------------------------------ */
+
+/* srv__stats_new allocates t's per-route counters (freed by
+ * srv__stats_free); CHORUS_ENOMEM. */
+int srv__stats_new(struct srv_thread *t);
+void srv__stats_free(struct srv_thread *t);
+/* srv__stats_count counts one reply of route (srv__route_index) on t:
+ * status, microseconds since it began, page cache hit (1), miss (0) or not
+ * a cached page (-1). Only t's own thread calls it, so a counter has one
+ * writer and a scrape from any thread reads it whole. */
+void srv__stats_count(struct srv_thread *t, unsigned route, int status, int64_t us, int cache);
+/* srv__stats_metrics appends the request counts by route and status, the
+ * latency histograms and the page cache's hits and misses by route, summed
+ * over the serving threads, to b. Any thread. */
+void srv__stats_metrics(const struct srv *s, struct buf *b);
 /* srv__thread_self is the serving thread running the caller, or NULL. */
 struct srv_thread *srv__thread_self(void);
 
@@ -518,6 +541,13 @@ struct srv_route {
  * when none does (a 404). Pure, any thread. */
 const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path, char *param,
                                         size_t cap, char *allow, size_t allow_cap);
+/* srv__route_count is the number of routes; srv__route_index is route's
+ * place in the table, srv__route_count() for NULL (nothing matched: a 404,
+ * a 405, a preflight); srv__route_label writes route i's method and path
+ * template ("GET", "/p/{id}"; "", "unmatched" past the table). Any thread. */
+size_t srv__route_count(void);
+unsigned srv__route_index(const struct srv_route *route);
+void srv__route_label(unsigned i, const char **method, const char **path);
 /* srv__dispatch is the evhttp_set_gencb callback of a serving thread (arg):
  * routes req, answers 404, 405 and OPTIONS itself, checks credentials and
  * runs the handler. */
@@ -529,6 +559,20 @@ void srv__dispatch(struct evhttp_request *req, void *arg);
  * its own read transaction, and an inbox through which other threads hand
  * it what must run on it (the reply to a write that committed). Thread 0
  * is the main thread and also runs s->base's other work. */
+/* What a request's accounting needs from its start until its reply
+ * (access.c). */
+#define SRV_PATH_LOGGED 1024
+struct srv_inflight {
+    struct evhttp_request *req; /* NULL: the slot is free */
+    int64_t start_us;           /* CLOCK_MONOTONIC */
+    const char *method;
+    unsigned route; /* srv__route_index */
+    int cache;      /* -1 not a cacheable page, 0 miss, 1 hit */
+    bool logged;    /* client and path were filled (access log on) */
+    char client[SRV_CLIENT_MAX];
+    char path[SRV_PATH_LOGGED];
+};
+
 struct srv_thread {
     struct srv *srv;
     unsigned index;
@@ -547,7 +591,10 @@ struct srv_thread {
     struct bufferevent **fresh; /* accepted, not yet looked at */
     size_t n_fresh, cap_fresh;
     struct event *admit_ev, *sweep_ev;
-    struct chorus_map access; /* request -> its access log entry, until replied */
+    struct srv_inflight cur;       /* the request being dispatched: no allocation when it is
+                                      answered before srv__dispatch returns */
+    struct chorus_map access;      /* request -> its heap srv_inflight, until replied */
+    struct srv_route_stats *stats; /* srv__route_count() + 1 entries (stats.c) */
 };
 
 /* srv__base_new makes an event loop for a serving thread (thread 0's is

@@ -69,9 +69,27 @@ static const char *method_name(enum evhttp_cmd_type m)
     }
 }
 
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+size_t srv__route_count(void)
+{
+    return N_ROUTES;
+}
+
+unsigned srv__route_index(const struct srv_route *route)
+{
+    return route ? (unsigned)(route - routes) : (unsigned)N_ROUTES;
+}
+
+void srv__route_label(unsigned i, const char **method, const char **path)
+{
+    *method = i < N_ROUTES ? method_name(routes[i].method) : "";
+    *path = i < N_ROUTES ? routes[i].path : "unmatched";
+}
+
 void srv_routes_each(void (*fn)(void *ctx, const char *method, const char *path), void *ctx)
 {
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+    for (size_t i = 0; i < N_ROUTES; i++)
         fn(ctx, method_name(routes[i].method), routes[i].path);
 }
 
@@ -145,7 +163,7 @@ const struct srv_route *srv__route_find(enum evhttp_cmd_type m, const char *path
     size_t alen = 0;
 
     allow[0] = '\0';
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+    for (size_t i = 0; i < N_ROUTES; i++) {
         if (!match(routes[i].path, path, param, cap))
             continue;
         if (routes[i].method == m || (m == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET))
@@ -217,8 +235,8 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     r.path = path ? path : "/";
     atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
     srv__conns_request(t, req);
-    srv__access_begin(&r, method_name(m));
     found = srv__route_find(m, r.path, r.param, sizeof(r.param), allow, sizeof(allow));
+    srv__access_begin(&r, method_name(m), found);
     if (!found && allow[0] && m == EVHTTP_REQ_OPTIONS) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
@@ -238,6 +256,7 @@ void srv__dispatch(struct evhttp_request *req, void *arg)
     } else if (srv__auth_check(&r) && admit(&r, found)) {
         found->fn(&r);
     }
+    srv__access_end(&r);
     if (r.query_parsed)
         evhttp_clear_headers(&r.query);
     srv__keys_release(r.keys);

@@ -198,6 +198,8 @@ static int thread_init(struct srv *s, struct srv_thread *t, unsigned index)
         buf_init(&t->scratch[i], 0);
     pthread_mutex_init(&t->inbox_lock, NULL);
     chorus_map_init(&t->access, 0);
+    if (srv__stats_new(t) != 0)
+        return CHORUS_ENOMEM;
     t->base = index == 0 ? s->base : srv__base_new(&s->cfg);
     if (!t->base)
         return CHORUS_ENOMEM;
@@ -327,6 +329,7 @@ void srv__threads_free(struct srv *s)
             evhttp_free(t->http);
         srv__conns_thread_free(t);
         srv__access_thread_free(t);
+        srv__stats_free(t);
         if (t->inbox_ev)
             event_free(t->inbox_ev);
         store_txn_free(t->rtxn);

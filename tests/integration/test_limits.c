@@ -502,6 +502,64 @@ CHORUS_TEST(metrics_public_when_configured)
     assert_int_equal(chorusd_free(d), 0);
 }
 
+/* Operators' metrics: replies by route and status (a write answered after
+ * its batch commits is counted too), a latency histogram whose buckets
+ * add up, the page cache's hits and misses by route; unasked routes have
+ * no series. */
+CHORUS_TEST_SETUP(metrics_by_route, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    const char *widget = "{method=\"GET\",route=\"/widget/{id}.html\"";
+    long long prev = 0;
+    struct hresp *r;
+
+    post_reviews(d, 2);
+    for (int i = 0; i < 3; i++) {
+        r = h_get(d, "/widget/lim-1.html");
+        expect_status(r, 200);
+        hresp_free(r);
+    }
+    r = h_get(d, "/nothing/here");
+    expect_problem(r, 404);
+    hresp_free(r);
+    r = h_get(d, "/widget/lim-1.html?limit=nine");
+    expect_problem(r, 400);
+    hresp_free(r);
+    assert_int_equal(h_metric(d, "chorus_http_responses_total{method=\"POST\",route=\"/api/v1/"
+                                 "reviews\",status=\"201\"}"),
+                     2);
+    assert_int_equal(h_metric(d, h_fmt("chorus_http_responses_total%s,status=\"200\"}", widget)),
+                     3);
+    assert_int_equal(h_metric(d, h_fmt("chorus_http_responses_total%s,status=\"400\"}", widget)),
+                     1);
+    assert_int_equal(h_metric(d, "chorus_http_responses_total{method=\"\",route=\"unmatched\","
+                                 "status=\"404\"}"),
+                     1);
+    assert_int_equal(h_metric(d, h_fmt("chorus_http_request_duration_seconds_count%s}", widget)),
+                     4);
+    for (const char *le = "0.0001\0"
+                          "0.001\0"
+                          "0.01\0"
+                          "0.1\0"
+                          "1\0"
+                          "+Inf\0";
+         *le; le += strlen(le) + 1) {
+        long long v = h_metric(
+            d, h_fmt("chorus_http_request_duration_seconds_bucket%s,le=\"%s\"}", widget, le));
+
+        assert_true(v >= prev);
+        prev = v;
+    }
+    assert_int_equal(prev, 4);
+    assert_int_equal(
+        h_metric(d, h_fmt("chorus_page_cache_requests_total%s,result=\"miss\"}", widget)), 1);
+    assert_int_equal(
+        h_metric(d, h_fmt("chorus_page_cache_requests_total%s,result=\"hit\"}", widget)), 2);
+    assert_int_equal(h_metric(d, "chorus_http_request_duration_seconds_count{method=\"GET\",route="
+                                 "\"/dashboard\"}"),
+                     -1);
+}
+
 /* ---- who votes ------------------------------------------------------------------ */
 
 /* Behind a trusted proxy each reader is its own client: one reader's cap

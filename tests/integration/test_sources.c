@@ -385,7 +385,20 @@ CHORUS_TEST_SETUP(feeds_land_once_and_revalidate, setup_feeds, teardown)
     assert_string_equal(seen.agent, "Chorus/0.1 (+https://chorus.dev/sources)");
     r = h_get_key(d, "/metrics");
     expect_contains(r->body, "chorus_source_items_added_total 8");
+    /* The same by kind: rss and its gzip twin 4, atom 1, json 2, google 1. */
+    expect_contains(r->body, "chorus_source_items_total{kind=\"rss\",result=\"added\"} 4\n");
+    expect_contains(r->body, "chorus_source_items_total{kind=\"atom\",result=\"added\"} 1\n");
+    expect_contains(r->body, "chorus_source_items_total{kind=\"atom\",result=\"rejected\"}");
+    expect_contains(r->body, "chorus_source_items_total{kind=\"json\",result=\"added\"} 2\n");
+    expect_contains(r->body,
+                    "chorus_source_items_total{kind=\"google-reviews\",result=\"added\"} 1\n");
     hresp_free(r);
+    assert_true(h_metric(d, "chorus_source_poll_outcomes_total{kind=\"rss\",outcome=\"not_"
+                            "modified\"}") >= 1);
+    assert_true(h_metric(d, "chorus_source_poll_outcomes_total{kind=\"json\",outcome=\"ok\"}") >=
+                3);
+    assert_int_equal(
+        h_metric(d, "chorus_source_poll_outcomes_total{kind=\"json\",outcome=\"http_error\"}"), -1);
 
     /* Sources and their validators survive a restart. */
     chorusd_restart(d);
@@ -428,6 +441,15 @@ CHORUS_TEST_SETUP(misbehaving_sources_back_off, setup_small_cap, teardown)
     expect_jcontains(r->json, "last_status", "unreadable");
     hresp_free(r);
     assert_int_equal(review_count(d, "p"), 0);
+    /* Each failure is told apart in /metrics, by kind. */
+    assert_true(
+        h_metric(d, "chorus_source_poll_outcomes_total{kind=\"rss\",outcome=\"http_error\"}") >= 3);
+    assert_true(
+        h_metric(d, "chorus_source_poll_outcomes_total{kind=\"rss\",outcome=\"too_big\"}") >= 1);
+    assert_true(h_metric(d, "chorus_source_poll_outcomes_total{kind=\"rss\",outcome=\"redirect_"
+                            "error\"}") >= 1);
+    assert_true(
+        h_metric(d, "chorus_source_poll_outcomes_total{kind=\"rss\",outcome=\"unreadable\"}") >= 1);
 }
 
 CHORUS_TEST_SETUP(slow_source_blocks_nothing, setup_feeds, teardown)
