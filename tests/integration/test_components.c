@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/tree.h>
+
+#include "atom_check.h"
 #include "clock.h"
 #include "seed.h"
 #include "testmain.h"
@@ -212,4 +215,65 @@ CHORUS_TEST_SETUP(components_category_sums, h_setup, h_teardown_extra)
     expect_jint(row(r->json, "hinge"), "complaints_7d", 3);
     hresp_free(r);
 }
+
+/* The digest's component alert: its own entry, valid Atom, once per
+ * episode whatever day or digest URL it is read through. */
+CHORUS_TEST_SETUP(digest_component_alert_entry, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    const char *xp = "/atom:feed/atom:entry[atom:category/@term = 'component-alert']";
+    char since_day[16];
+    xmlNode *e;
+    xmlDoc *doc;
+    char *id, *title, *content;
+    struct hresp *r;
+
+    clk_away_from_end(86400, 120);
+    seed_product(d, "lap-1", "{\"name\":\"Best <Seller> 15\",\"category\":\"laptops/x\"}");
+    seed_product(d, "quiet", "{\"name\":\"Quiet 13\",\"category\":\"laptops/x\"}");
+    seed_wave(d, "lap-1", 8, 3);
+    seed_wave(d, "quiet", 1, 0);
+    clk_date(clk_at_day(1), since_day);
+
+    r = h_get(d, "/feeds/digest.atom");
+    expect_problem(r, 401);
+    hresp_free(r);
+    doc = ac_fetch(d, "/feeds/digest.atom", true);
+    ac_expect_count(doc, NULL, xp, 1);
+    e = ac_node(doc, NULL, xp, 0);
+    title = ac_str(doc, e, "string(atom:title)");
+    assert_string_equal(title, "\xe2\x9a\xa0 Hinge complaints rising \xc2\xb7 Best <Seller> 15");
+    ac_expect_str(doc, e, "string(chorus:component-alert/@component)", "hinge");
+    ac_expect_str(doc, e, "string(chorus:component-alert/@since)", since_day);
+    /* The counts on the day it began: 6 in the week against 0.70. */
+    ac_expect_str(doc, e, "string(chorus:component-alert/@complaints_7d)", "6");
+    ac_expect_str(doc, e, "string(chorus:component-alert/@expected_7d)", "0.70");
+    ac_expect_count(doc, e, "chorus:component-alert/chorus:review", 6);
+    content = ac_str(doc, e, "string(atom:content)");
+    expect_contains(content, "Hinge complaints rising");
+    expect_contains(content, "0.70");
+    expect_contains(content, "/p/lap-1");
+    id = ac_str(doc, e, "string(atom:id)");
+    expect_contains(id, h_fmt("digest-component/lap-1/hinge/%s", since_day));
+    xmlFreeDoc(doc);
+
+    /* Another digest URL shows the same entry, the same id; a product
+     * digest of the quiet product none. */
+    doc = ac_fetch(d, "/feeds/digest.atom?max_rating=1&tz=%2B02:00&days=30", true);
+    ac_expect_count(doc, NULL, xp, 1);
+    ac_expect_str(doc, NULL, h_fmt("string(%s/atom:id)", xp), id);
+    xmlFreeDoc(doc);
+    doc = ac_fetch(d, "/feeds/digest.atom?product=quiet", true);
+    ac_expect_count(doc, NULL, xp, 0);
+    xmlFreeDoc(doc);
+    /* A window that ends before the episode began does not show it, and
+     * one that begins after does not either (it was due earlier). */
+    doc = ac_fetch(d, "/feeds/digest.atom?days=1", true);
+    ac_expect_count(doc, NULL, xp, 0);
+    xmlFreeDoc(doc);
+    free(id);
+    free(title);
+    free(content);
+}
+
 CHORUS_TEST_MAIN()
