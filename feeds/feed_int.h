@@ -186,6 +186,12 @@ void feed__comps_eval(struct feed__comps *c);
  * or the buffer's error. */
 int feed__dash_sparkline(struct buf *b, const uint32_t *cnt, const uint32_t *sum, int ndays,
                          int64_t first_day);
+/* feed__dash_count_sparkline appends an inline SVG sparkline of daily
+ * counts (complaints naming one component) over ndays days starting on UTC
+ * day first_day, as bars on a scale fitted to the largest day; role="img"
+ * with an aria-label and a <title> in words. Returns 0 or the buffer's
+ * error. */
+int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day);
 /* feed__dash_bars appends the rating distribution (hist[0] = 1 star) as an
  * inline SVG bar chart, 5 stars first, with text labels and a <title> per
  * bar. Returns 0 or the buffer's error. */
@@ -198,6 +204,8 @@ int feed__dash_bars(struct buf *b, const uint64_t hist[5]);
 #define FEED_DASH_MAX_SCAN     100000 /* products read for the category nav and the roll-up of all */
 #define FEED_DASH_MAX_NAV      100    /* top-level categories in the nav */
 #define FEED_DASH_SPARK_DAYS   30
+#define FEED_DASH_COMP_SHOWN   4 /* components with a sentiment shown per product */
+#define FEED_DASH_COMP_JUDGED  3 /* ... each judged by at least this many reviews in 90 days */
 
 enum feed__dash_sort {
     FEED_DASH_SORT_ALERT = 0,  /* alerts, then complaints in 7 days, then ratings */
@@ -222,6 +230,7 @@ struct feed__dash_row {
     struct feed__episode ep;
     struct feed__trend_day tr;                                     /* the windows ending today */
     uint32_t cnt[FEED_DASH_SPARK_DAYS], sum[FEED_DASH_SPARK_DAYS]; /* ratings per sparkline day */
+    uint32_t comp_alerts; /* components with a component alert open today */
 };
 
 /* A top-level category of the nav. */
@@ -249,6 +258,7 @@ struct feed__dash {
     bool nav_partial; /* a cap was reached: some categories are missing */
     uint64_t scanned;
     size_t alerts;
+    struct feed__comps *comps; /* scratch for one product's components (q->tax set) */
     struct buf *b;
     struct buf url; /* a URL being built, before it is HTML-escaped */
     int rc;         /* the first output error; output stops there */

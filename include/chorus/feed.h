@@ -244,10 +244,11 @@ struct feed_dashboard_query {
     const char *category; /* NULL/"" = every product */
     const char *sort;     /* "alert" (default), "count", "average", "low", "complaints", "id" */
     int64_t now;
-    const char *self_path;    /* "/dashboard": sort links point here */
-    const char *digest_token; /* appended to digest links when set, else NULL;
-                                 also to the page's own sort and category
-                                 links, which need it as much */
+    const char *self_path;           /* "/dashboard": sort links point here */
+    const char *digest_token;        /* appended to digest links when set, else NULL;
+                                        also to the page's own sort and category
+                                        links, which need it as much */
+    const struct text_taxonomy *tax; /* the components column; NULL: none */
 };
 
 /* feed_dashboard_render writes the dashboard HTML document (docs/dashboard.md)

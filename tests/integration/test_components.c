@@ -276,4 +276,78 @@ CHORUS_TEST_SETUP(digest_component_alert_entry, h_setup, h_teardown)
     free(content);
 }
 
+/* dash_get fetches the dashboard with the key and parses it as HTML. */
+static xmlDoc *dash_get(struct chorusd *d, const char *path)
+{
+    struct hresp *r = h_get_key(d, path);
+    xmlDoc *doc;
+
+    expect_status(r, 200);
+    doc = ac_parse_html(r->body);
+    hresp_free(r);
+    return doc;
+}
+
+/* The dashboard's components column: the alert with its numbers and an
+ * accessible sparkline, and the share positive of the components most
+ * reviews judged; labels from the taxonomy are escaped. */
+CHORUS_TEST_SETUP(dashboard_components_column, h_setup, h_teardown_extra)
+{
+    struct chorusd *d = *state;
+    const char *cell = "//tbody/tr[@data-product = 'lap-1']/td[9]";
+    char *s, *tax, *conf;
+    xmlDoc *doc;
+
+    clk_away_from_end(86400, 120);
+    seed_product(d, "lap-1", "{\"name\":\"Best <Seller> 15\",\"category\":\"laptops/x\"}");
+    seed_product(d, "quiet", "{\"name\":\"Quiet 13\",\"category\":\"laptops/x\"}");
+    seed_wave(d, "quiet", 1, 0);
+    seed_wave(d, "lap-1", 8, 3);
+
+    doc = dash_get(d, "/dashboard?category=laptops");
+    ac_expect_str(doc, NULL, "normalize-space(//table/thead/tr/th[10])", "Components5");
+    /* The product with a component alert sorts first. */
+    ac_expect_str(doc, NULL, "string((//tbody/tr)[1]/@data-product)", "lap-1");
+    ac_expect_count(doc, NULL, h_fmt("%s/div[@class = 'cd-comp-alert']", cell), 1);
+    ac_expect_str(doc, NULL, h_fmt("string(%s/div/@data-component)", cell), "hinge");
+    s = ac_str(doc, NULL, h_fmt("normalize-space(%s/div)", cell));
+    expect_contains(s, "Hinge complaints rising");
+    expect_contains(s, "8 in 7 days against 0.70 expected");
+    free(s);
+    ac_expect_count(doc, NULL, h_fmt("%s/div/svg[@role = 'img']/title", cell), 1);
+    s = ac_str(doc, NULL, h_fmt("string(%s/div/svg/@aria-label)", cell));
+    expect_contains(s, "Daily complaints");
+    expect_contains(s, "10 in all");
+    free(s);
+    /* The hinge complaints of 30 days: baseline days 10 and 20 and the
+     * wave's days 0..3, one bar each. */
+    ac_expect_count(doc, NULL, h_fmt("%s/div/svg/rect", cell), 6);
+    ac_expect_str(doc, NULL, h_fmt("normalize-space(%s/ul/li[1])", cell), "Hinge 0% positive (16)");
+    ac_expect_str(doc, NULL, h_fmt("normalize-space(%s/ul/li[2])", cell),
+                  "Battery 100% positive (3)");
+    ac_expect_count(doc, NULL, "//tbody/tr[@data-product = 'quiet']/td[9]/div", 0);
+    xmlFreeDoc(doc);
+
+    /* A taxonomy's labels are the operator's text, escaped all the same. */
+    tax = strdup(h_fmt("%s/taxonomy.txt", d->root));
+    {
+        const char *text = "hinge | Hinge<script>x</script> | hinge*\n";
+
+        h_write_file(tax, text, strlen(text));
+    }
+    conf = strdup(h_fmt("taxonomy_file = %s\n", tax));
+    h_extra = chorusd_new(conf);
+    assert_non_null(h_extra);
+    seed_product(h_extra, "lap-1", "{\"name\":\"Best 15\",\"category\":\"laptops/x\"}");
+    seed_wave(h_extra, "lap-1", 8, 0);
+    doc = dash_get(h_extra, "/dashboard");
+    ac_expect_count(doc, NULL, "//script", 0);
+    s = ac_str(doc, NULL, h_fmt("normalize-space(%s/div)", cell));
+    expect_contains(s, "Hinge<script>x</script> complaints rising");
+    free(s);
+    xmlFreeDoc(doc);
+    free(conf);
+    free(tax);
+}
+
 CHORUS_TEST_MAIN()
