@@ -15,7 +15,9 @@
  * categories, and for the roll-up of everything. Nothing scans reviews.
  *
  * The trend alert is trend.c's rule, the digest's: it cannot say one thing
- * here and another in the feed. Every user string (names, ids, categories,
+ * here and another in the feed; the component alerts are components.c's,
+ * read with one more range per analysed product, and again for the listed
+ * ones when their column is written. Every user string (names, ids, categories,
  * the token) is escaped for the context it lands in: percent-encoded inside
  * URLs, then HTML-escaped inside attributes and text.
  */
@@ -176,6 +178,16 @@ static int analyse(struct feed__dash *d, struct feed__dash_row *w, struct store_
     w->alert = nd && feed__trend_open(days, nd, eval_from, d->today, &w->ep, &w->tr);
     if (w->alert)
         d->alerts++;
+    if (d->comps) {
+        /* One more range read: the component alerts sort the rows. */
+        feed__comps_init(d->comps, d->q->tax, d->today);
+        rc = feed__comps_add(d->comps, d->txn, d->q->tax, w->id);
+        if (rc)
+            return rc;
+        feed__comps_eval(d->comps);
+        for (size_t i = 0; i < d->comps->n; i++)
+            w->comp_alerts += d->comps->rows[i].alert;
+    }
     /* A review written in the last 24 hours is in today's or yesterday's
      * bucket: without complaints there, there is nothing to count. */
     if (recent) {
@@ -219,8 +231,8 @@ static int by_alert(const void *a, const void *b)
 {
     const struct feed__dash_row *x = a, *y = b;
 
-    if (x->alert != y->alert)
-        return x->alert ? -1 : 1;
+    if ((x->alert || x->comp_alerts) != (y->alert || y->comp_alerts))
+        return x->alert || x->comp_alerts ? -1 : 1;
     if (x->c7 != y->c7)
         return desc(x->c7, y->c7);
     return then(x, y);
@@ -301,6 +313,11 @@ int feed_dashboard_render(struct store_txn *txn, const struct feed_site *site,
     days = malloc(DAYS_CAP * sizeof(*days));
     if (!days)
         abort();
+    if (q->tax) {
+        d.comps = malloc(sizeof(*d.comps));
+        if (!d.comps)
+            abort();
+    }
     if (d.category) {
         rc = store_category_stats(txn, d.category, &d.total);
         if (rc == 0)
@@ -322,6 +339,7 @@ int feed_dashboard_render(struct store_txn *txn, const struct feed_site *site,
     rc = d.rc;
 out:
     buf_cleanup(&d.url);
+    free(d.comps);
     free(days);
     free(d.rows);
     return rc;

@@ -154,6 +154,7 @@ static const char css[] =
     ".cd-alert-row{background:#fef2f2}"
     ".cd-alert{display:inline-block;color:#991b1b;font-weight:700;font-size:.85rem}"
     ".cd-why{display:block;color:#991b1b;font-size:.8rem}"
+    ".cd-comp-alert{margin-bottom:.4rem}.cd-sent{margin:0;padding-left:1rem;font-size:.8rem}"
     ".cd-foot{color:#4b5563;font-size:.85rem;margin:16px 0 32px}"
     ".cd-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
     "white-space:nowrap}"
@@ -349,6 +350,76 @@ static void col(struct feed__dash *d, const char *label, int sort, bool num, con
     out(d, "</a></th>");
 }
 
+/* ---- the components column ---------------------------------------------------------------- */
+
+static int by_judged(const void *a, const void *b)
+{
+    const struct feed__comp_row *x = *(const struct feed__comp_row *const *)a,
+                                *y = *(const struct feed__comp_row *const *)b;
+
+    if (x->j90 != y->j90)
+        return x->j90 > y->j90 ? -1 : 1;
+    return x->tax < y->tax ? -1 : x->tax > y->tax;
+}
+
+/* components writes a row's components cell: each component alert with its
+ * numbers and a sparkline of its daily complaints, then the share positive
+ * of the components most reviews judged in 90 days (what is praised as well
+ * as what breaks). The product's counts are read again: only listed rows
+ * come here. */
+static void components(struct feed__dash *d, const struct feed__dash_row *w)
+{
+    const struct text_taxonomy *tax = d->q->tax;
+    const struct feed__comp_row *top[TEXT_MAX_COMPONENTS];
+    struct feed__comps *c = d->comps;
+    size_t ntop = 0;
+
+    out(d, "<td class=\"cd-comps\">");
+    feed__comps_init(c, tax, d->today);
+    if (d->rc == 0)
+        d->rc = feed__comps_add(c, d->txn, tax, w->id);
+    if (d->rc)
+        return;
+    feed__comps_eval(c);
+    for (size_t i = 0; i < c->n; i++) {
+        const struct feed__comp_row *r = &c->rows[i];
+        char since[16];
+
+        if (r->j90 >= FEED_DASH_COMP_JUDGED)
+            top[ntop++] = r;
+        if (!r->alert)
+            continue;
+        fmt_day(r->since_day, since, sizeof(since));
+        out(d, "<div class=\"cd-comp-alert\" data-component=\"");
+        esc(d, text_taxonomy_id(tax, r->tax));
+        out(d, "\"><span class=\"cd-alert\"><span aria-hidden=\"true\">\xe2\x9a\xa0</span> ");
+        esc(d, text_taxonomy_label(tax, r->tax));
+        outf(d,
+             " complaints rising</span><span class=\"cd-why\">%u in 7 days against %.2f "
+             "expected; since %s</span>",
+             r->now.n7, r->now.expected, since);
+        if (d->rc == 0)
+            d->rc = feed__dash_count_sparkline(
+                d->b, r->daily + FEED_COMP_SPAN - FEED_DASH_SPARK_DAYS, FEED_DASH_SPARK_DAYS,
+                d->today - FEED_DASH_SPARK_DAYS + 1);
+        out(d, "</div>");
+    }
+    if (ntop) {
+        qsort(top, ntop, sizeof(top[0]), by_judged);
+        out(d, "<ul class=\"cd-sent\" aria-label=\"Share of reviews positive, 90 days\">");
+        for (size_t i = 0; i < ntop && i < FEED_DASH_COMP_SHOWN; i++) {
+            out(d, "<li>");
+            esc(d, text_taxonomy_label(tax, top[i]->tax));
+            outf(d,
+                 " <span class=\"cd-n\">%.0f%% positive</span> <span "
+                 "class=\"cd-small\">(%u)</span></li>",
+                 100.0 * top[i]->p90 / top[i]->j90, top[i]->j90);
+        }
+        out(d, "</ul>");
+    }
+    out(d, "</td>");
+}
+
 static void row(struct feed__dash *d, const struct feed__dash_row *w)
 {
     char v[64];
@@ -396,7 +467,11 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
     digest_url(d, "", w->id);
     out(d, "\">Digest<span class=\"cd-sr\"> of ");
     esc(d, w->name ? w->name : w->id);
-    out(d, "</span></a></td></tr>\n");
+    out(d, "</span></a></td>");
+    /* Last, so the columns before keep their places for readers and tests. */
+    if (d->comps)
+        components(d, w);
+    out(d, "</tr>\n");
 }
 
 static void table(struct feed__dash *d)
@@ -435,6 +510,8 @@ static void table(struct feed__dash *d)
     col(d, "Complaints 7&nbsp;days<sup>2</sup>", FEED_DASH_SORT_COMPLAINTS, true, down);
     col(d, "30-day trend<sup>3</sup>", FEED_DASH_SORT_ALERT, false, down);
     col(d, "Digest", -1, false, down);
+    if (d->comps)
+        col(d, "Components<sup>5</sup>", -1, false, down);
     out(d, "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < shown && d->rc == 0; i++)
         row(d, &d->rows[i]);
@@ -460,7 +537,15 @@ static void footer(struct feed__dash *d)
            "<li>The mean sentiment of the approved reviews and mentions whose text holds an "
            "opinion, from \xe2\x88\x92"
            "1 (negative) to +1 (positive), scored by Chorus at "
-           "ingest; \xe2\x80\x94 when none does.</li></ol></footer>\n");
+           "ingest; \xe2\x80\x94 when none does.</li>"
+           "<li><strong>\xe2\x9a\xa0 Complaints rising</strong>: the digest's component alert, "
+           "open today: the complaints naming a component in the last 7 days against what the "
+           "product's 90 days before lead one to expect (a one-sided Poisson test, at least 5 "
+           "complaints and twice the expected count), with its daily complaints over 30 days. "
+           "Below, the share of the reviews naming a component in 90 days that are positive "
+           "(4\xe2\x80\x93"
+           "5 stars, or no stars and a positive text), for the components most "
+           "reviews named (at least 3), with how many.</li></ol></footer>\n");
 }
 
 void feed__dash_document(struct feed__dash *d)

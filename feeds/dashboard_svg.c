@@ -104,6 +104,54 @@ int feed__dash_sparkline(struct buf *b, const uint32_t *cnt, const uint32_t *sum
     return rc;
 }
 
+/* ---- daily counts ---------------------------------------------------------------------- */
+
+int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day)
+{
+    char label[256], from[16], to[16], top_day[16] = "";
+    uint32_t top = 0;
+    uint64_t total = 0;
+    int topi = 0, rc;
+    double bw = (SPARK_W - 2.0 * SPARK_PAD) / (ndays > 0 ? ndays : 1);
+
+    for (int i = 0; i < ndays; i++) {
+        total += cnt[i];
+        if (cnt[i] >= top) {
+            top = cnt[i];
+            topi = i;
+        }
+    }
+    ymd(first_day, from, sizeof(from));
+    ymd(first_day + ndays - 1, to, sizeof(to));
+    ymd(first_day + topi, top_day, sizeof(top_day));
+    if (total)
+        snprintf(label, sizeof(label),
+                 "Daily complaints, %s to %s: %llu in all, most %u on %s, %u on the last day", from,
+                 to, (unsigned long long)total, top, top_day, ndays ? cnt[ndays - 1] : 0);
+    else
+        snprintf(label, sizeof(label), "Daily complaints, %s to %s: none", from, to);
+    rc = buf_printf(b,
+                    "<svg class=\"cd-spark cd-comp-spark\" role=\"img\" aria-label=\"%s\" "
+                    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\"><title>%s</title>",
+                    label, SPARK_W, SPARK_H, SPARK_W, SPARK_H, label);
+    /* Bars from the bottom, the tallest day reaching the top: the shape of
+     * the rise is what matters, the numbers are in the label. */
+    for (int i = 0; rc == 0 && i < ndays; i++) {
+        double h;
+
+        if (!cnt[i])
+            continue;
+        h = (SPARK_H - 2.0 * SPARK_PAD) * cnt[i] / top;
+        rc = buf_printf(b,
+                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                        "fill=\"#b91c1c\"/>",
+                        SPARK_PAD + i * bw, SPARK_H - SPARK_PAD - h, bw * 0.8, h);
+    }
+    if (rc == 0)
+        rc = buf_puts(b, "</svg>");
+    return rc;
+}
+
 /* ---- rating distribution -------------------------------------------------------------- */
 
 #define BARS_W     360

@@ -252,6 +252,7 @@ static int product_entries(struct digest *d, size_t pi)
             e->n7 = eps[k].n7;
         }
     }
+    rc = feed__digest_comp_entries(d, pi);
 out:
     free(days);
     return rc;
@@ -299,7 +300,9 @@ static void analyse_kept(struct digest *d)
             text_terms_free(bg);
             bg = background(d, d->prods[by[i]->prod].id);
         }
-        analyse(d, by[i], bg);
+        /* A component alert says what it is about in its title. */
+        if (!by[i]->comp_alert)
+            analyse(d, by[i], bg);
     }
     text_terms_free(bg);
     free(by);
@@ -311,8 +314,8 @@ static int by_entry(const void *a, const void *b)
 
     if (x->day != y->day)
         return x->day > y->day ? -1 : 1;
-    if (x->alert != y->alert)
-        return x->alert ? -1 : 1;
+    if ((x->alert || x->comp_alert) != (y->alert || y->comp_alert))
+        return x->alert || x->comp_alert ? -1 : 1;
     if (x->n != y->n)
         return x->n > y->n ? -1 : 1;
     return x->prod < y->prod ? -1 : x->prod > y->prod;

@@ -48,6 +48,11 @@ struct dentry {
     bool partial; /* its product had more complaints than were read */
     double avg7, avg90;
     uint32_t n7;
+    /* A component alert entry (digest_comp.c): its own entry, not a day's;
+     * complaints[first .. first+n) are the ones behind it. */
+    bool comp_alert;
+    size_t comp;                 /* taxonomy index */
+    struct feed__comp_window cw; /* the windows on the episode's first day (e->day) */
 };
 
 struct dprod {
@@ -73,6 +78,13 @@ struct digest {
     size_t dropped; /* entries left out by MAX_ENTRIES */
     bool partial;   /* MAX_COMPLAINTS was reached */
 };
+
+/* feed__digest_comp_entries adds an entry for each component alert episode
+ * of product pi that began inside the window (one per episode: its id is
+ * the product, the component and the day it began), with the complaints
+ * naming the component in the 7 days ending on that day. No-op without a
+ * taxonomy. */
+int feed__digest_comp_entries(struct digest *d, size_t pi);
 
 /* feed__digest_write writes the whole document: head, then d->es. */
 void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated);

@@ -44,6 +44,9 @@ static void excerpt(struct buf *b, const char *body)
         buf_puts(b, "\xe2\x80\xa6");
 }
 
+static void complaint_list(struct digest *d, const struct dentry *e, struct buf *h,
+                           struct buf *tmp);
+
 static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, struct buf *tmp)
 {
     const struct dprod *p = &d->prods[e->prod];
@@ -97,6 +100,12 @@ static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, 
                    "<p><em>More complaints were written in this window than the digest reads "
                    "(%d per product): the counts above are a lower bound.</em></p>",
                    MAX_PER_PRODUCT);
+    complaint_list(d, e, h, tmp);
+}
+
+/* complaint_list writes the entry's complaints as a list of links. */
+static void complaint_list(struct digest *d, const struct dentry *e, struct buf *h, struct buf *tmp)
+{
     buf_puts(h, "<ul>");
     for (size_t i = e->first; i < e->first + e->n && i < e->first + MAX_LISTED; i++) {
         const struct review *r = d->cs[i].r;
@@ -122,33 +131,21 @@ static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, 
     buf_puts(h, "</ul>");
 }
 
-static void write_entry(struct digest *d, struct feed__xml *x, const struct dentry *e,
-                        struct buf *tmp, struct buf *h)
+/* entry_head writes an entry's id (tag: of `what`), title, dates, author,
+ * link to the product and its product category. */
+static void entry_head(struct digest *d, struct feed__xml *x, const struct dentry *e,
+                       const char *what, const char *title, struct buf *tmp)
 {
     const struct dprod *p = &d->prods[e->prod];
-    char day[16], what[64 + 3 * CHORUS_MAX_PRODUCT_ID], num[64];
     const char *name = p->name && *p->name ? p->name : p->id;
 
-    day_str(e->day, day);
     feed__start(x, "entry");
-    buf_reset(tmp);
-    buf_puts(tmp, "digest-entry/");
-    chorus_pct(tmp, p->id, strlen(p->id), false);
-    buf_printf(tmp, "/%s/r%d", day, d->q->max_rating);
-    if (d->q->tz_minutes)
-        buf_printf(tmp, "/tz%d", d->q->tz_minutes);
-    snprintf(what, sizeof(what), "%s", tmp->data);
     buf_reset(tmp);
     feed_tag(tmp, d->site, what);
     feed__elem(x, "id", tmp->data);
-    buf_reset(tmp);
-    if (e->alert)
-        buf_puts(tmp, "\xe2\x9a\xa0 Trend alert \xc2\xb7 ");
-    buf_printf(tmp, "%s: %zu new complaint%s, average %.1f\xe2\x98\x85 \xe2\x80\x94 %s", name, e->n,
-               e->n == 1 ? "" : "s", (double)e->rating_sum / (double)e->n, day);
     feed__start(x, "title");
     feed__attr(x, "type", "text");
-    feed__text(x, tmp->data);
+    feed__text(x, title);
     feed__end(x);
     feed__time(x, "updated", e->updated);
     feed__time(x, "published", e->published);
@@ -170,6 +167,104 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
     feed__attr(x, "term", p->id);
     feed__attr(x, "label", name);
     feed__end(x);
+}
+
+/* write_comp_entry writes a component alert (docs/digest.md, "Component
+ * alert"): its own entry, once per episode. */
+static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct dentry *e,
+                             struct buf *tmp, struct buf *h)
+{
+    const struct dprod *p = &d->prods[e->prod];
+    const char *name = p->name && *p->name ? p->name : p->id;
+    const char *cid = text_taxonomy_id(d->tax, e->comp);
+    const char *label = text_taxonomy_label(d->tax, e->comp);
+    char day[16], num[64], *what, *title;
+
+    day_str(e->day, day);
+    buf_reset(tmp);
+    buf_puts(tmp, "digest-component/");
+    chorus_pct(tmp, p->id, strlen(p->id), false);
+    buf_putc(tmp, '/');
+    chorus_pct(tmp, cid, strlen(cid), false);
+    buf_printf(tmp, "/%s", day);
+    what = strdup(tmp->data);
+    buf_reset(tmp);
+    buf_printf(tmp, "\xe2\x9a\xa0 %s complaints rising \xc2\xb7 %s", label, name);
+    title = strdup(tmp->data);
+    if (!what || !title)
+        abort();
+    entry_head(d, x, e, what, title, tmp);
+    free(what);
+    free(title);
+    feed__start(x, "category");
+    feed__attr(x, "term", "component-alert");
+    feed__end(x);
+
+    feed__start_ns(x, "chorus", "component-alert", NULL);
+    feed__attr(x, "product", p->id);
+    feed__attr(x, "component", cid);
+    feed__attr(x, "label", label);
+    feed__attr(x, "since", day);
+    snprintf(num, sizeof(num), "%u", e->cw.n7);
+    feed__attr(x, "complaints_7d", num);
+    snprintf(num, sizeof(num), "%.2f", e->cw.expected);
+    feed__attr(x, "expected_7d", num);
+    snprintf(num, sizeof(num), "%u", e->cw.base);
+    feed__attr(x, "baseline_90d", num);
+    snprintf(num, sizeof(num), "%.2g", e->cw.p);
+    feed__attr(x, "p", num);
+    for (size_t i = e->first; i < e->first + e->n; i++) {
+        feed__start_ns(x, "chorus", "review", NULL);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)d->cs[i].r->id);
+        feed__attr(x, "id", num);
+        snprintf(num, sizeof(num), "%d", d->cs[i].r->rating);
+        feed__attr(x, "rating", num);
+        feed__end(x);
+    }
+    feed__end(x);
+
+    buf_reset(h);
+    buf_puts(h, "<p><strong>&#9888; ");
+    feed__html(h, label);
+    buf_printf(h,
+               " complaints rising:</strong> %u complaint%s naming it in the 7 days to %s, "
+               "where the 90 days before (%u complaint%s) lead one to expect %.2f "
+               "(Poisson p = %.2g).</p>",
+               e->cw.n7, e->cw.n7 == 1 ? "" : "s", day, e->cw.base, e->cw.base == 1 ? "" : "s",
+               e->cw.expected, e->cw.p);
+    complaint_list(d, e, h, tmp);
+    feed__start(x, "content");
+    feed__attr(x, "type", "html");
+    feed__text(x, h->data ? h->data : "");
+    feed__end(x);
+    feed__end(x);
+}
+
+static void write_entry(struct digest *d, struct feed__xml *x, const struct dentry *e,
+                        struct buf *tmp, struct buf *h)
+{
+    const struct dprod *p = &d->prods[e->prod];
+    char day[16], what[64 + 3 * CHORUS_MAX_PRODUCT_ID], num[64], *title;
+    const char *name = p->name && *p->name ? p->name : p->id;
+
+    day_str(e->day, day);
+    buf_reset(tmp);
+    buf_puts(tmp, "digest-entry/");
+    chorus_pct(tmp, p->id, strlen(p->id), false);
+    buf_printf(tmp, "/%s/r%d", day, d->q->max_rating);
+    if (d->q->tz_minutes)
+        buf_printf(tmp, "/tz%d", d->q->tz_minutes);
+    snprintf(what, sizeof(what), "%s", tmp->data);
+    buf_reset(tmp);
+    if (e->alert)
+        buf_puts(tmp, "\xe2\x9a\xa0 Trend alert \xc2\xb7 ");
+    buf_printf(tmp, "%s: %zu new complaint%s, average %.1f\xe2\x98\x85 \xe2\x80\x94 %s", name, e->n,
+               e->n == 1 ? "" : "s", (double)e->rating_sum / (double)e->n, day);
+    title = strdup(tmp->data);
+    if (!title)
+        abort();
+    entry_head(d, x, e, what, title, tmp);
+    free(title);
     if (e->alert) {
         feed__start(x, "category");
         feed__attr(x, "term", "trend-alert");
@@ -310,8 +405,12 @@ void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated)
     buf_init(&tmp, 0);
     buf_init(&h, 0);
     write_head(d, x, &tmp, updated);
-    for (size_t i = 0; i < d->nes; i++)
-        write_entry(d, x, &d->es[i], &tmp, &h);
+    for (size_t i = 0; i < d->nes; i++) {
+        if (d->es[i].comp_alert)
+            write_comp_entry(d, x, &d->es[i], &tmp, &h);
+        else
+            write_entry(d, x, &d->es[i], &tmp, &h);
+    }
     buf_cleanup(&tmp);
     buf_cleanup(&h);
 }

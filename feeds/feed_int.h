@@ -6,6 +6,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "chorus/feed.h"
+#include "chorus/text.h"
 
 /* A document being written: libxml2 writes into xb; feed__xml_take moves
  * the bytes out. Every helper does nothing once rc is set, so a renderer
@@ -104,6 +105,78 @@ size_t feed__trend(const struct store_day *days, size_t nd, int64_t eval_from, i
 bool feed__trend_open(const struct store_day *days, size_t nd, int64_t eval_from, int64_t day,
                       struct feed__episode *ep, struct feed__trend_day *now);
 
+/* ---- component alert (components.c) ------------------------------------------------ */
+
+/* The rule of docs/digest.md, "Component alert", shared by the digest, the
+ * dashboard and the API. On day d, n7 is the complaints naming a component
+ * in the 7 days ending on d, base those in the 90 days before them, and
+ * lambda = (base + 1) * 7 / 90 the complaints the baseline leads one to
+ * expect in 7 days (the added one keeps an empty history from reading as a
+ * rate of zero). An episode starts on a day when n7 >= FEED_COMP_MIN_SHORT,
+ * n7 >= FEED_COMP_RATIO * lambda and P(X >= n7) <= FEED_COMP_OPEN_P for X
+ * Poisson(lambda); it ends on the first later day when P(X >= n7) >
+ * FEED_COMP_CLOSE_P. Days are UTC; windows end on (and include) the day. */
+#define FEED_COMP_SHORT     7
+#define FEED_COMP_LONG      90
+#define FEED_COMP_MIN_SHORT 5
+#define FEED_COMP_RATIO     2.0
+#define FEED_COMP_OPEN_P    1e-4
+#define FEED_COMP_CLOSE_P   0.05
+/* Days replayed before the day shown, as for the rating trend. */
+#define FEED_COMP_WARMUP 30
+/* Days of complaints a replay ending on one day needs, that day included. */
+#define FEED_COMP_SPAN (FEED_COMP_WARMUP + FEED_COMP_LONG + FEED_COMP_SHORT)
+
+/* The windows ending on one day. */
+struct feed__comp_window {
+    uint32_t n7, base;
+    double expected; /* lambda */
+    double p;        /* P(X >= n7), X Poisson(lambda) */
+};
+
+struct feed__comp_episode {
+    int64_t start, end;         /* UTC days; end = first day it is over, INT64_MAX if open */
+    struct feed__comp_window w; /* the windows on its first day */
+};
+
+/* feed__poisson_tail gives P(X >= k) for X Poisson(lambda > 0); 1 when k <=
+ * lambda (the tail is then above 0.4). Pure. */
+double feed__poisson_tail(uint32_t k, double lambda);
+/* feed__comp_episodes replays daily complaint counts c[0..n) (c[i] on UTC
+ * day first_day + i; n >= FEED_COMP_SPAN) over the last FEED_COMP_WARMUP + 1
+ * days and writes the episodes that start there, oldest first, into out (at
+ * most cap). *now (may be NULL) gets the windows ending on the last day.
+ * Returns how many episodes were written. Pure; any thread. */
+size_t feed__comp_episodes(const uint32_t *c, size_t n, int64_t first_day,
+                           struct feed__comp_episode *out, size_t cap,
+                           struct feed__comp_window *now);
+
+/* One component of a product or a category, as the API, the digest and
+ * the dashboard show it (components_view.c gathers). */
+struct feed__comp_row {
+    size_t tax;                  /* index in the taxonomy */
+    uint32_t c90, m90, j90, p90; /* last 90 days: complaints, mentions, judged, positive */
+    struct feed__comp_window now;
+    bool alert;                     /* an episode is open on the last day */
+    int64_t since_day;              /* its first day, when alert */
+    uint32_t daily[FEED_COMP_SPAN]; /* complaints; [FEED_COMP_SPAN - 1] is the last day */
+};
+
+struct feed__comps {
+    int64_t today; /* UTC day the windows end on */
+    size_t n;      /* one row per taxonomy component, in taxonomy order */
+    struct feed__comp_row rows[TEXT_MAX_COMPONENTS];
+};
+
+/* feed__comps_init empties c for windows ending on UTC day today, one row
+ * per component of tax. feed__comps_add adds product id's counts (one range
+ * read; CHORUS_ENOTFOUND for an unknown product); feed__comps_eval then
+ * applies the rule to the sums. */
+void feed__comps_init(struct feed__comps *c, const struct text_taxonomy *tax, int64_t today);
+int feed__comps_add(struct feed__comps *c, struct store_txn *txn, const struct text_taxonomy *tax,
+                    const char *id);
+void feed__comps_eval(struct feed__comps *c);
+
 /* ---- dashboard charts (dashboard_svg.c) ------------------------------------------- */
 
 /* feed__dash_sparkline appends an inline SVG sparkline of daily average
@@ -113,6 +186,12 @@ bool feed__trend_open(const struct store_day *days, size_t nd, int64_t eval_from
  * or the buffer's error. */
 int feed__dash_sparkline(struct buf *b, const uint32_t *cnt, const uint32_t *sum, int ndays,
                          int64_t first_day);
+/* feed__dash_count_sparkline appends an inline SVG sparkline of daily
+ * counts (complaints naming one component) over ndays days starting on UTC
+ * day first_day, as bars on a scale fitted to the largest day; role="img"
+ * with an aria-label and a <title> in words. Returns 0 or the buffer's
+ * error. */
+int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day);
 /* feed__dash_bars appends the rating distribution (hist[0] = 1 star) as an
  * inline SVG bar chart, 5 stars first, with text labels and a <title> per
  * bar. Returns 0 or the buffer's error. */
@@ -125,6 +204,8 @@ int feed__dash_bars(struct buf *b, const uint64_t hist[5]);
 #define FEED_DASH_MAX_SCAN     100000 /* products read for the category nav and the roll-up of all */
 #define FEED_DASH_MAX_NAV      100    /* top-level categories in the nav */
 #define FEED_DASH_SPARK_DAYS   30
+#define FEED_DASH_COMP_SHOWN   4 /* components with a sentiment shown per product */
+#define FEED_DASH_COMP_JUDGED  3 /* ... each judged by at least this many reviews in 90 days */
 
 enum feed__dash_sort {
     FEED_DASH_SORT_ALERT = 0,  /* alerts, then complaints in 7 days, then ratings */
@@ -149,6 +230,7 @@ struct feed__dash_row {
     struct feed__episode ep;
     struct feed__trend_day tr;                                     /* the windows ending today */
     uint32_t cnt[FEED_DASH_SPARK_DAYS], sum[FEED_DASH_SPARK_DAYS]; /* ratings per sparkline day */
+    uint32_t comp_alerts; /* components with a component alert open today */
 };
 
 /* A top-level category of the nav. */
@@ -176,6 +258,7 @@ struct feed__dash {
     bool nav_partial; /* a cap was reached: some categories are missing */
     uint64_t scanned;
     size_t alerts;
+    struct feed__comps *comps; /* scratch for one product's components (q->tax set) */
     struct buf *b;
     struct buf url; /* a URL being built, before it is HTML-escaped */
     int rc;         /* the first output error; output stops there */

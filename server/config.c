@@ -36,6 +36,7 @@ void srv_config_init(struct srv_config *c)
     c->google_feed_part_bytes = 90000000;
     c->google_feed_debounce_ms = 5000;
     c->google_feed_max_delay_ms = 60000;
+    c->components_max_products = 5000;
 }
 
 static char *trim(char *s)
@@ -152,6 +153,8 @@ static const struct num_key nums[] = {
     NUM(google_feed_part_bytes, FEED_GOOGLE_MIN_PART, 100000000),
     NUM(google_feed_debounce_ms, 0, 3600000),
     NUM(google_feed_max_delay_ms, 0, 86400000),
+    /* Each product summed is one index range read of ~127 days. */
+    NUM(components_max_products, 1, 1000000),
 };
 
 /* Two-word settings: the first word sets the flag. */

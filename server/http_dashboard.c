@@ -68,6 +68,7 @@ void srv__dashboard(struct srv_req *r)
     q.category = srv__query_get(r, "category");
     q.sort = srv__query_get(r, "sort");
     q.self_path = "/dashboard";
+    q.tax = r->srv->taxonomy;
     token = srv__query_get(r, "token");
     if (q.category && !*q.category)
         q.category = NULL;

@@ -90,6 +90,21 @@ static int64_t max64(int64_t a, int64_t b)
 
 /* ---- the digest ------------------------------------------------------------------------- */
 
+bool srv__digest_access(struct srv_req *r, const char *token, const char *what)
+{
+    if (r->srv->cfg.digest_public || r->authed ||
+        (token && store_token_check(r->t->rtxn, token) == 0))
+        return true;
+    srv__read_end(r);
+    if (token)
+        srv__problem(r, 403, "This reader token is not valid (revoked or mistyped).");
+    else
+        srv__problem(r, 401,
+                     "The %s is private: add ?token= with a reader token, or send an API key.",
+                     what);
+    return false;
+}
+
 struct digest_ctx {
     struct feed_digest_query q;
     int64_t now;
@@ -175,17 +190,8 @@ void srv__feed_digest(struct srv_req *r)
         !int_param(r, "days", 1, 90, &d.q.days) || !tz_param(r, &d.q.tz_minutes))
         return;
     txn = srv__read_begin(r);
-    if (!txn)
+    if (!txn || !srv__digest_access(r, d.q.token, "digest"))
         return;
-    if (!r->srv->cfg.digest_public && !r->authed &&
-        (!d.q.token || store_token_check(txn, d.q.token) != 0)) {
-        srv__read_end(r);
-        srv__problem(r, d.q.token ? 403 : 401,
-                     d.q.token ? "This reader token is not valid (revoked or mistyped)."
-                               : "The digest is private: add ?token= with a reader token, or "
-                                 "send an API key.");
-        return;
-    }
     if (d.q.product && *d.q.product)
         ok = srv__page_scope(r, STORE_SCOPE_PRODUCT, d.q.product, &st);
     else if (d.q.category && *d.q.category)

@@ -195,6 +195,11 @@ void srv__products_list(struct srv_req *r);
 void srv__product_get(struct srv_req *r);
 void srv__product_put(struct srv_req *r);
 void srv__product_reviews(struct srv_req *r);
+/* GET /api/v1/products/{id}/components and GET /api/v1/components?category=
+ * (api_components.c, docs/digest.md "Component trends"): as private as the
+ * digest, cached like the feeds. */
+void srv__product_components(struct srv_req *r);
+void srv__components(struct srv_req *r);
 
 /* ---- feeds (http_feeds.c, http_google.c, api_tokens.c) ----------------------- */
 
@@ -207,6 +212,12 @@ void srv__feed_product(struct srv_req *r);
 void srv__feed_category(struct srv_req *r);
 void srv__feed_all(struct srv_req *r);
 void srv__feed_digest(struct srv_req *r);
+/* srv__digest_access says whether r may read what the digest shows: the
+ * digest is public (digest_access), or r carries an API key, or token is a
+ * live reader token. Otherwise it answers 401 (no token) or 403, ending the
+ * read transaction the route began, and returns false. what names the page
+ * in the 401. */
+bool srv__digest_access(struct srv_req *r, const char *token, const char *what);
 void srv__feed_google(struct srv_req *r);
 void srv__feed_google_part(struct srv_req *r);
 void srv__feed_google_index(struct srv_req *r);

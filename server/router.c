@@ -25,6 +25,8 @@ static const struct srv_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/products/{id}", srv__product_get, 0, 0},
     {EVHTTP_REQ_PUT, "/api/v1/products/{id}", srv__product_put, SRV_SCOPE_CATALOGUE, 0},
     {EVHTTP_REQ_GET, "/api/v1/products/{id}/reviews", srv__product_reviews, 0, 0},
+    {EVHTTP_REQ_GET, "/api/v1/products/{id}/components", srv__product_components, 0, 0},
+    {EVHTTP_REQ_GET, "/api/v1/components", srv__components, 0, 0},
     {EVHTTP_REQ_GET, "/api/v1/digest-tokens", srv__tokens_list, SRV_SCOPE_ADMIN, 0},
     {EVHTTP_REQ_POST, "/api/v1/digest-tokens", srv__tokens_create, SRV_SCOPE_ADMIN, 0},
     {EVHTTP_REQ_DELETE, "/api/v1/digest-tokens/{id}", srv__tokens_delete, SRV_SCOPE_ADMIN, 0},

@@ -96,6 +96,7 @@ static void clear_days(struct store__wstate *w)
 
 void store__agg_cache_clear(struct store__wstate *w)
 {
+    store__comp_cache_clear(w);
     if (!w->aggs)
         return;
     for (size_t i = 0; i < w->naggs; i++)
@@ -107,6 +108,7 @@ void store__agg_cache_clear(struct store__wstate *w)
 
 void store__agg_cache_free(struct store__wstate *w)
 {
+    store__comp_cache_free(w);
     if (!w->aggs)
         return;
     chorus_map_cleanup(&w->aggix, NULL);
@@ -305,8 +307,10 @@ int store__agg_flush(struct store_txn *t)
     int64_t now = chorus_now();
     int rc = 0;
 
-    if (!w->aggs)
-        return 0;
+    /* Component deltas have a table of their own and need no aggregate. */
+    rc = store__comp_flush(t);
+    if (rc || !w->aggs)
+        return rc;
     for (size_t i = 0; i < w->nadirty; i++) {
         w->order[i].key = w->aggs[w->adirty[i]].key;
         w->order[i].idx = w->adirty[i];

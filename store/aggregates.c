@@ -254,6 +254,12 @@ int store__agg_review(struct store_txn *t, const struct review *old, const struc
         os = NULL;
     if (!nw)
         ns = NULL;
+    /* Component counts first: the shortcuts below look only at what the
+     * product and category aggregates count, and a new tag changes none of
+     * that. */
+    rc = store__comp_review(t, os ? old : NULL, os ? os->pno : 0, ns ? nw : NULL, ns ? ns->pno : 0);
+    if (rc)
+        return rc;
     /* Outside the public view (pending or rejected before and after) only
      * the product's own version moves: its keyed API pages show such
      * reviews, no feed or category page does. */

@@ -105,6 +105,7 @@ static int check_review(struct store__check *ck, uint64_t id, const struct revie
         bool had = st->count || st->mentions;
 
         check_scope(ck, id, r, pno, nscope);
+        store__check_comp_add(ck, r, pno);
         if (r->rating >= 1) {
             st->count++;
             st->rating_sum += (uint64_t)r->rating;
@@ -309,6 +310,7 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
 
     memset(&ck, 0, sizeof(ck));
     chorus_map_init(&ck.days, 0);
+    chorus_map_init(&ck.comps, 0);
     ck.report = report;
     ck.ctx = ctx;
     rc = store_read_begin(s, &ck.t);
@@ -336,11 +338,14 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
     if (rc == 0)
         rc = store__check_each(&ck, STORE__BY_CONTENT, one_content, NULL);
     if (rc == 0)
+        rc = store__check_comps(&ck);
+    if (rc == 0)
         rc = store__check_tokens(&ck);
 out:
     if (drift)
         *drift = ck.drift;
     chorus_map_cleanup(&ck.days, free);
+    chorus_map_cleanup(&ck.comps, free);
     free(ck.cknown);
     free(ck.cst);
     free(ck.pst);

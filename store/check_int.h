@@ -22,8 +22,15 @@ struct store__check {
     struct review_stats *cst; /* recount per category number */
     bool *cknown;             /* category numbers that exist */
 
-    struct chorus_map days; /* category daily recount: key -> struct store__cday (owned) */
+    struct chorus_map days;  /* category daily recount: key -> struct store__cday (owned) */
+    struct chorus_map comps; /* component recount: comp_days key -> struct store__ccomp (owned) */
 };
+
+/* store__check_comp_add counts approved review r (product number pno) in the
+ * component recount; store__check_comps compares comp_days with it
+ * (check_comp.c). */
+void store__check_comp_add(struct store__check *ck, const struct review *r, uint32_t pno);
+int store__check_comps(struct store__check *ck);
 
 /* store__check_say counts one discrepancy and reports it as a sentence. */
 void store__check_say(struct store__check *ck, const char *fmt, ...)

@@ -28,11 +28,29 @@ static int scope_one(void *ctx, const struct review *r)
     return rc ? rc : store__scope_index(t, NULL, NULL, r, &sc);
 }
 
+/* comp_one counts one review in the daily component counts, as the review
+ * writes do (store__comp_review). */
+static int comp_one(void *ctx, const struct review *r)
+{
+    struct store_txn *t = ctx;
+    uint32_t pno;
+    int rc;
+
+    if (r->status != REVIEW_APPROVED || !r->components || !*r->components)
+        return 0;
+    rc = store__product_no(t, r->product_id, &pno);
+    if (rc == CHORUS_ENOTFOUND)
+        rc = CHORUS_ECORRUPT;
+    return rc ? rc : store__comp_review(t, NULL, 0, r, pno);
+}
+
 /* upgrade brings an older folder to the current schema, step by step, in
  * one transaction. 1 -> 2: by_scope is built from the reviews; the other
  * additions (components, changed_at) are optional trailing fields that old
  * records simply lack. 2 -> 3: reader tokens kept under a plain hash are
- * wrapped into HMACs (tokens.c). */
+ * wrapped into HMACs (tokens.c). 3 -> 4: the daily component counts are
+ * built from the reviews' stored tags (a folder that predates tagging gets
+ * them with `chorus retag`, which moves them like any tag change). */
 static int upgrade(struct store_txn *t, void *ctx)
 {
     uint32_t schema = 0;
@@ -47,6 +65,8 @@ static int upgrade(struct store_txn *t, void *ctx)
         rc = store_reviews_each(t, 0, scope_one, t);
     if (rc == 0 && schema < 3)
         rc = store__tokens_upgrade(t);
+    if (rc == 0 && schema < 4)
+        rc = store_reviews_each(t, 0, comp_one, t);
     if (rc == 0)
         rc = store__meta_put_u32(t, "schema", CHORUS_SCHEMA_VERSION);
     return rc;

@@ -21,6 +21,10 @@
  *   by_category  path 0x00 product_no u32 -> empty
  *   aggregates   kind u8 | no u32 -> stats record (record.c)
  *   daily        kind u8 | no u32 | day u32 -> day record (record.c)
+ *   comp_days    product_no u32 | day u32 | component (1..32 bytes) -> u8 version,
+ *                4 x u32 (complaints, mentions, judged, positive) (components.c);
+ *                schema 4. Day before component, so that a product's window
+ *                of every component is one range read.
  *
  * Records (reviews, products, aggregates, daily) start with a format-version
  * byte. Plain numbers (meta values, dedupe, product_no, categories) and the
@@ -64,6 +68,7 @@ enum store__db {
     STORE__TOKENS,     /* schema 2 */
     STORE__SOURCES,    /* pulled sources: id u64 -> record (sources.c); added empty */
     STORE__BY_CONTENT, /* pno | text hash -> review id (content.c); added empty */
+    STORE__COMP_DAYS,  /* schema 4: daily component counts (components.c) */
     STORE__NDB
 };
 
@@ -437,11 +442,49 @@ void store__agg_cache_free(struct store__wstate *w);
 /* store__stats_add adds (sign +1) or subtracts (sign -1) b's counts to a. */
 void store__stats_add(struct review_stats *a, const struct review_stats *b, int sign);
 
+/* ---- daily component counts (components.c) ---------------------------------------- */
+
+#define STORE__COMP_KEY_MAX (8 + STORE_COMPONENT_MAX)
+#define STORE__COMP_REC_LEN 17    /* version byte, 4 x u32 */
+#define STORE__COMP_MAX     16384 /* pending deltas per write txn; one more flushes */
+
+/* The four counts of one review, or of a (day, component) bucket. */
+struct store__comp_counts {
+    int64_t complaints, mentions, judged, positive;
+};
+
+/* store__comp_class gives what review r adds to each component it names
+ * (all zero unless approved). */
+struct store__comp_counts store__comp_class(const struct review *r);
+/* store__comp_tag_next walks the tags of a components string: from *p,
+ * skips empty and over-long tags and gives the next one (*len bytes at the
+ * returned pointer), or NULL at the end. */
+const char *store__comp_tag_next(const char **p, size_t *len);
+/* store__comp_tag_dup says whether the tag at s (n bytes, inside tags) came
+ * earlier in tags: a component counts once per review however often it is
+ * listed. */
+bool store__comp_tag_dup(const char *tags, const char *s, size_t n);
+/* store__comp_key packs pno | day | tag (len bytes) into k
+ * (STORE__COMP_KEY_MAX) and returns the key length. */
+size_t store__comp_key(uint8_t *k, uint32_t pno, uint32_t day, const char *tag, size_t len);
+/* store__comp_review moves review old (product number opno; NULL: none)
+ * out of and nw (npno; NULL: none) into the daily component counts of a
+ * write txn: deltas, applied at the next store__agg_flush. */
+int store__comp_review(struct store_txn *t, const struct review *old, uint32_t opno,
+                       const struct review *nw, uint32_t npno);
+/* store__comp_flush applies the pending deltas (called by store__agg_flush). */
+int store__comp_flush(struct store_txn *t);
+/* store__comp_decode reads a stored value. 0 or CHORUS_ECORRUPT. */
+int store__comp_decode(const void *data, size_t len, struct store__comp_counts *c);
+void store__comp_cache_clear(struct store__wstate *w);
+void store__comp_cache_free(struct store__wstate *w);
+
 /* ---- write state (txn.c) ----------------------------------------------------- */
 
 struct store__agg_entry;
 struct store__day_entry;
 struct store__order;
+struct store__comp_entry;
 
 struct store__wstate {
     size_t valid_after; /* caches hold the state after this committed txn id */
@@ -461,6 +504,11 @@ struct store__wstate {
     struct store__day_entry *days;
     size_t ndays;
     struct store__order *order; /* sort space for a flush */
+    /* daily component deltas (components.c), dropped by every flush like days */
+    struct chorus_map compix; /* key bytes -> entry of comps */
+    struct store__comp_entry *comps;
+    size_t ncomps;
+    struct store__comp_entry **corder; /* sort space for a flush */
 
     /* product cache: external id -> struct store__scope */
     struct chorus_map pcache;

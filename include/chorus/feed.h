@@ -132,6 +132,23 @@ int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
                        const struct text_taxonomy *tax, const struct feed_digest_query *q,
                        int64_t now, struct buf *b, int64_t *updated);
 
+/* ---- component trends (components.c, components_view.c) ------------------------- */
+
+struct feed_components_query {
+    const char *product;  /* a product id, or NULL for a category */
+    const char *category; /* with product NULL: the category path ("" = everything) */
+    size_t max_products;  /* a category with more listed products is CHORUS_ELIMIT */
+};
+
+/* feed_components_json writes {"components": [...]} (docs/digest.md,
+ * "Component trends"): one object per component of tax, in taxonomy order,
+ * with the windows ending on now's UTC day, for q's product or summed over
+ * the listed products in and under q's category. Returns 0,
+ * CHORUS_ENOTFOUND for an unknown product, CHORUS_ELIMIT past
+ * q->max_products, or the buffer's error. Read txn; any thread. */
+int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
+                         const struct feed_components_query *q, int64_t now, struct buf *b);
+
 /* ---- Google Product Reviews feed, schema 2.4 (google.c) ------------------------- */
 
 /* Google wants at most 100 MB per file, so the feed is written as parts:
@@ -227,10 +244,11 @@ struct feed_dashboard_query {
     const char *category; /* NULL/"" = every product */
     const char *sort;     /* "alert" (default), "count", "average", "low", "complaints", "id" */
     int64_t now;
-    const char *self_path;    /* "/dashboard": sort links point here */
-    const char *digest_token; /* appended to digest links when set, else NULL;
-                                 also to the page's own sort and category
-                                 links, which need it as much */
+    const char *self_path;           /* "/dashboard": sort links point here */
+    const char *digest_token;        /* appended to digest links when set, else NULL;
+                                        also to the page's own sort and category
+                                        links, which need it as much */
+    const struct text_taxonomy *tax; /* the components column; NULL: none */
 };
 
 /* feed_dashboard_render writes the dashboard HTML document (docs/dashboard.md)

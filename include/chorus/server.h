@@ -54,6 +54,8 @@ struct srv_config {
     size_t google_feed_part_bytes;     /* one part (document), at most; default 90,000,000 */
     unsigned google_feed_debounce_ms;  /* re-render this long after the last change */
     unsigned google_feed_max_delay_ms; /* ... but at most this long after the first */
+    unsigned components_max_products;  /* GET /api/v1/components sums at most this many
+                                          products of a category; default 5,000 */
 };
 
 struct srv;

@@ -24,9 +24,10 @@
 #include "chorus/base.h"
 
 /* 2: by_scope (feeds), tokens, components on reviews, changed_at on
- * aggregates. 3: reader tokens under an HMAC, not a plain hash. An older
- * folder is upgraded in place when opened. */
-#define CHORUS_SCHEMA_VERSION 3
+ * aggregates. 3: reader tokens under an HMAC, not a plain hash. 4: daily
+ * component counts (store_component_days). An older folder is upgraded in
+ * place when opened. */
+#define CHORUS_SCHEMA_VERSION 4
 
 struct store;
 struct store_txn;
@@ -385,6 +386,37 @@ struct store_day {
  * says how many (at most cap). Approved reviews only. */
 int store_product_days(struct store_txn *txn, const char *id, int64_t from_day, int64_t to_day,
                        struct store_day *out, size_t cap, size_t *n_out);
+
+/* ---- daily component counts ----------------------------------------------- */
+
+/* For every product, UTC day and component named in an approved review's
+ * components tags, kept in the same write transaction as the review
+ * (docs/digest.md, "Component trends"). Only products have them: a category's
+ * series is the sum over its products. */
+#define STORE_COMPONENT_MAX          32   /* bytes of a component id; longer tags are not counted */
+#define STORE_COMPLAINT_MAX_RATING   2    /* a complaint: approved, rated 1..this */
+#define STORE_POSITIVE_MIN_RATING    4    /* positive: rated at least this ... */
+#define STORE_POSITIVE_MIN_SENTIMENT 0.25 /* ... or, with no stars, scored at least this */
+
+struct store_comp_day {
+    int64_t day;           /* days since the epoch, UTC, of created_at */
+    const char *component; /* the tag; borrowed for the callback only */
+    uint32_t complaints;   /* approved, rated 1..STORE_COMPLAINT_MAX_RATING */
+    uint32_t mentions;     /* every approved review naming it, with or without stars */
+    uint32_t judged;       /* of those: rated, or unrated with a sentiment score */
+    uint32_t positive;     /* of the judged: rated >= 4, or unrated scored >= 0.25 */
+};
+
+typedef int (*store_comp_day_cb)(void *ctx, const struct store_comp_day *d);
+
+/* store_component_days calls cb for each stored (day, component) count of
+ * product id for days [from_day, to_day], ascending by day, then by
+ * component bytewise: one index range read. cb returns 0 to go on,
+ * CHORUS_ESTOP to stop with 0, anything else to stop with that. Days and
+ * components without approved reviews are left out. CHORUS_ENOTFOUND for an
+ * unknown product. Any transaction (a write one sees its own changes). */
+int store_component_days(struct store_txn *txn, const char *id, int64_t from_day, int64_t to_day,
+                         store_comp_day_cb cb, void *ctx);
 
 /* ---- feeds: newest approved reviews of a scope --------------------------- */
 

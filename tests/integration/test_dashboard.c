@@ -235,7 +235,7 @@ CHORUS_TEST_SETUP(dashboard_rows_and_numbers, h_setup, h_teardown)
 
     /* Accessible table: caption, column headers with scope, one sorted. */
     ac_expect_count(doc, NULL, "//table/caption", 1);
-    ac_expect_count(doc, NULL, "//table/thead/tr/th[@scope = 'col']", 9);
+    ac_expect_count(doc, NULL, "//table/thead/tr/th[@scope = 'col']", 10);
     ac_expect_count(doc, NULL, "//table/thead/tr/th[@aria-sort]", 1);
 
     /* Autodiscovery: the category's reviews feed and its digest. */

@@ -627,11 +627,13 @@ CHORUS_TEST_SETUP(digest_caps, h_setup, h_teardown)
     xmlDoc *doc;
 
     away_from_midnight();
-    /* 32 products with a complaint on each of the last 10 days: 320. */
+    /* 32 products with a complaint on each of the last 10 days: 320. They
+     * name no component: a component named daily from nothing would add a
+     * component alert entry per product (test_components.c). */
     for (int p = 0; p < 32; p++)
         for (int k = 0; k < 10; k++)
             json_array_append_new(
-                arr, review(h_fmt("cap-%02d", p), 1, at_day(k), "Broken", "The hinge cracked."));
+                arr, review(h_fmt("cap-%02d", p), 1, at_day(k), "Broken", "It is no good."));
     seed_reviews(d, arr, NULL);
     doc = ac_fetch(d, DIGEST, true);
     ac_expect_count(doc, NULL, "/atom:feed/atom:entry", 300);

@@ -72,3 +72,6 @@ target_link_libraries(it_faults PRIVATE Threads::Threads)
 add_test(NAME it_faults.sigkill_long COMMAND it_faults acked_reviews_survive_sigkill)
 set_tests_properties(it_faults.sigkill_long PROPERTIES LABELS "integration;long" TIMEOUT 3600
                      ENVIRONMENT CHORUS_CRASH_CYCLES=150)
+# Component trends: the API over a real chorusd.
+chorus_integration_test(NAME it_components SOURCES ${INTEGRATION_DIR}/test_components.c
+                        LIBS ts_atom ts_clock)

@@ -10,3 +10,8 @@ target_include_directories(test_feed_xml PRIVATE ${PROJECT_SOURCE_DIR}/feeds)
 chorus_unit_test(NAME test_feed_google_parts
     SOURCES ${FEEDS_TEST_DIR}/test_google_parts.c
     LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2)
+
+chorus_unit_test(NAME test_feed_components
+    SOURCES ${FEEDS_TEST_DIR}/test_components.c
+    LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2 m)
+target_include_directories(test_feed_components PRIVATE ${PROJECT_SOURCE_DIR}/feeds)

@@ -1,0 +1,177 @@
+/* Component trends of a product or a category: the daily component counts
+ * (store_component_days) summed into one series per taxonomy component,
+ * judged by the rule of components.c, and the JSON of
+ * GET /api/v1/products/{id}/components and GET /api/v1/components.
+ *
+ * A product costs one index range read of FEED_COMP_SPAN days; a category
+ * one per product in it, which is why feed_components_json takes a cap on
+ * the products it sums.
+ */
+#include "feed_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chorus/base.h"
+
+void feed__comps_init(struct feed__comps *c, const struct text_taxonomy *tax, int64_t today)
+{
+    size_t n = tax ? text_taxonomy_count(tax) : 0;
+
+    memset(c, 0, sizeof(*c));
+    c->today = today;
+    c->n = n < TEXT_MAX_COMPONENTS ? n : TEXT_MAX_COMPONENTS;
+    for (size_t i = 0; i < c->n; i++)
+        c->rows[i].tax = i;
+}
+
+struct add_ctx {
+    struct feed__comps *c;
+    const struct text_taxonomy *tax;
+};
+
+static int add_day(void *ctx, const struct store_comp_day *d)
+{
+    struct add_ctx *a = ctx;
+    struct feed__comps *c = a->c;
+    int64_t off = d->day - (c->today - FEED_COMP_SPAN + 1);
+    int i = text_taxonomy_find(a->tax, d->component);
+    struct feed__comp_row *row;
+
+    /* A tag the taxonomy no longer has (until `chorus retag`) is not shown. */
+    if (i < 0 || (size_t)i >= c->n || off < 0 || off >= FEED_COMP_SPAN)
+        return 0;
+    row = &c->rows[i];
+    row->daily[off] += d->complaints;
+    if (d->day > c->today - FEED_COMP_LONG) {
+        row->c90 += d->complaints;
+        row->m90 += d->mentions;
+        row->j90 += d->judged;
+        row->p90 += d->positive;
+    }
+    return 0;
+}
+
+int feed__comps_add(struct feed__comps *c, struct store_txn *txn, const struct text_taxonomy *tax,
+                    const char *id)
+{
+    struct add_ctx a = {c, tax};
+
+    if (!tax || c->n == 0)
+        return store_component_days(txn, id, 0, -1, add_day, &a);
+    return store_component_days(txn, id, c->today - FEED_COMP_SPAN + 1, c->today, add_day, &a);
+}
+
+void feed__comps_eval(struct feed__comps *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        struct feed__comp_row *row = &c->rows[i];
+        struct feed__comp_episode eps[FEED_COMP_WARMUP / 2 + 2];
+        size_t n = feed__comp_episodes(row->daily, FEED_COMP_SPAN, c->today - FEED_COMP_SPAN + 1,
+                                       eps, sizeof(eps) / sizeof(eps[0]), &row->now);
+
+        row->alert = n && eps[n - 1].end > c->today;
+        row->since_day = row->alert ? eps[n - 1].start : 0;
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+struct cat_ctx {
+    struct feed__comps *c;
+    struct store_txn *txn;
+    const struct text_taxonomy *tax;
+    size_t seen, max;
+};
+
+static int add_product(void *ctx, const struct product *p, const struct review_stats *st)
+{
+    struct cat_ctx *cc = ctx;
+
+    /* As on every public page: a product nobody vouched for adds nothing. */
+    if (!store_product_listed(p, st))
+        return 0;
+    if (++cc->seen > cc->max)
+        return CHORUS_ELIMIT;
+    return feed__comps_add(cc->c, cc->txn, cc->tax, p->id);
+}
+
+/* known_issue writes the "known_issue" of one row. The known-issues store
+ * links an open issue to a product and component; until it is wired in,
+ * no component has one. */
+static int known_issue(struct buf *b, const struct feed__comps *c, const struct feed__comp_row *row)
+{
+    (void)c;
+    (void)row;
+    return buf_puts(b, "null");
+}
+
+static int write_json(struct buf *b, const struct text_taxonomy *tax, const struct feed__comps *c)
+{
+    int rc = buf_puts(b, "{\"components\":[");
+
+    for (size_t i = 0; rc == 0 && i < c->n; i++) {
+        const struct feed__comp_row *row = &c->rows[i];
+        const char *id = text_taxonomy_id(tax, row->tax);
+        char since[32];
+
+        if (i)
+            rc = buf_putc(b, ',');
+        if (rc == 0)
+            rc = buf_puts(b, "{\"component\":");
+        if (rc == 0)
+            rc = chorus_json_str(b, id, strlen(id));
+        if (rc == 0)
+            rc = buf_puts(b, ",\"label\":");
+        if (rc == 0)
+            rc = chorus_json_str_or_null(b, text_taxonomy_label(tax, row->tax));
+        if (rc == 0)
+            rc = buf_printf(b,
+                            ",\"complaints_7d\":%u,\"expected_7d\":%.2f,\"complaints_90d\":%u,"
+                            "\"mentions_90d\":%u,\"sentiment_90d\":",
+                            row->now.n7, row->now.expected, row->c90, row->m90);
+        if (rc == 0)
+            rc =
+                row->j90 ? buf_printf(b, "%.3f", (double)row->p90 / row->j90) : buf_puts(b, "null");
+        if (rc == 0)
+            rc = buf_printf(b, ",\"alert\":%s,\"since\":", row->alert ? "true" : "false");
+        if (rc == 0 && row->alert) {
+            chorus_time_format(row->since_day * 86400, since);
+            rc = buf_printf(b, "\"%s\"", since);
+        } else if (rc == 0) {
+            rc = buf_puts(b, "null");
+        }
+        if (rc == 0)
+            rc = buf_puts(b, ",\"known_issue\":");
+        if (rc == 0)
+            rc = known_issue(b, c, row);
+        if (rc == 0)
+            rc = buf_putc(b, '}');
+    }
+    return rc ? rc : buf_puts(b, "]}");
+}
+
+int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
+                         const struct feed_components_query *q, int64_t now, struct buf *b)
+{
+    struct feed__comps *c = malloc(sizeof(*c));
+    int rc;
+
+    if (!c)
+        abort();
+    feed__comps_init(c, tax, now >= 0 ? now / 86400 : (now - 86399) / 86400);
+    if (q->product) {
+        rc = feed__comps_add(c, txn, tax, q->product);
+    } else {
+        struct cat_ctx cc = {c, txn, tax, 0, q->max_products};
+
+        rc = store_category_products(txn, q->category, add_product, &cc);
+    }
+    if (rc == 0) {
+        feed__comps_eval(c);
+        rc = write_json(b, tax, c);
+    }
+    free(c);
+    return rc;
+}
