@@ -9,6 +9,25 @@
 #include "chorus/base.h"
 #include "chorus/parse.h"
 
+int srv__reader_allowed(struct srv_req *r, struct store_txn *txn, const char *token)
+{
+    if (r->srv->cfg.digest_public || r->authed)
+        return 0;
+    if (!token)
+        return 401;
+    return store_token_check(txn, token) == 0 ? 0 : 403;
+}
+
+void srv__reader_refuse(struct srv_req *r, int status)
+{
+    if (status == 403)
+        srv__problem(r, 403, "This reader token is not valid (revoked or mistyped).");
+    else
+        srv__problem(r, 401,
+                     "This is private: add ?token= with a reader token, or send an API "
+                     "key.");
+}
+
 struct token_job {
     struct srv_job base;
     bool create;

@@ -161,6 +161,7 @@ void srv__feed_digest(struct srv_req *r)
     struct store_txn *txn;
     struct buf *key;
     int64_t day;
+    int denied;
     bool ok;
 
     if (!srv__query_check(r, allowed))
@@ -177,13 +178,10 @@ void srv__feed_digest(struct srv_req *r)
     txn = srv__read_begin(r);
     if (!txn)
         return;
-    if (!r->srv->cfg.digest_public && !r->authed &&
-        (!d.q.token || store_token_check(txn, d.q.token) != 0)) {
+    denied = srv__reader_allowed(r, txn, d.q.token);
+    if (denied) {
         srv__read_end(r);
-        srv__problem(r, d.q.token ? 403 : 401,
-                     d.q.token ? "This reader token is not valid (revoked or mistyped)."
-                               : "The digest is private: add ?token= with a reader token, or "
-                                 "send an API key.");
+        srv__reader_refuse(r, denied);
         return;
     }
     if (d.q.product && *d.q.product)

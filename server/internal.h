@@ -196,6 +196,15 @@ void srv__product_get(struct srv_req *r);
 void srv__product_put(struct srv_req *r);
 void srv__product_reviews(struct srv_req *r);
 
+/* ---- known issues (api_issues.c) ------------------------------------------------ */
+
+void srv__issues_create(struct srv_req *r);
+void srv__issues_list(struct srv_req *r);
+void srv__issue_get(struct srv_req *r);
+void srv__issue_patch(struct srv_req *r);
+void srv__issue_delete(struct srv_req *r);
+void srv__issue_reviews(struct srv_req *r);
+
 /* ---- feeds (http_feeds.c, http_google.c, api_tokens.c) ----------------------- */
 
 #define SRV_FEED_MAX_BYTES (32 << 20) /* a rendered feed or digest, at most */
@@ -210,6 +219,13 @@ void srv__feed_digest(struct srv_req *r);
 void srv__feed_google(struct srv_req *r);
 void srv__feed_google_part(struct srv_req *r);
 void srv__feed_google_index(struct srv_req *r);
+/* srv__reader_allowed says whether r may read what only digest readers
+ * may (the digest, known issues): 0 when digest_access is public, a key
+ * was sent or token is live; else the status to answer, 401 (no token) or
+ * 403 (a dead one), which srv__reader_refuse sends. txn: the request's
+ * read transaction. */
+int srv__reader_allowed(struct srv_req *r, struct store_txn *txn, const char *token);
+void srv__reader_refuse(struct srv_req *r, int status);
 void srv__tokens_list(struct srv_req *r);
 void srv__tokens_create(struct srv_req *r);
 void srv__tokens_delete(struct srv_req *r);

@@ -106,7 +106,7 @@ int feed_atom_render(struct store_txn *txn, const struct feed_site *site,
 
 /* ---- engineer digest (digest.c) ------------------------------------------------- */
 
-#define FEED_DIGEST_MAX_RATING 2
+#define FEED_DIGEST_MAX_RATING STORE_COMPLAINT_MAX_RATING
 #define FEED_DIGEST_DAYS       14
 
 struct feed_digest_query {
