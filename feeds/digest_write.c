@@ -98,7 +98,8 @@ static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, 
                    "(%d per product): the counts above are a lower bound.</em></p>",
                    MAX_PER_PRODUCT);
     buf_puts(h, "<ul>");
-    for (size_t i = e->first; i < e->first + e->n && i < e->first + MAX_LISTED; i++) {
+    /* Unknown problems are listed; known ones get a line each. */
+    for (size_t i = e->first; i < e->first + e->n_unknown && i < e->first + MAX_LISTED; i++) {
         const struct review *r = d->cs[i].r;
 
         buf_puts(h, "<li>");
@@ -117,8 +118,15 @@ static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, 
             buf_puts(h, ", verified buyer");
         buf_puts(h, "</em></li>");
     }
-    if (e->n > MAX_LISTED)
-        buf_printf(h, "<li>&#8230; and %zu more</li>", e->n - MAX_LISTED);
+    if (e->n_unknown > MAX_LISTED)
+        buf_printf(h, "<li>&#8230; and %zu more</li>", e->n_unknown - MAX_LISTED);
+    for (size_t k = 0; k < e->nissues; k++) {
+        buf_printf(h, "<li>%u more for known issue '", e->issues[k].n);
+        feed__html(h, e->issues[k].title);
+        buf_printf(h, "' (%s)</li>", store_issue_status_name(e->issues[k].status));
+    }
+    if (e->other_issues)
+        buf_printf(h, "<li>%u more for other known issues</li>", e->other_issues);
     buf_puts(h, "</ul>");
 }
 
@@ -231,18 +239,129 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
         feed__text(x, e->terms[k]);
         feed__end(x);
     }
-    for (size_t i = e->first; i < e->first + e->n; i++) {
-        feed__start_ns(x, "chorus", "review", NULL);
-        snprintf(num, sizeof(num), "%llu", (unsigned long long)d->cs[i].r->id);
+    for (size_t k = 0; k < e->nissues; k++) {
+        feed__start_ns(x, "chorus", "known-issue", NULL);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)e->issues[k].id);
         feed__attr(x, "id", num);
-        snprintf(num, sizeof(num), "%d", d->cs[i].r->rating);
+        feed__attr(x, "status", store_issue_status_name(e->issues[k].status));
+        snprintf(num, sizeof(num), "%u", e->issues[k].n);
+        feed__attr(x, "complaints", num);
+        feed__text(x, e->issues[k].title);
+        feed__end(x);
+    }
+    for (size_t i = e->first; i < e->first + e->n; i++) {
+        const struct review *r = d->cs[i].r;
+        bool hidden = false;
+
+        /* not_a_defect complaints are counted above, not listed. */
+        for (size_t k = 0; r->known_issue && k < e->nissues; k++)
+            if (e->issues[k].id == r->known_issue)
+                hidden = e->issues[k].status == STORE_ISSUE_NOT_A_DEFECT;
+        if (hidden)
+            continue;
+        feed__start_ns(x, "chorus", "review", NULL);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)r->id);
+        feed__attr(x, "id", num);
+        snprintf(num, sizeof(num), "%d", r->rating);
         feed__attr(x, "rating", num);
+        if (r->known_issue) {
+            snprintf(num, sizeof(num), "%llu", (unsigned long long)r->known_issue);
+            feed__attr(x, "known_issue", num);
+        }
         feed__end(x);
     }
     feed__end(x);
 
     buf_reset(h);
     entry_html(d, e, h, tmp);
+    feed__start(x, "content");
+    feed__attr(x, "type", "html");
+    feed__text(x, h->data ? h->data : "");
+    feed__end(x);
+    feed__end(x);
+}
+
+/* write_regression writes a "fix did not hold" entry: its own id per issue
+ * and fix, updated by the newest complaint after the fix, so a feed reader
+ * shows it again as complaints keep coming. */
+static void write_regression(struct digest *d, struct feed__xml *x, const struct dregress *g,
+                             struct buf *tmp, struct buf *h)
+{
+    const struct dprod *p = &d->prods[g->prod];
+    const char *name = p->name && *p->name ? p->name : p->id;
+    char day[16], what[96], num[64];
+
+    day_str(g->is.fixed_at / 86400, day);
+    feed__start(x, "entry");
+    snprintf(what, sizeof(what), "digest-regression/%llu/%s/r%d", (unsigned long long)g->is.id, day,
+             d->q->max_rating);
+    buf_reset(tmp);
+    feed_tag(tmp, d->site, what);
+    feed__elem(x, "id", tmp->data);
+    buf_reset(tmp);
+    buf_printf(tmp, "\xe2\x9a\xa0 Fix did not hold \xc2\xb7 %s: %s", name, g->is.title);
+    if (g->is.fixed_in)
+        buf_printf(tmp, " (%s)", g->is.fixed_in);
+    feed__start(x, "title");
+    feed__attr(x, "type", "text");
+    feed__text(x, tmp->data);
+    feed__end(x);
+    feed__time(x, "updated", g->f.newest);
+    feed__time(x, "published", g->f.after_from);
+    feed__start(x, "author");
+    feed__elem(x, "name", "Chorus digest");
+    feed__end(x);
+    buf_reset(tmp);
+    {
+        struct product pp = {.id = p->id};
+
+        feed_product_url(tmp, d->site, &pp);
+    }
+    feed__start(x, "link");
+    feed__attr(x, "rel", "alternate");
+    feed__attr(x, "type", "text/html");
+    feed__attr(x, "href", tmp->data);
+    feed__end(x);
+    feed__start(x, "category");
+    feed__attr(x, "term", p->id);
+    feed__attr(x, "label", name);
+    feed__end(x);
+    feed__start(x, "category");
+    feed__attr(x, "term", "known-issue-regression");
+    feed__end(x);
+    feed__start_ns(x, "chorus", "regression", NULL);
+    feed__attr(x, "product", p->id);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)g->is.id);
+    feed__attr(x, "known_issue", num);
+    feed__attr(x, "fixed_at", day);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)g->f.before);
+    feed__attr(x, "complaints_before", num);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)g->f.after);
+    feed__attr(x, "complaints_after", num);
+    snprintf(num, sizeof(num), "%.2f", g->f.rate_before);
+    feed__attr(x, "rate_before", num);
+    snprintf(num, sizeof(num), "%.2f", g->f.rate_after);
+    feed__attr(x, "rate_after", num);
+    feed__end(x);
+
+    buf_reset(h);
+    buf_puts(h, "<p><strong>&#9888; Fix did not hold:</strong> known issue '");
+    feed__html(h, g->is.title);
+    buf_puts(h, "' (");
+    feed__html(h, g->is.component);
+    buf_puts(h, ") was marked fixed");
+    if (g->is.fixed_in) {
+        buf_puts(h, " in ");
+        feed__html(h, g->is.fixed_in);
+    }
+    buf_printf(h,
+               " on %s, but %llu complaints linked to it were written in the %.0f days from "
+               "%d days after the fix (%.2f a day) against %llu in the %d days before it "
+               "(%.2f a day).</p>",
+               day, (unsigned long long)g->f.after,
+               (double)(g->f.after_to - g->f.after_from) / 86400, FEED_FIX_GRACE_DAYS,
+               g->f.rate_after, (unsigned long long)g->f.before, FEED_FIX_BEFORE_DAYS,
+               g->f.rate_before);
     feed__start(x, "content");
     feed__attr(x, "type", "html");
     feed__text(x, h->data ? h->data : "");
@@ -310,6 +429,8 @@ void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated)
     buf_init(&tmp, 0);
     buf_init(&h, 0);
     write_head(d, x, &tmp, updated);
+    for (size_t i = 0; i < d->nrs; i++)
+        write_regression(d, x, &d->rs[i], &tmp, &h);
     for (size_t i = 0; i < d->nes; i++)
         write_entry(d, x, &d->es[i], &tmp, &h);
     buf_cleanup(&tmp);
