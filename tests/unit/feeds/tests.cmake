@@ -10,3 +10,8 @@ target_include_directories(test_feed_xml PRIVATE ${PROJECT_SOURCE_DIR}/feeds)
 chorus_unit_test(NAME test_feed_google_parts
     SOURCES ${FEEDS_TEST_DIR}/test_google_parts.c
     LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2)
+
+# The "fix did not hold" rule on constructed series.
+chorus_unit_test(NAME test_feed_fix
+    SOURCES ${FEEDS_TEST_DIR}/test_fix.c
+    LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2)
