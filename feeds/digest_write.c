@@ -130,6 +130,37 @@ static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, 
     buf_puts(h, "</ul>");
 }
 
+/* entry_head writes what every digest entry has after its id: the title
+ * (the text in tmp), updated and published, the author, the product's page
+ * as the alternate link and the product as a category. tmp is reused. */
+static void entry_head(struct digest *d, struct feed__xml *x, const struct dprod *p,
+                       struct buf *tmp, int64_t updated, int64_t published)
+{
+    const char *name = p->name && *p->name ? p->name : p->id;
+    struct product pp = {.id = p->id};
+
+    feed__start(x, "title");
+    feed__attr(x, "type", "text");
+    feed__text(x, tmp->data);
+    feed__end(x);
+    feed__time(x, "updated", updated);
+    feed__time(x, "published", published);
+    feed__start(x, "author");
+    feed__elem(x, "name", "Chorus digest");
+    feed__end(x);
+    buf_reset(tmp);
+    feed_product_url(tmp, d->site, &pp);
+    feed__start(x, "link");
+    feed__attr(x, "rel", "alternate");
+    feed__attr(x, "type", "text/html");
+    feed__attr(x, "href", tmp->data);
+    feed__end(x);
+    feed__start(x, "category");
+    feed__attr(x, "term", p->id);
+    feed__attr(x, "label", name);
+    feed__end(x);
+}
+
 static void write_entry(struct digest *d, struct feed__xml *x, const struct dentry *e,
                         struct buf *tmp, struct buf *h)
 {
@@ -154,30 +185,7 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
         buf_puts(tmp, "\xe2\x9a\xa0 Trend alert \xc2\xb7 ");
     buf_printf(tmp, "%s: %zu new complaint%s, average %.1f\xe2\x98\x85 \xe2\x80\x94 %s", name, e->n,
                e->n == 1 ? "" : "s", (double)e->rating_sum / (double)e->n, day);
-    feed__start(x, "title");
-    feed__attr(x, "type", "text");
-    feed__text(x, tmp->data);
-    feed__end(x);
-    feed__time(x, "updated", e->updated);
-    feed__time(x, "published", e->published);
-    feed__start(x, "author");
-    feed__elem(x, "name", "Chorus digest");
-    feed__end(x);
-    buf_reset(tmp);
-    {
-        struct product pp = {.id = p->id};
-
-        feed_product_url(tmp, d->site, &pp);
-    }
-    feed__start(x, "link");
-    feed__attr(x, "rel", "alternate");
-    feed__attr(x, "type", "text/html");
-    feed__attr(x, "href", tmp->data);
-    feed__end(x);
-    feed__start(x, "category");
-    feed__attr(x, "term", p->id);
-    feed__attr(x, "label", name);
-    feed__end(x);
+    entry_head(d, x, p, tmp, e->updated, e->published);
     if (e->alert) {
         feed__start(x, "category");
         feed__attr(x, "term", "trend-alert");
@@ -302,30 +310,7 @@ static void write_regression(struct digest *d, struct feed__xml *x, const struct
     buf_printf(tmp, "\xe2\x9a\xa0 Fix did not hold \xc2\xb7 %s: %s", name, g->is.title);
     if (g->is.fixed_in)
         buf_printf(tmp, " (%s)", g->is.fixed_in);
-    feed__start(x, "title");
-    feed__attr(x, "type", "text");
-    feed__text(x, tmp->data);
-    feed__end(x);
-    feed__time(x, "updated", g->f.newest);
-    feed__time(x, "published", g->f.after_from);
-    feed__start(x, "author");
-    feed__elem(x, "name", "Chorus digest");
-    feed__end(x);
-    buf_reset(tmp);
-    {
-        struct product pp = {.id = p->id};
-
-        feed_product_url(tmp, d->site, &pp);
-    }
-    feed__start(x, "link");
-    feed__attr(x, "rel", "alternate");
-    feed__attr(x, "type", "text/html");
-    feed__attr(x, "href", tmp->data);
-    feed__end(x);
-    feed__start(x, "category");
-    feed__attr(x, "term", p->id);
-    feed__attr(x, "label", name);
-    feed__end(x);
+    entry_head(d, x, p, tmp, g->f.newest, g->f.after_from);
     feed__start(x, "category");
     feed__attr(x, "term", "known-issue-regression");
     feed__end(x);

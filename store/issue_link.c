@@ -238,7 +238,9 @@ int store__issue_relink(struct store_txn *t, uint32_t pno, size_t relink_max)
         struct review r;
 
         store__arena_mark(&t->arena, &m);
-        rc = store__review_load(t, ids[i], &r, NULL);
+        /* A copy: the link writes may spill dirty pages the record sits in
+         * when the batch wrote it earlier. */
+        rc = store__review_load_copy(t, ids[i], &r, NULL);
         if (rc == 0)
             rc = store__issue_link(t, &r, &r, pno);
         store__arena_release(&t->arena, &m);

@@ -218,11 +218,25 @@ static int touch(struct store_txn *t, const char *product_id, size_t relink_max)
     return rc ? rc : store__issue_relink(t, pno, relink_max);
 }
 
+/* relink_fits finds product_id's number and says whether relinking its
+ * complaints stays within relink_max (CHORUS_ETOOBIG otherwise). */
+static int relink_fits(struct store_txn *t, const char *product_id, size_t relink_max,
+                       uint32_t *pno)
+{
+    struct review_stats st;
+    int rc = store__product_no(t, product_id, pno);
+
+    if (rc == 0)
+        rc = store__agg_get(t, STORE__KIND_PRODUCT, *pno, &st);
+    if (rc == 0 && store__issue_complaints(&st) > relink_max)
+        rc = CHORUS_ETOOBIG;
+    return rc;
+}
+
 int store_issue_create(struct store_txn *txn, const struct store_issue *is, size_t max,
                        size_t relink_max, uint64_t *id)
 {
     struct store_issue nw;
-    struct review_stats st;
     uint8_t k[12];
     uint64_t next;
     uint32_t pno;
@@ -231,23 +245,18 @@ int store_issue_create(struct store_txn *txn, const struct store_issue *is, size
 
     if (!txn->write || !issue_valid(is))
         return CHORUS_EINVAL;
-    rc = store__product_no(txn, is->product_id, &pno);
-    if (rc)
-        return rc;
-    rc = store__check_rc(txn, mdb_stat(txn->txn, txn->s->dbi[STORE__ISSUES], &ms));
+    /* Refused before anything is written, so the caller's error stands
+     * for the whole request. */
+    rc = relink_fits(txn, is->product_id, relink_max, &pno);
+    if (rc == 0)
+        rc = store__check_rc(txn, mdb_stat(txn->txn, txn->s->dbi[STORE__ISSUES], &ms));
     if (rc)
         return rc;
     if (max > STORE_ISSUES_MAX)
         max = STORE_ISSUES_MAX;
     if (ms.ms_entries >= max)
         return CHORUS_ELIMIT;
-    /* Refused before anything is written, so the caller's error stands
-     * for the whole request. */
-    rc = store__agg_get(txn, STORE__KIND_PRODUCT, pno, &st);
-    if (rc == 0 && store__issue_complaints(&st) > relink_max)
-        rc = CHORUS_ETOOBIG;
-    if (rc == 0)
-        rc = store__meta_get_u64(txn, "next_issue_id", &next);
+    rc = store__meta_get_u64(txn, "next_issue_id", &next);
     if (rc)
         return rc;
     nw = *is;
@@ -269,7 +278,6 @@ int store_issue_create(struct store_txn *txn, const struct store_issue *is, size
 int store_issue_replace(struct store_txn *txn, const struct store_issue *is, size_t relink_max)
 {
     struct store_issue old, nw;
-    struct review_stats st;
     uint32_t pno;
     int rc;
 
@@ -280,11 +288,7 @@ int store_issue_replace(struct store_txn *txn, const struct store_issue *is, siz
         return rc;
     if (strcmp(old.product_id, is->product_id) != 0)
         return CHORUS_EINVAL;
-    rc = store__product_no(txn, old.product_id, &pno);
-    if (rc == 0)
-        rc = store__agg_get(txn, STORE__KIND_PRODUCT, pno, &st);
-    if (rc == 0 && store__issue_complaints(&st) > relink_max)
-        rc = CHORUS_ETOOBIG;
+    rc = relink_fits(txn, old.product_id, relink_max, &pno);
     if (rc)
         return rc;
     nw = *is;
@@ -297,7 +301,6 @@ int store_issue_replace(struct store_txn *txn, const struct store_issue *is, siz
 int store_issue_delete(struct store_txn *txn, uint64_t id, size_t relink_max)
 {
     struct store_issue old;
-    struct review_stats st;
     const char *product;
     uint8_t k[12];
     uint32_t pno;
@@ -307,11 +310,7 @@ int store_issue_delete(struct store_txn *txn, uint64_t id, size_t relink_max)
         return CHORUS_EINVAL;
     rc = store_issue_get(txn, id, &old);
     if (rc == 0)
-        rc = store__product_no(txn, old.product_id, &pno);
-    if (rc == 0)
-        rc = store__agg_get(txn, STORE__KIND_PRODUCT, pno, &st);
-    if (rc == 0 && store__issue_complaints(&st) > relink_max)
-        rc = CHORUS_ETOOBIG;
+        rc = relink_fits(txn, old.product_id, relink_max, &pno);
     if (rc)
         return rc;
     /* The record goes first, so the relink no longer finds the issue; the

@@ -168,6 +168,21 @@ static int collect(void *ctx, const struct product *p, const struct review_stats
     return 0;
 }
 
+/* fixed_issue fills *is for candidate c, marked fixed in fixed_in, titled
+ * with the component's label and suffix (into title, cap bytes). */
+static void fixed_issue(struct store_issue *is, const struct cand *c,
+                        const struct text_taxonomy *tax, char *title, size_t cap,
+                        const char *suffix, const char *fixed_in)
+{
+    snprintf(title, cap, "%s%s", text_taxonomy_label(tax, c->comp), suffix);
+    is->product_id = c->product;
+    is->component = text_taxonomy_id(tax, c->comp);
+    is->title = title;
+    is->status = STORE_ISSUE_FIXED;
+    is->fixed_in = fixed_in;
+    is->fixed_at = c->fixed_at;
+}
+
 int tool_demo_issues(struct store *st, const struct text_taxonomy *tax)
 {
     struct scan s;
@@ -197,32 +212,14 @@ int tool_demo_issues(struct store *st, const struct text_taxonomy *tax)
             consider(&s, l.ids[i]);
     }
     store_txn_free(txn);
-    if (rc == 0 && s.failed.found) {
-        struct store_issue *is = &w.is[w.n++];
-
-        snprintf(titles[0], sizeof(titles[0]), "%s failures",
-                 text_taxonomy_label(tax, s.failed.comp));
-        is->product_id = s.failed.product;
-        is->component = text_taxonomy_id(tax, s.failed.comp);
-        is->title = titles[0];
-        is->status = STORE_ISSUE_FIXED;
-        is->fixed_in = "BIOS 1.14";
-        is->fixed_at = s.failed.fixed_at;
-    }
+    if (rc == 0 && s.failed.found)
+        fixed_issue(&w.is[w.n++], &s.failed, tax, titles[0], sizeof(titles[0]), " failures",
+                    "BIOS 1.14");
     if (rc == 0 && s.held.found &&
         !(s.failed.found && strcmp(s.held.product, s.failed.product) == 0 &&
-          s.held.comp == s.failed.comp)) {
-        struct store_issue *is = &w.is[w.n++];
-
-        snprintf(titles[1], sizeof(titles[1]), "%s problems after an update",
-                 text_taxonomy_label(tax, s.held.comp));
-        is->product_id = s.held.product;
-        is->component = text_taxonomy_id(tax, s.held.comp);
-        is->title = titles[1];
-        is->status = STORE_ISSUE_FIXED;
-        is->fixed_in = "Firmware 2.3";
-        is->fixed_at = s.held.fixed_at;
-    }
+          s.held.comp == s.failed.comp))
+        fixed_issue(&w.is[w.n++], &s.held, tax, titles[1], sizeof(titles[1]),
+                    " problems after an update", "Firmware 2.3");
     if (rc == 0 && w.n)
         rc = store_write(st, write_issues, &w);
     for (size_t i = 0; rc == 0 && i < w.n; i++)
