@@ -21,6 +21,8 @@
  *   by_category  path 0x00 product_no u32 -> empty
  *   aggregates   kind u8 | no u32 -> stats record (record.c)
  *   daily        kind u8 | no u32 | day u32 -> day record (record.c)
+ *   issues, issues_by_prod, issue_of, issue_reviews: known issues and the
+ *                complaints linked to them (issues.c, issue_link.c)
  *
  * Records (reviews, products, aggregates, daily) start with a format-version
  * byte. Plain numbers (meta values, dedupe, product_no, categories) and the
