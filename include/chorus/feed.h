@@ -149,7 +149,7 @@ int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
 #define FEED_FIX_MIN_DAYS    7
 #define FEED_FIX_MIN_AFTER   3
 #define FEED_FIX_RATIO       0.5
-#define FEED_FIX_COUNT_CAP   100000 /* index entries read per window */
+#define FEED_FIX_COUNT_CAP   10000 /* index entries read per window: counts stop there */
 
 struct feed_fix {
     int64_t before_from, before_to; /* [from, to), seconds */
