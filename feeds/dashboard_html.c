@@ -384,7 +384,7 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
         outf(d, ": %llu complaints since the fix (%.2f a day) against %.2f a day before",
              (unsigned long long)w->fix.after, w->fix.rate_after, w->fix.rate_before);
         if (w->fix_failed > 1)
-            outf(d, "; %u fixed issues in all", w->fix_failed);
+            outf(d, "; %u fixes in all did not hold", w->fix_failed);
         out(d, "</span>");
     }
     outf(d, "</th><td class=\"cd-n\">%llu</td>", (unsigned long long)w->st.count);
