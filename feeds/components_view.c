@@ -97,17 +97,37 @@ static int add_product(void *ctx, const struct product *p, const struct review_s
     return feed__comps_add(cc->c, cc->txn, cc->tax, p->id);
 }
 
-/* known_issue writes the "known_issue" of one row. The known-issues store
- * links an open issue to a product and component; until it is wired in,
- * no component has one. */
-static int known_issue(struct buf *b, const struct feed__comps *c, const struct feed__comp_row *row)
+/* The open known issue of each component of one product (0: none). */
+struct open_issues {
+    const struct text_taxonomy *tax;
+    uint64_t id[TEXT_MAX_COMPONENTS];
+};
+
+static int on_open_issue(void *ctx, const struct store_issue *is)
 {
-    (void)c;
-    (void)row;
-    return buf_puts(b, "null");
+    struct open_issues *o = ctx;
+    int i = text_taxonomy_find(o->tax, is->component);
+
+    /* In id order: the newest open issue of a component wins, as it does
+     * when a new complaint is linked. */
+    if (i >= 0 && (size_t)i < TEXT_MAX_COMPONENTS)
+        o->id[i] = is->id;
+    return 0;
 }
 
-static int write_json(struct buf *b, const struct text_taxonomy *tax, const struct feed__comps *c)
+/* open_issues finds product's open (investigating or known) issues. Bounded
+ * by the product's issues (known_issues_max at most). */
+static int open_issues(struct store_txn *txn, const char *product, struct open_issues *o)
+{
+    uint64_t last;
+
+    return store_issues_list(txn, product,
+                             (1u << STORE_ISSUE_INVESTIGATING) | (1u << STORE_ISSUE_KNOWN), 0,
+                             STORE_ISSUES_MAX, on_open_issue, o, &last);
+}
+
+static int write_json(struct buf *b, const struct text_taxonomy *tax, const struct feed__comps *c,
+                      const struct open_issues *o)
 {
     int rc = buf_puts(b, "{\"components\":[");
 
@@ -145,7 +165,8 @@ static int write_json(struct buf *b, const struct text_taxonomy *tax, const stru
         if (rc == 0)
             rc = buf_puts(b, ",\"known_issue\":");
         if (rc == 0)
-            rc = known_issue(b, c, row);
+            rc = o && o->id[row->tax] ? buf_printf(b, "%llu", (unsigned long long)o->id[row->tax])
+                                      : buf_puts(b, "null");
         if (rc == 0)
             rc = buf_putc(b, '}');
     }
@@ -156,6 +177,7 @@ int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
                          const struct feed_components_query *q, int64_t now, struct buf *b)
 {
     struct feed__comps *c = malloc(sizeof(*c));
+    struct open_issues o = {tax, {0}};
     int rc;
 
     if (!c)
@@ -163,6 +185,8 @@ int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
     feed__comps_init(c, tax, now >= 0 ? now / 86400 : (now - 86399) / 86400);
     if (q->product) {
         rc = feed__comps_add(c, txn, tax, q->product);
+        if (rc == 0)
+            rc = open_issues(txn, q->product, &o);
     } else {
         struct cat_ctx cc = {c, txn, tax, 0, q->max_products};
 
@@ -170,7 +194,8 @@ int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
     }
     if (rc == 0) {
         feed__comps_eval(c);
-        rc = write_json(b, tax, c);
+        /* A category sums several products' issues: none is its own. */
+        rc = write_json(b, tax, c, q->product ? &o : NULL);
     }
     free(c);
     return rc;

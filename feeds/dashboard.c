@@ -148,6 +148,27 @@ static int count_one(void *ctx, const struct review *r)
     return 0;
 }
 
+struct fixes {
+    struct feed__dash *d;
+    struct feed__dash_row *w;
+    int64_t now;
+};
+
+static int on_fixed(void *ctx, const struct store_issue *is)
+{
+    struct fixes *c = ctx;
+    struct feed_fix f;
+    int rc = feed_fix_check(c->d->txn, is, c->now, &f);
+
+    if (rc == 0 && f.failed && c->w->fix_failed++ == 0) {
+        c->w->fix_title = is->title;
+        c->w->fix = f;
+    }
+    return rc;
+}
+
+#define FIXES_PER_ROW 16
+
 /* analyse fills a row's numbers from its daily buckets (days is scratch
  * room for DAYS_CAP of them) and, when they show recent complaints, counts
  * the exact 24 hours. */
@@ -187,6 +208,17 @@ static int analyse(struct feed__dash *d, struct feed__dash_row *w, struct store_
         feed__comps_eval(d->comps);
         for (size_t i = 0; i < d->comps->n; i++)
             w->comp_alerts += d->comps->rows[i].alert;
+    }
+    {
+        /* The digest's "fix did not hold" rule, on the product's fixed
+         * issues (at most FIXES_PER_ROW of them: a row has one line). */
+        struct fixes fx = {d, w, now};
+        uint64_t last;
+
+        rc = store_issues_list(d->txn, w->id, 1u << STORE_ISSUE_FIXED, 0, FIXES_PER_ROW, on_fixed,
+                               &fx, &last);
+        if (rc)
+            return rc;
     }
     /* A review written in the last 24 hours is in today's or yesterday's
      * bucket: without complaints there, there is nothing to count. */

@@ -448,6 +448,16 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
              "%.2f over 90 days; since %s</span>",
              w->tr.avg7, (unsigned long long)w->tr.n7, w->tr.avg90, since);
     }
+    if (w->fix_failed) {
+        out(d, "<span class=\"cd-alert\"><span aria-hidden=\"true\">\xe2\x9a\xa0</span> Fix did "
+               "not hold</span><span class=\"cd-why\">");
+        esc(d, w->fix_title);
+        outf(d, ": %llu complaints since the fix (%.2f a day) against %.2f a day before",
+             (unsigned long long)w->fix.after, w->fix.rate_after, w->fix.rate_before);
+        if (w->fix_failed > 1)
+            outf(d, "; %u fixes in all did not hold", w->fix_failed);
+        out(d, "</span>");
+    }
     outf(d, "</th><td class=\"cd-n\">%llu</td>", (unsigned long long)w->st.count);
     if (w->st.count)
         outf(d, "<td class=\"cd-n\">%.2f</td><td class=\"cd-n\">%.1f%%</td>",

@@ -68,12 +68,16 @@ static int on_complaint(void *ctx, const struct review *r)
     return 0;
 }
 
+/* Within a day, complaints of no known issue come first (they are the
+ * news), then those of each issue together. */
 static int by_day_then_newest(const void *a, const void *b)
 {
     const struct complaint *x = a, *y = b;
 
     if (x->day != y->day)
         return x->day > y->day ? -1 : 1;
+    if (x->r->known_issue != y->r->known_issue)
+        return x->r->known_issue < y->r->known_issue ? -1 : 1;
     if (x->r->created_at != y->r->created_at)
         return x->r->created_at > y->r->created_at ? -1 : 1;
     return x->r->id > y->r->id ? -1 : x->r->id < y->r->id;
@@ -111,6 +115,38 @@ static struct text_terms *background(struct digest *d, const char *id)
     return b.bag;
 }
 
+/* counted_only says whether complaint r of entry e is linked to an issue
+ * marked not_a_defect: counted, never listed nor analysed. */
+static bool counted_only(const struct dentry *e, const struct review *r)
+{
+    for (size_t k = 0; r->known_issue && k < e->nissues; k++)
+        if (e->issues[k].id == r->known_issue)
+            return e->issues[k].status == STORE_ISSUE_NOT_A_DEFECT;
+    return false;
+}
+
+/* add_issue counts complaint r (linked) in e's issue groups. */
+static void add_issue(struct digest *d, struct dentry *e, const struct review *r)
+{
+    struct store_issue is;
+    struct dissue *g;
+
+    for (size_t k = 0; k < e->nissues; k++)
+        if (e->issues[k].id == r->known_issue) {
+            e->issues[k].n++;
+            return;
+        }
+    if (e->nissues == MAX_ISSUES || store_issue_get(d->txn, r->known_issue, &is) != 0) {
+        e->other_issues++;
+        return;
+    }
+    g = &e->issues[e->nissues++];
+    g->id = is.id;
+    g->n = 1;
+    g->title = is.title;
+    g->status = is.status;
+}
+
 static void analyse(struct digest *d, struct dentry *e, const struct text_terms *bg)
 {
     struct text_terms *fg = text_terms_new();
@@ -123,6 +159,8 @@ static void analyse(struct digest *d, struct dentry *e, const struct text_terms 
         bool seen[TEXT_MAX_COMPONENTS] = {false};
         size_t nm = 0;
 
+        if (counted_only(e, r))
+            continue;
         text_terms_add(fg, r->title, r->body);
         if (!d->tax)
             continue;
@@ -210,6 +248,10 @@ static int product_entries(struct digest *d, size_t pi)
         }
         e = &d->es[d->nes - 1];
         e->n++;
+        if (r->known_issue)
+            add_issue(d, e, r);
+        else
+            e->n_unknown++;
         e->rating_sum += (uint32_t)r->rating;
         if (r->ingested_at > e->updated)
             e->updated = r->ingested_at;
@@ -308,6 +350,94 @@ static void analyse_kept(struct digest *d)
     free(by);
 }
 
+/* ---- fixes that did not hold --------------------------------------------------------- */
+
+struct pid {
+    const char *id;
+    size_t i;
+};
+
+struct reg_ctx {
+    struct digest *d;
+    struct pid *by_id; /* the digest's products sorted by id */
+    size_t n;          /* issues looked at */
+};
+
+static int by_pid(const void *a, const void *b)
+{
+    return strcmp(((const struct pid *)a)->id, ((const struct pid *)b)->id);
+}
+
+static int prod_index(struct reg_ctx *c, const char *id)
+{
+    size_t lo = 0, hi = c->d->nprods;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->by_id[mid].id, id);
+
+        if (cmp == 0)
+            return (int)c->by_id[mid].i;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int on_fixed(void *ctx, const struct store_issue *is)
+{
+    struct reg_ctx *c = ctx;
+    struct digest *d = c->d;
+    struct feed_fix f;
+    int pi = prod_index(c, is->product_id);
+    int rc;
+
+    c->n++;
+    if (pi < 0 || d->nrs >= MAX_REGRESSIONS)
+        return 0;
+    rc = feed_fix_check(d->txn, is, d->now, &f);
+    /* Only while complaints keep coming: one written in the window. */
+    if (rc || !f.failed || f.newest < d->from)
+        return rc;
+    d->rs = grow(d->rs, &d->crs, d->nrs + 1, sizeof(*d->rs));
+    d->rs[d->nrs].prod = (size_t)pi;
+    d->rs[d->nrs].is = *is;
+    d->rs[d->nrs].f = f;
+    d->nrs++;
+    return 0;
+}
+
+/* regressions finds the fixed issues of the digest's products whose fix
+ * did not hold. The walk is over fixed issues, at most STORE_ISSUES_MAX,
+ * each costing two index ranges bounded by FEED_FIX_COUNT_CAP. */
+static int regressions(struct digest *d)
+{
+    struct reg_ctx c = {d, NULL, 0};
+    uint64_t after = 0, last = 0;
+    int rc = 0;
+
+    if (!d->nprods)
+        return 0;
+    c.by_id = malloc(d->nprods * sizeof(*c.by_id));
+    if (!c.by_id)
+        abort();
+    for (size_t i = 0; i < d->nprods; i++) {
+        c.by_id[i].id = d->prods[i].id;
+        c.by_id[i].i = i;
+    }
+    qsort(c.by_id, d->nprods, sizeof(*c.by_id), by_pid);
+    do {
+        c.n = 0;
+        rc = store_issues_list(d->txn, d->q->product && *d->q->product ? d->q->product : NULL,
+                               1u << STORE_ISSUE_FIXED, after, 100, on_fixed, &c, &last);
+        after = last;
+    } while (rc == 0 && c.n == 100 && last);
+    free(c.by_id);
+    return rc;
+}
+
 static int by_entry(const void *a, const void *b)
 {
     const struct dentry *x = a, *y = b;
@@ -361,6 +491,8 @@ int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
     }
     for (size_t i = 0; rc == 0 && i < d.nprods; i++)
         rc = product_entries(&d, i);
+    if (rc == 0)
+        rc = regressions(&d);
     if (rc)
         goto out;
     if (d.nes)
@@ -375,6 +507,9 @@ int feed_digest_render(struct store_txn *txn, const struct feed_site *site,
         if (d.es[i].updated > upd)
             upd = d.es[i].updated;
     }
+    for (size_t i = 0; i < d.nrs; i++)
+        if (d.rs[i].f.newest > upd)
+            upd = d.rs[i].f.newest;
     *updated = upd ? upd : now;
     rc = feed__xml_open(&x, b->cap ? b->cap - b->len : 0);
     if (rc)
@@ -388,6 +523,7 @@ out:
         free((void *)d.cs[i].r);
     free(d.cs);
     free(d.es);
+    free(d.rs);
     free(d.prods);
     return rc;
 }

@@ -16,6 +16,8 @@
 #define MAX_PHRASES     24
 #define BACKGROUND      150 /* recent 4-5 star reviews a product's terms are scored against */
 #define EXCERPT         240 /* bytes of a complaint's body shown */
+#define MAX_ISSUES      8   /* known issues summarised in one entry; more share a line */
+#define MAX_REGRESSIONS 100 /* "fix did not hold" entries per digest */
 
 /* Daily buckets a trend replay needs (trend.c, FEED_TREND_*). */
 #define DAYS_CAP (90 + FEED_TREND_WARMUP + FEED_TREND_LONG + 4)
@@ -29,6 +31,14 @@ struct phrase_count {
     size_t component;
     const char *phrase; /* the taxonomy's */
     uint32_t count;
+};
+
+/* The complaints of one entry linked to one known issue. */
+struct dissue {
+    uint64_t id;
+    uint32_t n;
+    const char *title; /* borrowed from the txn */
+    enum store_issue_status status;
 };
 
 struct dentry {
@@ -53,6 +63,18 @@ struct dentry {
     bool comp_alert;
     size_t comp;                 /* taxonomy index */
     struct feed__comp_window cw; /* the windows on the episode's first day (e->day) */
+    /* Complaints come unknown first, then grouped by issue (digest.c). */
+    size_t n_unknown;
+    struct dissue issues[MAX_ISSUES];
+    size_t nissues;
+    uint32_t other_issues; /* complaints of issues past MAX_ISSUES */
+};
+
+/* A fixed known issue whose complaints keep coming (feed_fix_check). */
+struct dregress {
+    size_t prod;
+    struct store_issue is; /* strings borrowed from the txn */
+    struct feed_fix f;
 };
 
 struct dprod {
@@ -75,6 +97,8 @@ struct digest {
     size_t ncs, ccs;
     struct dentry *es;
     size_t nes, ces;
+    struct dregress *rs;
+    size_t nrs, crs;
     size_t dropped; /* entries left out by MAX_ENTRIES */
     bool partial;   /* MAX_COMPLAINTS was reached */
 };

@@ -44,8 +44,42 @@ static void excerpt(struct buf *b, const char *body)
         buf_puts(b, "\xe2\x80\xa6");
 }
 
-static void complaint_list(struct digest *d, const struct dentry *e, struct buf *h,
-                           struct buf *tmp);
+/* complaint_list writes complaints [first, first + n) of entry e as a list of
+ * links (at most MAX_LISTED), then a line per known issue of e. */
+static void complaint_list(struct digest *d, const struct dentry *e, size_t n, struct buf *h,
+                           struct buf *tmp)
+{
+    buf_puts(h, "<ul>");
+    for (size_t i = e->first; i < e->first + n && i < e->first + MAX_LISTED; i++) {
+        const struct review *r = d->cs[i].r;
+
+        buf_puts(h, "<li>");
+        feed__stars(h, r->rating);
+        buf_puts(h, " <a href=\"");
+        buf_reset(tmp);
+        feed_review_url(tmp, d->site, r->product_id, r->id);
+        feed__html(h, tmp->data);
+        buf_puts(h, "\">");
+        feed__html(h, r->title && *r->title ? r->title : "(no title)");
+        buf_puts(h, "</a> &#8212; ");
+        excerpt(h, r->body);
+        buf_puts(h, " <em>");
+        feed__html(h, r->author && *r->author ? r->author : "Anonymous");
+        if (r->verified)
+            buf_puts(h, ", verified buyer");
+        buf_puts(h, "</em></li>");
+    }
+    if (n > MAX_LISTED)
+        buf_printf(h, "<li>&#8230; and %zu more</li>", n - MAX_LISTED);
+    for (size_t k = 0; k < e->nissues; k++) {
+        buf_printf(h, "<li>%u more for known issue '", e->issues[k].n);
+        feed__html(h, e->issues[k].title);
+        buf_printf(h, "' (%s)</li>", store_issue_status_name(e->issues[k].status));
+    }
+    if (e->other_issues)
+        buf_printf(h, "<li>%u more for other known issues</li>", e->other_issues);
+    buf_puts(h, "</ul>");
+}
 
 static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, struct buf *tmp)
 {
@@ -100,64 +134,29 @@ static void entry_html(struct digest *d, const struct dentry *e, struct buf *h, 
                    "<p><em>More complaints were written in this window than the digest reads "
                    "(%d per product): the counts above are a lower bound.</em></p>",
                    MAX_PER_PRODUCT);
-    complaint_list(d, e, h, tmp);
+    complaint_list(d, e, e->n_unknown, h, tmp);
 }
 
-/* complaint_list writes the entry's complaints as a list of links. */
-static void complaint_list(struct digest *d, const struct dentry *e, struct buf *h, struct buf *tmp)
+/* entry_head writes what every digest entry has after its id: the title
+ * (the text in tmp), updated and published, the author, the product's page
+ * as the alternate link and the product as a category. tmp is reused. */
+static void entry_head(struct digest *d, struct feed__xml *x, const struct dprod *p,
+                       struct buf *tmp, int64_t updated, int64_t published)
 {
-    buf_puts(h, "<ul>");
-    for (size_t i = e->first; i < e->first + e->n && i < e->first + MAX_LISTED; i++) {
-        const struct review *r = d->cs[i].r;
-
-        buf_puts(h, "<li>");
-        feed__stars(h, r->rating);
-        buf_puts(h, " <a href=\"");
-        buf_reset(tmp);
-        feed_review_url(tmp, d->site, r->product_id, r->id);
-        feed__html(h, tmp->data);
-        buf_puts(h, "\">");
-        feed__html(h, r->title && *r->title ? r->title : "(no title)");
-        buf_puts(h, "</a> &#8212; ");
-        excerpt(h, r->body);
-        buf_puts(h, " <em>");
-        feed__html(h, r->author && *r->author ? r->author : "Anonymous");
-        if (r->verified)
-            buf_puts(h, ", verified buyer");
-        buf_puts(h, "</em></li>");
-    }
-    if (e->n > MAX_LISTED)
-        buf_printf(h, "<li>&#8230; and %zu more</li>", e->n - MAX_LISTED);
-    buf_puts(h, "</ul>");
-}
-
-/* entry_head writes an entry's id (tag: of `what`), title, dates, author,
- * link to the product and its product category. */
-static void entry_head(struct digest *d, struct feed__xml *x, const struct dentry *e,
-                       const char *what, const char *title, struct buf *tmp)
-{
-    const struct dprod *p = &d->prods[e->prod];
     const char *name = p->name && *p->name ? p->name : p->id;
+    struct product pp = {.id = p->id};
 
-    feed__start(x, "entry");
-    buf_reset(tmp);
-    feed_tag(tmp, d->site, what);
-    feed__elem(x, "id", tmp->data);
     feed__start(x, "title");
     feed__attr(x, "type", "text");
-    feed__text(x, title);
+    feed__text(x, tmp->data);
     feed__end(x);
-    feed__time(x, "updated", e->updated);
-    feed__time(x, "published", e->published);
+    feed__time(x, "updated", updated);
+    feed__time(x, "published", published);
     feed__start(x, "author");
     feed__elem(x, "name", "Chorus digest");
     feed__end(x);
     buf_reset(tmp);
-    {
-        struct product pp = {.id = p->id};
-
-        feed_product_url(tmp, d->site, &pp);
-    }
+    feed_product_url(tmp, d->site, &pp);
     feed__start(x, "link");
     feed__attr(x, "rel", "alternate");
     feed__attr(x, "type", "text/html");
@@ -178,24 +177,23 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
     const char *name = p->name && *p->name ? p->name : p->id;
     const char *cid = text_taxonomy_id(d->tax, e->comp);
     const char *label = text_taxonomy_label(d->tax, e->comp);
-    char day[16], num[64], *what, *title;
+    char day[16], num[64], what[64 + 3 * CHORUS_MAX_PRODUCT_ID + 3 * TEXT_MAX_COMPONENT];
 
     day_str(e->day, day);
+    feed__start(x, "entry");
     buf_reset(tmp);
     buf_puts(tmp, "digest-component/");
     chorus_pct(tmp, p->id, strlen(p->id), false);
     buf_putc(tmp, '/');
     chorus_pct(tmp, cid, strlen(cid), false);
     buf_printf(tmp, "/%s", day);
-    what = strdup(tmp->data);
+    snprintf(what, sizeof(what), "%s", tmp->data);
+    buf_reset(tmp);
+    feed_tag(tmp, d->site, what);
+    feed__elem(x, "id", tmp->data);
     buf_reset(tmp);
     buf_printf(tmp, "\xe2\x9a\xa0 %s complaints rising \xc2\xb7 %s", label, name);
-    title = strdup(tmp->data);
-    if (!what || !title)
-        abort();
-    entry_head(d, x, e, what, title, tmp);
-    free(what);
-    free(title);
+    entry_head(d, x, p, tmp, e->updated, e->published);
     feed__start(x, "category");
     feed__attr(x, "term", "component-alert");
     feed__end(x);
@@ -232,7 +230,7 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
                "(Poisson p = %.2g).</p>",
                e->cw.n7, e->cw.n7 == 1 ? "" : "s", day, e->cw.base, e->cw.base == 1 ? "" : "s",
                e->cw.expected, e->cw.p);
-    complaint_list(d, e, h, tmp);
+    complaint_list(d, e, e->n, h, tmp);
     feed__start(x, "content");
     feed__attr(x, "type", "html");
     feed__text(x, h->data ? h->data : "");
@@ -244,10 +242,11 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
                         struct buf *tmp, struct buf *h)
 {
     const struct dprod *p = &d->prods[e->prod];
-    char day[16], what[64 + 3 * CHORUS_MAX_PRODUCT_ID], num[64], *title;
+    char day[16], what[64 + 3 * CHORUS_MAX_PRODUCT_ID], num[64];
     const char *name = p->name && *p->name ? p->name : p->id;
 
     day_str(e->day, day);
+    feed__start(x, "entry");
     buf_reset(tmp);
     buf_puts(tmp, "digest-entry/");
     chorus_pct(tmp, p->id, strlen(p->id), false);
@@ -256,15 +255,14 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
         buf_printf(tmp, "/tz%d", d->q->tz_minutes);
     snprintf(what, sizeof(what), "%s", tmp->data);
     buf_reset(tmp);
+    feed_tag(tmp, d->site, what);
+    feed__elem(x, "id", tmp->data);
+    buf_reset(tmp);
     if (e->alert)
         buf_puts(tmp, "\xe2\x9a\xa0 Trend alert \xc2\xb7 ");
     buf_printf(tmp, "%s: %zu new complaint%s, average %.1f\xe2\x98\x85 \xe2\x80\x94 %s", name, e->n,
                e->n == 1 ? "" : "s", (double)e->rating_sum / (double)e->n, day);
-    title = strdup(tmp->data);
-    if (!title)
-        abort();
-    entry_head(d, x, e, what, title, tmp);
-    free(title);
+    entry_head(d, x, p, tmp, e->updated, e->published);
     if (e->alert) {
         feed__start(x, "category");
         feed__attr(x, "term", "trend-alert");
@@ -326,18 +324,106 @@ static void write_entry(struct digest *d, struct feed__xml *x, const struct dent
         feed__text(x, e->terms[k]);
         feed__end(x);
     }
-    for (size_t i = e->first; i < e->first + e->n; i++) {
-        feed__start_ns(x, "chorus", "review", NULL);
-        snprintf(num, sizeof(num), "%llu", (unsigned long long)d->cs[i].r->id);
+    for (size_t k = 0; k < e->nissues; k++) {
+        feed__start_ns(x, "chorus", "known-issue", NULL);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)e->issues[k].id);
         feed__attr(x, "id", num);
-        snprintf(num, sizeof(num), "%d", d->cs[i].r->rating);
+        feed__attr(x, "status", store_issue_status_name(e->issues[k].status));
+        snprintf(num, sizeof(num), "%u", e->issues[k].n);
+        feed__attr(x, "complaints", num);
+        feed__text(x, e->issues[k].title);
+        feed__end(x);
+    }
+    for (size_t i = e->first; i < e->first + e->n; i++) {
+        const struct review *r = d->cs[i].r;
+        bool hidden = false;
+
+        /* not_a_defect complaints are counted above, not listed. */
+        for (size_t k = 0; r->known_issue && k < e->nissues; k++)
+            if (e->issues[k].id == r->known_issue)
+                hidden = e->issues[k].status == STORE_ISSUE_NOT_A_DEFECT;
+        if (hidden)
+            continue;
+        feed__start_ns(x, "chorus", "review", NULL);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)r->id);
+        feed__attr(x, "id", num);
+        snprintf(num, sizeof(num), "%d", r->rating);
         feed__attr(x, "rating", num);
+        if (r->known_issue) {
+            snprintf(num, sizeof(num), "%llu", (unsigned long long)r->known_issue);
+            feed__attr(x, "known_issue", num);
+        }
         feed__end(x);
     }
     feed__end(x);
 
     buf_reset(h);
     entry_html(d, e, h, tmp);
+    feed__start(x, "content");
+    feed__attr(x, "type", "html");
+    feed__text(x, h->data ? h->data : "");
+    feed__end(x);
+    feed__end(x);
+}
+
+/* write_regression writes a "fix did not hold" entry: its own id per issue
+ * and fix, updated by the newest complaint after the fix, so a feed reader
+ * shows it again as complaints keep coming. */
+static void write_regression(struct digest *d, struct feed__xml *x, const struct dregress *g,
+                             struct buf *tmp, struct buf *h)
+{
+    const struct dprod *p = &d->prods[g->prod];
+    const char *name = p->name && *p->name ? p->name : p->id;
+    char day[16], what[96], num[64];
+
+    day_str(g->is.fixed_at / 86400, day);
+    feed__start(x, "entry");
+    snprintf(what, sizeof(what), "digest-regression/%llu/%s/r%d", (unsigned long long)g->is.id, day,
+             d->q->max_rating);
+    buf_reset(tmp);
+    feed_tag(tmp, d->site, what);
+    feed__elem(x, "id", tmp->data);
+    buf_reset(tmp);
+    buf_printf(tmp, "\xe2\x9a\xa0 Fix did not hold \xc2\xb7 %s: %s", name, g->is.title);
+    if (g->is.fixed_in)
+        buf_printf(tmp, " (%s)", g->is.fixed_in);
+    entry_head(d, x, p, tmp, g->f.newest, g->f.after_from);
+    feed__start(x, "category");
+    feed__attr(x, "term", "known-issue-regression");
+    feed__end(x);
+    feed__start_ns(x, "chorus", "regression", NULL);
+    feed__attr(x, "product", p->id);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)g->is.id);
+    feed__attr(x, "known_issue", num);
+    feed__attr(x, "fixed_at", day);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)g->f.before);
+    feed__attr(x, "complaints_before", num);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)g->f.after);
+    feed__attr(x, "complaints_after", num);
+    snprintf(num, sizeof(num), "%.2f", g->f.rate_before);
+    feed__attr(x, "rate_before", num);
+    snprintf(num, sizeof(num), "%.2f", g->f.rate_after);
+    feed__attr(x, "rate_after", num);
+    feed__end(x);
+
+    buf_reset(h);
+    buf_puts(h, "<p><strong>&#9888; Fix did not hold:</strong> known issue '");
+    feed__html(h, g->is.title);
+    buf_puts(h, "' (");
+    feed__html(h, g->is.component);
+    buf_puts(h, ") was marked fixed");
+    if (g->is.fixed_in) {
+        buf_puts(h, " in ");
+        feed__html(h, g->is.fixed_in);
+    }
+    buf_printf(h,
+               " on %s, but %llu complaints linked to it were written in the %.0f days from "
+               "%d days after the fix (%.2f a day) against %llu in the %d days before it "
+               "(%.2f a day).</p>",
+               day, (unsigned long long)g->f.after,
+               (double)(g->f.after_to - g->f.after_from) / 86400, FEED_FIX_GRACE_DAYS,
+               g->f.rate_after, (unsigned long long)g->f.before, FEED_FIX_BEFORE_DAYS,
+               g->f.rate_before);
     feed__start(x, "content");
     feed__attr(x, "type", "html");
     feed__text(x, h->data ? h->data : "");
@@ -405,6 +491,8 @@ void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated)
     buf_init(&tmp, 0);
     buf_init(&h, 0);
     write_head(d, x, &tmp, updated);
+    for (size_t i = 0; i < d->nrs; i++)
+        write_regression(d, x, &d->rs[i], &tmp, &h);
     for (size_t i = 0; i < d->nes; i++) {
         if (d->es[i].comp_alert)
             write_comp_entry(d, x, &d->es[i], &tmp, &h);

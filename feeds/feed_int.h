@@ -224,9 +224,12 @@ extern const char *const feed__dash_sort_names[FEED_DASH_NSORTS];
 struct feed__dash_row {
     const char *id, *name; /* borrowed from the txn; name NULL when it has none */
     struct review_stats st;
-    uint64_t c24, c7; /* complaints: approved, rated 1 or 2, by created_at */
-    bool c24_more;    /* the count stopped at its cap: c24 is a lower bound */
-    bool alert;       /* a trend-alert episode is open today */
+    uint64_t c24, c7;      /* complaints: approved, rated 1 or 2, by created_at */
+    bool c24_more;         /* the count stopped at its cap: c24 is a lower bound */
+    bool alert;            /* a trend-alert episode is open today */
+    uint32_t fix_failed;   /* fixed known issues whose fix did not hold (feed_fix_check) */
+    const char *fix_title; /* the first one's title, borrowed from the txn */
+    struct feed_fix fix;   /* and its numbers */
     struct feed__episode ep;
     struct feed__trend_day tr;                                     /* the windows ending today */
     uint32_t cnt[FEED_DASH_SPARK_DAYS], sum[FEED_DASH_SPARK_DAYS]; /* ratings per sparkline day */

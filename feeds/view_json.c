@@ -107,6 +107,10 @@ int feed_review_json(struct buf *b, const struct review *r)
         c += n + (end ? 1 : 0);
     }
     key(b, &rc, "]");
+    if (r->known_issue)
+        num(b, &rc, ",\"known_issue\":", r->known_issue);
+    else
+        key(b, &rc, ",\"known_issue\":null");
     /* Every place the review came from, its own first; copies recognised
      * across sources add theirs (docs/sources.md). */
     str(b, &rc, ",\"origins\":[{\"source\":", r->source);

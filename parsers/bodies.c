@@ -5,6 +5,7 @@
  */
 #include "chorus/parse.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -365,6 +366,124 @@ int parse_token_request(const char *data, size_t len, char *name, size_t cap,
         rc = CHORUS_EINVAL;
     }
 out:
+    json_decref(root);
+    return rc;
+}
+
+/* ---- known issue --------------------------------------------------------------------- */
+
+#define ISSUE_FIELDS "product_id, component, title, status, fixed_in, fixed_at and phrases"
+
+void parse_issue_cleanup(struct parse_issue *is)
+{
+    free(is->product_id);
+    free(is->component);
+    free(is->title);
+    free(is->status);
+    free(is->fixed_in);
+    for (size_t i = 0; i < is->n_phrases; i++)
+        free(is->phrases[i]);
+    memset(is, 0, sizeof(*is));
+}
+
+static int issue_phrases(struct parse_issue *out, json_t *v, struct parse_error *err)
+{
+    size_t i;
+    json_t *e;
+
+    if (json_is_null(v))
+        return 0;
+    if (!json_is_array(v)) {
+        parse__doc_error(err, 0, 0, "phrases", "phrases must be an array of strings (got %s).",
+                         parse__json_type(v));
+        return CHORUS_EINVAL;
+    }
+    if (json_array_size(v) > PARSE_ISSUE_PHRASES) {
+        parse__doc_error(err, 0, 0, "phrases", "phrases holds %zu entries; at most %d are taken.",
+                         json_array_size(v), PARSE_ISSUE_PHRASES);
+        return CHORUS_EINVAL;
+    }
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_string(e)) {
+            parse__doc_error(err, 0, 0, "phrases", "phrases[%zu] must be a string (got %s).", i,
+                             parse__json_type(e));
+            return CHORUS_EINVAL;
+        }
+        if (memchr(json_string_value(e), '\0', json_string_length(e))) {
+            parse__doc_error(err, 0, 0, "phrases", "phrases[%zu] must not hold a NUL character.",
+                             i);
+            return CHORUS_EINVAL;
+        }
+        out->phrases[out->n_phrases++] = xstrndup(json_string_value(e), json_string_length(e));
+    }
+    return 0;
+}
+
+int parse_issue(const char *data, size_t len, struct parse_issue *out, struct parse_error *err)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+        size_t off;
+    } strs[] = {
+        {"product_id", PARSE_ISSUE_PRODUCT, offsetof(struct parse_issue, product_id)},
+        {"component", PARSE_ISSUE_COMPONENT, offsetof(struct parse_issue, component)},
+        {"title", PARSE_ISSUE_TITLE, offsetof(struct parse_issue, title)},
+        {"status", PARSE_ISSUE_STATUS, offsetof(struct parse_issue, status)},
+        {"fixed_in", PARSE_ISSUE_FIXED_IN, offsetof(struct parse_issue, fixed_in)},
+    };
+    json_t *root, *v;
+    const char *key, *s;
+    size_t klen, n;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    root = load_object(data, len, ISSUE_FIELDS, err, &rc);
+    if (!root)
+        return rc;
+    json_object_keylen_foreach(root, key, klen, v)
+    {
+        size_t i;
+
+        for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+            if (strlen(strs[i].name) == klen && memcmp(strs[i].name, key, klen) == 0)
+                break;
+        if (i < sizeof(strs) / sizeof(strs[0])) {
+            rc = string_field(err, strs[i].name, v, &s, &n);
+            if (rc)
+                break;
+            if (s && memchr(s, '\0', n)) {
+                parse__doc_error(err, 0, 0, strs[i].name, "%s must not hold a NUL character.",
+                                 strs[i].name);
+                rc = CHORUS_EINVAL;
+                break;
+            }
+            out->has |= strs[i].bit;
+            if (s)
+                *(char **)((char *)out + strs[i].off) = xstrndup(s, n);
+        } else if (klen == 8 && memcmp(key, "fixed_at", 8) == 0) {
+            rc = string_field(err, "fixed_at", v, &s, &n);
+            if (rc == 0 && s &&
+                (chorus_time_parse(s, n, &out->fixed_at) != 0 || out->fixed_at <= 0)) {
+                parse__doc_error(err, 0, 0, "fixed_at",
+                                 "fixed_at must be an RFC 3339 time such as "
+                                 "2026-11-20T00:00:00Z, or null.");
+                rc = CHORUS_EINVAL;
+            }
+            if (rc)
+                break;
+            out->has |= PARSE_ISSUE_FIXED_AT;
+        } else if (klen == 7 && memcmp(key, "phrases", 7) == 0) {
+            rc = issue_phrases(out, v, err);
+            if (rc)
+                break;
+            out->has |= PARSE_ISSUE_PHRASES_SET;
+        } else {
+            rc = unknown(err, key, klen, ISSUE_FIELDS);
+            break;
+        }
+    }
     json_decref(root);
     return rc;
 }

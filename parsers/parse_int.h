@@ -70,8 +70,9 @@ enum parse__rf {
     RF_SENTIMENT,
     RF_RESPONSES,
     RF_PRODUCT,
-    RF_COMPONENTS, /* server-computed (taxonomy tags): accepted and ignored */
-    RF_ORIGINS,    /* server-recorded (copies from other sources): accepted and ignored */
+    RF_COMPONENTS,  /* server-computed (taxonomy tags): accepted and ignored */
+    RF_ORIGINS,     /* server-recorded (copies from other sources): accepted and ignored */
+    RF_KNOWN_ISSUE, /* server-computed (the complaint's known issue): accepted and ignored */
     RF__COUNT
 };
 

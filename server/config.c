@@ -37,6 +37,8 @@ void srv_config_init(struct srv_config *c)
     c->google_feed_debounce_ms = 5000;
     c->google_feed_max_delay_ms = 60000;
     c->components_max_products = 5000;
+    c->known_issues_max = 1000;
+    c->known_issue_relink_max = 100000;
 }
 
 static char *trim(char *s)
@@ -155,6 +157,8 @@ static const struct num_key nums[] = {
     NUM(google_feed_max_delay_ms, 0, 86400000),
     /* Each product summed is one index range read of ~127 days. */
     NUM(components_max_products, 1, 1000000),
+    NUM(known_issues_max, 1, STORE_ISSUES_MAX),
+    NUM(known_issue_relink_max, 1, 100000000),
 };
 
 /* Two-word settings: the first word sets the flag. */

@@ -201,6 +201,15 @@ void srv__product_reviews(struct srv_req *r);
 void srv__product_components(struct srv_req *r);
 void srv__components(struct srv_req *r);
 
+/* ---- known issues (api_issues.c) ------------------------------------------------ */
+
+void srv__issues_create(struct srv_req *r);
+void srv__issues_list(struct srv_req *r);
+void srv__issue_get(struct srv_req *r);
+void srv__issue_patch(struct srv_req *r);
+void srv__issue_delete(struct srv_req *r);
+void srv__issue_reviews(struct srv_req *r);
+
 /* ---- feeds (http_feeds.c, http_google.c, api_tokens.c) ----------------------- */
 
 #define SRV_FEED_MAX_BYTES (32 << 20) /* a rendered feed or digest, at most */

@@ -100,6 +100,8 @@ static int check_review(struct store__check *ck, uint64_t id, const struct revie
                              "Origin %zu of review %" PRIu64 " is missing from the dedupe table.",
                              i + 1, id);
     }
+    if (store__check_issue_link(ck, id, r, pno) != 0)
+        store__check_say(ck, "Review %" PRIu64 "'s known-issue link cannot be recomputed.", id);
     if (r->status == REVIEW_APPROVED) {
         struct review_stats *st = &ck->pst[pno];
         bool had = st->count || st->mentions;
@@ -341,6 +343,8 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
         rc = store__check_comps(&ck);
     if (rc == 0)
         rc = store__check_tokens(&ck);
+    if (rc == 0)
+        rc = store__check_issues(&ck);
 out:
     if (drift)
         *drift = ck.drift;

@@ -24,6 +24,7 @@ struct store__check {
 
     struct chorus_map days;  /* category daily recount: key -> struct store__cday (owned) */
     struct chorus_map comps; /* component recount: comp_days key -> struct store__ccomp (owned) */
+    uint64_t nlinks;         /* complaints that link to a known issue, by the recount */
 };
 
 /* store__check_comp_add counts approved review r (product number pno) in the
@@ -53,5 +54,11 @@ int store__check_each(struct store__check *ck, enum store__db db,
  * not in the current format or do not match each other (tokens.c, which
  * knows the format). */
 int store__check_tokens(struct store__check *ck);
+/* store__check_issue_link recomputes review id's known-issue link and
+ * compares it with the link tables (check_issues.c); store__check_issues
+ * then checks the issue records, their product index and the table sizes. */
+int store__check_issue_link(struct store__check *ck, uint64_t id, const struct review *r,
+                            uint32_t pno);
+int store__check_issues(struct store__check *ck);
 
 #endif

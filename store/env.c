@@ -36,6 +36,10 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__SOURCES] = "sources",
     [STORE__BY_CONTENT] = "by_content",
     [STORE__COMP_DAYS] = "comp_days",
+    [STORE__ISSUES] = "issues",
+    [STORE__ISSUES_BY_PROD] = "issues_by_prod",
+    [STORE__ISSUE_OF] = "issue_of",
+    [STORE__ISSUE_REVIEWS] = "issue_reviews",
 };
 
 const char *store__db_name(int i)

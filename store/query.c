@@ -544,6 +544,7 @@ int store_reviews_each(struct store_txn *txn, uint64_t after, store_review_cb cb
         rc = store__review_decode(v.mv_data, v.mv_size, &r, NULL, &txn->arena);
         if (rc == 0) {
             r.id = store__rd64(k.mv_data);
+            store__issue_fill(txn, &r);
             rc = cb(ctx, &r);
         }
         store__arena_release(&txn->arena, &m);

@@ -79,6 +79,11 @@ int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uin
                     rc = store__agg_review(txn, &r, &sc, &nw, &sc);
                 (*changed)++;
             }
+            /* Links follow the new tags, and this is also how links are
+             * repaired after `chorus check` reported them: every
+             * complaint's link is recomputed, changed or not. */
+            if (rc == 0)
+                rc = store__issue_link(txn, &r, &nw, pno);
         }
         store__arena_release(&txn->arena, &m);
         *last = c->ids[i];

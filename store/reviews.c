@@ -89,8 +89,10 @@ int store__review_load(struct store_txn *t, uint64_t id, struct review *r, uint3
     rc = store__get(t, STORE__REVIEWS, k, 8, &v);
     if (rc == 0)
         rc = store__review_decode(v.mv_data, v.mv_size, r, pno, &t->arena);
-    if (rc == 0)
+    if (rc == 0) {
         r->id = id;
+        store__issue_fill(t, r);
+    }
     return rc;
 }
 
@@ -110,8 +112,10 @@ static int load_raw(struct store_txn *t, uint64_t id, struct review *r, uint32_t
     copy = store__arena_alloc(&t->arena, v.mv_size);
     memcpy(copy, v.mv_data, v.mv_size);
     rc = store__review_decode(copy, v.mv_size, r, pno, &t->arena);
-    if (rc == 0)
+    if (rc == 0) {
         r->id = id;
+        store__issue_fill(t, r);
+    }
     if (raw) {
         raw->mv_data = copy;
         raw->mv_size = v.mv_size;
@@ -200,6 +204,8 @@ int store__review_account(struct store_txn *t, const struct review *old,
 {
     int rc = store__scope_index(t, old, os, nw, ns);
 
+    if (rc == 0)
+        rc = store__issue_link(t, old, nw, ns ? ns->pno : 0);
     return rc ? rc : store__agg_review(t, old, os, nw, ns);
 }
 

@@ -25,6 +25,8 @@
  *                4 x u32 (complaints, mentions, judged, positive) (components.c);
  *                schema 4. Day before component, so that a product's window
  *                of every component is one range read.
+ *   issues, issues_by_prod, issue_of, issue_reviews: known issues and the
+ *                complaints linked to them (issues.c, issue_link.c)
  *
  * Records (reviews, products, aggregates, daily) start with a format-version
  * byte. Plain numbers (meta values, dedupe, product_no, categories) and the
@@ -64,11 +66,15 @@ enum store__db {
     STORE__BY_CATEGORY,
     STORE__AGGREGATES,
     STORE__DAILY,
-    STORE__BY_SCOPE,   /* schema 2 */
-    STORE__TOKENS,     /* schema 2 */
-    STORE__SOURCES,    /* pulled sources: id u64 -> record (sources.c); added empty */
-    STORE__BY_CONTENT, /* pno | text hash -> review id (content.c); added empty */
-    STORE__COMP_DAYS,  /* schema 4: daily component counts (components.c) */
+    STORE__BY_SCOPE,       /* schema 2 */
+    STORE__TOKENS,         /* schema 2 */
+    STORE__SOURCES,        /* pulled sources: id u64 -> record (sources.c); added empty */
+    STORE__BY_CONTENT,     /* pno | text hash -> review id (content.c); added empty */
+    STORE__COMP_DAYS,      /* schema 4: daily component counts (components.c) */
+    STORE__ISSUES,         /* known issues (issues.c); added empty */
+    STORE__ISSUES_BY_PROD, /* pno | issue id -> empty (issues.c); added empty */
+    STORE__ISSUE_OF,       /* review id -> issue id (issue_link.c); added empty */
+    STORE__ISSUE_REVIEWS,  /* issue id | ~created | ~id -> empty (issue_link.c); added empty */
     STORE__NDB
 };
 
@@ -567,6 +573,31 @@ double store__score(const struct store *s, const struct review *r);
 /* store__review_write replaces review nw->id's record (product number pno);
  * nw may borrow strings from the record it replaces. Indexes untouched. */
 int store__review_write(struct store_txn *t, const struct review *nw, uint32_t pno);
+
+/* ---- known issues (issues.c, issue_link.c) ----------------------------------------- */
+
+/* store__issue_decode fills *is from a stored record (strings point into
+ * data). CHORUS_ECORRUPT. */
+int store__issue_decode(const void *data, size_t len, uint64_t id, struct store_issue *is);
+/* store__issues_of calls fn with the id of every issue of product pno, in
+ * id order; fn returns CHORUS_ESTOP to end the walk with 0. */
+int store__issues_of(struct store_txn *t, uint32_t pno, int (*fn)(void *ctx, uint64_t id),
+                     void *ctx);
+/* store__issue_complaints counts the approved complaints in st. */
+uint64_t store__issue_complaints(const struct review_stats *st);
+/* store__issue_match gives the issue review r (of product pno) links to
+ * by the rule of issue_link.c, 0 for none (and for a review that is no
+ * complaint). */
+int store__issue_match(struct store_txn *t, uint32_t pno, const struct review *r, uint64_t *issue);
+/* store__issue_link moves review old's link (NULL: a new review) to what nw
+ * (NULL: deleted; of product number npno) links to; ids must be set. */
+int store__issue_link(struct store_txn *t, const struct review *old, const struct review *nw,
+                      uint32_t npno);
+/* store__issue_relink recomputes the links of product pno's approved
+ * complaints; CHORUS_ETOOBIG when there are more than relink_max. */
+int store__issue_relink(struct store_txn *t, uint32_t pno, size_t relink_max);
+/* store__issue_fill sets r->known_issue from the links (r->id set). */
+void store__issue_fill(struct store_txn *t, struct review *r);
 
 /* ---- reader tokens (tokens.c) ----------------------------------------------------- */
 

@@ -72,6 +72,8 @@ static int to_store(struct demo *d, const char *data, const char *taxonomy, size
         tool_progress_update(&pr, d->end, d->end);
     }
     tool_progress_end(&pr);
+    if (rc == 0)
+        rc = tool_demo_issues(s, tax);
     if (rc)
         fprintf(stderr, "chorus demo: %s\n", chorus_strerror(rc));
     else

@@ -42,6 +42,12 @@ struct text_taxonomy;
  * message on stderr. */
 struct text_taxonomy *tool_tagger(struct store *s, const char *file);
 
+/* tool_demo_issues records the demo's two fixed known issues, one whose
+ * complaints stopped and one whose did not, found in the reviews st holds
+ * (tools/demo_issues.c); tax is the taxonomy that tagged them. Returns 0
+ * or a store error; finding nothing to record is not one. */
+int tool_demo_issues(struct store *st, const struct text_taxonomy *tax);
+
 /* tool_opt returns true and sets *val when argv[*i] is --name VALUE. */
 bool tool_opt(int argc, char **argv, int *i, const char *name, const char **val);
 

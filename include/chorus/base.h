@@ -115,6 +115,8 @@ struct review {
     const char *components; /* "battery,hinge": set by the store's tagger; NULL = none */
     size_t n_origins;       /* further origins besides source/source_id; set by the store */
     const struct review_origin *origins;
+    uint64_t known_issue; /* the known issue a complaint is linked to (0: none); set by the
+                             store on reads, ignored on writes */
 };
 
 struct product {

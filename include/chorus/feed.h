@@ -106,7 +106,7 @@ int feed_atom_render(struct store_txn *txn, const struct feed_site *site,
 
 /* ---- engineer digest (digest.c) ------------------------------------------------- */
 
-#define FEED_DIGEST_MAX_RATING 2
+#define FEED_DIGEST_MAX_RATING STORE_COMPLAINT_MAX_RATING
 #define FEED_DIGEST_DAYS       14
 
 struct feed_digest_query {
@@ -148,6 +148,46 @@ struct feed_components_query {
  * q->max_products, or the buffer's error. Read txn; any thread. */
 int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
                          const struct feed_components_query *q, int64_t now, struct buf *b);
+/* ---- known issues: did a fix hold? (fix.c) -------------------------------------- */
+
+/* The "fix did not hold" rule, shared by the digest and the dashboard; its
+ * numbers are documented in docs/digest.md. Complaints linked to a fixed
+ * issue are counted in two windows: the FEED_FIX_BEFORE_DAYS days before
+ * fixed_at, and the days from fixed_at + FEED_FIX_GRACE_DAYS (units
+ * already in the channel) to now, at most FEED_FIX_AFTER_DAYS of them. The
+ * rule judges only once the after window is FEED_FIX_MIN_DAYS long; it
+ * fires when the after window holds at least FEED_FIX_MIN_AFTER complaints
+ * and their daily rate is not clearly below the rate before: at least
+ * FEED_FIX_RATIO times it. */
+#define FEED_FIX_BEFORE_DAYS 30
+#define FEED_FIX_GRACE_DAYS  3
+#define FEED_FIX_AFTER_DAYS  30
+#define FEED_FIX_MIN_DAYS    7
+#define FEED_FIX_MIN_AFTER   3
+#define FEED_FIX_RATIO       0.5
+#define FEED_FIX_COUNT_CAP   10000 /* index entries read per window: counts stop there */
+
+struct feed_fix {
+    int64_t before_from, before_to; /* [from, to), seconds */
+    int64_t after_from, after_to;
+    uint64_t before, after;         /* complaints counted in each window */
+    double rate_before, rate_after; /* per day */
+    int64_t newest;                 /* created_at of the newest complaint after; 0: none */
+    bool judged;                    /* the after window is long enough */
+    bool failed;                    /* the fix did not hold */
+};
+
+/* feed_fix_windows fills f's windows for a fix at fixed_at seen at now and
+ * says whether they can be judged yet. Pure. */
+bool feed_fix_windows(int64_t fixed_at, int64_t now, struct feed_fix *f);
+/* feed_fix_rule fills f's rates and verdict from its windows and counts.
+ * Pure. */
+void feed_fix_rule(struct feed_fix *f);
+/* feed_fix_check applies the rule to issue is as of now: zeroes *f, and
+ * when is is fixed, counts its linked complaints (store_issue_count) and
+ * judges. Returns 0 or a store error. */
+int feed_fix_check(struct store_txn *txn, const struct store_issue *is, int64_t now,
+                   struct feed_fix *f);
 
 /* ---- Google Product Reviews feed, schema 2.4 (google.c) ------------------------- */
 

@@ -123,6 +123,36 @@ int parse_vote(const char *data, size_t len, bool *helpful, struct parse_error *
 int parse_token_request(const char *data, size_t len, char *name, size_t cap,
                         struct parse_error *err);
 
+/* A known issue's body (POST /api/v1/known-issues, PATCH on one):
+ * product_id, component, title, status, fixed_in, fixed_at, phrases; the
+ * store checks the values (store_issue_create). */
+#define PARSE_ISSUE_PHRASES 16 /* phrases a body may carry */
+
+enum {
+    PARSE_ISSUE_PRODUCT = 1u << 0,
+    PARSE_ISSUE_COMPONENT = 1u << 1,
+    PARSE_ISSUE_TITLE = 1u << 2,
+    PARSE_ISSUE_STATUS = 1u << 3,
+    PARSE_ISSUE_FIXED_IN = 1u << 4,
+    PARSE_ISSUE_FIXED_AT = 1u << 5,
+    PARSE_ISSUE_PHRASES_SET = 1u << 6,
+};
+
+struct parse_issue {
+    unsigned has; /* PARSE_ISSUE_* bits of the fields present (null counts as present) */
+    char *product_id, *component, *title, *status, *fixed_in; /* heap; NULL when null/absent */
+    int64_t fixed_at;                                         /* 0 when null/absent */
+    size_t n_phrases;
+    char *phrases[PARSE_ISSUE_PHRASES]; /* heap */
+};
+
+/* parse_issue parses a known issue's body into *out (zeroed first; free its
+ * strings with parse_issue_cleanup, also after an error). Unknown fields,
+ * wrong types, a fixed_at that is not RFC 3339 and more than
+ * PARSE_ISSUE_PHRASES phrases are CHORUS_EINVAL with a sentence in *err. */
+int parse_issue(const char *data, size_t len, struct parse_issue *out, struct parse_error *err);
+void parse_issue_cleanup(struct parse_issue *is);
+
 /* ---- pulled sources: the source body, headers and product maps (source.c) --- */
 
 /* parse_source parses a source body ({"kind", "url", "interval", "headers",

@@ -53,6 +53,8 @@ struct srv_config {
     /* The Google feed's parts (docs/feeds.md#google-product-reviews-feed). */
     size_t google_feed_part_bytes;     /* one part (document), at most; default 90,000,000 */
     unsigned google_feed_debounce_ms;  /* re-render this long after the last change */
+    size_t known_issues_max;           /* known issues a folder may hold (1..STORE_ISSUES_MAX) */
+    size_t known_issue_relink_max;     /* complaints an issue write may relink in its transaction */
     unsigned google_feed_max_delay_ms; /* ... but at most this long after the first */
     unsigned components_max_products;  /* GET /api/v1/components sums at most this many
                                           products of a category; default 5,000 */

@@ -157,10 +157,10 @@ int store_review_respond(struct store_txn *txn, uint64_t id, const char *author,
 /* store_reviews_retag runs the tagger (store_set_tagger) and the scorer
  * (store_set_scorer), those that are set, again over up to limit reviews
  * after id `after`, in id order, rewriting those whose tags or sentiment
- * changed: after a taxonomy or lexicon change, or on a folder that predates
- * tagging or scoring. Aggregates follow a changed sentiment. *last gets the
- * last id looked at (0: none left), *changed how many were rewritten. Write
- * txn; CHORUS_EINVAL with neither a tagger nor a scorer. */
+ * changed and recomputing every review's known-issue link: after a taxonomy or lexicon change, or
+ * on a folder that predates tagging or scoring. Aggregates follow a changed sentiment. *last gets
+ * the last id looked at (0: none left), *changed how many were rewritten. Write txn; CHORUS_EINVAL
+ * with neither a tagger nor a scorer. */
 int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
                         size_t *changed);
 
@@ -540,6 +540,94 @@ int store_sources_each(struct store_txn *txn, int (*cb)(void *ctx, const struct 
 /* store_source_state_put replaces source id's poll state. Write txn.
  * CHORUS_ENOTFOUND when the source was deleted meanwhile. */
 int store_source_state_put(struct store_txn *txn, uint64_t id, const struct source_state *st);
+
+/* ---- known issues (issues.c, issue_link.c) --------------------------------- */
+
+/* A known issue names a product's component ("hinge") that engineers know
+ * breaks. Approved complaints (store_review_complaint) of that product that
+ * name the component (the tagger's components) and, when the issue has
+ * phrases, contain one of them, are linked to it in the transaction that
+ * writes them; docs/known-issues.md has the rule. */
+enum store_issue_status {
+    STORE_ISSUE_INVESTIGATING = 0,
+    STORE_ISSUE_KNOWN = 1,
+    STORE_ISSUE_FIXED = 2,        /* fixed_at required */
+    STORE_ISSUE_NOT_A_DEFECT = 3, /* its complaints are counted, not listed */
+};
+
+#define STORE_ISSUE_TITLE_MAX     200    /* bytes */
+#define STORE_ISSUE_COMPONENT_MAX 32     /* bytes: a taxonomy component id */
+#define STORE_ISSUE_FIXED_IN_MAX  64     /* bytes */
+#define STORE_ISSUE_PHRASES_MAX   16     /* phrases per issue */
+#define STORE_ISSUE_PHRASE_MAX    64     /* bytes of one phrase */
+#define STORE_ISSUES_MAX          100000 /* issues a folder holds at most, whatever max says */
+
+struct store_issue {
+    uint64_t id;            /* set by store_issue_create */
+    const char *product_id; /* the product's external id; fixed at creation */
+    const char *component;  /* 1..STORE_ISSUE_COMPONENT_MAX bytes */
+    const char *title;      /* 1..STORE_ISSUE_TITLE_MAX bytes */
+    enum store_issue_status status;
+    const char *fixed_in;           /* NULL or 1..STORE_ISSUE_FIXED_IN_MAX bytes */
+    int64_t fixed_at;               /* 0 = none; required when status is fixed */
+    int64_t created_at, updated_at; /* set by the store */
+    size_t n_phrases;
+    const char *phrases[STORE_ISSUE_PHRASES_MAX]; /* each 1..STORE_ISSUE_PHRASE_MAX bytes */
+};
+
+/* store_issue_status_name gives "investigating", "known", "fixed" or
+ * "not_a_defect"; store_issue_status_parse reads one (CHORUS_EINVAL). */
+const char *store_issue_status_name(enum store_issue_status st);
+int store_issue_status_parse(const char *s, enum store_issue_status *out);
+
+/* store_review_complaint says whether r counts as a complaint for linking:
+ * approved and rated 1..STORE_COMPLAINT_MAX_RATING. Pure. */
+bool store_review_complaint(const struct review *r);
+
+/* Every issue write below relinks the complaints of the issue's product,
+ * in the same transaction. relink_max bounds that work: when the product
+ * holds more approved complaints than relink_max, nothing is written and
+ * CHORUS_ETOOBIG is returned. Each also moves the versions of the product,
+ * its categories and "everything", so cached pages that show links and
+ * issues (review JSON, the digest) are rendered again. */
+
+/* store_issue_create stores a new issue (is->id, created_at and updated_at
+ * ignored) and gives its id (1, 2, ...). CHORUS_EINVAL for a field out of
+ * its range, a fixed issue without fixed_at; CHORUS_ENOTFOUND for an
+ * unknown product; CHORUS_ELIMIT when max (and at most STORE_ISSUES_MAX)
+ * issues exist. Write txn. */
+int store_issue_create(struct store_txn *txn, const struct store_issue *is, size_t max,
+                       size_t relink_max, uint64_t *id);
+/* store_issue_replace replaces issue is->id's fields (product_id must be
+ * the stored one: CHORUS_EINVAL otherwise; created_at kept). Write txn.
+ * CHORUS_ENOTFOUND, CHORUS_EINVAL, CHORUS_ETOOBIG. */
+int store_issue_replace(struct store_txn *txn, const struct store_issue *is, size_t relink_max);
+/* store_issue_delete removes issue id and unlinks its complaints (which
+ * may link to another issue of the product then). CHORUS_ENOTFOUND,
+ * CHORUS_ETOOBIG. Write txn. */
+int store_issue_delete(struct store_txn *txn, uint64_t id, size_t relink_max);
+/* store_issue_get fills *out (strings borrowed from txn). CHORUS_ENOTFOUND. */
+int store_issue_get(struct store_txn *txn, uint64_t id, struct store_issue *out);
+
+typedef int (*store_issue_cb)(void *ctx, const struct store_issue *is);
+/* store_issues_list calls cb for up to limit issues with an id above
+ * `after`, in id order: of product_id only (NULL: all; an unknown product
+ * is CHORUS_ENOTFOUND), with a status in statuses (bit 1 << status; 0:
+ * all). *last gets the last id given (0: none). Work is bounded by the
+ * number of issues (STORE_ISSUES_MAX). */
+int store_issues_list(struct store_txn *txn, const char *product_id, unsigned statuses,
+                      uint64_t after, size_t limit, store_issue_cb cb, void *ctx, uint64_t *last);
+/* store_issue_reviews lists up to limit (1..100) reviews linked to issue
+ * id, newest created_at first, paged like store_reviews_query (next_cursor:
+ * STORE_CURSOR_MAX bytes, "" on the last page). CHORUS_ENOTFOUND for no
+ * such issue, CHORUS_EINVAL for a bad cursor. */
+int store_issue_reviews(struct store_txn *txn, uint64_t id, size_t limit, const char *cursor,
+                        store_review_cb cb, void *ctx, char *next_cursor);
+/* store_issue_count counts the complaints linked to issue id written in
+ * [from, to), reading at most cap index entries (*n then stops at cap).
+ * *newest (may be NULL) gets the newest created_at counted (0: none). */
+int store_issue_count(struct store_txn *txn, uint64_t id, int64_t from, int64_t to, uint64_t cap,
+                      uint64_t *n, int64_t *newest);
 
 /* ---- checks --------------------------------------------------------------- */
 

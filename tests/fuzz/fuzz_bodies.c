@@ -56,6 +56,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(src);
         return 0;
     }
+    /* 0xfd: a known issue (POST /api/v1/known-issues, PATCH). */
+    if (data[0] == 0xfd) {
+        struct parse_issue is;
+
+        rc = parse_issue(body, len, &is, &err);
+        check_rc(rc, &err);
+        if (is.n_phrases > PARSE_ISSUE_PHRASES)
+            abort();
+        for (size_t i = 0; i < is.n_phrases; i++)
+            if (!is.phrases[i])
+                abort();
+        parse_issue_cleanup(&is);
+        return 0;
+    }
     switch (data[0] % 6) {
     case 0:
     case 1:

@@ -407,6 +407,36 @@ CHORUS_TEST_SETUP(feeds_land_once_and_revalidate, setup_feeds, teardown)
     hresp_free(r);
 }
 
+/* A complaint pulled from a source is linked to its product's known issue
+ * at ingest, like a posted one (docs/known-issues.md). */
+CHORUS_TEST_SETUP(pulled_complaints_link_to_known_issues, setup_feeds, teardown)
+{
+    struct world *w = *state;
+    struct chorusd *d = w->d;
+    struct hresp *r;
+    long js;
+
+    r = h_put_json(d, "/api/v1/products/p-json", "{\"name\":\"Json laptop\"}");
+    expect_status(r, 201);
+    hresp_free(r);
+    r = h_post_json(d, "/api/v1/known-issues",
+                    "{\"product_id\":\"p-json\",\"component\":\"keyboard\",\"title\":"
+                    "\"Mushy keys\",\"status\":\"known\"}");
+    expect_status(r, 201);
+    expect_jint(r->json, "id", 1);
+    hresp_free(r);
+    js = add_source(d, h_fmt("{\"kind\":\"json\",\"url\":\"%s/items.json\",\"interval\":1}",
+                             fixture_base(w->fx)));
+    hresp_free(wait_source(d, js, "polls", 1));
+    /* j-2 ("Meh keyboard.", 2 stars) is the one complaint; j-1 praises. */
+    r = h_get_key(d, "/api/v1/known-issues/1/reviews");
+    expect_status(r, 200);
+    assert_int_equal(json_array_size(jpath(r->json, "reviews")), 1);
+    expect_jstr(r->json, "reviews[0].body", "Meh keyboard.");
+    expect_jint(r->json, "reviews[0].known_issue", 1);
+    hresp_free(r);
+}
+
 CHORUS_TEST_SETUP(misbehaving_sources_back_off, setup_small_cap, teardown)
 {
     struct world *w = *state;

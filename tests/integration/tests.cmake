@@ -45,6 +45,9 @@ target_link_libraries(it_google PRIVATE PkgConfig::LIBXML2)
 chorus_integration_test(NAME it_feeds SOURCES ${INTEGRATION_DIR}/test_feeds.c LIBS ts_atom)
 chorus_integration_test(NAME it_digest SOURCES ${INTEGRATION_DIR}/test_digest.c
                         LIBS ts_atom ts_clock)
+# Known issues: routes, links through every write path, digest and dashboard.
+chorus_integration_test(NAME it_known_issues SOURCES ${INTEGRATION_DIR}/test_known_issues.c
+                        LIBS ts_atom ts_clock)
 # The engineering dashboard, parsed with libxml2's HTML parser (atom_check.c).
 chorus_integration_test(NAME it_dashboard SOURCES ${INTEGRATION_DIR}/test_dashboard.c
                         LIBS ts_atom ts_clock)

@@ -15,3 +15,7 @@ chorus_unit_test(NAME test_feed_components
     SOURCES ${FEEDS_TEST_DIR}/test_components.c
     LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2 m)
 target_include_directories(test_feed_components PRIVATE ${PROJECT_SOURCE_DIR}/feeds)
+# The "fix did not hold" rule on constructed series.
+chorus_unit_test(NAME test_feed_fix
+    SOURCES ${FEEDS_TEST_DIR}/test_fix.c
+    LIBS chorus_feeds chorus_store chorus_text chorus_base PkgConfig::LIBXML2)

@@ -3,7 +3,7 @@
 # value directly.
 set(STORE_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/store)
 
-foreach(t keys env reviews merge query products scope sources ingest writer tokens components)
+foreach(t keys env reviews merge query products scope sources ingest writer tokens components issues)
     chorus_unit_test(NAME store_${t}
         SOURCES ${STORE_TEST_DIR}/test_${t}.c
         LIBS ts_store chorus_store chorus_base)
@@ -11,6 +11,7 @@ foreach(t keys env reviews merge query products scope sources ingest writer toke
 endforeach()
 target_link_libraries(store_scope PRIVATE PkgConfig::LMDB)
 target_link_libraries(store_ingest PRIVATE PkgConfig::LMDB)
+target_link_libraries(store_issues PRIVATE PkgConfig::LMDB)
 target_link_libraries(store_writer PRIVATE Threads::Threads)
 target_link_libraries(store_tokens PRIVATE PkgConfig::LMDB OpenSSL::Crypto)
 target_link_libraries(store_components PRIVATE PkgConfig::LMDB)
