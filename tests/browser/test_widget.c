@@ -163,12 +163,15 @@ CHORUS_TEST_SETUP(widgets_two_on_a_page, br_setup, br_teardown)
                  "<div data-chorus-product=\"lap-a\"></div>\n"
                  "<div data-chorus-product=\"desk-b\" data-chorus-theme=\"dark\" "
                  "data-chorus-lang=\"fr\" data-chorus-limit=\"2\"></div>\n"
-                 "<div data-chorus-product=\"empty-c\" data-chorus-limit=\"80\"></div>\n"
-                 "<div data-chorus-product=\"no-such-product\"></div>",
-                 json_pack("{s:s, s:s, s:i, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}",
+                 "<div data-chorus-product=\"empty-c\" data-chorus-limit=\"50\"></div>\n"
+                 "<div data-chorus-product=\"no-such-product\"></div>\n"
+                 "<div data-chorus-product=\"desk-b\" data-chorus-limit=\"80\"></div>",
+                 json_pack("{s:s, s:s, s:i, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
+                           "{s:s, s:s, s:i}]}",
                            "scenario", "widgets", "drive", "lap-a", "filter", 1, "widgets", "id",
                            "lap-a", "key", "a", "id", "desk-b", "key", "b", "id", "empty-c", "key",
-                           "c", "id", "no-such-product", "key", "d"));
+                           "c", "id", "no-such-product", "key", "d", "id", "desk-b", "key", "e",
+                           "nth", 1));
     res = br_result(t, h_fmt("%s/widgets.html", t->host_origin));
 
     /* lap-a: English (navigator.language), light, five per page, the pair. */
@@ -209,6 +212,13 @@ CHORUS_TEST_SETUP(widgets_two_on_a_page, br_setup, br_teardown)
     expect_jbool(json_object_get(res, "d"), "error", true);
     assert_int_equal(json_array_size(jpath(res, "d.ids")), 0);
     assert_int_equal(json_array_size(jpath(res, "d.hist")), 0);
+    expect_jnull(res, "d.fallback");
+    /* A bad parameter (limit 80): the quiet error and a link to the
+     * product's page, as the iframe has, nothing loaded. */
+    expect_jbool(json_object_get(res, "e"), "error", true);
+    assert_int_equal(json_array_size(jpath(res, "e.ids")), 0);
+    assert_int_equal(json_array_size(jpath(res, "e.hist")), 0);
+    expect_jstr(res, "e.fallback", h_fmt("%s/p/desk-b", t->origin));
 
     drive = json_object_get(res, "drive");
     assert_non_null(drive);
