@@ -91,7 +91,7 @@ const AUDIT = `(async () => {
             nodes: v.nodes.map((n) => n.target.flat().join(' >> ') + ': ' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300)) })),
         passes: r.passes.length,
     });
-    const out = { page: brief(await axe.run(document, { runOnly: { type: 'tag', values: TAGS } })), shadow: [] };
+    const out = { axe: axe.version, page: brief(await axe.run(document, { runOnly: { type: 'tag', values: TAGS } })), shadow: [] };
     const hosts = [...document.querySelectorAll('[data-chorus-product]')].filter((h) => h.shadowRoot);
     for (let i = 0; i < hosts.length; i++) {
         hosts[i].setAttribute('data-audit', String(i));

@@ -217,7 +217,8 @@
 
     try {
         const cfg = await (await fetch('/config.json')).json();
-        await { widgets, hostile, frame }[cfg.scenario](cfg);
+        /* none: a page for screenshots and cdp.js, which look for themselves. */
+        await { widgets, hostile, frame, none: async () => {} }[cfg.scenario](cfg);
     } catch (e) {
         res.errors.push(String((e && e.stack) || e));
     }
