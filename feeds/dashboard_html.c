@@ -170,7 +170,7 @@ static const char css[] =
     ".cd-table{width:max-content;min-width:100%}"
     ".cd-table .cd-n,.cd-table td{white-space:nowrap}"
     ".cd-table tbody th,.cd-table thead th:first-child{position:sticky;left:0;z-index:1;"
-    "min-width:10.5em;max-width:55vw;white-space:normal;background:#fff;"
+    "min-width:10.5em;max-width:55vw;white-space:normal;overflow-wrap:anywhere;background:#fff;"
     "box-shadow:1px 0 0 #d1d5db,4px 0 6px -4px rgba(0,0,0,.35)}"
     ".cd-table thead th:first-child{background:#f3f4f6}"
     ".cd-table .cd-alert-row th{background:#fef2f2}"

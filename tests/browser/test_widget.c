@@ -491,8 +491,9 @@ CHORUS_TEST_SETUP(screenshots, br_setup, br_teardown)
 
 /* ---- every width, assistive technology, the keyboard (cdp.js) ---------------------------- */
 
-/* The widths tested (docs/widget.md#accessibility): a phone and a laptop. */
-static const int widths[] = {375, 1280};
+/* The widths tested (docs/widget.md#accessibility): the narrowest phone
+ * and a common one, a laptop, a desktop screen. */
+static const int widths[] = {320, 375, 1280, 1920};
 
 /* A best seller with a count of five digits and a separator in a bar, and
  * a name longer than a phone is wide, with a word longer than one. */
