@@ -2,7 +2,9 @@
 # chorusd (tests/browser/test_widget.c). Included by tests/CMakeLists.txt;
 # the harness is the integration tests' one (tests/support/). Each cmocka
 # case is its own ctest entry labelled "browser"; without chromium they
-# exit 77 (skipped).
+# exit 77 (skipped). The cases that need key presses, exact viewports or
+# axe-core run tests/browser/cdp.js with node; tools/dev.sh puts axe-core
+# (npm) under the build folder (docs/widget.md#accessibility).
 
 set(BROWSER_DIR ${CMAKE_CURRENT_SOURCE_DIR}/browser)
 
