@@ -142,7 +142,9 @@ static const char css[] =
     ".cd-dist{margin:0}.cd-dist figcaption{color:#4b5563;font-size:.8rem}"
     ".cd-dist svg,.cd-spark{max-width:100%;height:auto}"
     ".cd-note{background:#fffbeb;border:1px solid #b45309;border-radius:6px;padding:8px 12px}"
-    ".cd-scroll{overflow-x:auto}"
+    /* relative: the visually hidden labels in the table (absolute) scroll
+     * with it, instead of widening the page. */
+    ".cd-scroll{overflow-x:auto;position:relative}"
     ".cd-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}"
     ".cd-table caption{text-align:left;font-weight:600;padding:8px 0}"
     ".cd-table th,.cd-table td{padding:6px 8px;border-bottom:1px solid #e5e7eb;text-align:left;"
@@ -158,8 +160,23 @@ static const char css[] =
     ".cd-foot{color:#4b5563;font-size:.85rem;margin:16px 0 32px}"
     ".cd-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
     "white-space:nowrap}"
+    ".cd-scroll-hint{display:none}"
     "@media (max-width:600px){.cd-figures{grid-template-columns:repeat(2,auto)}"
-    ".cd-table th,.cd-table td{padding:4px}}";
+    ".cd-table th,.cd-table td{padding:4px}}"
+    /* Narrow screens keep the table (the columns compare products) but
+     * scroll it sideways inside its region, under a product column that
+     * stays put and is wide enough for names and the alert to read as
+     * lines, not a word each; the page itself never scrolls sideways. */
+    "@media (max-width:800px){.cd-scroll-hint{display:block}"
+    ".cd-table{width:max-content;min-width:100%}"
+    ".cd-table .cd-n,.cd-table td{white-space:nowrap}"
+    ".cd-table tbody th,.cd-table thead th:first-child{position:sticky;left:0;z-index:1;"
+    "min-width:10.5em;max-width:55vw;white-space:normal;overflow-wrap:anywhere;background:#fff;"
+    "box-shadow:1px 0 0 #d1d5db,4px 0 6px -4px rgba(0,0,0,.35)}"
+    ".cd-table thead th:first-child{background:#f3f4f6}"
+    ".cd-table .cd-alert-row th{background:#fef2f2}"
+    ".cd-table caption{position:sticky;left:0;max-width:calc(100vw - 32px)}"
+    ".cd-scroll{scrollbar-width:thin;scrollbar-color:#6b7280 #e5e7eb;padding-bottom:4px}}";
 
 /* ---- the document ------------------------------------------------------------------------ */
 
@@ -499,6 +516,10 @@ static void table(struct feed__dash *d)
              shown, (unsigned long long)d->in_scope,
              d->in_scope > d->nrows ? " (only the first 20,000 by product number were analysed)"
                                     : "");
+    /* Said in words too: a scrollbar that only shows while scrolling is
+     * no hint (narrow screens only, CSS). */
+    out(d, "<p class=\"cd-small cd-scroll-hint\">The table scrolls sideways: more columns "
+           "to the right.</p>");
     out(d, "<div class=\"cd-scroll\" role=\"region\" aria-labelledby=\"cd-caption\" "
            "tabindex=\"0\"><table class=\"cd-table\"><caption id=\"cd-caption\">");
     if (d->category) {

@@ -59,18 +59,20 @@ static void histogram(struct feed__w *w)
                        on ? " cw-bar-on" : "", r);
         /* The bar of the filter in force takes it off again. */
         feed__w_link(w, on ? 0 : bit, q->sort, NULL);
-        feed__w_raw(w, "\" aria-label=\"");
-        feed__w_html_fill(w, feed_text(w->lang, "histogram_bar"), kv, false, NULL);
+        /* The name comes from the visible text ("5 stars 740") and a share
+         * only screen readers hear: speech input works by what is seen
+         * (WCAG 2.5.3, axe's label-content-name-mismatch). */
         feed__w_raw(w, on ? "\" aria-current=\"true\">" : "\">");
-        feed__w_raw(w, "<span class=\"cw-bar-label\" aria-hidden=\"true\">");
+        feed__w_raw(w, "<span class=\"cw-bar-label\">");
         feed__w_html_fill(w, feed_text(w->lang, r == 1 ? "stars_one" : "stars_n"), kv, false, NULL);
         /* A bar with reviews is never drawn empty, however few. */
         feed__w_printf(w,
-                       "</span><span class=\"cw-bar-track\" aria-hidden=\"true\"><span "
-                       "class=\"cw-bar-fill cw-w%d\"></span></span><span class=\"cw-bar-n\" "
-                       "aria-hidden=\"true\">",
+                       "</span> <span class=\"cw-bar-track\" aria-hidden=\"true\"><span "
+                       "class=\"cw-bar-fill cw-w%d\"></span></span> <span class=\"cw-bar-n\">",
                        pct == 0 && c ? 1 : pct);
         feed__w_esc(w, num);
+        feed__w_raw(w, "</span><span class=\"cw-sr\">, ");
+        feed__w_html_fill(w, feed_text(w->lang, "histogram_share"), kv, false, NULL);
         feed__w_raw(w, "</span></a></li>");
     }
     feed__w_raw(w, "</ol>");
@@ -236,7 +238,11 @@ static void widget_body(struct feed__w *w)
     feed__w_esc(w, w->p.id);
     feed__w_raw(w, "\" role=\"region\" aria-label=\"");
     feed__w_html_fill(w, feed_text(w->lang, "reviews_of"), kv, false, NULL);
-    feed__w_raw(w, "\">");
+    /* A heading for those who move by headings, between the page's own
+     * (an h1 here or on the shop) and the reviews' h3 titles. */
+    feed__w_raw(w, "\"><h2 class=\"cw-sr\">");
+    feed__w_text(w, "reviews");
+    feed__w_raw(w, "</h2>");
     summary(w);
     rc = pair(w);
     if (rc && w->rc == 0)
@@ -409,6 +415,17 @@ static void page_top(struct feed__w *w)
     }
 }
 
+/* frame_top opens the iframe page's landmark, with the page's heading for
+ * screen readers only: the frame's host page has its own visible one. */
+static void frame_top(struct feed__w *w)
+{
+    const char *kv[] = {"name", w->name, NULL};
+
+    feed__w_raw(w, "<main class=\"cw-frame-main\"><h1 class=\"cw-sr\">");
+    feed__w_html_fill(w, feed_text(w->lang, "reviews_of"), kv, true, NULL);
+    feed__w_raw(w, "</h1>");
+}
+
 int feed_widget_render(struct store_txn *txn, const struct feed_site *site,
                        const struct feed_widget_query *q, struct buf *b)
 {
@@ -436,9 +453,10 @@ int feed_widget_render(struct store_txn *txn, const struct feed_site *site,
     w.b = &body;
     if (q->page)
         page_top(&w);
+    else
+        frame_top(&w);
     widget_body(&w);
-    if (q->page)
-        feed__w_raw(&w, "</main>");
+    feed__w_raw(&w, "</main>");
     feed__w_raw(&w, "</body></html>\n");
     w.b = b;
     if (w.rc == 0)
@@ -454,7 +472,7 @@ int feed_widget_render(struct store_txn *txn, const struct feed_site *site,
 }
 
 int feed_widget_error_render(const struct feed_site *site, const char *lang, bool dark,
-                             struct buf *b)
+                             const char *product, struct buf *b)
 {
     struct feed__w w;
 
@@ -463,6 +481,7 @@ int feed_widget_error_render(const struct feed_site *site, const char *lang, boo
     w.lang = feed_lang(lang);
     w.b = b;
     buf_init(&w.seg, 0);
+    buf_init(&w.tmp, 0);
     feed__w_printf(&w,
                    "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -471,14 +490,31 @@ int feed_widget_error_render(const struct feed_site *site, const char *lang, boo
     feed__w_text(&w, "reviews");
     feed__w_raw(&w, "</title><link rel=\"stylesheet\" href=\"");
     feed__w_esc(&w, site->public_url);
-    feed__w_printf(&w,
-                   "/widget/widget.css\"></head><body class=\"cw-frame\"><div class=\"cw%s\" "
-                   "lang=\"%s\" role=\"region\" aria-label=\"",
+    feed__w_raw(&w, "/widget/widget.css\"></head><body class=\"cw-frame\"><main "
+                    "class=\"cw-frame-main\"><h1 class=\"cw-sr\">");
+    feed__w_text(&w, "reviews");
+    feed__w_printf(&w, "</h1><div class=\"cw%s\" lang=\"%s\" role=\"region\" aria-label=\"",
                    dark ? " cw-dark" : "", w.lang);
     feed__w_text(&w, "reviews");
     feed__w_raw(&w, "\"><p class=\"cw-error\">");
     feed__w_text(&w, "error");
-    feed__w_raw(&w, "</p></div></body></html>\n");
+    feed__w_raw(&w, "</p>");
+    if (product) {
+        /* The quiet fallback: the product's own page, in a new tab (inside
+         * a frame it would replace the widget). */
+        buf_reset(&w.tmp);
+        if (w.rc == 0)
+            w.rc = buf_printf(&w.tmp, "%s/p/", site->public_url);
+        if (w.rc == 0)
+            w.rc = chorus_pct(&w.tmp, product, strlen(product), false);
+        feed__w_raw(&w, "<p class=\"cw-fallback\"><a href=\"");
+        feed__w_esc(&w, w.tmp.data);
+        feed__w_raw(&w, "\" target=\"_blank\" rel=\"noopener\">");
+        feed__w_text(&w, "read_reviews");
+        feed__w_raw(&w, "</a></p>");
+    }
+    feed__w_raw(&w, "</div></main></body></html>\n");
     buf_cleanup(&w.seg);
+    buf_cleanup(&w.tmp);
     return w.rc;
 }

@@ -10,9 +10,11 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 
@@ -149,8 +151,10 @@ static void html_headers(struct srv_req *r, bool page, bool vary_lang)
 }
 
 /* error_page answers status with the quiet "reviews unavailable" page, so
- * an iframe shows a sentence, never an error document. */
-static void error_page(struct srv_req *r, int status, const char *lang, bool dark)
+ * an iframe shows a sentence, never an error document; with product, a
+ * link to its /p/{id} page too. */
+static void error_page(struct srv_req *r, int status, const char *lang, bool dark,
+                       const char *product)
 {
     struct feed_site site;
     struct buf b;
@@ -158,10 +162,48 @@ static void error_page(struct srv_req *r, int status, const char *lang, bool dar
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
     srv__site(r->srv, &site);
     buf_init(&b, 0);
-    feed_widget_error_render(&site, lang, dark, &b);
+    feed_widget_error_render(&site, lang, dark, product, &b);
     srv__add_cors(r->srv, r->req);
     srv__reply(r, status, HTML_TYPE, &b);
     buf_cleanup(&b);
+}
+
+/* log_problem writes one line to chorusd's log (stderr) about an embed
+ * that sends bad parameters, so its owner can find it: at most one line a
+ * second for the process (a page view each second must not flood the
+ * log), control bytes from the request written as '?'. */
+static void log_problem(const struct srv_req *r, int status, const char *detail)
+{
+    static _Atomic int64_t last;
+    int64_t now = (int64_t)time(NULL);
+    char line[600];
+
+    if (atomic_exchange(&last, now) == now)
+        return;
+    snprintf(line, sizeof(line), "%.160s: %d: %s", r->path, status, detail);
+    for (char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    fprintf(stderr, "chorusd: widget page answered quietly: %s\n", line);
+}
+
+/* quiet_problem is the widget pages' srv__problem: a bad parameter is the
+ * embedder's mistake, which the reader can do nothing about. The reader
+ * gets the quiet page with a link to the product's own page; the embedder
+ * gets the detail in chorusd's log (and the 400 in the access log and
+ * /metrics). */
+static void quiet_problem(struct srv_req *r, int status, const char *detail)
+{
+    const char *theme = srv__query_get(r, "theme"), *lang = srv__query_get(r, "lang");
+    bool page = strncmp(r->path, "/p/", 3) == 0;
+
+    log_problem(r, status, detail);
+    if (!lang)
+        lang = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Accept-Language");
+    /* A bad cursor is found after the headers went on. */
+    if (!evhttp_find_header(evhttp_request_get_output_headers(r->req), "Content-Security-Policy"))
+        html_headers(r, page, false);
+    error_page(r, status, feed_lang(lang), theme && strcmp(theme, "dark") == 0, r->param);
 }
 
 /* What a widget page renders: the query, and (for errors) how it looks. */
@@ -183,8 +225,8 @@ static int render(struct srv_req *r, void *ctx, struct buf *b, int64_t *modified
     return rc;
 }
 
-/* fail keeps an iframe quiet: anything but a bad cursor is the "reviews
- * unavailable" page, never an error document. */
+/* fail keeps an iframe quiet: the "reviews unavailable" page, never an
+ * error document; a bad cursor is a bad parameter (quiet_problem). */
 static void fail(struct srv_req *r, const struct srv_page *pg, int rc)
 {
     const struct feed_widget_query *q = pg->ctx;
@@ -192,7 +234,7 @@ static void fail(struct srv_req *r, const struct srv_page *pg, int rc)
     if (rc == CHORUS_EINVAL)
         srv__problem(r, 400, "The cursor is not one this widget gave out for this sort.");
     else
-        error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q->lang, q->dark);
+        error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q->lang, q->dark, NULL);
 }
 
 static void widget(struct srv_req *r, bool page)
@@ -208,6 +250,7 @@ static void widget(struct srv_req *r, bool page)
     int rc;
 
     memset(&q, 0, sizeof(q));
+    r->on_problem = quiet_problem;
     if (!srv__query_check(r, allowed) ||
         !srv__query_limit(r, WIDGET_DEFAULT_LIMIT, WIDGET_MAX_LIMIT, &q.limit) ||
         !srv__query_sort(r, &q.sort) || !srv__query_ratings(r, &q.ratings))
@@ -244,7 +287,7 @@ static void widget(struct srv_req *r, bool page)
     rc = store_scope_public(txn, STORE_SCOPE_PRODUCT, r->param, &st);
     if (rc) {
         srv__read_end(r);
-        error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q.lang, q.dark);
+        error_page(r, rc == CHORUS_ENOTFOUND ? 404 : srv__status_of(rc), q.lang, q.dark, NULL);
         goto out;
     }
     /* Parsed, not raw: "limit=010" and no limit are one page. */

@@ -65,6 +65,10 @@ struct srv_req {
     int key;               /* its index in keys, or -1 */
     struct srv_keys *keys; /* the key set the request was checked against (held) */
     unsigned scopes;       /* its SRV_SCOPE_* bits */
+    /* Set by a route whose readers are people, not programs (the widget
+     * pages): srv__problem hands it the status and detail instead of
+     * sending problem+json, and it must reply. */
+    void (*on_problem)(struct srv_req *r, int status, const char *detail);
 };
 
 /* ---- writer (writer.c) ---------------------------------------------------- */

@@ -159,7 +159,15 @@ void srv__problem(struct srv_req *r, int status, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vproblem(r->srv, r->req, status, fmt, ap);
+    if (r->on_problem) {
+        char detail[1024];
+
+        vsnprintf(detail, sizeof(detail), fmt, ap);
+        chorus_utf8_scrub(detail, strlen(detail));
+        r->on_problem(r, status, detail);
+    } else {
+        vproblem(r->srv, r->req, status, fmt, ap);
+    }
     va_end(ap);
 }
 

@@ -5,6 +5,7 @@
 #                       (but the tests labelled "long"), then the thread-sharing tests under
 #                       ThreadSanitizer, then every libFuzzer target for a fixed number of inputs
 #   tools/dev.sh deps   only install the Debian packages
+#   tools/dev.sh axe DIR  fetch axe-core (pinned below) into DIR/axe for the browser tests
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +14,23 @@ cd "$root"
 # dpkg-dev: dpkg-shlibdeps, which writes the Debian package's Depends (tests/package).
 packages=(build-essential cmake pkg-config dpkg-dev libevent-dev libcurl4-openssl-dev libxml2-dev
           libjansson-dev liblmdb-dev libcmocka-dev clang-format curl nginx
-          chromium fonts-dejavu-core clang libclang-rt-dev)
+          chromium fonts-dejavu-core clang libclang-rt-dev nodejs npm)
+
+# axe-core, the accessibility engine of the browser tests (docs/widget.md#accessibility):
+# fetched from the npm registry at this version, never kept in the repository.
+AXE_VERSION=4.14.1
+
+# axe puts axe-core@AXE_VERSION under $1/axe/node_modules, where the browser tests
+# look for it (tests/browser/tests.cmake), unless that version is there already.
+axe() {
+    local dir=$1/axe
+    if grep -qs "\"version\": \"$AXE_VERSION\"" "$dir/node_modules/axe-core/package.json"; then
+        return 0
+    fi
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund \
+        "axe-core@$AXE_VERSION"
+}
 
 deps() {
     local missing=()
@@ -34,6 +51,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 case "${1:-}" in
 deps)
     deps
+    ;;
+axe)
+    axe "${2:?usage: tools/dev.sh axe BUILD_DIR}"
     ;;
 demo)
     deps
@@ -71,9 +91,11 @@ test)
     cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCHORUS_SANITIZE=address,undefined >/dev/null
     cmake --build build-test -j"$jobs"
+    axe build-test
     # The tests labelled "long" take minutes (it_faults.sigkill_long: 150
-    # SIGKILLs); docs/reliability.md says how to run them.
-    (cd build-test && ctest --output-on-failure -j"$jobs" -LE long)
+    # SIGKILLs); docs/reliability.md says how to run them. Strict: a browser
+    # test that lacks node or axe-core fails here instead of skipping.
+    (cd build-test && CHORUS_BROWSER_STRICT=1 ctest --output-on-failure -j"$jobs" -LE long)
     # What the serving threads share, under ThreadSanitizer: the many-
     # connection tests (connection counts, key buckets, the Google feed's
     # renderer thread among them) and the unit tests of the shared pieces. A race makes
@@ -96,7 +118,7 @@ test)
     tests/fuzz/run.sh build-fuzz -runs="${CHORUS_FUZZ_RUNS:-200000}"
     ;;
 *)
-    echo "usage: tools/dev.sh demo|test|deps" >&2
+    echo "usage: tools/dev.sh demo|test|deps|axe BUILD_DIR" >&2
     exit 2
     ;;
 esac

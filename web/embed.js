@@ -85,9 +85,15 @@
         const num = new Intl.NumberFormat(lang);
         const one = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
         const day = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' });
-        const limit = Math.min(50, Math.max(1, parseInt(d.chorusLimit, 10) || 5));
+        /* The parameters as /widget/{id}.html takes them (docs/widget.md):
+         * anything else is the embedder's mistake, told in the console. */
+        const bad = [];
+        if (d.chorusLimit !== undefined && !(/^[0-9]+$/.test(d.chorusLimit) && +d.chorusLimit >= 1 && +d.chorusLimit <= 50)) bad.push('data-chorus-limit must be a whole number from 1 to 50');
+        if (d.chorusSort !== undefined && !SORTS.includes(d.chorusSort)) bad.push('data-chorus-sort must be one of ' + SORTS.join(', '));
+        if (d.chorusTheme !== undefined && !['light', 'dark'].includes(d.chorusTheme)) bad.push('data-chorus-theme must be light or dark');
+        const limit = d.chorusLimit === undefined ? 5 : +d.chorusLimit;
         const base = '/api/v1/products/' + encodeURIComponent(id);
-        let sort = SORTS.includes(d.chorusSort) ? d.chorusSort : 'newest';
+        let sort = d.chorusSort || 'newest';
         let rating = 0, cursor = null, gen = 0, shown = 0, brand = '', paired = false;
 
         let root;
@@ -108,6 +114,8 @@
         setTimeout(reveal, 3000);
         w.append(live, el('p', 'cw-loading', t('loading')));
         root.replaceChildren(css, w);
+        /* A heading between the host page's own and the reviews' h3 titles. */
+        const heading = el('h2', 'cw-sr', t('reviews'));
 
         const countText = (n) => t(n === 1 ? 'review_count_one' : 'review_count_many', { n: num.format(n) });
         const stars = (v, label) => {
@@ -295,13 +303,14 @@
             sum.append(avg);
             for (let r = 5; r >= 1 && count; r--) {
                 const c = h[r - 1] || 0, pct = Math.round((100 * c) / count);
-                const b = attrs(el('button', 'cw-bar'), {
-                    type: 'button', 'data-rating': r, 'aria-pressed': 'false',
-                    'aria-label': t('histogram_bar', { n: r, pct, count: num.format(c) }),
-                });
-                const track = el('span', 'cw-bar-track');
+                /* Named by what it shows ("5 stars 740") and a share only
+                 * screen readers hear: speech input works by the visible
+                 * text (WCAG 2.5.3). */
+                const b = attrs(el('button', 'cw-bar'), { type: 'button', 'data-rating': r, 'aria-pressed': 'false' });
+                const track = attrs(el('span', 'cw-bar-track'), { 'aria-hidden': 'true' });
                 track.append(el('span', 'cw-bar-fill cw-w' + (c && !pct ? 1 : pct))); /* a bar with reviews shows */
-                b.append(el('span', 'cw-bar-label', t(r === 1 ? 'stars_one' : 'stars_n', { n: r })), track, el('span', 'cw-bar-n', num.format(c)));
+                b.append(el('span', 'cw-bar-label', t(r === 1 ? 'stars_one' : 'stars_n', { n: r })), ' ', track, ' ',
+                    el('span', 'cw-bar-n', num.format(c)), el('span', 'cw-sr', ', ' + t('histogram_share', { pct })));
                 on(b, 'click', () => filter(rating === r ? 0 : r));
                 bars.push(b);
                 const li = el('li');
@@ -327,11 +336,11 @@
             if (!count && !st.mentions) {
                 empty.textContent = t('no_reviews');
                 empty.hidden = false;
-                w.replaceChildren(live, empty, el('p', 'cw-empty-hint', t('be_first')), feed);
+                w.replaceChildren(heading, live, empty, el('p', 'cw-empty-hint', t('be_first')), feed);
                 live.textContent = t('no_reviews');
                 return;
             }
-            w.replaceChildren(live, sum, pair, ctr, list, more, empty, err, feed);
+            w.replaceChildren(heading, live, sum, pair, ctr, list, more, empty, err, feed);
             /* The pair is two one-review pages: the most helpful 4-5 and 1-3 star reviews. */
             const top = (ratings) => (count >= PAIR_MIN
                 ? api(base + '/reviews', { sort: 'helpful', rating: ratings, limit: 1 }).then((x) => (x.reviews || [])[0], noop)
@@ -344,10 +353,23 @@
             }
         };
 
+        if (bad.length) {
+            /* As the iframe does: a quiet link to the product's own page for
+             * the reader, the detail for the embedder. */
+            try {
+                console.warn('Chorus widget for product "' + id + '": ' + bad.join('; ') + '.', host);
+            } catch (e) { /* no console */ }
+            const p = el('p', 'cw-fallback'), a = el('a', null, t('read_reviews'));
+            a.href = ORIGIN + '/p/' + encodeURIComponent(id);
+            p.append(a);
+            w.replaceChildren(heading, live, err, p);
+            err.hidden = false;
+            return;
+        }
         try {
             await show(await api(base));
         } catch (e) { /* unknown product, unreachable API, or data we cannot show */
-            w.replaceChildren(live, err);
+            w.replaceChildren(heading, live, err);
             err.hidden = false;
             live.textContent = '';
         }

@@ -274,9 +274,11 @@ struct feed_widget_query {
  * unknown product, CHORUS_EINVAL for a bad cursor. */
 int feed_widget_render(struct store_txn *txn, const struct feed_site *site,
                        const struct feed_widget_query *q, struct buf *b);
-/* feed_widget_error_render writes the quiet "reviews unavailable" page. */
+/* feed_widget_error_render writes the quiet "reviews unavailable" page;
+ * with product (may be NULL) it links to that product's /p/{id} page, the
+ * fallback for a widget embedded with bad parameters. */
 int feed_widget_error_render(const struct feed_site *site, const char *lang, bool dark,
-                             struct buf *b);
+                             const char *product, struct buf *b);
 
 /* ---- the engineering dashboard (dashboard.c) --------------------------------- */
 

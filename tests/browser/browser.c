@@ -185,25 +185,14 @@ int br_teardown(void **state)
 /* ---- chromium ------------------------------------------------------------------------ */
 
 /* find_chromium returns $CHROMIUM, or the first executable "chromium" on
- * PATH, or NULL. The string is static or from the environment. */
+ * PATH, or NULL (find_on_path, below). */
+static const char *find_on_path(const char *env, const char *name, char *buf, size_t cap);
+
 static const char *find_chromium(void)
 {
     static char found[512];
-    const char *env = getenv("CHROMIUM"), *path = getenv("PATH");
 
-    if (env && env[0])
-        return access(env, X_OK) == 0 ? env : NULL;
-    if (!path || !path[0])
-        path = "/usr/local/bin:/usr/bin:/bin";
-    while (*path) {
-        size_t n = strcspn(path, ":");
-
-        snprintf(found, sizeof(found), "%.*s/chromium", (int)n, path);
-        if (n && access(found, X_OK) == 0)
-            return found;
-        path += n + (path[n] == ':');
-    }
-    return NULL;
+    return find_on_path("CHROMIUM", "chromium", found, sizeof(found));
 }
 
 /* A fresh profile per run: parallel cases never share one, and no vote
@@ -344,17 +333,19 @@ void br_host_page(struct br_env *t, const char *path, const char *divs, json_t *
     /* The host's own styles try to reach into the widget (they must not),
      * and a host element with a widget class checks that the widget's
      * styles stay inside. */
-    html = br_fmt("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<title>Host shop page</title>\n"
-                  "<style>body{margin:24px;font:18px/1.2 serif;background:#fff}"
-                  "div{color:#f00;letter-spacing:3px}.cw-title{display:none}"
-                  "[data-chorus-product]{margin:0 0 24px}</style></head>\n<body>\n"
-                  "<h1>Host shop page</h1>\n%s\n"
-                  "<p class=\"cw-verified\" id=\"probe\">host text</p>\n"
-                  "<pre id=\"result\"></pre>\n"
-                  "<script src=\"%s/widget/embed.js\" async></script>\n"
-                  "<script src=\"/driver.js\" defer></script>\n</body></html>\n",
-                  divs, t->origin);
+    html = br_fmt(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Host shop page</title>\n"
+        "<style>body{margin:24px;font:18px/1.2 serif;background:#fff}"
+        "div{color:#f00;letter-spacing:3px}.cw-title{display:none}"
+        "[data-chorus-product]{margin:0 0 24px}pre{white-space:pre-wrap;overflow-wrap:anywhere}"
+        "</style></head>\n<body>\n"
+        "<main><h1>Host shop page</h1>\n%s\n"
+        "<p class=\"cw-verified\" id=\"probe\">host text</p>\n"
+        "<pre id=\"result\"></pre></main>\n"
+        "<script src=\"%s/widget/embed.js\" async></script>\n"
+        "<script src=\"/driver.js\" defer></script>\n</body></html>\n",
+        divs, t->origin);
     br_host_put(t->host, path, "text/html; charset=utf-8", html, strlen(html));
     free(html);
 }
@@ -446,6 +437,11 @@ static void scan_page(xmlNode *n, struct br_scan *s, bool in_script)
 
 void br_expect_png(const char *path)
 {
+    br_expect_png_size(path, BR_SHOT_W, BR_SHOT_H, 20000);
+}
+
+void br_expect_png_size(const char *path, int w, int h, size_t min)
+{
     size_t len = 0;
     char *png = h_slurp(path, &len);
     const unsigned char *u = (const unsigned char *)png;
@@ -455,9 +451,9 @@ void br_expect_png(const char *path)
     if (len < 24 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0)
         fail_msg("%s is not a PNG", path);
     /* IHDR: width and height, big-endian, right after the signature. */
-    assert_int_equal((u[16] << 24) | (u[17] << 16) | (u[18] << 8) | u[19], BR_SHOT_W);
-    assert_int_equal((u[20] << 24) | (u[21] << 16) | (u[22] << 8) | u[23], BR_SHOT_H);
-    if (len < 20000)
+    assert_int_equal((u[16] << 24) | (u[17] << 16) | (u[18] << 8) | u[19], w);
+    assert_int_equal((u[20] << 24) | (u[21] << 16) | (u[22] << 8) | u[23], h);
+    if (len < min)
         fail_msg("%s is only %zu bytes: a blank page?", path, len);
     free(png);
     fprintf(stderr, "screenshot: %s (%zu bytes)\n", path, len);
@@ -470,6 +466,105 @@ void br_scan_dom(const char *dom, struct br_scan *s)
     memset(s, 0, sizeof(*s));
     scan_page(xmlDocGetRootElement(doc), s, false);
     xmlFreeDoc(doc);
+}
+
+/* ---- through the DevTools protocol ------------------------------------------------------ */
+
+#ifndef CHORUS_AXE_JS
+#error "CHORUS_AXE_JS must name where tools/dev.sh puts axe.min.js"
+#endif
+
+/* find_on_path returns env's value when set, else the first executable
+ * name on PATH (written to buf), or NULL. */
+static const char *find_on_path(const char *env, const char *name, char *buf, size_t cap)
+{
+    const char *v = getenv(env), *path = getenv("PATH");
+
+    if (v && v[0])
+        return access(v, X_OK) == 0 ? v : NULL;
+    if (!path || !path[0])
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+
+        snprintf(buf, cap, "%.*s/%s", (int)n, path, name);
+        if (n && access(buf, X_OK) == 0)
+            return buf;
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+static const char *node_path, *axe_path;
+
+int br_setup_cdp(void **state)
+{
+    const char *axe = getenv("CHORUS_AXE_JS");
+    static char node_buf[512];
+    const char *missing = NULL;
+
+    node_path = find_on_path("NODE", "node", node_buf, sizeof(node_buf));
+    axe_path = axe && axe[0] ? axe : CHORUS_AXE_JS;
+    if (!node_path)
+        missing = "node (Debian's nodejs; or set NODE=/path/to/node)";
+    else if (access(axe_path, R_OK) != 0)
+        missing = "axe-core: tools/dev.sh axe BUILD_DIR fetches the pinned version with npm "
+                  "(or set CHORUS_AXE_JS=/path/to/axe.min.js)";
+    if (missing) {
+        const char *strict = getenv("CHORUS_BROWSER_STRICT");
+
+        if (strict && strict[0]) {
+            print_error("CHORUS_BROWSER_STRICT is set and this test needs %s (looked for %s)\n",
+                        missing, axe_path);
+            return -1;
+        }
+        fprintf(stderr, "skipped: this test needs %s\n", missing);
+        exit(77);
+    }
+    return br_setup(state);
+}
+
+json_t *br_cdp(struct br_env *t, json_t *pages)
+{
+    char job[400], out[400], err[400], profile[400];
+    const char *argv[10];
+    json_t *j, *res;
+    json_error_t e;
+    char *text;
+    int rc;
+
+    t->runs++;
+    snprintf(job, sizeof(job), "%s/cdp-%d.json", t->d->root, t->runs);
+    snprintf(out, sizeof(out), "%s/cdp-%d.out", t->d->root, t->runs);
+    snprintf(err, sizeof(err), "%s/cdp-%d.err", t->d->root, t->runs);
+    snprintf(profile, sizeof(profile), "%s/chromium-%d", t->d->root, t->runs);
+    j = json_pack("{s:s, s:s, s:s, s:o}", "chromium", chromium_path, "profile", profile, "axe",
+                  axe_path, "pages", pages);
+    assert_non_null(j);
+    assert_int_equal(json_dump_file(j, job, 0), 0);
+    json_decref(j);
+    argv[0] = "/usr/bin/timeout";
+    argv[1] = "-k";
+    argv[2] = "5";
+    argv[3] = "240";
+    argv[4] = node_path;
+    argv[5] = CHORUS_SOURCE_DIR "/tests/browser/cdp.js";
+    argv[6] = job;
+    argv[7] = NULL;
+    rc = h_run(out, err, argv);
+    text = h_slurp(out, NULL);
+    res = text ? json_loads(text, 0, &e) : NULL;
+    if (rc != 0 || !res || json_object_get(res, "error")) {
+        char *es = h_slurp(err, NULL);
+
+        print_error("cdp.js exited with %d; its output:\n%.4000s\nits stderr:\n%.4000s\n", rc,
+                    text ? text : "", es ? es : "");
+        free(es);
+        fail();
+    }
+    free(text);
+    h_rmtree(profile);
+    return res;
 }
 
 /* ---- main ------------------------------------------------------------------------------- */

@@ -80,7 +80,30 @@ struct br_scan {
 void br_scan_dom(const char *dom, struct br_scan *s);
 
 /* br_expect_png checks that path is a BR_SHOT_W x BR_SHOT_H PNG of more
- * than a blank page's worth of bytes, and says where it is. */
+ * than a blank page's worth of bytes, and says where it is;
+ * br_expect_png_size is the same for a w x h PNG of at least min bytes. */
 void br_expect_png(const char *path);
+void br_expect_png_size(const char *path, int w, int h, size_t min);
+
+/* ---- through the DevTools protocol (tests/browser/cdp.js) ----------------------------- */
+
+/* What --dump-dom cannot do (viewports narrower than a headless window's
+ * 500 px, key presses, scripts in the widget pages, which allow none, the
+ * console) goes through cdp.js, run by node. It needs node and, to audit,
+ * axe-core (npm), which tools/dev.sh fetches into the build folder (see
+ * docs/widget.md#accessibility). */
+
+/* br_setup_cdp is br_setup for a case that uses br_cdp: without node or
+ * axe-core it exits 77 (skipped, saying why and how to get them), or,
+ * with CHORUS_BROWSER_STRICT set in the environment (tools/dev.sh test,
+ * hence CI), fails the case. */
+int br_setup_cdp(void **state);
+
+/* br_cdp runs cdp.js on pages, a JSON array (stolen) of {url, width,
+ * height (default 1400), shot (a PNG path, or absent), audit (axe-core and
+ * layout facts), tab (the Tab walk)}, each in a new tab of one chromium,
+ * and returns its result (new reference), {pages: [...]} in that order.
+ * Fails the case when node fails or cdp.js reports an error. */
+json_t *br_cdp(struct br_env *t, json_t *pages);
 
 #endif

@@ -26,7 +26,8 @@
     const num = (s) => { const m = String(s || '').match(/\d+/); return m ? +m[0] : -1; };
     const text = (root, sel) => { const e = root.querySelector(sel); return e ? e.textContent : null; };
     const shown = (root, sel) => { const e = root.querySelector(sel); return !!e && e.getClientRects().length > 0; };
-    const host = (id) => [...document.querySelectorAll('[data-chorus-product]')].find((h) => h.getAttribute('data-chorus-product') === id);
+    /* The nth (from 0) widget of product id on the page. */
+    const host = (id, nth = 0) => [...document.querySelectorAll('[data-chorus-product]')].filter((h) => h.getAttribute('data-chorus-product') === id)[nth];
     const items = (root) => [...root.querySelectorAll('.cw-list > li.cw-review')];
     const pairShown = (root) => [...root.querySelectorAll('.cw-pair .cw-review')].some((e) => e.getClientRects().length > 0);
     const starsOf = (li) => (text(li, '.cw-review-head .cw-stars') || '').split('★').length - 1;
@@ -37,8 +38,8 @@
 
     /* rendered waits until the widget of product id has finished its
      * first render (styles loaded, list, empty state or error shown). */
-    const rendered = async (id) => {
-        const root = await until(() => host(id).shadowRoot);
+    const rendered = async (id, nth) => {
+        const root = await until(() => host(id, nth).shadowRoot);
         if (!root) return null;
         await until(() => root.querySelector('.cw:not([hidden])') &&
             (items(root).length || shown(root, '.cw-empty') || shown(root, '.cw-error')));
@@ -66,6 +67,7 @@
             live: !!root.querySelector('[aria-live=polite]'),
             title_color: root.querySelector('.cw-title') ? getComputedStyle(root.querySelector('.cw-title')).color : null,
             title_shown: shown(root, '.cw-title'),
+            fallback: (root.querySelector('.cw-fallback a') || {}).href || null,
         };
     };
 
@@ -78,7 +80,9 @@
         const sel = root.querySelector('select.cw-sort');
         bars[0].focus();
         return {
-            bars_labelled: bars.length > 0 && bars.every((b) => b.tagName === 'BUTTON' && b.getAttribute('aria-label') && b.hasAttribute('aria-pressed')),
+            /* Named by their visible text and a share for screen readers, no aria-label. */
+            bars_labelled: bars.length > 0 && bars.every((b) => b.tagName === 'BUTTON' && !b.hasAttribute('aria-label') && b.hasAttribute('aria-pressed') &&
+                /^\d stars? \S+, \d+% of ratings$/.test(b.textContent.replace(/\s+/g, ' ')) && b.lastChild.className === 'cw-sr'),
             stars_labelled: stars.length > 0 && stars.every((s) => s.getAttribute('role') === 'img' && s.getAttribute('aria-label')),
             controls_named: ctl.every((c) => (c.getAttribute('aria-label') || c.textContent.trim() || (c.closest('label') && c.closest('label').textContent.trim()))),
             sort_labelled: !!sel && !!sel.closest('label'),
@@ -91,7 +95,7 @@
      * the sort menu, "Read more" and a vote on the first widget. */
     const widgets = async (cfg) => {
         for (const w of cfg.widgets) {
-            const root = await rendered(w.id);
+            const root = await rendered(w.id, w.nth);
             res[w.key] = root ? summary(root) : null;
         }
         const root = host(cfg.drive).shadowRoot;
@@ -213,7 +217,8 @@
 
     try {
         const cfg = await (await fetch('/config.json')).json();
-        await { widgets, hostile, frame }[cfg.scenario](cfg);
+        /* none: a page for screenshots and cdp.js, which look for themselves. */
+        await { widgets, hostile, frame, none: async () => {} }[cfg.scenario](cfg);
     } catch (e) {
         res.errors.push(String((e && e.stack) || e));
     }

@@ -163,12 +163,15 @@ CHORUS_TEST_SETUP(widgets_two_on_a_page, br_setup, br_teardown)
                  "<div data-chorus-product=\"lap-a\"></div>\n"
                  "<div data-chorus-product=\"desk-b\" data-chorus-theme=\"dark\" "
                  "data-chorus-lang=\"fr\" data-chorus-limit=\"2\"></div>\n"
-                 "<div data-chorus-product=\"empty-c\" data-chorus-limit=\"80\"></div>\n"
-                 "<div data-chorus-product=\"no-such-product\"></div>",
-                 json_pack("{s:s, s:s, s:i, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}",
+                 "<div data-chorus-product=\"empty-c\" data-chorus-limit=\"50\"></div>\n"
+                 "<div data-chorus-product=\"no-such-product\"></div>\n"
+                 "<div data-chorus-product=\"desk-b\" data-chorus-limit=\"80\"></div>",
+                 json_pack("{s:s, s:s, s:i, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
+                           "{s:s, s:s, s:i}]}",
                            "scenario", "widgets", "drive", "lap-a", "filter", 1, "widgets", "id",
                            "lap-a", "key", "a", "id", "desk-b", "key", "b", "id", "empty-c", "key",
-                           "c", "id", "no-such-product", "key", "d"));
+                           "c", "id", "no-such-product", "key", "d", "id", "desk-b", "key", "e",
+                           "nth", 1));
     res = br_result(t, h_fmt("%s/widgets.html", t->host_origin));
 
     /* lap-a: English (navigator.language), light, five per page, the pair. */
@@ -209,6 +212,13 @@ CHORUS_TEST_SETUP(widgets_two_on_a_page, br_setup, br_teardown)
     expect_jbool(json_object_get(res, "d"), "error", true);
     assert_int_equal(json_array_size(jpath(res, "d.ids")), 0);
     assert_int_equal(json_array_size(jpath(res, "d.hist")), 0);
+    expect_jnull(res, "d.fallback");
+    /* A bad parameter (limit 80): the quiet error and a link to the
+     * product's page, as the iframe has, nothing loaded. */
+    expect_jbool(json_object_get(res, "e"), "error", true);
+    assert_int_equal(json_array_size(jpath(res, "e.ids")), 0);
+    assert_int_equal(json_array_size(jpath(res, "e.hist")), 0);
+    expect_jstr(res, "e.fallback", h_fmt("%s/p/desk-b", t->origin));
 
     drive = json_object_get(res, "drive");
     assert_non_null(drive);
@@ -477,6 +487,254 @@ CHORUS_TEST_SETUP(screenshots, br_setup, br_teardown)
     hresp_free(r);
     br_chromium(t, h_fmt("%s%s", t->origin, dash_path), dash);
     br_expect_png(dash);
+}
+
+/* ---- every width, assistive technology, the keyboard (cdp.js) ---------------------------- */
+
+/* The widths tested (docs/widget.md#accessibility): the narrowest phone
+ * and a common one, a laptop, a desktop screen. */
+static const int widths[] = {320, 375, 1280, 1920};
+
+/* A best seller with a count of five digits and a separator in a bar, and
+ * a name longer than a phone is wide, with a word longer than one. */
+#define BIG_NAME                                                                                   \
+    "Castellan Citadel C700 Gen 3 Tower Desktop \xe2\x80\x94 16-core CPU, 32 GB RAM, 2 TB SSD, "   \
+    "Wi-Fi 7, Thunderbolt 5 and the Hyperconvergedworkstationsupercoolingedition"
+static const int big_counts[5] = {250, 3, 12, 1000, 10001}; /* 1..5 stars */
+
+/* seed_big posts big_counts as batches of at most BIG_BATCH (the API takes
+ * 10,000 a request). */
+#define BIG_BATCH 5000
+
+static void seed_big(struct chorusd *d)
+{
+    char *body = malloc(BIG_BATCH * 64 + 3);
+
+    assert_non_null(body);
+    seed_product_obj(d, "big-d", json_pack("{s:s, s:s}", "name", BIG_NAME, "brand", "Castellan"));
+    for (int r = 1; r <= 5; r++)
+        for (int done = 0; done < big_counts[r - 1];) {
+            size_t len = 0, n = 0;
+
+            body[len++] = '[';
+            for (; done < big_counts[r - 1] && n < BIG_BATCH; done++, n++)
+                len += (size_t)snprintf(body + len, 64,
+                                        "%s{\"product_id\":\"big-d\",\"rating\":%d,\"author\":"
+                                        "\"A%d\"}",
+                                        n ? "," : "", r, done);
+            body[len++] = ']';
+            body[len] = '\0';
+            seed_reviews_json(d, body, n, NULL);
+        }
+    free(body);
+}
+
+/* shot_path names artifacts/NAME-WIDTH.png, made empty first. */
+static const char *shot_path(const char *name, int width)
+{
+    const char *path = h_fmt("%s/%s-%d.png", CHORUS_ARTIFACTS_DIR, name, width);
+
+    if (mkdir(CHORUS_ARTIFACTS_DIR, 0755) != 0 && errno != EEXIST)
+        fail_msg("mkdir %s: %s", CHORUS_ARTIFACTS_DIR, strerror(errno));
+    unlink(path);
+    return path;
+}
+
+/* expect_no_violations fails on any axe-core finding in one run's report
+ * (WCAG 2.0/2.1 A and AA and best practice alike), listing them all, and
+ * on a run that checked nothing. */
+static void expect_no_violations(json_t *report, const char *where)
+{
+    json_t *v = json_object_get(report, "violations");
+
+    if (json_integer_value(json_object_get(report, "passes")) < 5)
+        fail_msg("%s: axe-core checked almost nothing (%lld rules passed)", where,
+                 json_integer_value(json_object_get(report, "passes")));
+    if (json_array_size(v)) {
+        char *s = json_dumps(v, JSON_INDENT(1));
+
+        fail_msg("%s: axe-core found:\n%s", where, s);
+    }
+}
+
+/* expect_layout checks cdp.js's layout facts for one page: no histogram
+ * count over more than one line (and at least want_counts counts, the
+ * longest among them), the document never wider than the viewport and,
+ * with every_element, no element reaching past it either. */
+static void expect_layout(json_t *page, int want_counts, const char *longest, bool every_element)
+{
+    json_t *lay = jpath(page, "audit.layout"), *c;
+    const char *url = json_string_value(json_object_get(page, "url"));
+    int width = (int)json_integer_value(json_object_get(page, "width"));
+    bool seen = !longest;
+    size_t i;
+
+    assert_non_null(lay);
+    assert_int_equal(json_integer_value(json_object_get(lay, "viewport")), width);
+    if ((int)json_array_size(json_object_get(lay, "counts")) < want_counts)
+        fail_msg("%s at %d px: %zu histogram counts, want %d", url, width,
+                 json_array_size(json_object_get(lay, "counts")), want_counts);
+    json_array_foreach(json_object_get(lay, "counts"), i, c)
+    {
+        const char *text = json_string_value(json_object_get(c, "text"));
+
+        if (json_integer_value(json_object_get(c, "lines")) != 1)
+            fail_msg("%s at %d px: the count \"%s\" takes %lld lines", url, width, text,
+                     json_integer_value(json_object_get(c, "lines")));
+        seen |= longest && strcmp(text, longest) == 0;
+    }
+    if (!seen)
+        fail_msg("%s at %d px: no histogram count \"%s\"", url, width, longest);
+    if (json_integer_value(json_object_get(lay, "doc_scroll_width")) > width)
+        fail_msg("%s at %d px: the page is %lld px wide", url, width,
+                 json_integer_value(json_object_get(lay, "doc_scroll_width")));
+    if (every_element && json_array_size(json_object_get(lay, "wide"))) {
+        char *s = json_dumps(json_object_get(lay, "wide"), 0);
+
+        fail_msg("%s at %d px: elements wider than the screen: %s", url, width, s);
+    }
+}
+
+/* Every page a reader sees — /p/{id}, the iframe page (and its fallback for
+ * bad parameters), a host page with script widgets, the dashboard — at a
+ * phone's and a laptop's width: a screenshot of each into artifacts/, the
+ * layout facts, and axe-core on the page and inside each widget's shadow
+ * root with no finding at all. */
+CHORUS_TEST_SETUP(pages_at_every_width, br_setup_cdp, br_teardown)
+{
+    struct br_env *t = *state;
+    json_t *pages = json_array(), *res, *page;
+    char token[96];
+    struct hresp *r;
+    size_t i;
+
+    seed_widgets(t->d);
+    seed_big(t->d);
+    r = h_post_json(t->d, "/api/v1/digest-tokens", "{\"name\":\"browser test\"}");
+    expect_status(r, 201);
+    snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(r->json, "token")));
+    hresp_free(r);
+    br_host_page(t, "/shop.html",
+                 "<div data-chorus-product=\"big-d\"></div>\n"
+                 "<div data-chorus-product=\"lap-a\" data-chorus-theme=\"dark\"></div>",
+                 json_pack("{s:s}", "scenario", "none"));
+    for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+        static const char *const names[] = {"page", "iframe", "iframe-fallback", "script",
+                                            "dashboard"};
+        const char *urls[] = {
+            h_fmt("%s/p/big-d", t->origin),
+            h_fmt("%s/widget/big-d.html", t->origin),
+            h_fmt("%s/widget/big-d.html?limit=100", t->origin),
+            h_fmt("%s/shop.html", t->host_origin),
+            h_fmt("%s/dashboard?token=%s", t->origin, token),
+        };
+
+        for (size_t k = 0; k < 5; k++)
+            json_array_append_new(pages, json_pack("{s:s, s:i, s:s, s:b}", "url", urls[k], "width",
+                                                   widths[w], "shot",
+                                                   shot_path(names[k], widths[w]), "audit", 1));
+    }
+    res = br_cdp(t, pages);
+    json_array_foreach(json_object_get(res, "pages"), i, page)
+    {
+        const char *url = json_string_value(json_object_get(page, "url"));
+        int width = (int)json_integer_value(json_object_get(page, "width"));
+        const char *where = h_fmt("%s at %d px", url, width);
+        size_t k = i % 5, j;
+        json_t *sh;
+
+        expect_jbool(page, "ready", true);
+        if (i == 0)
+            fprintf(stderr, "axe-core %s\n", json_string_value(jpath(page, "audit.axe")));
+        br_expect_png_size(h_fmt("%s/%s-%d.png", CHORUS_ARTIFACTS_DIR,
+                                 (const char *const[]){"page", "iframe", "iframe-fallback",
+                                                       "script", "dashboard"}[k],
+                                 width),
+                           width, 1400, k == 2 ? 4000 : 20000); /* the fallback is one line */
+        expect_no_violations(jpath(page, "audit.page"), where);
+        json_array_foreach(jpath(page, "audit.shadow"), j, sh)
+            expect_no_violations(sh, h_fmt("%s, widget %zu", where, j + 1));
+        switch (k) {
+        case 0: /* /p/big-d */
+        case 1: /* its iframe page */
+            expect_layout(page, 5, "10,001", true);
+            break;
+        case 2: /* the fallback */
+            expect_layout(page, 0, NULL, true);
+            break;
+        case 3: /* two script widgets */
+            assert_int_equal(json_array_size(jpath(page, "audit.shadow")), 2);
+            expect_layout(page, 10, "10,001", true);
+            break;
+        default: /* the dashboard: its table scrolls inside its own region */
+            expect_layout(page, 0, NULL, false);
+        }
+    }
+    json_decref(res);
+}
+
+/* A real Tab walk, key presses through chromium, from the top of a host
+ * page with a widget and one embedded with a bad parameter: focus reaches
+ * every control of both in DOM order, each showing a focus ring, and
+ * Shift+Tab goes back; the bad embed says why in the console. */
+CHORUS_TEST_SETUP(keyboard_tab_walk, br_setup_cdp, br_teardown)
+{
+    struct br_env *t = *state;
+    json_t *res, *tab, *c, *f;
+    size_t i, n;
+    bool warned = false;
+
+    seed_widgets(t->d);
+    br_host_page(t, "/keys.html",
+                 "<div data-chorus-product=\"lap-a\"></div>\n"
+                 "<div data-chorus-product=\"desk-b\" data-chorus-limit=\"100\"></div>",
+                 json_pack("{s:s}", "scenario", "none"));
+    res = br_cdp(t, json_pack("[{s:s, s:i, s:b}]", "url", h_fmt("%s/keys.html", t->host_origin),
+                              "width", 1280, "tab", 1));
+    tab = jpath(res, "pages[0].tab");
+    assert_non_null(tab);
+    n = json_array_size(json_object_get(tab, "controls"));
+    /* Five bars, the sort menu, votes, "Show more", the feed link, and
+     * the fallback's link: a walk that skipped the widget would be short. */
+    if (n < 12)
+        fail_msg("only %zu controls found in the widgets", n);
+    if (json_array_size(json_object_get(tab, "walk")) != n) {
+        char *s = json_dumps(tab, JSON_INDENT(1));
+
+        fail_msg("Tab reached %zu controls, the widgets have %zu:\n%s",
+                 json_array_size(json_object_get(tab, "walk")), n, s);
+    }
+    json_array_foreach(json_object_get(tab, "controls"), i, c)
+    {
+        f = json_array_get(json_object_get(tab, "walk"), i);
+        if (!json_equal(json_object_get(c, "text"), json_object_get(f, "text")) ||
+            !json_equal(json_object_get(c, "host"), json_object_get(f, "host")))
+            fail_msg("Tab stop %zu is \"%s\" in %s, want \"%s\" in %s", i + 1,
+                     json_string_value(json_object_get(f, "text")),
+                     json_string_value(json_object_get(f, "host")),
+                     json_string_value(json_object_get(c, "text")),
+                     json_string_value(json_object_get(c, "host")));
+        if (!json_is_true(json_object_get(f, "ring")) ||
+            !json_is_true(json_object_get(f, "visible")) ||
+            !json_is_true(json_object_get(f, "focus_visible")))
+            fail_msg("Tab stop %zu (\"%s\") shows no focus ring: %s", i + 1,
+                     json_string_value(json_object_get(f, "text")),
+                     json_string_value(json_object_get(f, "outline")));
+    }
+    f = json_object_get(tab, "back");
+    c = json_array_get(json_object_get(tab, "controls"), n - 1);
+    if (!json_equal(json_object_get(c, "text"), json_object_get(f, "text")))
+        fail_msg("Shift+Tab went to \"%s\", want \"%s\"",
+                 json_string_value(json_object_get(f, "text")),
+                 json_string_value(json_object_get(c, "text")));
+    expect_jstr(c, "text", "Read the reviews"); /* the fallback's link comes last */
+    json_array_foreach(jpath(res, "pages[0].console"), i, c) warned |=
+        strstr(json_string_value(c), "warning: Chorus widget for product \"desk-b\": "
+                                     "data-chorus-limit must be a whole number from 1 "
+                                     "to 50") != NULL;
+    if (!warned)
+        fail_msg("no console warning about desk-b's data-chorus-limit");
+    json_decref(res);
 }
 
 CHORUS_TEST_MAIN_VIA(br_main)

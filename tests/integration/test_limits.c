@@ -523,7 +523,7 @@ CHORUS_TEST_SETUP(metrics_by_route, h_setup, h_teardown)
     expect_problem(r, 404);
     hresp_free(r);
     r = h_get(d, "/widget/lim-1.html?limit=nine");
-    expect_problem(r, 400);
+    expect_widget_fallback(r, 400, "lim-1");
     hresp_free(r);
     assert_int_equal(h_metric(d, "chorus_http_responses_total{method=\"POST\",route=\"/api/v1/"
                                  "reviews\",status=\"201\"}"),

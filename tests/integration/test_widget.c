@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -269,8 +270,13 @@ CHORUS_TEST_SETUP(widget_structure, h_setup, h_teardown)
         expect_count(doc,
                      h_fmt("%s//span[" CLS("cw-bar-fill") " and " CLS("%s") "]", bar, w[i - 1]), 1);
     }
-    expect_str(doc, "string((//ol[" CLS("cw-hist") "]/li/a)[1]/@aria-label)",
-               "Rated 5 of 5: 1 (33%)");
+    /* Named by its visible text and a share for screen readers only (an
+     * aria-label would hide what a speech-input user sees and says). */
+    expect_count(doc, "//ol[" CLS("cw-hist") "]/li/a[@aria-label]", 0);
+    expect_str(doc, "normalize-space((//ol[" CLS("cw-hist") "]/li/a)[1])",
+               "5 stars 1, 33% of ratings");
+    expect_str(doc, "string((//ol[" CLS("cw-hist") "]/li/a)[1]/span[" CLS("cw-sr") "])",
+               ", 33% of ratings");
     /* Newest first, the mention too, marked as one. */
     expect_list(doc, 4, m, r5, r4, r2);
     expect_count(
@@ -426,15 +432,52 @@ CHORUS_TEST_SETUP(widget_theme, h_setup, h_teardown)
     doc = get_page(d, "/widget/w-t.html?theme=light", 200, NULL);
     expect_count(doc, "//div[@class='cw' and @role='region']", 1);
     xmlFreeDoc(doc);
+    /* Bad parameters: the quiet fallback, a link to the product's page,
+     * whatever was wrong, on either page; the API keeps its problems. */
     r = h_get(d, "/widget/w-t.html?theme=blue");
-    expect_problem(r, 400);
+    expect_widget_fallback(r, 400, "w-t");
     hresp_free(r);
     r = h_get(d, "/widget/w-t.html?colour=dark");
+    expect_widget_fallback(r, 400, "w-t");
+    expect_header(r, "Content-Security-Policy", "default-src 'none'");
+    hresp_free(r);
+    r = h_get(d, "/widget/w-t.html?limit=51&theme=dark&lang=fr");
+    expect_widget_fallback(r, 400, "w-t");
+    expect_contains(r->body, "<div class=\"cw cw-dark\" lang=\"fr\"");
+    expect_contains(r->body, "Lire les avis");
+    hresp_free(r);
+    r = h_get(d, "/p/w-t?limit=100");
+    expect_widget_fallback(r, 400, "w-t");
+    hresp_free(r);
+    r = h_get(d, "/api/v1/products/w-t/reviews?limit=1000");
     expect_problem(r, 400);
     hresp_free(r);
-    r = h_get(d, "/widget/w-t.html?limit=51");
-    expect_problem(r, 400);
+}
+
+/* A bad parameter in an embed is its owner's mistake: the reader gets the
+ * quiet fallback, the owner a line in chorusd's log saying what was wrong. */
+CHORUS_TEST_SETUP(widget_bad_parameters_logged, NULL, h_teardown)
+{
+    struct chorusd *d = chorusd_make(NULL);
+    struct hresp *r;
+
+    *state = d;
+    assert_non_null(d);
+    snprintf(d->log, sizeof(d->log), "%s/chorusd.log", d->root);
+    assert_int_equal(chorusd_start(d), 0);
+    h_post_review(d, "{\"product_id\":\"w-l\",\"rating\":4}");
+    r = h_get(d, "/widget/w-l.html?limit=100");
+    expect_widget_fallback(r, 400, "w-l");
     hresp_free(r);
+    assert_true(chorusd_wait_log(
+        d, "widget page answered quietly: /widget/w-l.html: 400: limit must be a whole number "
+           "from 1 to 50."));
+    /* One line a second at most: the next one is a second later. */
+    sleep(1);
+    r = h_get(d, "/p/w-l?colour=1");
+    expect_widget_fallback(r, 400, "w-l");
+    hresp_free(r);
+    assert_true(chorusd_wait_log(d, "/p/w-l: 400: Unknown query parameter 'colour'"));
 }
 
 /* ---- links: filter, sort, paging ------------------------------------------------------------- */
@@ -542,7 +585,7 @@ CHORUS_TEST_SETUP(widget_sort_links, h_setup, h_teardown)
     expect_list(doc, 4, r1, r3, r4, r5);
     xmlFreeDoc(doc);
     r = h_get(d, "/widget/w-s.html?sort=best");
-    expect_problem(r, 400);
+    expect_widget_fallback(r, 400, "w-s");
     hresp_free(r);
 }
 
@@ -584,7 +627,7 @@ CHORUS_TEST_SETUP(widget_show_more, h_setup, h_teardown)
     expect_count(doc, "//a[" CLS("cw-show-more") "]", 0);
     xmlFreeDoc(doc);
     r = h_get(d, "/widget/w-m.html?cursor=notacursor");
-    expect_problem(r, 400);
+    expect_widget_fallback(r, 400, "w-m");
     hresp_free(r);
 }
 

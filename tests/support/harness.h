@@ -188,7 +188,12 @@ json_t *jpath(json_t *root, const char *path);
 #define expect_status(r, code) h__expect_status((r), (code), __FILE__, __LINE__)
 /* expect_problem checks an RFC 9457 error: the status, Content-Type
  * application/problem+json, and type, title, status and a non-empty detail. */
-#define expect_problem(r, code)     h__expect_problem((r), (code), __FILE__, __LINE__)
+#define expect_problem(r, code) h__expect_problem((r), (code), __FILE__, __LINE__)
+/* expect_widget_fallback checks the widget pages' answer to a bad
+ * parameter: status code, an HTML page (never problem+json), not cached,
+ * with the quiet link to product's /p/{product} page. */
+#define expect_widget_fallback(r, code, product)                                                   \
+    h__expect_widget_fallback((r), (code), (product), __FILE__, __LINE__)
 #define expect_header(r, name, sub) h__expect_header((r), (name), (sub), __FILE__, __LINE__)
 #define expect_jint(j, path, v)     h__expect_jint((j), (path), (v), __FILE__, __LINE__)
 #define expect_jnum(j, path, v)     h__expect_jnum((j), (path), (v), __FILE__, __LINE__)
@@ -201,6 +206,8 @@ json_t *jpath(json_t *root, const char *path);
 
 void h__expect_status(const struct hresp *r, long code, const char *file, int line);
 void h__expect_problem(const struct hresp *r, long code, const char *file, int line);
+void h__expect_widget_fallback(const struct hresp *r, long code, const char *product,
+                               const char *file, int line);
 void h__expect_header(const struct hresp *r, const char *name, const char *sub, const char *file,
                       int line);
 void h__expect_jint(json_t *j, const char *path, long long v, const char *file, int line);

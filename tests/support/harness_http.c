@@ -362,6 +362,23 @@ void h__expect_problem(const struct hresp *r, long code, const char *file, int l
     }
 }
 
+void h__expect_widget_fallback(const struct hresp *r, long code, const char *product,
+                               const char *file, int line)
+{
+    const char *ct = hresp_header(r, "Content-Type"), *cc = hresp_header(r, "Cache-Control");
+    char link[400];
+
+    h__expect_status(r, code, file, line);
+    snprintf(link, sizeof(link), "<p class=\"cw-fallback\"><a href=\"http://127.0.0.1:%d/p/%s\"",
+             r->owner ? r->owner->port : 0, product);
+    if (!ct || strncmp(ct, "text/html", 9) != 0 || !cc || strcmp(cc, "no-store") != 0 || !r->body ||
+        !strstr(r->body, link) || !strstr(r->body, "<main")) {
+        print_error("expected the widget's quiet fallback page (text/html, no-store, %s)\n", link);
+        show_body(r);
+        _fail(file, line);
+    }
+}
+
 void h__expect_header(const struct hresp *r, const char *name, const char *sub, const char *file,
                       int line)
 {
