@@ -128,7 +128,7 @@ static const char css[] =
     "color:#1f2937;background:#fff}"
     ".cd a{color:#1d4ed8}"
     ".cd a:focus-visible,.cd-scroll:focus-visible{outline:2px solid #1d4ed8;outline-offset:2px}"
-    ".cd-header,.cd-main{max-width:1280px;margin:0 auto;padding:0 16px}"
+    ".cd-header,.cd-main{max-width:1600px;margin:0 auto;padding:0 16px}"
     ".cd h1{font-size:1.4rem;margin:16px 0 2px}"
     ".cd h2{font-size:1.15rem;margin:0 0 8px}"
     ".cd-small{color:#4b5563;font-size:.85rem;margin:4px 0}"
@@ -151,7 +151,11 @@ static const char css[] =
     "vertical-align:middle}"
     ".cd-table thead th{background:#f3f4f6;font-size:.85rem;white-space:nowrap}"
     ".cd-table tbody th{font-weight:400}"
-    ".cd-table .cd-n{text-align:right}"
+    ".cd-table .cd-n{text-align:right;white-space:nowrap}"
+    /* Wide screens: a long product name wraps inside its column, so the
+     * components column stays on the screen. */
+    ".cd-table tbody th{min-width:9em;max-width:22em;overflow-wrap:anywhere}"
+    ".cd-comps{min-width:11em}"
     ".cd-id{display:block;color:#4b5563;font:.8rem ui-monospace,monospace}"
     ".cd-alert-row{background:#fef2f2}"
     ".cd-alert{display:inline-block;color:#991b1b;font-weight:700;font-size:.85rem}"
@@ -160,14 +164,14 @@ static const char css[] =
     ".cd-foot{color:#4b5563;font-size:.85rem;margin:16px 0 32px}"
     ".cd-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
     "white-space:nowrap}"
-    ".cd-scroll-hint{display:none}"
+    ".cd-scroll-hint,.cd-table .cd-narrow{display:none}"
     "@media (max-width:600px){.cd-figures{grid-template-columns:repeat(2,auto)}"
     ".cd-table th,.cd-table td{padding:4px}}"
     /* Narrow screens keep the table (the columns compare products) but
      * scroll it sideways inside its region, under a product column that
      * stays put and is wide enough for names and the alert to read as
      * lines, not a word each; the page itself never scrolls sideways. */
-    "@media (max-width:800px){.cd-scroll-hint{display:block}"
+    "@media (max-width:800px){.cd-scroll-hint,.cd-table .cd-narrow{display:block}"
     ".cd-table{width:max-content;min-width:100%}"
     ".cd-table .cd-n,.cd-table td{white-space:nowrap}"
     ".cd-table tbody th,.cd-table thead th:first-child{position:sticky;left:0;z-index:1;"
@@ -384,7 +388,39 @@ static int by_judged(const void *a, const void *b)
  * of the components most reviews judged in 90 days (what is praised as well
  * as what breaks). The product's counts are read again: only listed rows
  * come here. */
-static void components(struct feed__dash *d, const struct feed__dash_row *w)
+static void components_load(struct feed__dash *d, const struct feed__dash_row *w)
+{
+    feed__comps_init(d->comps, d->q->tax, d->today);
+    if (d->rc == 0)
+        d->rc = feed__comps_add(d->comps, d->txn, d->q->tax, w->id);
+    if (d->rc == 0)
+        feed__comps_eval(d->comps);
+}
+
+/* components_named writes, in the product's cell, the labels of its
+ * component alerts for narrow screens, where the components column is
+ * out of sight until the table is scrolled (hidden on wide ones, where
+ * the column shows them with their numbers). */
+static void components_named(struct feed__dash *d)
+{
+    bool first = true;
+
+    for (size_t i = 0; d->rc == 0 && i < d->comps->n; i++) {
+        if (!d->comps->rows[i].alert)
+            continue;
+        if (first)
+            out(d, "<span class=\"cd-alert cd-narrow\"><span "
+                   "aria-hidden=\"true\">\xe2\x9a\xa0</span> ");
+        else
+            out(d, ", ");
+        esc(d, text_taxonomy_label(d->q->tax, d->comps->rows[i].tax));
+        first = false;
+    }
+    if (!first)
+        out(d, " complaints rising</span>");
+}
+
+static void components(struct feed__dash *d)
 {
     const struct text_taxonomy *tax = d->q->tax;
     const struct feed__comp_row *top[TEXT_MAX_COMPONENTS];
@@ -392,12 +428,8 @@ static void components(struct feed__dash *d, const struct feed__dash_row *w)
     size_t ntop = 0;
 
     out(d, "<td class=\"cd-comps\">");
-    feed__comps_init(c, tax, d->today);
-    if (d->rc == 0)
-        d->rc = feed__comps_add(c, d->txn, tax, w->id);
     if (d->rc)
         return;
-    feed__comps_eval(c);
     for (size_t i = 0; i < c->n; i++) {
         const struct feed__comp_row *r = &c->rows[i];
         char since[16];
@@ -441,6 +473,9 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
 {
     char v[64];
 
+    /* Read first: the product's cell names the alerts on narrow screens. */
+    if (d->comps)
+        components_load(d, w);
     out(d, w->alert ? "<tr class=\"cd-alert-row\" data-product=\"" : "<tr data-product=\"");
     esc(d, w->id);
     out(d, "\"><th scope=\"row\"><a href=\"");
@@ -465,6 +500,8 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
              "%.2f over 90 days; since %s</span>",
              w->tr.avg7, (unsigned long long)w->tr.n7, w->tr.avg90, since);
     }
+    if (d->comps)
+        components_named(d);
     if (w->fix_failed) {
         out(d, "<span class=\"cd-alert\"><span aria-hidden=\"true\">\xe2\x9a\xa0</span> Fix did "
                "not hold</span><span class=\"cd-why\">");
@@ -497,7 +534,7 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
     out(d, "</span></a></td>");
     /* Last, so the columns before keep their places for readers and tests. */
     if (d->comps)
-        components(d, w);
+        components(d);
     out(d, "</tr>\n");
 }
 

@@ -128,6 +128,9 @@ const AUDIT = `(async () => {
             return r.width > 0 && (r.right > vw + 1 || r.left < -1) && !clipped(e);
         }).slice(0, 20).map((e) => name(e) + ' ' + Math.round(e.getBoundingClientRect().left) + '..' + Math.round(e.getBoundingClientRect().right)),
         doc_scroll_width: document.documentElement.scrollWidth,
+        /* Regions that scroll sideways (the dashboard's table): how much of
+         * their content is out of sight. */
+        scrollers: all.filter((e) => /(auto|scroll)/.test(getComputedStyle(e).overflowX)).map((e) => ({ name: name(e), hidden: e.scrollWidth - e.clientWidth })),
         titles: all.filter((e) => e.matches('h1, .cw-title')).map((e) => ({ text: e.textContent.slice(0, 40), right: Math.round(e.getBoundingClientRect().right) })),
     };
     return out;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "seed.h"
 
 #ifndef CHORUS_ARTIFACTS_DIR
@@ -668,6 +669,66 @@ CHORUS_TEST_SETUP(pages_at_every_width, br_setup_cdp, br_teardown)
             break;
         default: /* the dashboard: its table scrolls inside its own region */
             expect_layout(page, 0, NULL, false);
+        }
+    }
+    json_decref(res);
+}
+
+/* The dashboard with alerts: a product whose hinge complaints rose this
+ * week (a component alert with its sparkline) beside quiet ones. At a
+ * laptop's width every column is on the screen (nothing hidden in the
+ * table's scroll region); at a phone's the table scrolls under its sticky
+ * product column. Screenshots of both into artifacts/, axe-core on both. */
+CHORUS_TEST_SETUP(dashboard_with_alerts, br_setup_cdp, br_teardown)
+{
+    struct br_env *t = *state;
+    json_t *res, *page, *sc;
+    char token[96], ts[32];
+    struct hresp *r;
+    size_t i, j;
+
+    seed_widgets(t->d);
+    seed_product(t->d, "hinge-h", "{\"name\":\"Pivot P14 Gen 3 Laptop\",\"category\":\"laptops\"}");
+    seed_review(t->d, json_pack("{s:s, s:i, s:s, s:s}", "product_id", "hinge-h", "rating", 2,
+                                "created_at", clk_rfc3339(clk_at_day(60), ts), "body",
+                                "The hinge feels loose."));
+    for (int k = 0; k < 9; k++)
+        seed_review(t->d, json_pack("{s:s, s:i, s:s, s:s}", "product_id", "hinge-h", "rating",
+                                    1 + k % 2, "created_at", clk_rfc3339(clk_at_day(k % 6), ts),
+                                    "body", "The hinge cracked and the lid wobbles."));
+    for (int k = 0; k < 20; k++)
+        seed_review(t->d, json_pack("{s:s, s:i, s:s, s:s}", "product_id", "hinge-h", "rating", 5,
+                                    "created_at", clk_rfc3339(clk_at_day(k * 4), ts), "body",
+                                    "Great keyboard, the battery lasts all day."));
+    r = h_post_json(t->d, "/api/v1/digest-tokens", "{\"name\":\"browser test\"}");
+    expect_status(r, 201);
+    snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(r->json, "token")));
+    hresp_free(r);
+    r = h_get(t->d, h_fmt("/dashboard?token=%s", token));
+    expect_status(r, 200);
+    expect_contains(r->body, "Hinge complaints"); /* the alert is there to be seen */
+    hresp_free(r);
+    res = br_cdp(t, json_pack("[{s:s, s:i, s:s, s:b}, {s:s, s:i, s:s, s:b}]", "url",
+                              h_fmt("%s/dashboard?token=%s", t->origin, token), "width", 1280,
+                              "shot", shot_path("dashboard-alerts", 1280), "audit", 1, "url",
+                              h_fmt("%s/dashboard?token=%s", t->origin, token), "width", 375,
+                              "shot", shot_path("dashboard-alerts", 375), "audit", 1));
+    json_array_foreach(json_object_get(res, "pages"), i, page)
+    {
+        int width = (int)json_integer_value(json_object_get(page, "width"));
+
+        expect_jbool(page, "ready", true);
+        br_expect_png_size(h_fmt("%s/dashboard-alerts-%d.png", CHORUS_ARTIFACTS_DIR, width), width,
+                           1400, 20000);
+        expect_no_violations(jpath(page, "audit.page"), h_fmt("dashboard at %d px", width));
+        expect_layout(page, 0, NULL, false);
+        json_array_foreach(jpath(page, "audit.layout.scrollers"), j, sc)
+        {
+            long long hidden = json_integer_value(json_object_get(sc, "hidden"));
+
+            if (width >= 1280 && hidden > 0)
+                fail_msg("dashboard at %d px: %lld px of %s are out of sight", width, hidden,
+                         json_string_value(json_object_get(sc, "name")));
         }
     }
     json_decref(res);

@@ -17,7 +17,7 @@ target_compile_definitions(browser_widget PRIVATE
     CHORUS_AXE_JS="${CMAKE_BINARY_DIR}/axe/node_modules/axe-core/axe.min.js")
 # The host-page server (the embedded test server) and libxml2 for parsing
 # dumped DOMs, both only in browser.c.
-target_link_libraries(browser_widget PRIVATE ts_harness ts_http PkgConfig::LIBXML2)
+target_link_libraries(browser_widget PRIVATE ts_harness ts_http ts_clock PkgConfig::LIBXML2)
 add_dependencies(browser_widget chorusd)
 
 # Each case has its own chorusd, host server and chromium profile, so cases
