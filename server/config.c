@@ -36,6 +36,10 @@ void srv_config_init(struct srv_config *c)
     c->google_feed_part_bytes = 90000000;
     c->google_feed_debounce_ms = 5000;
     c->google_feed_max_delay_ms = 60000;
+    c->max_releases_body_bytes = 256u << 10;
+    c->max_releases = 200;
+    c->max_release_version_bytes = 64;
+    c->max_release_notes_bytes = 2000;
 }
 
 static char *trim(char *s)
@@ -152,6 +156,11 @@ static const struct num_key nums[] = {
     NUM(google_feed_part_bytes, FEED_GOOGLE_MIN_PART, 100000000),
     NUM(google_feed_debounce_ms, 0, 3600000),
     NUM(google_feed_max_delay_ms, 0, 86400000),
+    /* Releases: at most the store's own caps, which bound its record. */
+    NUM(max_releases_body_bytes, 1024, 16u << 20),
+    NUM(max_releases, 0, CHORUS_MAX_RELEASES),
+    NUM(max_release_version_bytes, 1, CHORUS_MAX_RELEASE_VERSION),
+    NUM(max_release_notes_bytes, 0, CHORUS_MAX_RELEASE_NOTES),
 };
 
 /* Two-word settings: the first word sets the flag. */

@@ -35,6 +35,7 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__TOKENS] = "tokens",
     [STORE__SOURCES] = "sources",
     [STORE__BY_CONTENT] = "by_content",
+    [STORE__RELEASES] = "releases",
 };
 
 const char *store__db_name(int i)

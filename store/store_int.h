@@ -21,6 +21,7 @@
  *   by_category  path 0x00 product_no u32 -> empty
  *   aggregates   kind u8 | no u32 -> stats record (record.c)
  *   daily        kind u8 | no u32 | day u32 -> day record (record.c)
+ *   releases     product_no u32 -> the product's release list (releases.c)
  *
  * Records (reviews, products, aggregates, daily) start with a format-version
  * byte. Plain numbers (meta values, dedupe, product_no, categories) and the
@@ -64,6 +65,7 @@ enum store__db {
     STORE__TOKENS,     /* schema 2 */
     STORE__SOURCES,    /* pulled sources: id u64 -> record (sources.c); added empty */
     STORE__BY_CONTENT, /* pno | text hash -> review id (content.c); added empty */
+    STORE__RELEASES,   /* pno u32 -> release list (releases.c); added empty */
     STORE__NDB
 };
 

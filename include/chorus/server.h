@@ -54,6 +54,11 @@ struct srv_config {
     size_t google_feed_part_bytes;     /* one part (document), at most; default 90,000,000 */
     unsigned google_feed_debounce_ms;  /* re-render this long after the last change */
     unsigned google_feed_max_delay_ms; /* ... but at most this long after the first */
+    /* A product's releases (docs/releases.md). */
+    size_t max_releases_body_bytes;   /* body of PUT .../releases; default 256 KiB */
+    size_t max_releases;              /* releases per product; default 200 */
+    size_t max_release_version_bytes; /* default 64 */
+    size_t max_release_notes_bytes;   /* default 2000 */
 };
 
 struct srv;

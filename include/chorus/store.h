@@ -346,6 +346,36 @@ bool store_product_listed(const struct product *p, const struct review_stats *st
 int store_product_get(struct store_txn *txn, const char *id, struct product *p,
                       struct review_stats *stats);
 
+/* ---- releases (releases.c) -------------------------------------------------- */
+
+/* store_product_releases_put replaces product id's release list with the n
+ * releases in rel (any order; n 0 clears it). They are stored sorted by
+ * released_at, then version bytewise. The product's version moves, so its
+ * cached pages are rendered again. Write txn only. CHORUS_ENOTFOUND for an
+ * unknown product; CHORUS_EINVAL when n exceeds CHORUS_MAX_RELEASES, a
+ * version is empty, over CHORUS_MAX_RELEASE_VERSION bytes or given twice,
+ * notes exceed CHORUS_MAX_RELEASE_NOTES or released_at is 0 (the server's
+ * own, smaller caps are checked by its parser first). */
+int store_product_releases_put(struct store_txn *txn, const char *id,
+                               const struct product_release *rel, size_t n);
+
+/* store_release_fn receives one release, borrowed until the callback
+ * returns. Non-zero stops the walk and is returned. */
+typedef int (*store_release_fn)(void *ctx, const struct product_release *rel);
+
+/* store_product_releases calls fn for each release of product id, oldest
+ * first (released_at ascending, then version bytewise). A product without
+ * releases calls fn never and returns 0. CHORUS_ENOTFOUND for an unknown
+ * product, CHORUS_ECORRUPT for a damaged record, or fn's value. Any txn. */
+int store_product_releases(struct store_txn *txn, const char *id, store_release_fn fn, void *ctx);
+
+/* store_product_release_before fills *out with the latest release of
+ * product id released at or before t (strings borrowed from txn): "the
+ * nearest release before" a rise that began at t. CHORUS_ENOTFOUND when
+ * the product is unknown or has no release by then. Any txn. */
+int store_product_release_before(struct store_txn *txn, const char *id, int64_t t,
+                                 struct product_release *out);
+
 /* store_category_stats fills *stats for a category path and everything under
  * it. CHORUS_ENOTFOUND when no product was ever in it. */
 int store_category_stats(struct store_txn *txn, const char *path, struct review_stats *stats);

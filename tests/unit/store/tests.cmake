@@ -3,7 +3,7 @@
 # value directly.
 set(STORE_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/store)
 
-foreach(t keys env reviews merge query products scope sources ingest writer tokens)
+foreach(t keys env reviews merge query products scope sources ingest writer tokens releases)
     chorus_unit_test(NAME store_${t}
         SOURCES ${STORE_TEST_DIR}/test_${t}.c
         LIBS ts_store chorus_store chorus_base)
