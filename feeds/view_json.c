@@ -64,6 +64,24 @@ static void tm(struct buf *b, int *rc, const char *k, int64_t t)
     *rc = buf_append(b, s, 22);
 }
 
+/* list writes a comma-joined stored list ("battery,hinge") as a JSON array
+ * of strings. */
+static void list(struct buf *b, int *rc, const char *k, const char *joined)
+{
+    key(b, rc, k);
+    for (const char *c = joined; c && *c && *rc == 0;) {
+        const char *end = strchr(c, ',');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+
+        if (c != joined)
+            *rc = buf_putc(b, ',');
+        if (*rc == 0)
+            *rc = chorus_json_str(b, c, n);
+        c += n + (end ? 1 : 0);
+    }
+    key(b, rc, "]");
+}
+
 int feed_review_json(struct buf *b, const struct review *r)
 {
     int rc = 0;
@@ -96,18 +114,8 @@ int feed_review_json(struct buf *b, const struct review *r)
     num(b, &rc, ",\"helpful\":", r->helpful);
     num(b, &rc, ",\"not_helpful\":", r->not_helpful);
     dbl(b, &rc, ",\"sentiment\":", r->sentiment);
-    key(b, &rc, ",\"components\":[");
-    for (const char *c = r->components; c && *c && rc == 0;) {
-        const char *end = strchr(c, ',');
-        size_t n = end ? (size_t)(end - c) : strlen(c);
-
-        if (c != r->components)
-            rc = buf_putc(b, ',');
-        if (rc == 0)
-            rc = chorus_json_str(b, c, n);
-        c += n + (end ? 1 : 0);
-    }
-    key(b, &rc, "]");
+    list(b, &rc, ",\"components\":[", r->components);
+    list(b, &rc, ",\"versions\":[", r->versions);
     /* Every place the review came from, its own first; copies recognised
      * across sources add theirs (docs/sources.md). */
     str(b, &rc, ",\"origins\":[{\"source\":", r->source);

@@ -46,6 +46,7 @@ static const struct rf_info rf_table[RF__COUNT] = {
     [RF_PRODUCT] = {"product", 7, PK_OBJECT, 0, 0},
     [RF_COMPONENTS] = {"components", 10, PK_IGNORE, 0, 0},
     [RF_ORIGINS] = {"origins", 7, PK_IGNORE, 0, 0},
+    [RF_VERSIONS] = {"versions", 8, PK_IGNORE, 0, 0},
 };
 
 int parse__rf_lookup(const char *name, size_t n)

@@ -72,6 +72,7 @@ enum parse__rf {
     RF_PRODUCT,
     RF_COMPONENTS, /* server-computed (taxonomy tags): accepted and ignored */
     RF_ORIGINS,    /* server-recorded (copies from other sources): accepted and ignored */
+    RF_VERSIONS,   /* server-computed (versions the text names): accepted and ignored */
     RF__COUNT
 };
 

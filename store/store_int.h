@@ -126,6 +126,8 @@ struct store {
 
     store_tagger_fn tagger; /* see store_set_tagger */
     void *tagger_ctx;
+    store_tagger_fn versioner; /* see store_set_versioner */
+    void *versioner_ctx;
     store_scorer_fn scorer; /* see store_set_scorer */
     void *scorer_ctx;
 

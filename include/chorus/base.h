@@ -118,6 +118,8 @@ struct review {
     const char *components; /* "battery,hinge": set by the store's tagger; NULL = none */
     size_t n_origins;       /* further origins besides source/source_id; set by the store */
     const struct review_origin *origins;
+    const char *versions; /* "BIOS 1.14,driver 31.0.101": set by the store's version hook;
+                             NULL = none */
 };
 
 struct product {

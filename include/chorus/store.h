@@ -56,6 +56,15 @@ typedef void (*store_tagger_fn)(void *ctx, const struct review *r, char *out, si
  * before any write; fn NULL turns tagging off. */
 void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx);
 
+/* store_set_versioner makes store_review_put record the versions every
+ * review it stores mentions (struct review.versions, replacing the
+ * caller's), with fn of the tagger's shape writing them comma-joined
+ * ("BIOS 1.14,driver 31.0.101"; at most STORE_VERSIONS_MAX - 1 bytes kept).
+ * fn runs inside write transactions on whichever thread writes: it must be
+ * thread-safe. Set it once, before any write; NULL turns it off. */
+#define STORE_VERSIONS_MAX 512
+void store_set_versioner(struct store *s, store_tagger_fn fn, void *ctx);
+
 /* store_scorer_fn returns the sentiment of a review's text, -1 (negative) ..
  * +1 (positive), or NAN when it holds no opinion. It runs inside write
  * transactions, on whichever thread writes: it must be thread-safe. */
@@ -153,13 +162,13 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful);
 int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
                          int64_t created_at);
 
-/* store_reviews_retag runs the tagger (store_set_tagger) and the scorer
- * (store_set_scorer), those that are set, again over up to limit reviews
- * after id `after`, in id order, rewriting those whose tags or sentiment
- * changed: after a taxonomy or lexicon change, or on a folder that predates
- * tagging or scoring. Aggregates follow a changed sentiment. *last gets the
- * last id looked at (0: none left), *changed how many were rewritten. Write
- * txn; CHORUS_EINVAL with neither a tagger nor a scorer. */
+/* store_reviews_retag runs the tagger (store_set_tagger), the version hook
+ * (store_set_versioner) and the scorer (store_set_scorer), those that are
+ * set, again over up to limit reviews after id `after`, in id order,
+ * rewriting those whose tags, versions or sentiment changed: after a taxonomy or lexicon change, or
+ * on a folder that predates tagging or scoring. Aggregates follow a changed sentiment. *last gets
+ * the last id looked at (0: none left), *changed how many were rewritten. Write txn; CHORUS_EINVAL
+ * with neither a tagger nor a scorer. */
 int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uint64_t *last,
                         size_t *changed);
 

@@ -222,4 +222,45 @@ CHORUS_TEST(releases_need_the_catalogue_scope)
     assert_int_equal(chorusd_free(d), 0);
 }
 
+/* ---- versions named in reviews -------------------------------------------------- */
+
+CHORUS_TEST_SETUP(review_versions_in_json, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    uint64_t id, plain;
+    struct hresp *r;
+
+    id = h_post_review(d, "{\"product_id\":\"lap-9\",\"rating\":1,\"source\":\"t\","
+                          "\"source_id\":\"v-1\",\"title\":\"Battery died since bios 1.14\","
+                          "\"body\":\"Rolled the graphics driver back to 31.0.101; BIOS "
+                          "version 1.14 still drains. Paid $1.99 for 5 stars.\","
+                          "\"versions\":[\"made up\"]}");
+    plain = h_post_review(d, "{\"product_id\":\"lap-9\",\"rating\":5,"
+                             "\"body\":\"XPS 13 for 2 years, 4.5 stars\"}");
+    r = h_get(d, h_fmt("/api/v1/reviews/%llu", (unsigned long long)id));
+    expect_status(r, 200);
+    assert_int_equal(json_array_size(jpath(r->json, "versions")), 2);
+    expect_jstr(r->json, "versions[0]", "BIOS 1.14");
+    expect_jstr(r->json, "versions[1]", "driver 31.0.101");
+    hresp_free(r);
+    r = h_get(d, h_fmt("/api/v1/reviews/%llu", (unsigned long long)plain));
+    assert_true(json_is_array(jpath(r->json, "versions")));
+    assert_int_equal(json_array_size(jpath(r->json, "versions")), 0);
+    hresp_free(r);
+    /* The list shows them too; an edit from the same source recomputes them. */
+    r = h_get(d, "/api/v1/products/lap-9/reviews?sort=oldest");
+    expect_jstr(r->json, "reviews[0].versions[0]", "BIOS 1.14");
+    hresp_free(r);
+    r = h_post_json(d, "/api/v1/reviews",
+                    "{\"product_id\":\"lap-9\",\"rating\":2,\"source\":\"t\","
+                    "\"source_id\":\"v-1\",\"body\":\"fw v2.3 now\"}");
+    expect_status(r, 200);
+    expect_jstr(r->json, "results[0].status", "updated");
+    hresp_free(r);
+    r = h_get(d, h_fmt("/api/v1/reviews/%llu", (unsigned long long)id));
+    assert_int_equal(json_array_size(jpath(r->json, "versions")), 1);
+    expect_jstr(r->json, "versions[0]", "firmware 2.3");
+    hresp_free(r);
+}
+
 CHORUS_TEST_MAIN()

@@ -3,7 +3,8 @@
 # value directly.
 set(STORE_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/unit/store)
 
-foreach(t keys env reviews merge query products scope sources ingest writer tokens releases)
+foreach(t keys env reviews merge query products scope sources ingest writer tokens releases
+        versions)
     chorus_unit_test(NAME store_${t}
         SOURCES ${STORE_TEST_DIR}/test_${t}.c
         LIBS ts_store chorus_store chorus_base)
