@@ -219,8 +219,12 @@ static void emit(struct out *o, const char *name, const char *num)
             return;
         p += len + (e ? 1 : 0);
     }
-    if (o->used + (o->used ? 1 : 0) + n + 1 > o->cap)
+    if (o->used + (o->used ? 1 : 0) + n + 1 > o->cap) {
+        /* Full: later versions would make a list that is not the first
+         * ones in order. */
+        o->count = TEXT_VERSIONS_MAX;
         return;
+    }
     if (o->used)
         o->buf[o->used++] = ',';
     memcpy(o->buf + o->used, v, n + 1);

@@ -155,8 +155,8 @@ int text_terms_distinctive(const struct text_terms *fg, const struct text_terms 
  * docs/releases.md. Each is written normalised ("bios 1.12" -> "BIOS 1.12",
  * "fw v2.3" -> "firmware 2.3"), distinct, in order of first mention, at most
  * TEXT_VERSIONS_MAX, joined by ',' into out (cap bytes; TEXT_VERSIONS_BUF
- * is always enough, a smaller out gets the whole versions that fit); ""
- * when none. Linear in the text, no allocation, thread-safe. */
+ * is always enough, a smaller out gets the first versions that fit whole,
+ * in order); "" when none. Linear in the text, no allocation, thread-safe. */
 void text_versions(const char *title, const char *body, char *out, size_t cap);
 
 /* ---- sentiment ------------------------------------------------------------------ */
