@@ -3,6 +3,8 @@
  * from the configuration, and only a key with the catalogue scope writes. */
 #include "harness.h"
 
+#include "chorus/base.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +263,63 @@ CHORUS_TEST_SETUP(review_versions_in_json, h_setup, h_teardown)
     assert_int_equal(json_array_size(jpath(r->json, "versions")), 1);
     expect_jstr(r->json, "versions[0]", "firmware 2.3");
     hresp_free(r);
+}
+
+/* ---- the demo's story ------------------------------------------------------------ */
+
+/* chorus demo stores the release history of its story products: the
+ * runner-up laptop's BIOS 1.07..1.09 and the battery regression's BIOS
+ * 1.12..1.14, the last of them about a month ago. */
+CHORUS_TEST(demo_stores_releases)
+{
+    struct chorusd *d = chorusd_make(NULL);
+    const char *argv[] = {CHORUS_PATH, "demo", "--data", NULL, "--reviews", "3000", NULL};
+    char cursor[256] = "", path[512];
+    size_t with = 0, products = 0;
+    bool regression = false;
+
+    assert_non_null(d);
+    argv[3] = d->data;
+    assert_int_equal(h_run(h_fmt("%s/demo.out", d->root), h_fmt("%s/demo.err", d->root), argv), 0);
+    assert_int_equal(chorusd_start(d), 0);
+    do {
+        struct hresp *l = h_get(d, cursor[0] ? h_fmt("/api/v1/products?limit=100&cursor=%s", cursor)
+                                             : "/api/v1/products?limit=100");
+        json_t *list = jpath(l->json, "products"), *next = jpath(l->json, "next_cursor");
+
+        expect_status(l, 200);
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            const char *id = json_string_value(json_object_get(json_array_get(list, i), "id"));
+            struct hresp *r;
+            json_t *rel;
+            size_t n;
+
+            h_pct_encode(id, path, sizeof(path));
+            r = h_get(d, h_fmt("/api/v1/products/%s", path));
+            rel = jpath(r->json, "releases");
+            n = json_array_size(rel);
+            products++;
+            with += n > 0;
+            if (n == 3 && strcmp(json_string_value(jpath(r->json, "releases[2].version")),
+                                 "BIOS 1.14") == 0) {
+                int64_t at = 0;
+                const char *s = json_string_value(jpath(r->json, "releases[2].released_at"));
+
+                assert_int_equal(chorus_time_parse(s, strlen(s), &at), 0);
+                /* About a month before now. */
+                assert_true(at > chorus_now() - 32 * 86400 && at < chorus_now() - 28 * 86400);
+                expect_jstr(r->json, "releases[1].version", "BIOS 1.13");
+                regression = true;
+            }
+            hresp_free(r);
+        }
+        snprintf(cursor, sizeof(cursor), "%s", json_is_string(next) ? json_string_value(next) : "");
+        hresp_free(l);
+    } while (cursor[0]);
+    assert_true(products > 100);
+    assert_int_equal(with, 2);
+    assert_true(regression);
+    assert_int_equal(chorusd_free(d), 0);
 }
 
 CHORUS_TEST_MAIN()
