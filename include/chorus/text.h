@@ -159,6 +159,16 @@ int text_terms_distinctive(const struct text_terms *fg, const struct text_terms 
  * in order); "" when none. Linear in the text, no allocation, thread-safe. */
 void text_versions(const char *title, const char *body, char *out, size_t cap);
 
+/* text_term_actionable says whether a distinctive term (a word or a
+ * two-word phrase, as text_terms_distinctive gives them) names something an
+ * engineer can act on: a part, a symptom, a version. A term the taxonomy t
+ * names (t may be NULL) always is; otherwise a word is not when it is a
+ * common verb, evaluative adjective, adverb, time word or review filler
+ * ("use", "become", "wanted", "second", "terrible", "really"), and a phrase
+ * is not when either of its words is (the list is in text/actionable.c).
+ * Pure, thread-safe. */
+bool text_term_actionable(const struct text_taxonomy *t, const char *term);
+
 /* ---- sentiment ------------------------------------------------------------------ */
 
 /* text_sentiment scores the opinion of product-review English in title and
