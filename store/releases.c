@@ -139,26 +139,13 @@ static int get_text(const uint8_t **p, size_t *left, bool may_be_none, const cha
     return 0;
 }
 
-int store_product_releases(struct store_txn *txn, const char *id, store_release_fn fn, void *ctx)
+int store__releases_decode(const void *data, size_t len, store_release_fn fn, void *ctx)
 {
-    const uint8_t *p;
-    size_t left, n;
-    uint8_t k[4];
-    uint32_t pno;
-    MDB_val v;
+    const uint8_t *p = data;
+    size_t left = len, n;
+    int64_t prev = INT64_MIN;
     int rc;
 
-    rc = store__product_no(txn, id, &pno);
-    if (rc)
-        return rc;
-    store__be32(k, pno);
-    rc = store__get(txn, STORE__RELEASES, k, 4, &v);
-    if (rc == CHORUS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    p = v.mv_data;
-    left = v.mv_size;
     if (left < 3 || p[0] != STORE__RECORD_VERSION)
         return CHORUS_ECORRUPT;
     n = rd16(p + 1);
@@ -177,14 +164,33 @@ int store_product_releases(struct store_txn *txn, const char *id, store_release_
         rc = get_text(&p, &left, false, &r.version);
         if (rc == 0)
             rc = get_text(&p, &left, true, &r.notes);
-        if (rc == 0 && (!*r.version || r.released_at == 0))
+        /* Out of order would break "the release before t". */
+        if (rc == 0 && (!*r.version || r.released_at == 0 || r.released_at < prev))
             rc = CHORUS_ECORRUPT;
-        if (rc == 0)
+        prev = r.released_at;
+        if (rc == 0 && fn)
             rc = fn(ctx, &r);
         if (rc)
             return rc;
     }
     return left == 0 ? 0 : CHORUS_ECORRUPT;
+}
+
+int store_product_releases(struct store_txn *txn, const char *id, store_release_fn fn, void *ctx)
+{
+    uint8_t k[4];
+    uint32_t pno;
+    MDB_val v;
+    int rc;
+
+    rc = store__product_no(txn, id, &pno);
+    if (rc)
+        return rc;
+    store__be32(k, pno);
+    rc = store__get(txn, STORE__RELEASES, k, 4, &v);
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    return rc ? rc : store__releases_decode(v.mv_data, v.mv_size, fn, ctx);
 }
 
 struct before {

@@ -419,6 +419,11 @@ int store__agg_review(struct store_txn *t, const struct review *old,
  * move) and bumps versions of both chains. */
 int store__agg_move_product(struct store_txn *t, uint32_t pno, const uint32_t *from, size_t nfrom,
                             const char *from_path, const uint32_t *to, size_t nto);
+/* store__releases_decode walks a releases record (releases.c), calling fn
+ * (NULL: only check it) per release; CHORUS_ECORRUPT when damaged or out of
+ * order, else 0 or fn's value. */
+int store__releases_decode(const void *data, size_t len, store_release_fn fn, void *ctx);
+
 /* store__agg_bump bumps the version of (kind, no). */
 int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no);
 /* store__agg_flush writes every cached change (before commit, and before a

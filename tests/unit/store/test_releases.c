@@ -8,6 +8,7 @@
 
 #include "chorus/base.h"
 #include "store_helpers.h"
+#include "store_int.h"
 
 struct put_ctx {
     const char *id;
@@ -180,6 +181,72 @@ CHORUS_TEST_SETUP(releases_move_the_product_version, fx_setup, fx_teardown)
     assert_true(after.version > before.version);
     assert_int_equal(put_rel(f->s, "p", NULL, 0), 0);
     assert_true(stats_of(f->s, "p").version > after.version);
+}
+
+/* damage overwrites the releases record of product "p" with bytes (its
+ * length first). */
+static int damage(struct store_txn *t, void *ctx)
+{
+    const uint8_t *bytes = ctx;
+    uint8_t k[4];
+    uint32_t pno;
+    int rc = store__product_no(t, "p", &pno);
+
+    store__be32(k, pno);
+    return rc ? rc : store__put(t, STORE__RELEASES, k, 4, bytes + 1, bytes[0], 0);
+}
+
+static void no_report(void *ctx, const char *line)
+{
+    (void)ctx;
+    (void)line;
+}
+
+/* chorus check reads every releases record: a damaged or unordered one, or
+ * one of a product that does not exist, is a discrepancy. */
+CHORUS_TEST_SETUP(check_finds_damaged_releases, fx_setup, fx_teardown)
+{
+    struct fx *f = *state;
+    const struct product_release one[] = {{"BIOS 1.12", 1000, NULL}, {"BIOS 1.14", 3000, "x"}};
+    struct store_txn *t = NULL;
+    struct product_release got;
+    uint64_t drift = 99;
+    /* Length, then the record: version, count 1, time, version "" (empty). */
+    uint8_t empty[] = {16,  STORE__RECORD_VERSION, 0, 1, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0xff,
+                       0xff};
+    /* Two releases out of order. */
+    uint8_t unordered[] = {27,   STORE__RECORD_VERSION,
+                           0,    2,
+                           0x80, 0,
+                           0,    0,
+                           0,    0,
+                           0,    9,
+                           0,    1,
+                           'a',  0,
+                           0xff, 0xff,
+                           0x80, 0,
+                           0,    0,
+                           0,    0,
+                           0,    5,
+                           0,    1,
+                           'b',  0};
+    bool created;
+
+    put_product(f->s, "p", "", &created);
+    assert_int_equal(put_rel(f->s, "p", one, 2), 0);
+    assert_int_equal(store_check(f->s, no_report, NULL, &drift), 0);
+    assert_int_equal(drift, 0);
+    unordered[0] = (uint8_t)(sizeof(unordered) - 1);
+    empty[0] = (uint8_t)(sizeof(empty) - 1);
+    assert_int_equal(store_write(f->s, damage, unordered), 0);
+    assert_int_equal(store_check(f->s, no_report, NULL, &drift), 0);
+    assert_int_equal(drift, 1);
+    assert_int_equal(store_read_begin(f->s, &t), 0);
+    assert_int_equal(store_product_release_before(t, "p", 100, &got), CHORUS_ECORRUPT);
+    store_txn_free(t);
+    assert_int_equal(store_write(f->s, damage, empty), 0);
+    assert_int_equal(store_check(f->s, no_report, NULL, &drift), 0);
+    assert_int_equal(drift, 1);
 }
 
 CHORUS_TEST_MAIN()

@@ -12,5 +12,6 @@ foreach(t keys env reviews merge query products scope sources ingest writer toke
 endforeach()
 target_link_libraries(store_scope PRIVATE PkgConfig::LMDB)
 target_link_libraries(store_ingest PRIVATE PkgConfig::LMDB)
+target_link_libraries(store_releases PRIVATE PkgConfig::LMDB)
 target_link_libraries(store_writer PRIVATE Threads::Threads)
 target_link_libraries(store_tokens PRIVATE PkgConfig::LMDB OpenSSL::Crypto)
