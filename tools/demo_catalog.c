@@ -133,7 +133,8 @@ static void set_wave(struct demo_product *d, uint64_t *rng, bool ongoing)
 }
 
 /* release adds a release of d at timeline fraction f. */
-static void release(struct demo_product *d, const char *version, double f, int64_t t_start)
+static void release(struct demo_product *d, const char *version, double f, const char *notes,
+                    int64_t t_start)
 {
     struct product_release *r = &d->releases[d->n_releases];
 
@@ -142,7 +143,7 @@ static void release(struct demo_product *d, const char *version, double f, int64
     /* On the hour, as a release team would publish it. */
     r->released_at = t_start + (int64_t)(f * DEMO_SPAN_SECONDS);
     r->released_at -= r->released_at % 3600;
-    r->notes = NULL;
+    r->notes = notes;
     d->n_releases++;
 }
 
@@ -178,9 +179,9 @@ static void story(struct demo_catalog *cat, const size_t top[3], int64_t t_start
     fw->defect_from = 0.55;
     fw->defect_to = 0.61;
     fw->regress = "BIOS 1.08";
-    release(fw, "BIOS 1.07", 0.42, t_start);
-    release(fw, "BIOS 1.08", 0.55, t_start);
-    release(fw, "BIOS 1.09", 0.61, t_start);
+    release(fw, "BIOS 1.07", 0.42, "Security fixes.", t_start);
+    release(fw, "BIOS 1.08", 0.55, "Thunderbolt controller firmware; quieter fan curve.", t_start);
+    release(fw, "BIOS 1.09", 0.61, "Fixes units that do not power on after BIOS 1.08.", t_start);
 
     bat->defect = DEMO_T_BATTERY_DRAIN;
     bat->defect_from = 1.0 - 30 * DAY;
@@ -188,9 +189,10 @@ static void story(struct demo_catalog *cat, const size_t top[3], int64_t t_start
     bat->wave_bad = 0.55;
     bat->wave_topic = 0.8;
     bat->regress = "BIOS 1.14";
-    release(bat, "BIOS 1.12", 0.70, t_start);
-    release(bat, "BIOS 1.13", 0.86, t_start);
-    release(bat, "BIOS 1.14", bat->defect_from, t_start);
+    release(bat, "BIOS 1.12", 0.70, "Security fixes; USB-C charging stability.", t_start);
+    release(bat, "BIOS 1.13", 0.86, "Improved fan control at idle.", t_start);
+    release(bat, "BIOS 1.14", bat->defect_from,
+            "New power management for Modern Standby; security fixes.", t_start);
     cat->story[0] = top[1];
     cat->story[1] = top[2];
 }
