@@ -147,12 +147,56 @@ static void add_issue(struct digest *d, struct dentry *e, const struct review *r
     g->status = is.status;
 }
 
+/* versions puts the versions named by at least min_docs of e's complaints
+ * into e's terms, most named first (at most MAX_TERMS / 2, so words still
+ * have room), and returns how many. */
+static size_t versions(struct digest *d, struct dentry *e, uint32_t min_docs)
+{
+    char seen[MAX_TERMS * 4][TEXT_VERSION_MAX];
+    uint32_t docs[MAX_TERMS * 4];
+    size_t ns = 0, out = 0;
+
+    for (size_t i = e->first; i < e->first + e->n; i++) {
+        for (const char *v = d->cs[i].r->versions; v && *v;) {
+            const char *end = strchr(v, ',');
+            size_t n = end ? (size_t)(end - v) : strlen(v), k;
+
+            for (k = 0; k < ns; k++)
+                if (strlen(seen[k]) == n && memcmp(seen[k], v, n) == 0)
+                    break;
+            if (k == ns && ns < sizeof(docs) / sizeof(docs[0]) && n < TEXT_VERSION_MAX) {
+                memcpy(seen[ns], v, n);
+                seen[ns][n] = '\0';
+                docs[ns++] = 0;
+            }
+            if (k < ns)
+                docs[k]++;
+            v += n + (end ? 1 : 0);
+        }
+    }
+    while (out < MAX_TERMS / 2) {
+        size_t best = ns;
+
+        for (size_t k = 0; k < ns; k++)
+            if (docs[k] >= min_docs && (best == ns || docs[k] > docs[best]))
+                best = k;
+        if (best == ns)
+            break;
+        snprintf(e->terms[out], sizeof(e->terms[out]), "%s", seen[best]);
+        e->term_count[out] = e->term_docs[out] = docs[best];
+        e->term_z[out] = 0;
+        docs[best] = 0; /* taken */
+        out++;
+    }
+    return out;
+}
+
 static void analyse(struct digest *d, struct dentry *e, const struct text_terms *bg)
 {
     struct text_terms *fg = text_terms_new();
-    struct text_term top[MAX_TERMS];
+    struct text_term top[TERM_CANDIDATES];
     struct text_match m[64];
-    size_t nt = 0;
+    size_t nt = 0, kept;
 
     for (size_t i = e->first; i < e->first + e->n; i++) {
         const struct review *r = d->cs[i].r;
@@ -190,14 +234,22 @@ static void analyse(struct digest *d, struct dentry *e, const struct text_terms 
     /* Without positive reviews every z is 0 (docs/digest.md): rank by
      * count then. */
     text_terms_distinctive(fg, bg, text_terms_docs(bg) ? 1.0 : 0.0, e->n >= 3 ? 2 : 1, top,
-                           MAX_TERMS, &nt);
-    for (size_t i = 0; i < nt; i++) {
-        snprintf(e->terms[i], sizeof(e->terms[i]), "%s", top[i].term);
-        e->term_count[i] = top[i].count;
-        e->term_docs[i] = top[i].docs;
-        e->term_z[i] = top[i].z;
+                           TERM_CANDIDATES, &nt);
+    /* Versions first: "BIOS 1.14" said by the complaints is what an
+     * engineer checks against the releases. Then the words an engineer can
+     * act on, dropping the vocabulary of complaining itself
+     * (text_term_actionable). */
+    kept = versions(d, e, e->n >= 3 ? 2 : 1);
+    for (size_t i = 0; i < nt && kept < MAX_TERMS; i++) {
+        if (!text_term_actionable(d->tax, top[i].term))
+            continue;
+        snprintf(e->terms[kept], sizeof(e->terms[kept]), "%s", top[i].term);
+        e->term_count[kept] = top[i].count;
+        e->term_docs[kept] = top[i].docs;
+        e->term_z[kept] = top[i].z;
+        kept++;
     }
-    e->nterms = nt;
+    e->nterms = kept;
     text_terms_free(fg);
 }
 

@@ -13,6 +13,9 @@
 #define MAX_ENTRIES     300   /* entries per digest: the newest are kept */
 #define MAX_LISTED      25    /* complaints listed in one entry */
 #define MAX_TERMS       8
+/* Distinctive terms asked for before the filter of text_term_actionable
+ * keeps MAX_TERMS of them. */
+#define TERM_CANDIDATES (4 * MAX_TERMS)
 #define MAX_PHRASES     24
 #define BACKGROUND      150 /* recent 4-5 star reviews a product's terms are scored against */
 #define EXCERPT         240 /* bytes of a complaint's body shown */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "chorus/base.h"
+#include "chorus/store.h"
 
 /* The writer helpers below chain on rc: once a buffer reports its cap, the
  * remaining calls do nothing and the error is returned at the end. */
@@ -63,6 +64,24 @@ static void tm(struct buf *b, int *rc, const char *k, int64_t t)
     *rc = buf_append(b, s, 22);
 }
 
+/* list writes a comma-joined stored list ("battery,hinge") as a JSON array
+ * of strings. */
+static void list(struct buf *b, int *rc, const char *k, const char *joined)
+{
+    key(b, rc, k);
+    for (const char *c = joined; c && *c && *rc == 0;) {
+        const char *end = strchr(c, ',');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+
+        if (c != joined)
+            *rc = buf_putc(b, ',');
+        if (*rc == 0)
+            *rc = chorus_json_str(b, c, n);
+        c += n + (end ? 1 : 0);
+    }
+    key(b, rc, "]");
+}
+
 int feed_review_json(struct buf *b, const struct review *r)
 {
     int rc = 0;
@@ -95,18 +114,8 @@ int feed_review_json(struct buf *b, const struct review *r)
     num(b, &rc, ",\"helpful\":", r->helpful);
     num(b, &rc, ",\"not_helpful\":", r->not_helpful);
     dbl(b, &rc, ",\"sentiment\":", r->sentiment);
-    key(b, &rc, ",\"components\":[");
-    for (const char *c = r->components; c && *c && rc == 0;) {
-        const char *end = strchr(c, ',');
-        size_t n = end ? (size_t)(end - c) : strlen(c);
-
-        if (c != r->components)
-            rc = buf_putc(b, ',');
-        if (rc == 0)
-            rc = chorus_json_str(b, c, n);
-        c += n + (end ? 1 : 0);
-    }
-    key(b, &rc, "]");
+    list(b, &rc, ",\"components\":[", r->components);
+    list(b, &rc, ",\"versions\":[", r->versions);
     if (r->known_issue)
         num(b, &rc, ",\"known_issue\":", r->known_issue);
     else
@@ -156,23 +165,61 @@ int feed_stats_json(struct buf *b, const struct review_stats *s)
     return rc;
 }
 
+/* product_fields writes p's fields and stats, leaving the object open. */
+static void product_fields(struct buf *b, int *rc, const struct product *p,
+                           const struct review_stats *s)
+{
+    str(b, rc, "{\"id\":", p->id);
+    str(b, rc, ",\"name\":", p->name);
+    str(b, rc, ",\"brand\":", p->brand);
+    str(b, rc, ",\"category\":", p->category);
+    str(b, rc, ",\"url\":", p->url);
+    str(b, rc, ",\"image_url\":", p->image_url);
+    str(b, rc, ",\"gtin\":", p->gtin);
+    str(b, rc, ",\"mpn\":", p->mpn);
+    if (s) {
+        key(b, rc, ",\"stats\":");
+        if (*rc == 0)
+            *rc = feed_stats_json(b, s);
+    }
+}
+
+struct release_out {
+    struct buf *b;
+    size_t n;
+};
+
+static int put_release(void *ctx, const struct product_release *r)
+{
+    struct release_out *o = ctx;
+    int rc = 0;
+
+    str(o->b, &rc, o->n++ ? ",{\"version\":" : "{\"version\":", r->version);
+    tm(o->b, &rc, ",\"released_at\":", r->released_at);
+    str(o->b, &rc, ",\"notes\":", r->notes);
+    key(o->b, &rc, "}");
+    return rc;
+}
+
+int feed_product_detail_json(struct buf *b, struct store_txn *txn, const struct product *p,
+                             const struct review_stats *s)
+{
+    struct release_out o = {.b = b};
+    int rc = 0;
+
+    product_fields(b, &rc, p, s);
+    key(b, &rc, ",\"releases\":[");
+    if (rc == 0)
+        rc = store_product_releases(txn, p->id, put_release, &o);
+    key(b, &rc, "]}");
+    return rc;
+}
+
 int feed_product_json(struct buf *b, const struct product *p, const struct review_stats *s)
 {
     int rc = 0;
 
-    str(b, &rc, "{\"id\":", p->id);
-    str(b, &rc, ",\"name\":", p->name);
-    str(b, &rc, ",\"brand\":", p->brand);
-    str(b, &rc, ",\"category\":", p->category);
-    str(b, &rc, ",\"url\":", p->url);
-    str(b, &rc, ",\"image_url\":", p->image_url);
-    str(b, &rc, ",\"gtin\":", p->gtin);
-    str(b, &rc, ",\"mpn\":", p->mpn);
-    if (s) {
-        key(b, &rc, ",\"stats\":");
-        if (rc == 0)
-            rc = feed_stats_json(b, s);
-    }
+    product_fields(b, &rc, p, s);
     key(b, &rc, "}");
     return rc;
 }

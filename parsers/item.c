@@ -47,6 +47,7 @@ static const struct rf_info rf_table[RF__COUNT] = {
     [RF_COMPONENTS] = {"components", 10, PK_IGNORE, 0, 0},
     [RF_ORIGINS] = {"origins", 7, PK_IGNORE, 0, 0},
     [RF_KNOWN_ISSUE] = {"known_issue", 11, PK_IGNORE, 0, 0},
+    [RF_VERSIONS] = {"versions", 8, PK_IGNORE, 0, 0},
 };
 
 int parse__rf_lookup(const char *name, size_t n)

@@ -73,6 +73,7 @@ enum parse__rf {
     RF_COMPONENTS,  /* server-computed (taxonomy tags): accepted and ignored */
     RF_ORIGINS,     /* server-recorded (copies from other sources): accepted and ignored */
     RF_KNOWN_ISSUE, /* server-computed (the complaint's known issue): accepted and ignored */
+    RF_VERSIONS,    /* server-computed (versions the text names): accepted and ignored */
     RF__COUNT
 };
 

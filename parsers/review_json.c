@@ -171,9 +171,10 @@ int parse__review_json(struct parse__item *it, json_t *obj)
         if (f < 0)
             return unknown(it->err, "The review", key, klen,
                            "docs/reviews.md lists the review fields.");
-        /* The server assigns ids, component tags, origins and known
-         * issues; exported ones are not errors, and not input either. */
-        if (f == RF_ID || f == RF_COMPONENTS || f == RF_ORIGINS || f == RF_KNOWN_ISSUE)
+        /* The server assigns ids, component tags, origins, versions and
+         * known issues; exported ones are not errors, and not input either. */
+        if (f == RF_ID || f == RF_COMPONENTS || f == RF_ORIGINS || f == RF_VERSIONS ||
+            f == RF_KNOWN_ISSUE)
             continue;
         rc = field_json(it, (enum parse__rf)f, v);
         if (rc)

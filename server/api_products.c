@@ -134,7 +134,7 @@ static int render_product(struct srv_req *r, void *ctx, struct buf *b, int64_t *
     int rc = store_product_get(r->t->rtxn, ctx, &p, &st);
 
     (void)modified;
-    return rc ? rc : feed_product_json(b, &p, &st);
+    return rc ? rc : feed_product_detail_json(b, r->t->rtxn, &p, &st);
 }
 
 /* reply_private answers a key holder's read that no cache may keep: what
@@ -168,7 +168,7 @@ static void product_private(struct srv_req *r, const struct product *p,
     int rc;
 
     buf_init(&b, 0);
-    rc = feed_product_json(&b, p, st);
+    rc = feed_product_detail_json(&b, r->t->rtxn, p, st);
     srv__read_end(r);
     if (rc) {
         srv__problem(r, srv__status_of(rc), "The product cannot be read: %s.", chorus_strerror(rc));
@@ -248,7 +248,7 @@ static void product_done(struct store_job *job, int commit_rc)
         if (rc == 0) {
             rc = store_product_get(base->t->rtxn, j->p->id, &p, &st);
             if (rc == 0)
-                rc = feed_product_json(&b, &p, &st);
+                rc = feed_product_detail_json(&b, base->t->rtxn, &p, &st);
             store_read_end(base->t->rtxn);
         }
     }

@@ -39,6 +39,10 @@ void srv_config_init(struct srv_config *c)
     c->components_max_products = 5000;
     c->known_issues_max = 1000;
     c->known_issue_relink_max = 100000;
+    c->max_releases_body_bytes = 256u << 10;
+    c->max_releases = 200;
+    c->max_release_version_bytes = 64;
+    c->max_release_notes_bytes = 2000;
 }
 
 static char *trim(char *s)
@@ -159,6 +163,11 @@ static const struct num_key nums[] = {
     NUM(components_max_products, 1, 1000000),
     NUM(known_issues_max, 1, STORE_ISSUES_MAX),
     NUM(known_issue_relink_max, 1, 100000000),
+    /* Releases: at most the store's own caps, which bound its record. */
+    NUM(max_releases_body_bytes, 1024, 16u << 20),
+    NUM(max_releases, 0, CHORUS_MAX_RELEASES),
+    NUM(max_release_version_bytes, 1, CHORUS_MAX_RELEASE_VERSION),
+    NUM(max_release_notes_bytes, 0, CHORUS_MAX_RELEASE_NOTES),
 };
 
 /* Two-word settings: the first word sets the flag. */

@@ -198,6 +198,7 @@ void srv__moderation_list(struct srv_req *r);
 void srv__products_list(struct srv_req *r);
 void srv__product_get(struct srv_req *r);
 void srv__product_put(struct srv_req *r);
+void srv__product_releases_put(struct srv_req *r); /* api_releases.c */
 void srv__product_reviews(struct srv_req *r);
 /* GET /api/v1/products/{id}/components and GET /api/v1/components?category=
  * (api_components.c, docs/digest.md "Component trends"): as private as the
@@ -543,9 +544,10 @@ struct srv_thread *srv__thread_self(void);
  * literal suffix such as ".atom", which is not part of the parameter. */
 /* The body a route takes, by the cap on its size (checked before any
  * handler reads it): small JSON documents (max_small_body_bytes, the
- * default), a vote (max_vote_body_bytes) or reviews in bulk
+ * default), a vote (max_vote_body_bytes), a release list
+ * (max_releases_body_bytes) or reviews in bulk
  * (max_body_bytes, which evhttp enforces while reading). */
-enum srv_body { SRV_BODY_SMALL, SRV_BODY_VOTE, SRV_BODY_BULK };
+enum srv_body { SRV_BODY_SMALL, SRV_BODY_VOTE, SRV_BODY_BULK, SRV_BODY_RELEASES };
 
 struct srv_route {
     enum evhttp_cmd_type method;

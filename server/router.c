@@ -33,6 +33,8 @@ static const struct srv_route routes[] = {
     {EVHTTP_REQ_PATCH, "/api/v1/known-issues/{id}", srv__issue_patch, SRV_SCOPE_CATALOGUE, 0},
     {EVHTTP_REQ_DELETE, "/api/v1/known-issues/{id}", srv__issue_delete, SRV_SCOPE_CATALOGUE, 0},
     {EVHTTP_REQ_GET, "/api/v1/known-issues/{id}/reviews", srv__issue_reviews, 0, 0},
+    {EVHTTP_REQ_PUT, "/api/v1/products/{id}/releases", srv__product_releases_put,
+     SRV_SCOPE_CATALOGUE, SRV_BODY_RELEASES},
     {EVHTTP_REQ_GET, "/api/v1/digest-tokens", srv__tokens_list, SRV_SCOPE_ADMIN, 0},
     {EVHTTP_REQ_POST, "/api/v1/digest-tokens", srv__tokens_create, SRV_SCOPE_ADMIN, 0},
     {EVHTTP_REQ_DELETE, "/api/v1/digest-tokens/{id}", srv__tokens_delete, SRV_SCOPE_ADMIN, 0},
@@ -192,9 +194,10 @@ static bool admit(struct srv_req *r, const struct srv_route *rt)
 {
     const struct srv_config *c = &r->srv->cfg;
     size_t n = evbuffer_get_length(evhttp_request_get_input_buffer(r->req));
-    size_t cap = rt->body == SRV_BODY_VOTE    ? c->max_vote_body_bytes
-                 : rt->body == SRV_BODY_SMALL ? c->max_small_body_bytes
-                                              : c->max_body_bytes;
+    size_t cap = rt->body == SRV_BODY_VOTE       ? c->max_vote_body_bytes
+                 : rt->body == SRV_BODY_SMALL    ? c->max_small_body_bytes
+                 : rt->body == SRV_BODY_RELEASES ? c->max_releases_body_bytes
+                                                 : c->max_body_bytes;
     unsigned wait;
 
     if (n > cap) {

@@ -105,6 +105,7 @@ int srv_new(struct srv **out, const struct srv_config *c, char *errbuf, size_t e
     if (rc)
         goto fail;
     store_set_tagger(s->store, text_review_tags, s->taxonomy);
+    store_set_versioner(s->store, text_review_versions, NULL);
     store_set_scorer(s->store, text_review_sentiment, NULL);
     if (c->cache_bytes)
         s->cache = srv__cache_new(c->cache_bytes);

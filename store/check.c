@@ -277,6 +277,26 @@ static int one_content(struct store__check *ck, const MDB_val *k, const MDB_val 
     return 0;
 }
 
+/* ---- releases: each names a product and decodes ------------------------------------------ */
+
+static int one_release(struct store__check *ck, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+    uint32_t pno;
+
+    (void)ctx;
+    if (k->mv_size != 4) {
+        store__check_say(ck, "The releases table holds a key of %zu bytes.", k->mv_size);
+        return 0;
+    }
+    pno = store__rd32(k->mv_data);
+    if (pno >= ck->nprod)
+        store__check_say(
+            ck, "The releases table names product number %" PRIu32 ", which does not exist.", pno);
+    else if (store__releases_decode(v->mv_data, v->mv_size, NULL, NULL) != 0)
+        store__check_say(ck, "The releases of product number %" PRIu32 " are damaged.", pno);
+    return 0;
+}
+
 /* ---- the check --------------------------------------------------------------------------- */
 
 /* numbering reads the next number of a dense sequence and checks it against
@@ -341,6 +361,8 @@ int store_check(struct store *s, void (*report)(void *ctx, const char *line), vo
         rc = store__check_each(&ck, STORE__BY_CONTENT, one_content, NULL);
     if (rc == 0)
         rc = store__check_comps(&ck);
+    if (rc == 0)
+        rc = store__check_each(&ck, STORE__RELEASES, one_release, NULL);
     if (rc == 0)
         rc = store__check_tokens(&ck);
     if (rc == 0)

@@ -40,6 +40,7 @@ static const char *const db_names[STORE__NDB] = {
     [STORE__ISSUES_BY_PROD] = "issues_by_prod",
     [STORE__ISSUE_OF] = "issue_of",
     [STORE__ISSUE_REVIEWS] = "issue_reviews",
+    [STORE__RELEASES] = "releases",
 };
 
 const char *store__db_name(int i)

@@ -83,6 +83,12 @@ void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx)
     s->tagger_ctx = ctx;
 }
 
+void store_set_versioner(struct store *s, store_tagger_fn fn, void *ctx)
+{
+    s->versioner = fn;
+    s->versioner_ctx = ctx;
+}
+
 void store_set_scorer(struct store *s, store_scorer_fn fn, void *ctx)
 {
     s->scorer = fn;

@@ -12,9 +12,16 @@
 
 #include "chorus/base.h"
 
-#define STR_NULL    UINT32_MAX
-#define REVIEW_HDR  57
-#define PRODUCT_HDR 9
+#define STR_NULL UINT32_MAX
+
+/* Tagged fields that may follow a review's origin list (which may then be
+ * empty): a tag byte and a string each. Records without any stay byte for
+ * byte what they were before tags existed, so older readers and `chorus
+ * check` see nothing new on them. A tag this code does not know is
+ * CHORUS_ECORRUPT, like any other damage. */
+#define REVIEW_EXT_VERSIONS 'V' /* the versions the text names (text_versions) */
+#define REVIEW_HDR          57
+#define PRODUCT_HDR         9
 
 /* The product's flags byte, after its strings. A record written before it
  * existed ends at mpn: those products were public under the earlier rule
@@ -111,6 +118,11 @@ static const char *get_str(struct reader *r)
 
 /* ---- reviews ------------------------------------------------------------------- */
 
+static bool has_versions(const struct review *r)
+{
+    return r->versions && *r->versions;
+}
+
 size_t store__review_size(const struct review *r)
 {
     size_t n = REVIEW_HDR;
@@ -120,10 +132,12 @@ size_t store__review_size(const struct review *r)
          str_size(r->source_id) + str_size(r->moderation_reason);
     for (size_t i = 0; i < r->n_responses; i++)
         n += 8 + str_size(r->responses[i].author) + str_size(r->responses[i].body);
-    if (r->n_origins) {
+    if (r->n_origins || has_versions(r)) {
         n += str_size(r->components && *r->components ? r->components : NULL) + 1;
         for (size_t i = 0; i < r->n_origins; i++)
             n += str_size(r->origins[i].source) + str_size(r->origins[i].source_id);
+        if (has_versions(r))
+            n += 1 + str_size(r->versions);
     } else if (r->components && *r->components) {
         n += str_size(r->components);
     }
@@ -163,13 +177,19 @@ void store__review_encode(uint8_t *out, const struct review *r, uint32_t pno)
         p = put_str(p, r->responses[i].body);
     }
     /* Trailing and optional: schema-1 records simply end before the
-     * components, and records without origins after them. */
-    if (r->n_origins) {
+     * components, records without origins or tagged fields after them, and
+     * records without tagged fields after the origins (a count of 0 only
+     * ever comes before a tagged field). */
+    if (r->n_origins || has_versions(r)) {
         p = put_str(p, r->components && *r->components ? r->components : NULL);
         *p++ = (uint8_t)r->n_origins;
         for (size_t i = 0; i < r->n_origins; i++) {
             p = put_str(p, r->origins[i].source);
             p = put_str(p, r->origins[i].source_id);
+        }
+        if (has_versions(r)) {
+            *p++ = REVIEW_EXT_VERSIONS;
+            put_str(p, r->versions);
         }
     } else if (r->components && *r->components) {
         put_str(p, r->components);
@@ -177,8 +197,9 @@ void store__review_encode(uint8_t *out, const struct review *r, uint32_t pno)
 }
 
 /* decode_origins reads the origin list that may follow the components: a
- * count byte, then source and source id strings. Without an arena the list
- * is checked and skipped (n_origins 0), so nothing walks a NULL list. */
+ * count byte, then source and source id strings, then the tagged fields.
+ * Without an arena the list is checked and skipped (n_origins 0), so
+ * nothing walks a NULL list. */
 static int decode_origins(struct reader *rd, struct review *r, struct store__arena *a)
 {
     struct review_origin *o = NULL;
@@ -186,7 +207,7 @@ static int decode_origins(struct reader *rd, struct review *r, struct store__are
 
     rd->p++;
     rd->left--;
-    if (n == 0 || n > CHORUS_MAX_ORIGINS)
+    if ((n == 0 && rd->left == 0) || n > CHORUS_MAX_ORIGINS)
         return CHORUS_ECORRUPT;
     if (a)
         o = store__arena_alloc(a, n * sizeof(*o));
@@ -200,8 +221,17 @@ static int decode_origins(struct reader *rd, struct review *r, struct store__are
             o[i].source_id = sid;
         }
     }
-    if (rd->left != 0)
-        return CHORUS_ECORRUPT;
+    while (rd->left != 0) {
+        uint8_t tag = rd->p[0];
+
+        rd->p++;
+        rd->left--;
+        if (tag != REVIEW_EXT_VERSIONS || r->versions)
+            return CHORUS_ECORRUPT;
+        r->versions = get_str(rd);
+        if (rd->bad || !r->versions || !*r->versions)
+            return CHORUS_ECORRUPT;
+    }
     r->n_origins = o ? n : 0;
     r->origins = o;
     return 0;

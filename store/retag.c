@@ -34,12 +34,12 @@ int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uin
                         size_t *changed)
 {
     struct retag_ids *c;
-    char tags[STORE_TAGS_MAX];
+    char tags[STORE_TAGS_MAX], vers[STORE_VERSIONS_MAX];
     int rc;
 
     *last = 0;
     *changed = 0;
-    if (!txn->write || (!txn->s->tagger && !txn->s->scorer) || limit == 0)
+    if (!txn->write || (!txn->s->tagger && !txn->s->scorer && !txn->s->versioner) || limit == 0)
         return CHORUS_EINVAL;
     c = store__arena_alloc(&txn->arena, sizeof(*c));
     c->n = 0;
@@ -62,17 +62,24 @@ int store_reviews_retag(struct store_txn *txn, uint64_t after, size_t limit, uin
                 tags[sizeof(tags) - 1] = '\0';
                 nw.components = tags[0] ? tags : NULL;
             }
+            if (txn->s->versioner) {
+                vers[0] = '\0';
+                txn->s->versioner(txn->s->versioner_ctx, &r, vers, sizeof(vers));
+                vers[sizeof(vers) - 1] = '\0';
+                nw.versions = vers[0] ? vers : NULL;
+            }
             if (txn->s->scorer)
                 nw.sentiment = store__score(txn->s, &r);
             if (strcmp(nw.components ? nw.components : "", r.components ? r.components : "") ||
+                strcmp(nw.versions ? nw.versions : "", r.versions ? r.versions : "") ||
                 !same_score(nw.sentiment, r.sentiment)) {
                 struct store__scope sc;
 
                 rc = store__review_write(txn, &nw, pno);
-                /* Feeds and the API show tags and sentiment. New tags move
-                 * only versions; a new sentiment also moves the sentiment
-                 * sums of the product and its categories (old share out,
-                 * new in). Keys and index entries stay as they are. */
+                /* Feeds and the API show tags, versions and sentiment. New
+                 * tags or versions move only (aggregate) versions; a new sentiment also moves the
+                 * sentiment sums of the product and its categories (old share out, new in). Keys
+                 * and index entries stay as they are. */
                 if (rc == 0)
                     rc = store__product_info(txn, r.product_id, false, &sc);
                 if (rc == 0)

@@ -55,6 +55,7 @@ static bool review_valid(const struct review *r)
         !store__cap_ok(r->source, CHORUS_MAX_SOURCE) ||
         !store__cap_ok(r->source_id, CHORUS_MAX_SOURCE_ID) ||
         !store__cap_ok(r->components, STORE_TAGS_MAX - 1) ||
+        !store__cap_ok(r->versions, STORE_VERSIONS_MAX - 1) ||
         !store__cap_ok(r->moderation_reason, CHORUS_MAX_REASON))
         return false;
     if (!isnan(r->sentiment) && !(r->sentiment >= -1.0 && r->sentiment <= 1.0))
@@ -474,7 +475,7 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
                         enum store_put_result *result)
 {
     uint8_t dk[STORE__DEDUPE_KEY_MAX], idv[8];
-    char auto_id[64], tags[STORE_TAGS_MAX];
+    char auto_id[64], tags[STORE_TAGS_MAX], vers[STORE_VERSIONS_MAX];
     struct review tmp;
     size_t dklen;
     struct store__mark m;
@@ -505,6 +506,12 @@ int store_review_ingest(struct store_txn *txn, const struct review *r, unsigned 
         txn->s->tagger(txn->s->tagger_ctx, r, tags, sizeof(tags));
         tags[sizeof(tags) - 1] = '\0';
         tmp.components = tags[0] ? tags : NULL;
+    }
+    if (txn->s->versioner) {
+        vers[0] = '\0';
+        txn->s->versioner(txn->s->versioner_ctx, r, vers, sizeof(vers));
+        vers[sizeof(vers) - 1] = '\0';
+        tmp.versions = vers[0] ? vers : NULL;
     }
     /* Like the tags, the sentiment is the server's when it scores: what the
      * caller sent (an export, a feed's own score) is replaced. */

@@ -27,6 +27,7 @@
  *                of every component is one range read.
  *   issues, issues_by_prod, issue_of, issue_reviews: known issues and the
  *                complaints linked to them (issues.c, issue_link.c)
+ *   releases     product_no u32 -> the product's release list (releases.c)
  *
  * Records (reviews, products, aggregates, daily) start with a format-version
  * byte. Plain numbers (meta values, dedupe, product_no, categories) and the
@@ -75,6 +76,7 @@ enum store__db {
     STORE__ISSUES_BY_PROD, /* pno | issue id -> empty (issues.c); added empty */
     STORE__ISSUE_OF,       /* review id -> issue id (issue_link.c); added empty */
     STORE__ISSUE_REVIEWS,  /* issue id | ~created | ~id -> empty (issue_link.c); added empty */
+    STORE__RELEASES,       /* pno u32 -> release list (releases.c); added empty */
     STORE__NDB
 };
 
@@ -135,6 +137,8 @@ struct store {
 
     store_tagger_fn tagger; /* see store_set_tagger */
     void *tagger_ctx;
+    store_tagger_fn versioner; /* see store_set_versioner */
+    void *versioner_ctx;
     store_scorer_fn scorer; /* see store_set_scorer */
     void *scorer_ctx;
 
@@ -426,6 +430,11 @@ int store__agg_review(struct store_txn *t, const struct review *old,
  * move) and bumps versions of both chains. */
 int store__agg_move_product(struct store_txn *t, uint32_t pno, const uint32_t *from, size_t nfrom,
                             const char *from_path, const uint32_t *to, size_t nto);
+/* store__releases_decode walks a releases record (releases.c), calling fn
+ * (NULL: only check it) per release; CHORUS_ECORRUPT when damaged or out of
+ * order, else 0 or fn's value. */
+int store__releases_decode(const void *data, size_t len, store_release_fn fn, void *ctx);
+
 /* store__agg_bump bumps the version of (kind, no). */
 int store__agg_bump(struct store_txn *t, uint8_t kind, uint32_t no);
 /* store__agg_flush writes every cached change (before commit, and before a

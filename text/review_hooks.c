@@ -1,6 +1,6 @@
-/* The text module as the store's tagger and scorer (store_set_tagger,
- * store_set_scorer): one definition for chorusd and the chorus tool, so a
- * review is tagged and scored the same way whichever path stored it. */
+/* The text module as the store's tagger, version finder and scorer
+ * (store_set_tagger, store_set_versioner, store_set_scorer): one definition for chorusd and the
+ * chorus tool, so a review is tagged and scored the same way whichever path stored it. */
 #include "chorus/base.h"
 #include "chorus/text.h"
 
@@ -9,6 +9,12 @@
 void text_review_tags(void *taxonomy, const struct review *r, char *out, size_t cap)
 {
     text_components_tags(taxonomy, r->title, r->body, out, cap);
+}
+
+void text_review_versions(void *ctx, const struct review *r, char *out, size_t cap)
+{
+    (void)ctx;
+    text_versions(r->title, r->body, out, cap);
 }
 
 double text_review_sentiment(void *ctx, const struct review *r)

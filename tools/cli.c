@@ -22,6 +22,7 @@ struct text_taxonomy *tool_tagger(struct store *s, const char *file)
         return NULL;
     }
     store_set_tagger(s, text_review_tags, t);
+    store_set_versioner(s, text_review_versions, NULL);
     store_set_scorer(s, text_review_sentiment, NULL);
     return t;
 }

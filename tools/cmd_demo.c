@@ -20,6 +20,22 @@ struct demo {
     int step;         /* 0: the catalogue, 1: reviews */
 };
 
+/* write_releases stores the release history of the demo's story products
+ * (the firmware regression's "BIOS 1.14" among them), with the catalogue. */
+static int write_releases(struct store_txn *txn, const struct demo_gen *g)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < demo_gen_release_count(g); i++) {
+        const struct product_release *rel;
+        size_t n;
+        const char *id = demo_gen_releases(g, i, &rel, &n);
+
+        rc = store_product_releases_put(txn, id, rel, n);
+    }
+    return rc;
+}
+
 static int write_batch(struct store_txn *txn, void *ctx)
 {
     struct demo *d = ctx;
@@ -34,7 +50,7 @@ static int write_batch(struct store_txn *txn, void *ctx)
             if (rc)
                 return rc;
         }
-        return 0;
+        return write_releases(txn, d->gen);
     }
     for (size_t i = d->next; i < d->end; i++) {
         demo_gen_review(d->gen, i, &r);

@@ -132,11 +132,76 @@ static void set_wave(struct demo_product *d, uint64_t *rng, bool ongoing)
     }
 }
 
+/* release adds a release of d at timeline fraction f. */
+static void release(struct demo_product *d, const char *version, double f, const char *notes,
+                    int64_t t_start)
+{
+    struct product_release *r = &d->releases[d->n_releases];
+
+    snprintf(d->versions[d->n_releases], sizeof(d->versions[0]), "%s", version);
+    r->version = d->versions[d->n_releases];
+    /* On the hour, as a release team would publish it. */
+    r->released_at = t_start + (int64_t)(f * DEMO_SPAN_SECONDS);
+    r->released_at -= r->released_at % 3600;
+    r->notes = notes;
+    d->n_releases++;
+}
+
+#define DAY (1.0 / (3 * 365)) /* one day as a fraction of the timeline */
+
+/* story scripts what the demo is meant to show, on the three best-selling
+ * laptops top[0..2]:
+ *
+ * - the best seller has a hinge defect right now: an episode of the last
+ *   twelve days in which owners with cracked hinges write far more often
+ *   than usual (the product draws reviews on top of its usual share) and
+ *   most of its complaints are about the hinge: several a day against a
+ *   baseline of one every few days;
+ * - the runner-up had a firmware update (BIOS 1.08) go wrong about a year
+ *   and a half ago, fixed by the next one;
+ * - the third had BIOS 1.14 released a month ago, and since then its
+ *   owners complain that the battery drains, naming the release. */
+static void story(struct demo_catalog *cat, const size_t top[3], int64_t t_start)
+{
+    struct demo_product *hinge = &cat->products[top[0]], *fw = &cat->products[top[1]];
+    struct demo_product *bat = &cat->products[top[2]];
+    double share = cat->cum[top[0]] - (top[0] ? cat->cum[top[0] - 1] : 0);
+
+    hinge->defect = DEMO_T_HINGE;
+    hinge->defect_from = 1.0 - 12 * DAY;
+    hinge->defect_to = 2.0;
+    hinge->wave_bad = 0.6;
+    hinge->wave_topic = 0.85;
+    cat->surge = top[0];
+    cat->surge_share = share / cat->cum[cat->n - 1];
+
+    fw->defect = DEMO_T_FIRMWARE;
+    fw->defect_from = 0.55;
+    fw->defect_to = 0.61;
+    fw->regress = "BIOS 1.08";
+    release(fw, "BIOS 1.07", 0.42, "Security fixes.", t_start);
+    release(fw, "BIOS 1.08", 0.55, "Thunderbolt controller firmware; quieter fan curve.", t_start);
+    release(fw, "BIOS 1.09", 0.61, "Fixes units that do not power on after BIOS 1.08.", t_start);
+
+    bat->defect = DEMO_T_BATTERY_DRAIN;
+    bat->defect_from = 1.0 - 30 * DAY;
+    bat->defect_to = 2.0;
+    bat->wave_bad = 0.55;
+    bat->wave_topic = 0.8;
+    bat->regress = "BIOS 1.14";
+    release(bat, "BIOS 1.12", 0.70, "Security fixes; USB-C charging stability.", t_start);
+    release(bat, "BIOS 1.13", 0.86, "Improved fan control at idle.", t_start);
+    release(bat, "BIOS 1.14", bat->defect_from,
+            "New power management for Modern Standby; security fixes.", t_start);
+    cat->story[0] = top[1];
+    cat->story[1] = top[2];
+}
+
 void demo__catalog_init(struct demo_catalog *cat, uint64_t seed, int64_t t_end)
 {
     uint64_t rng = demo__mix64(seed ^ 0xC47A1060ull);
     int64_t t_start = t_end - DEMO_SPAN_SECONDS;
-    size_t n = 0, k = 0, *rank, hinge = SIZE_MAX, second = SIZE_MAX;
+    size_t n = 0, k = 0, *rank, top[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
     double acc = 0;
 
     for (size_t li = 0; li < demo__n_lines; li++)
@@ -183,26 +248,23 @@ void demo__catalog_init(struct demo_catalog *cat, uint64_t seed, int64_t t_end)
         else
             d->bad = 0.25 + 0.35 * demo__unit(&rng);
         d->defect_from = d->defect_to = 0;
+        d->wave_bad = 0.5;
+        d->wave_topic = 0.75;
         if (rank[i] >= TOP_RANKS && demo__chance(&rng, 0.08))
             set_wave(d, &rng, demo__chance(&rng, 0.35));
-        /* Remember the two best-selling laptops for the scripted waves. */
+        /* Remember the three best-selling laptops for the scripted waves. */
         if (d->line->groups & DEMO_G_LAPTOP) {
-            if (hinge == SIZE_MAX || rank[i] < rank[hinge]) {
-                second = hinge;
-                hinge = i;
-            } else if (second == SIZE_MAX || rank[i] < rank[second]) {
-                second = i;
+            size_t at = 3;
+
+            while (at > 0 && (top[at - 1] == SIZE_MAX || rank[i] < rank[top[at - 1]]))
+                at--;
+            if (at < 3) {
+                memmove(top + at + 1, top + at, (2 - at) * sizeof(top[0]));
+                top[at] = i;
             }
         }
     }
-    /* The story the demo tells: the best-selling laptop has a hinge defect
-     * right now, and the runner-up had a firmware update go wrong about a year
-     * and a half ago. */
-    cat->products[hinge].defect = DEMO_T_HINGE;
-    set_wave(&cat->products[hinge], &rng, true);
-    cat->products[second].defect = DEMO_T_FIRMWARE;
-    cat->products[second].defect_from = 0.55;
-    cat->products[second].defect_to = 0.61;
+    story(cat, top, t_start);
     free(rank);
 }
 

@@ -12,6 +12,7 @@
 #include "demo_text.h"
 
 #define DEMO_SPAN_SECONDS (3 * 365 * 86400) /* reviews cover the last three years */
+#define DEMO_MAX_RELEASES 4
 
 /* ---- randomness --------------------------------------------------------- */
 
@@ -63,13 +64,19 @@ struct demo_product {
     char short_name[40]; /* "Airis A14" */
     char support[80];    /* "Lumora Support": who answers its reviews */
     const struct demo_line *line;
-    double launch;      /* when it went on sale */
-    double bad;         /* 0..1: how much its ratings lean to the poor profile */
-    double defect_from; /* a wave of one fault, from..to; */
-    double defect_to;   /* from >= to means none */
-    uint8_t defect;     /* the fault's topic (DT_*) */
-    uint8_t weak;       /* the complaint its owners make most */
-    uint8_t strong;     /* the praise its owners give most */
+    double launch;       /* when it went on sale */
+    double bad;          /* 0..1: how much its ratings lean to the poor profile */
+    double defect_from;  /* a wave of one fault, from..to; */
+    double defect_to;    /* from >= to means none */
+    uint8_t defect;      /* the fault's topic (DT_*) */
+    double wave_bad;     /* how far ratings lean to the poor profile during the wave */
+    double wave_topic;   /* chance a complaint during the wave is about the fault */
+    const char *regress; /* the release the wave followed, blamed in its reviews; or NULL */
+    struct product_release releases[DEMO_MAX_RELEASES]; /* its firmware history */
+    char versions[DEMO_MAX_RELEASES][16];
+    size_t n_releases;
+    uint8_t weak;   /* the complaint its owners make most */
+    uint8_t strong; /* the praise its owners give most */
     uint8_t n_praise;
     uint8_t n_complaint;
     uint8_t praise[DEMO_T_COUNT]; /* topics that apply to it */
@@ -82,6 +89,12 @@ struct demo_catalog {
     double *cum;   /* cumulative popularity by product index */
     size_t *first; /* products on sale from the first day */
     size_t n_first;
+    /* The wave that draws reviews: while it is on, this share of all
+     * reviews goes to that product on top of its usual ones (owners with
+     * a fault write more often). surge is SIZE_MAX for none. */
+    size_t surge;
+    double surge_share;
+    size_t story[2]; /* the products whose releases the demo stores */
 };
 
 /* demo__xcalloc is calloc that aborts when memory runs out (house rule). */

@@ -136,6 +136,9 @@ static void emit(struct out *o, const char *t, struct rc *c)
         case 'C':
             emit(o, c->C, c);
             break;
+        case 'V':
+            put_str(o, d->regress ? d->regress : "the last update");
+            break;
         case 'n':
             put_num(o, 2 + demo__below(&c->rng, 8));
             break;
@@ -188,7 +191,7 @@ static int pick_rating(struct rc *c, bool wave)
     double b = c->d->bad, u = demo__unit(&c->rng), acc = 0;
 
     if (wave)
-        b += 0.5 * (1.0 - b);
+        b += c->d->wave_bad * (1.0 - b);
     for (int k = 0; k < 4; k++) {
         acc += good_mix[k] + b * (poor_mix[k] - good_mix[k]);
         if (u < acc)
@@ -202,7 +205,7 @@ static unsigned complaint_topic(struct rc *c, bool wave)
     const struct demo_product *d = c->d;
     double u;
 
-    if (wave && demo__chance(&c->rng, 0.75))
+    if (wave && demo__chance(&c->rng, d->wave_topic))
         return d->defect;
     u = demo__unit(&c->rng);
     if (u < 0.35)
@@ -278,6 +281,7 @@ static unsigned compose(struct demo_gen *g, struct rc *c, int rating, bool wave)
     int budget = sentence_budget(c), mains;
     bool open = budget >= 3 && demo__chance(&c->rng, 0.35);
     bool close = budget >= 2 && demo__chance(&c->rng, 0.5);
+    bool blame = wave && c->d->regress && ct == c->d->defect;
 
     out_init(&t, g->title, sizeof(g->title));
     out_init(&b, g->body, sizeof(g->body));
@@ -333,10 +337,13 @@ static unsigned compose(struct demo_gen *g, struct rc *c, int rating, bool wave)
             cursor_init(&c2, c, &demo__topics[DEMO_T_SUPPORT_BAD].sentences);
             complaint2 = &c2;
         }
-        piece(&t, "",
-              demo__chance(&c->rng, 0.8) ? pick(&c->rng, &C->titles)
-                                         : pick(&c->rng, &demo__title_bad),
-              c, true);
+        if (blame && demo__chance(&c->rng, 0.4))
+            piece(&t, "", pick(&c->rng, &demo__regress_titles), c, true);
+        else
+            piece(&t, "",
+                  demo__chance(&c->rng, 0.8) ? pick(&c->rng, &C->titles)
+                                             : pick(&c->rng, &demo__title_bad),
+                  c, true);
         if (open)
             say(&b, pick(&c->rng, &demo__open_bad), c);
         if (mixed) {
@@ -346,6 +353,10 @@ static unsigned compose(struct demo_gen *g, struct rc *c, int rating, bool wave)
         } else {
             say(&b, cursor_take(&c1), c);
         }
+        /* Owners who updated say which release they blame, after what
+         * went wrong. */
+        if (blame && demo__chance(&c->rng, 0.75))
+            say(&b, pick(&c->rng, &demo__regress), c);
         for (int k = 1; k < mains; k++)
             say(&b, cursor_take(k == mains - 1 && demo__chance(&c->rng, 0.5) ? complaint2 : &c1),
                 c);
@@ -370,6 +381,12 @@ static void compose_mention(struct demo_gen *g, struct rc *c, bool wave)
 
     out_init(&t, g->title, sizeof(g->title));
     out_init(&b, g->body, sizeof(g->body));
+    if (wave && c->d->regress && demo__chance(&c->rng, 0.5)) {
+        piece(&t, "", pick(&c->rng, &demo__regress_asks), c, true);
+        say(&b, pick(&c->rng, &demo__topics[c->d->defect].sentences), c);
+        say(&b, pick(&c->rng, &demo__regress), c);
+        return;
+    }
     if (wave && demo__chance(&c->rng, 0.5))
         tp = &demo__topics[c->d->defect];
     else if (demo__chance(&c->rng, 0.7))
@@ -465,6 +482,21 @@ void demo_gen_product(struct demo_gen *g, size_t i, struct product *p)
     *p = g->cat.products[i].p;
 }
 
+size_t demo_gen_release_count(const struct demo_gen *g)
+{
+    return sizeof(g->cat.story) / sizeof(g->cat.story[0]);
+}
+
+const char *demo_gen_releases(const struct demo_gen *g, size_t i,
+                              const struct product_release **rel, size_t *n)
+{
+    const struct demo_product *d = &g->cat.products[g->cat.story[i]];
+
+    *rel = d->releases;
+    *n = d->n_releases;
+    return d->id;
+}
+
 void demo_gen_review(struct demo_gen *g, size_t i, struct review *r)
 {
     uint64_t span = DEMO_SPAN_SECONDS, n = g->n_reviews ? g->n_reviews : 1;
@@ -485,6 +517,12 @@ void demo_gen_review(struct demo_gen *g, size_t i, struct review *r)
                     (int64_t)(step > 1 ? demo__below(&c.rng, (size_t)step) : 0);
     f = (double)(r->created_at - t_start) / (double)DEMO_SPAN_SECONDS;
     c.d = &g->cat.products[demo__catalog_pick(&g->cat, &c.rng, f)];
+    if (g->cat.surge != SIZE_MAX) {
+        const struct demo_product *s = &g->cat.products[g->cat.surge];
+
+        if (f >= s->defect_from && f < s->defect_to && demo__chance(&c.rng, g->cat.surge_share))
+            c.d = s;
+    }
     wave = f >= c.d->defect_from && f < c.d->defect_to;
     mention = demo__chance(&c.rng, MENTION_RATE);
 

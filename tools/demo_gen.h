@@ -29,6 +29,14 @@ size_t demo_gen_product_count(const struct demo_gen *g);
 /* demo_gen_product fills *p for product i (0-based, below the count);
  * strings borrowed from g until demo_gen_free. */
 void demo_gen_product(struct demo_gen *g, size_t i, struct product *p);
+/* demo_gen_release_count returns how many products of the demo's story
+ * have a release history; demo_gen_releases gives product i's (i below that
+ * count): its id, and *n releases in *rel, oldest first. Borrowed from g
+ * until demo_gen_free. One of them is the battery regression after
+ * "BIOS 1.14" (docs/digest.md, "The demo"). */
+size_t demo_gen_release_count(const struct demo_gen *g);
+const char *demo_gen_releases(const struct demo_gen *g, size_t i,
+                              const struct product_release **rel, size_t *n);
 /* demo_gen_review fills *r for review i (0 <= i < n_reviews). Reviews are in
  * chronological order of created_at, older first; about 3% are forum
  * mentions (rating 0, source "forum"), the rest come from source "demo";

@@ -640,3 +640,17 @@ const struct demo_list demo__sign_off =
       "there.",
       "Please send us a private message with your serial number so we can arrange a repair.",
       "Reply to this message with your case number and I'll follow up personally.");
+
+/* ---- regressions after a release ------------------------------------------ */
+
+const struct demo_list demo__regress =
+    L("It started right after I installed %V.", "Everything was fine until the %V update.",
+      "Since %V it has been like this every day.",
+      "The support app pushed %V last month and the problem began the same week.",
+      "Rolling back from %V isn't offered, so I'm stuck with it.",
+      "Since updating to %V it's noticeably worse.");
+const struct demo_list demo__regress_titles = L("Broken since %V", "%V update made it worse",
+                                                "Don't install %V", "Fine until %V, now a problem");
+const struct demo_list demo__regress_asks =
+    L("Problems since %V on the %m?", "Should I roll back %V on my %m?",
+      "%m after %V — anyone else?");

@@ -6,6 +6,7 @@
  *   %b brand ("Lumora")         %a author's first name (responses only)
  *   %n a small count (2-9)      %d days (3-28)     %w weeks (2-8)
  *   %h poor battery hours (2-5) %H good battery hours (9-15)
+ *   %V the release a regression is blamed on ("BIOS 1.14"; regression lists only)
  * Clauses and tags start with a lower-case ASCII letter so the generator can
  * capitalise them when they open a sentence or a title.
  */
@@ -134,6 +135,13 @@ extern const struct demo_list demo__greet;    /* brand responses */
 extern const struct demo_list demo__sorry;
 extern const struct demo_list demo__answer_any;
 extern const struct demo_list demo__sign_off;
+
+/* A regression after a release (%V): what owners add to a complaint about
+ * the product's fault while it follows the release, their titles and their
+ * forum questions. */
+extern const struct demo_list demo__regress;
+extern const struct demo_list demo__regress_titles;
+extern const struct demo_list demo__regress_asks;
 
 /* demo__mixed and demo__title_mixed templates take two more placeholders:
  * %P the praise clause (or tag) and %C the complaint clause (or tag). */

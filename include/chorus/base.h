@@ -48,22 +48,25 @@ const char *chorus_strerror(int err);
 
 /* Input caps, enforced by the parsers and again by the store. Lengths are in
  * bytes of UTF-8. */
-#define CHORUS_MAX_PRODUCT_ID 128
-#define CHORUS_MAX_TITLE      500
-#define CHORUS_MAX_BODY       20000
-#define CHORUS_MAX_AUTHOR     200
-#define CHORUS_MAX_LOCATION   200
-#define CHORUS_MAX_LANGUAGE   35
-#define CHORUS_MAX_SOURCE     100
-#define CHORUS_MAX_SOURCE_ID  256
-#define CHORUS_MAX_REASON     1000
-#define CHORUS_MAX_RESPONSE   5000
-#define CHORUS_MAX_RESPONSES  20
-#define CHORUS_MAX_NAME       500
-#define CHORUS_MAX_CATEGORY   300
-#define CHORUS_MAX_URL        2000
-#define CHORUS_MAX_CODE       64 /* gtin, mpn, brand */
-#define CHORUS_MAX_ORIGINS    16 /* other sources a review was syndicated through */
+#define CHORUS_MAX_PRODUCT_ID      128
+#define CHORUS_MAX_TITLE           500
+#define CHORUS_MAX_BODY            20000
+#define CHORUS_MAX_AUTHOR          200
+#define CHORUS_MAX_LOCATION        200
+#define CHORUS_MAX_LANGUAGE        35
+#define CHORUS_MAX_SOURCE          100
+#define CHORUS_MAX_SOURCE_ID       256
+#define CHORUS_MAX_REASON          1000
+#define CHORUS_MAX_RESPONSE        5000
+#define CHORUS_MAX_RESPONSES       20
+#define CHORUS_MAX_NAME            500
+#define CHORUS_MAX_CATEGORY        300
+#define CHORUS_MAX_URL             2000
+#define CHORUS_MAX_CODE            64    /* gtin, mpn, brand */
+#define CHORUS_MAX_ORIGINS         16    /* other sources a review was syndicated through */
+#define CHORUS_MAX_RELEASES        1000  /* per product: the store's hard cap (docs/releases.md) */
+#define CHORUS_MAX_RELEASE_VERSION 100   /* bytes of a release's version */
+#define CHORUS_MAX_RELEASE_NOTES   10000 /* bytes of a release's notes */
 
 enum review_status {
     REVIEW_PENDING = 0,
@@ -117,6 +120,8 @@ struct review {
     const struct review_origin *origins;
     uint64_t known_issue; /* the known issue a complaint is linked to (0: none); set by the
                              store on reads, ignored on writes */
+    const char *versions; /* "BIOS 1.14,driver 31.0.101": set by the store's version hook;
+                             NULL = none */
 };
 
 struct product {
@@ -132,6 +137,15 @@ struct product {
     bool catalogued; /* put by the catalogue's owner (PUT /products, store_product_put): the
                         product is public without an approved review. Read from the store;
                         ignored on writes (docs/reviews.md, "Who may change the catalogue") */
+};
+
+/* One release of a product's firmware, drivers or software (PUT
+ * /api/v1/products/{id}/releases): what engineers shipped, so that trends
+ * can be read against it. */
+struct product_release {
+    const char *version; /* "BIOS 1.14": a single line, distinct within the product */
+    int64_t released_at; /* required */
+    const char *notes;   /* NULL for none */
 };
 
 /* Aggregates of approved reviews, per product or per category path. */

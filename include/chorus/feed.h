@@ -84,6 +84,15 @@ int feed_stats_json(struct buf *b, const struct review_stats *s);
 /* feed_product_json appends p's fields plus "stats" (when s is not NULL). */
 int feed_product_json(struct buf *b, const struct product *p, const struct review_stats *s);
 
+/* feed_product_detail_json is feed_product_json plus "releases": the
+ * product's releases read from txn (store_product_releases), oldest first,
+ * each {"version","released_at","notes"}: the one product's document of
+ * GET /api/v1/products/{id}. Listings leave releases out. Returns 0, a
+ * buffer cap or a store error. */
+struct store_txn;
+int feed_product_detail_json(struct buf *b, struct store_txn *txn, const struct product *p,
+                             const struct review_stats *s);
+
 /* ---- Atom (atom.c) ------------------------------------------------------------ */
 
 #define FEED_ATOM_DEFAULT_LIMIT 25

@@ -104,6 +104,25 @@ void parse_csv_free(struct parse_csv *p);
 int parse_product(const char *data, size_t len, const char *path_id, struct product **out,
                   struct parse_error *err);
 
+/* The server's caps on a product's release list (its config keys
+ * max_releases, max_release_version_bytes, max_release_notes_bytes; at most
+ * the store's CHORUS_MAX_RELEASE* caps). */
+struct parse_release_caps {
+    size_t max_count;
+    size_t max_version;
+    size_t max_notes;
+};
+
+/* parse_releases parses the body of PUT /api/v1/products/{id}/releases: a
+ * JSON array of {"version": "BIOS 1.14", "released_at": RFC 3339, "notes":
+ * "..." or null} (unknown fields rejected; version a non-empty line, given
+ * once; an empty array clears the list). On success *out is one heap block
+ * holding *n releases and their strings, in the body's order (caller frees
+ * it with free(); NULL-free-safe when *n is 0). CHORUS_EPARSE (not JSON) or
+ * CHORUS_EINVAL with a sentence in *err. */
+int parse_releases(const char *data, size_t len, const struct parse_release_caps *caps,
+                   struct product_release **out, size_t *n, struct parse_error *err);
+
 /* parse_moderation parses {"status": "approved"|"rejected"|"pending",
  * "reason": "..."}. reason (up to CHORUS_MAX_REASON bytes + NUL) receives ""
  * when absent. */

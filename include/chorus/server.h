@@ -58,6 +58,11 @@ struct srv_config {
     unsigned google_feed_max_delay_ms; /* ... but at most this long after the first */
     unsigned components_max_products;  /* GET /api/v1/components sums at most this many
                                           products of a category; default 5,000 */
+    /* A product's releases (docs/releases.md). */
+    size_t max_releases_body_bytes;   /* body of PUT .../releases; default 256 KiB */
+    size_t max_releases;              /* releases per product; default 200 */
+    size_t max_release_version_bytes; /* default 64 */
+    size_t max_release_notes_bytes;   /* default 2000 */
 };
 
 struct srv;

@@ -57,6 +57,15 @@ typedef void (*store_tagger_fn)(void *ctx, const struct review *r, char *out, si
  * before any write; fn NULL turns tagging off. */
 void store_set_tagger(struct store *s, store_tagger_fn fn, void *ctx);
 
+/* store_set_versioner makes store_review_put record the versions every
+ * review it stores mentions (struct review.versions, replacing the
+ * caller's), with fn of the tagger's shape writing them comma-joined
+ * ("BIOS 1.14,driver 31.0.101"; at most STORE_VERSIONS_MAX - 1 bytes kept).
+ * fn runs inside write transactions on whichever thread writes: it must be
+ * thread-safe. Set it once, before any write; NULL turns it off. */
+#define STORE_VERSIONS_MAX 512
+void store_set_versioner(struct store *s, store_tagger_fn fn, void *ctx);
+
 /* store_scorer_fn returns the sentiment of a review's text, -1 (negative) ..
  * +1 (positive), or NAN when it holds no opinion. It runs inside write
  * transactions, on whichever thread writes: it must be thread-safe. */
@@ -154,10 +163,11 @@ int store_review_vote(struct store_txn *txn, uint64_t id, bool helpful);
 int store_review_respond(struct store_txn *txn, uint64_t id, const char *author, const char *body,
                          int64_t created_at);
 
-/* store_reviews_retag runs the tagger (store_set_tagger) and the scorer
- * (store_set_scorer), those that are set, again over up to limit reviews
- * after id `after`, in id order, rewriting those whose tags or sentiment
- * changed and recomputing every review's known-issue link: after a taxonomy or lexicon change, or
+/* store_reviews_retag runs the tagger (store_set_tagger), the version hook
+ * (store_set_versioner) and the scorer (store_set_scorer), those that are
+ * set, again over up to limit reviews after id `after`, in id order,
+ * rewriting those whose tags, versions or sentiment changed and recomputing
+ * every review's known-issue link: after a taxonomy or lexicon change, or
  * on a folder that predates tagging or scoring. Aggregates follow a changed sentiment. *last gets
  * the last id looked at (0: none left), *changed how many were rewritten. Write txn; CHORUS_EINVAL
  * with neither a tagger nor a scorer. */
@@ -346,6 +356,36 @@ bool store_product_listed(const struct product *p, const struct review_stats *st
  * the product with external id `id`. CHORUS_ENOTFOUND. */
 int store_product_get(struct store_txn *txn, const char *id, struct product *p,
                       struct review_stats *stats);
+
+/* ---- releases (releases.c) -------------------------------------------------- */
+
+/* store_product_releases_put replaces product id's release list with the n
+ * releases in rel (any order; n 0 clears it). They are stored sorted by
+ * released_at, then version bytewise. The product's version moves, so its
+ * cached pages are rendered again. Write txn only. CHORUS_ENOTFOUND for an
+ * unknown product; CHORUS_EINVAL when n exceeds CHORUS_MAX_RELEASES, a
+ * version is empty, over CHORUS_MAX_RELEASE_VERSION bytes or given twice,
+ * notes exceed CHORUS_MAX_RELEASE_NOTES or released_at is 0 (the server's
+ * own, smaller caps are checked by its parser first). */
+int store_product_releases_put(struct store_txn *txn, const char *id,
+                               const struct product_release *rel, size_t n);
+
+/* store_release_fn receives one release, borrowed until the callback
+ * returns. Non-zero stops the walk and is returned. */
+typedef int (*store_release_fn)(void *ctx, const struct product_release *rel);
+
+/* store_product_releases calls fn for each release of product id, oldest
+ * first (released_at ascending, then version bytewise). A product without
+ * releases calls fn never and returns 0. CHORUS_ENOTFOUND for an unknown
+ * product, CHORUS_ECORRUPT for a damaged record, or fn's value. Any txn. */
+int store_product_releases(struct store_txn *txn, const char *id, store_release_fn fn, void *ctx);
+
+/* store_product_release_before fills *out with the latest release of
+ * product id released at or before t (strings borrowed from txn): "the
+ * nearest release before" a rise that began at t. CHORUS_ENOTFOUND when
+ * the product is unknown or has no release by then. Any txn. */
+int store_product_release_before(struct store_txn *txn, const char *id, int64_t t,
+                                 struct product_release *out);
 
 /* store_category_stats fills *stats for a category path and everything under
  * it. CHORUS_ENOTFOUND when no product was ever in it. */

@@ -141,6 +141,34 @@ struct text_term {
 int text_terms_distinctive(const struct text_terms *fg, const struct text_terms *bg, double min_z,
                            uint32_t min_docs, struct text_term *out, size_t cap, size_t *n);
 
+/* ---- versions ------------------------------------------------------------------- */
+
+#define TEXT_VERSIONS_MAX 8  /* versions kept per review, in order of first mention */
+#define TEXT_VERSION_MAX  48 /* bytes of one, NUL included ("driver 31.0.101.4502") */
+/* Room for TEXT_VERSIONS_MAX versions joined by ','. */
+#define TEXT_VERSIONS_BUF (TEXT_VERSIONS_MAX * TEXT_VERSION_MAX)
+
+/* text_versions finds the versions title and body (either NULL) mention: a
+ * component word (BIOS, UEFI, firmware or fw, driver) and a version number
+ * near it ("BIOS 1.12", "BIOS version 1.12", "fw v2.3", "the 1.14 BIOS"),
+ * the rules and what is deliberately not a version in text/versions.c and
+ * docs/releases.md. Each is written normalised ("bios 1.12" -> "BIOS 1.12",
+ * "fw v2.3" -> "firmware 2.3"), distinct, in order of first mention, at most
+ * TEXT_VERSIONS_MAX, joined by ',' into out (cap bytes; TEXT_VERSIONS_BUF
+ * is always enough, a smaller out gets the first versions that fit whole,
+ * in order); "" when none. Linear in the text, no allocation, thread-safe. */
+void text_versions(const char *title, const char *body, char *out, size_t cap);
+
+/* text_term_actionable says whether a distinctive term (a word or a
+ * two-word phrase, as text_terms_distinctive gives them) names something an
+ * engineer can act on: a part, a symptom, a version. A term the taxonomy t
+ * names (t may be NULL) always is; otherwise a word is not when it is a
+ * common verb, evaluative adjective, adverb, time word or review filler
+ * ("use", "become", "wanted", "second", "terrible", "really"), and a phrase
+ * is not when either of its words is (the list is in text/actionable.c).
+ * Pure, thread-safe. */
+bool text_term_actionable(const struct text_taxonomy *t, const char *term);
+
 /* ---- sentiment ------------------------------------------------------------------ */
 
 /* text_sentiment scores the opinion of product-review English in title and
@@ -161,6 +189,9 @@ struct review;
 /* text_review_tags is a store tagger (store_tagger_fn): the component ids
  * review r names under the taxonomy passed as the hook's context. */
 void text_review_tags(void *taxonomy, const struct review *r, char *out, size_t cap);
+/* text_review_versions is a store version hook (store_set_versioner, ctx
+ * unused): text_versions of r's title and body. */
+void text_review_versions(void *ctx, const struct review *r, char *out, size_t cap);
 /* text_review_sentiment is a store scorer (store_scorer_fn, ctx unused):
  * text_sentiment of r's title and body when r is in English or names no
  * language, NAN for any other language. */

@@ -70,6 +70,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parse_issue_cleanup(&is);
         return 0;
     }
+    /* 0xfc: a product's releases (PUT /api/v1/products/{id}/releases),
+     * under small caps so the fuzzer reaches them. */
+    if (data[0] == 0xfc) {
+        const struct parse_release_caps caps = {.max_count = 4, .max_version = 16, .max_notes = 32};
+        struct product_release *rel = NULL;
+        size_t n = 99;
+
+        rc = parse_releases(body, len, &caps, &rel, &n, &err);
+        check_rc(rc, &err);
+        if ((rc == 0) != (rel != NULL) || (rc != 0 && n != 0) || n > caps.max_count)
+            abort();
+        for (size_t i = 0; i < n; i++) {
+            if (!rel[i].version || !rel[i].version[0] || rel[i].released_at == 0)
+                abort();
+            fuzz_text(rel[i].version, caps.max_version);
+            fuzz_text(rel[i].notes, caps.max_notes);
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(rel[i].version, rel[j].version) == 0)
+                    abort();
+        }
+        free(rel);
+        return 0;
+    }
     switch (data[0] % 6) {
     case 0:
     case 1:

@@ -1,4 +1,5 @@
-# Parser fuzz targets (see docs/fuzzing.md), and the taxonomy parser's.
+# Parser fuzz targets (see docs/fuzzing.md), the taxonomy parser's and the
+# version finder's.
 #
 # Always: each target is linked with replay.c and run over its seed corpus,
 # whole and at every truncation, as an ordinary ctest entry labelled "fuzz",
@@ -18,12 +19,16 @@ foreach(t ${FUZZ_TARGETS})
     set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz)
 endforeach()
 
-# The taxonomy parser (and the matcher and term bags behind it) lives in
-# chorus_text, not chorus_parsers, so its target links that instead.
-add_executable(fuzz_replay_taxonomy ${FUZZ_DIR}/fuzz_taxonomy.c ${FUZZ_DIR}/replay.c)
-target_link_libraries(fuzz_replay_taxonomy PRIVATE chorus_text chorus_base m)
-add_test(NAME fuzz.taxonomy COMMAND fuzz_replay_taxonomy ${FUZZ_DIR}/corpus/taxonomy)
-set_tests_properties(fuzz.taxonomy PROPERTIES LABELS fuzz)
+# The taxonomy parser (and the matcher and term bags behind it) and the
+# version finder live in chorus_text, not chorus_parsers, so their targets
+# link that instead.
+set(FUZZ_TEXT_TARGETS taxonomy versions)
+foreach(t ${FUZZ_TEXT_TARGETS})
+    add_executable(fuzz_replay_${t} ${FUZZ_DIR}/fuzz_${t}.c ${FUZZ_DIR}/replay.c)
+    target_link_libraries(fuzz_replay_${t} PRIVATE chorus_text chorus_base m)
+    add_test(NAME fuzz.${t} COMMAND fuzz_replay_${t} ${FUZZ_DIR}/corpus/${t})
+    set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz)
+endforeach()
 
 if(CHORUS_FUZZ)
     if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -42,8 +47,10 @@ if(CHORUS_FUZZ)
     add_library(chorus_text_fuzz STATIC ${TEXT_SOURCES} ${BASE_SOURCES})
     target_compile_options(chorus_text_fuzz PRIVATE -fsanitize=fuzzer-no-link)
     target_link_libraries(chorus_text_fuzz PUBLIC m)
-    add_executable(fuzz_taxonomy ${FUZZ_DIR}/fuzz_taxonomy.c)
-    target_compile_options(fuzz_taxonomy PRIVATE -fsanitize=fuzzer)
-    target_link_options(fuzz_taxonomy PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(fuzz_taxonomy PRIVATE chorus_text_fuzz)
+    foreach(t ${FUZZ_TEXT_TARGETS})
+        add_executable(fuzz_${t} ${FUZZ_DIR}/fuzz_${t}.c)
+        target_compile_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+        target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+        target_link_libraries(fuzz_${t} PRIVATE chorus_text_fuzz)
+    endforeach()
 endif()

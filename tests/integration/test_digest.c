@@ -483,6 +483,63 @@ CHORUS_TEST_SETUP(digest_themes, h_setup, h_teardown)
     xmlFreeDoc(doc);
 }
 
+/* The words that stand out are what an engineer can act on: the version
+ * the complaints name comes first, and the words of complaining ("wanted",
+ * "used", "second", "become"), said in every complaint and never in the
+ * praise, are not listed (docs/digest.md, "Words an engineer can act on"). */
+CHORUS_TEST_SETUP(digest_terms_actionable, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    static const char *const complaints[][2] = {
+        {"Battery drains", "Since BIOS 1.14 the battery drains overnight. I wanted a fix and "
+                           "used it for a second week; it has become useless."},
+        {"Wanted to love it", "After the bios 1.14 update the battery drains in standby. Used "
+                              "it a second time, it has become worse, I wanted my money back."},
+        {"Standby drain", "BIOS version 1.14 made the battery drain. I wanted to use it on "
+                          "the train for a second day but it has become flat."},
+        {"Become unusable", "The battery drains since BIOS 1.14, wanted a rollback, used "
+                            "support twice, a second ticket, it has become a pattern."},
+    };
+    static const char *const filler[] = {"wanted", "used", "second", "become", "use"};
+    json_t *arr;
+    xmlNode *e;
+    xmlDoc *doc;
+    size_t nt;
+    char *s;
+
+    away_from_midnight();
+    seed_product(d, "ta-1", "{\"name\":\"Term 14\",\"category\":\"laptops/ta\"}");
+    for (size_t i = 0; i < 4; i++)
+        post(d, "ta-1", 1, at_day(1), complaints[i][0], complaints[i][1]);
+    arr = json_array();
+    for (int i = 0; i < 30; i++)
+        json_array_append_new(
+            arr, review("ta-1", 5, at_day(1 + i), "Great screen", "Great screen, fast and light."));
+    seed_reviews(d, arr, NULL);
+
+    doc = ac_fetch(d, DIGEST "?product=ta-1", true);
+    e = ac_node(doc, NULL, "/atom:feed/atom:entry", 0);
+    assert_non_null(e);
+    s = ac_str(doc, e, "chorus:digest/chorus:term[1]");
+    assert_string_equal(s, "BIOS 1.14");
+    free(s);
+    ac_expect_str(doc, e, "chorus:digest/chorus:term[1]/@reviews", "4");
+    nt = ac_count(doc, e, "chorus:digest/chorus:term");
+    assert_true(nt >= 2);
+    for (size_t i = 0; i < nt; i++) {
+        char *t = ac_str(doc, e, h_fmt("chorus:digest/chorus:term[%zu]", i + 1));
+
+        for (size_t k = 0; k < sizeof(filler) / sizeof(filler[0]); k++)
+            if (strstr(t, filler[k]))
+                fail_msg("term %zu \"%s\" holds the filler word \"%s\"", i + 1, t, filler[k]);
+        free(t);
+    }
+    s = ac_str(doc, e, "atom:content");
+    expect_contains(s, "BIOS 1.14");
+    free(s);
+    xmlFreeDoc(doc);
+}
+
 /* ---- trend alert ---------------------------------------------------------------------------- */
 
 #define TREND_ALERT "\xe2\x9a\xa0 Trend alert" /* ⚠ Trend alert */

@@ -156,7 +156,7 @@ CHORUS_TEST_SETUP(dashboard_shows_sentiment, h_setup, h_teardown)
     hresp_free(r);
 }
 
-/* ---- chorus retag on a folder written without a scorer --------------------------- */
+/* ---- chorus retag on a folder written without a scorer (or versions) ------------- */
 
 struct seed {
     const char *product, *body;
@@ -166,7 +166,7 @@ struct seed {
 static const struct seed seeds[] = {
     {"sr-1", POSITIVE, 5},
     {"sr-1", NEGATIVE, 1},
-    {"sr-1", "Arrived on Monday.", 3},
+    {"sr-1", "Arrived on Monday with BIOS 1.14.", 3},
 };
 
 static int put_seeds(struct store_txn *txn, void *ctx)
@@ -241,6 +241,13 @@ CHORUS_TEST(retag_scores_old_folder)
     }
     /* Oldest first: the third seed (no opinion), the complaint, the praise. */
     assert_true(isnan(v[0]));
+    /* retag also records the versions a review names. */
+    {
+        struct hresp *r = h_get(d, h_fmt("/api/v1/reviews/%llu", (unsigned long long)ids[0]));
+
+        expect_jstr(r->json, "versions[0]", "BIOS 1.14");
+        hresp_free(r);
+    }
     assert_true(v[1] < 0);
     assert_true(v[2] > 0);
     assert_int_equal(scored, 2);

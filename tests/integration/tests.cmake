@@ -29,6 +29,9 @@ chorus_integration_test(NAME it_ingest SOURCES ${INTEGRATION_DIR}/test_ingest.c)
 chorus_integration_test(NAME it_reviews SOURCES ${INTEGRATION_DIR}/test_reviews.c)
 chorus_integration_test(NAME it_http SOURCES ${INTEGRATION_DIR}/test_http.c)
 chorus_integration_test(NAME it_products SOURCES ${INTEGRATION_DIR}/test_products.c)
+# A product's releases and the versions reviews mention.
+chorus_integration_test(NAME it_releases SOURCES ${INTEGRATION_DIR}/test_releases.c
+                        LIBS chorus_base)
 chorus_integration_test(NAME it_review_lists SOURCES ${INTEGRATION_DIR}/test_review_lists.c)
 chorus_integration_test(NAME it_server SOURCES ${INTEGRATION_DIR}/test_server.c)
 # The sources commands poll the feed server of fixture_http.c.
