@@ -53,14 +53,38 @@ static int add_day(void *ctx, const struct store_comp_day *d)
     return 0;
 }
 
+/* add_volume adds product id's reviews that are not complaints (rated 3..5
+ * or without stars) per day, from its daily buckets: the rule's measure of
+ * how many people are buying and writing. */
+static int add_volume(struct feed__comps *c, struct store_txn *txn, const char *id)
+{
+    struct store_day days[FEED_COMP_SPAN];
+    int64_t first = c->today - FEED_COMP_SPAN + 1;
+    size_t n = 0;
+    int rc = store_product_days(txn, id, first, c->today, days, FEED_COMP_SPAN, &n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct store_day *d = &days[i];
+        uint32_t low = 0;
+
+        for (int r = 1; r <= STORE_COMPLAINT_MAX_RATING; r++)
+            low += d->histogram[r - 1];
+        if (d->day >= first && d->day <= c->today)
+            c->volume[d->day - first] += d->count - low + d->mentions;
+    }
+    return rc;
+}
+
 int feed__comps_add(struct feed__comps *c, struct store_txn *txn, const struct text_taxonomy *tax,
                     const char *id)
 {
     struct add_ctx a = {c, tax};
+    int rc;
 
     if (!tax || c->n == 0)
         return store_component_days(txn, id, 0, -1, add_day, &a);
-    return store_component_days(txn, id, c->today - FEED_COMP_SPAN + 1, c->today, add_day, &a);
+    rc = store_component_days(txn, id, c->today - FEED_COMP_SPAN + 1, c->today, add_day, &a);
+    return rc ? rc : add_volume(c, txn, id);
 }
 
 void feed__comps_eval(struct feed__comps *c)
@@ -68,12 +92,60 @@ void feed__comps_eval(struct feed__comps *c)
     for (size_t i = 0; i < c->n; i++) {
         struct feed__comp_row *row = &c->rows[i];
         struct feed__comp_episode eps[FEED_COMP_WARMUP / 2 + 2];
-        size_t n = feed__comp_episodes(row->daily, FEED_COMP_SPAN, c->today - FEED_COMP_SPAN + 1,
-                                       eps, sizeof(eps) / sizeof(eps[0]), &row->now);
+        size_t n = feed__comp_episodes(row->daily, c->volume, FEED_COMP_SPAN,
+                                       c->today - FEED_COMP_SPAN + 1, eps,
+                                       sizeof(eps) / sizeof(eps[0]), &row->now);
 
         row->alert = n && eps[n - 1].end > c->today;
         row->since_day = row->alert ? eps[n - 1].start : 0;
     }
+}
+
+/* ---- releases -------------------------------------------------------------------------- */
+
+int feed__comp_release(struct store_txn *txn, const char *product, int64_t since_day,
+                       struct feed__comp_release *out)
+{
+    struct product_release rel;
+    int rc = store_product_release_before(txn, product, since_day * 86400 + 86399, &rel);
+
+    memset(out, 0, sizeof(*out));
+    if (rc == CHORUS_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (rel.released_at < (since_day - FEED_COMP_LONG) * 86400)
+        return 0;
+    out->found = true;
+    snprintf(out->version, sizeof(out->version), "%s", rel.version);
+    out->released_at = rel.released_at;
+    return 0;
+}
+
+struct days_ctx {
+    int64_t first, last, *days;
+    size_t cap, n;
+};
+
+static int on_release(void *ctx, const struct product_release *rel)
+{
+    struct days_ctx *dc = ctx;
+    int64_t day =
+        rel->released_at >= 0 ? rel->released_at / 86400 : (rel->released_at - 86399) / 86400;
+
+    if (day >= dc->first && day <= dc->last && dc->n < dc->cap)
+        dc->days[dc->n++] = day;
+    return 0;
+}
+
+int feed__release_days(struct store_txn *txn, const char *product, int64_t first_day, int ndays,
+                       int64_t *days, size_t cap, size_t *n)
+{
+    struct days_ctx dc = {first_day, first_day + ndays - 1, days, cap, 0};
+    int rc = store_product_releases(txn, product, on_release, &dc);
+
+    *n = dc.n;
+    return rc == CHORUS_ENOTFOUND ? 0 : rc;
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */
@@ -127,7 +199,7 @@ static int open_issues(struct store_txn *txn, const char *product, struct open_i
 }
 
 static int write_json(struct buf *b, const struct text_taxonomy *tax, const struct feed__comps *c,
-                      const struct open_issues *o)
+                      const struct open_issues *o, struct store_txn *txn, const char *product)
 {
     int rc = buf_puts(b, "{\"components\":[");
 
@@ -159,6 +231,26 @@ static int write_json(struct buf *b, const struct text_taxonomy *tax, const stru
         if (rc == 0 && row->alert) {
             chorus_time_format(row->since_day * 86400, since);
             rc = buf_printf(b, "\"%s\"", since);
+        } else if (rc == 0) {
+            rc = buf_puts(b, "null");
+        }
+        /* The release the rise began after: a product's alerts only. */
+        if (rc == 0)
+            rc = buf_puts(b, ",\"release\":");
+        if (rc == 0 && row->alert && product) {
+            struct feed__comp_release rel;
+
+            rc = feed__comp_release(txn, product, row->since_day, &rel);
+            if (rc == 0 && rel.found) {
+                chorus_time_format(rel.released_at, since);
+                rc = buf_puts(b, "{\"version\":");
+                if (rc == 0)
+                    rc = chorus_json_str(b, rel.version, strlen(rel.version));
+                if (rc == 0)
+                    rc = buf_printf(b, ",\"released_at\":\"%s\"}", since);
+            } else if (rc == 0) {
+                rc = buf_puts(b, "null");
+            }
         } else if (rc == 0) {
             rc = buf_puts(b, "null");
         }
@@ -195,7 +287,7 @@ int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
     if (rc == 0) {
         feed__comps_eval(c);
         /* A category sums several products' issues: none is its own. */
-        rc = write_json(b, tax, c, q->product ? &o : NULL);
+        rc = write_json(b, tax, c, q->product ? &o : NULL, txn, q->product);
     }
     free(c);
     return rc;

@@ -420,14 +420,18 @@ static void components_named(struct feed__dash *d)
         out(d, " complaints rising</span>");
 }
 
-static void components(struct feed__dash *d)
+static void components(struct feed__dash *d, const struct feed__dash_row *w)
 {
     const struct text_taxonomy *tax = d->q->tax;
     const struct feed__comp_row *top[TEXT_MAX_COMPONENTS];
     struct feed__comps *c = d->comps;
-    size_t ntop = 0;
+    int64_t marks[8];
+    size_t ntop = 0, nmarks = 0;
 
     out(d, "<td class=\"cd-comps\">");
+    if (d->rc == 0 && w->comp_alerts)
+        d->rc = feed__release_days(d->txn, w->id, d->today - FEED_DASH_SPARK_DAYS + 1,
+                                   FEED_DASH_SPARK_DAYS, marks, 8, &nmarks);
     if (d->rc)
         return;
     for (size_t i = 0; i < c->n; i++) {
@@ -445,12 +449,27 @@ static void components(struct feed__dash *d)
         esc(d, text_taxonomy_label(tax, r->tax));
         outf(d,
              " complaints rising</span><span class=\"cd-why\">%u in 7 days against %.2f "
-             "expected; since %s</span>",
+             "expected; since %s",
              r->now.n7, r->now.expected, since);
+        {
+            struct feed__comp_release rel;
+
+            if (d->rc == 0)
+                d->rc = feed__comp_release(d->txn, w->id, r->since_day, &rel);
+            if (d->rc == 0 && rel.found) {
+                fmt_day(rel.released_at >= 0 ? rel.released_at / 86400
+                                             : (rel.released_at - 86399) / 86400,
+                        since, sizeof(since));
+                out(d, ", after ");
+                esc(d, rel.version);
+                outf(d, " (released %s)", since);
+            }
+        }
+        out(d, "</span>");
         if (d->rc == 0)
             d->rc = feed__dash_count_sparkline(
                 d->b, r->daily + FEED_COMP_SPAN - FEED_DASH_SPARK_DAYS, FEED_DASH_SPARK_DAYS,
-                d->today - FEED_DASH_SPARK_DAYS + 1);
+                d->today - FEED_DASH_SPARK_DAYS + 1, marks, nmarks);
         out(d, "</div>");
     }
     if (ntop) {
@@ -534,7 +553,7 @@ static void row(struct feed__dash *d, const struct feed__dash_row *w)
     out(d, "</span></a></td>");
     /* Last, so the columns before keep their places for readers and tests. */
     if (d->comps)
-        components(d);
+        components(d, w);
     out(d, "</tr>\n");
 }
 

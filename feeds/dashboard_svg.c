@@ -12,6 +12,7 @@
 #include "feed_int.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* ---- sparkline ------------------------------------------------------------------------ */
@@ -106,9 +107,10 @@ int feed__dash_sparkline(struct buf *b, const uint32_t *cnt, const uint32_t *sum
 
 /* ---- daily counts ---------------------------------------------------------------------- */
 
-int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day)
+int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day,
+                               const int64_t *marks, size_t nmarks)
 {
-    char label[256], from[16], to[16], top_day[16] = "";
+    char label[512], from[16], to[16], top_day[16] = "";
     uint32_t top = 0;
     uint64_t total = 0;
     int topi = 0, rc;
@@ -130,6 +132,15 @@ int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, in
                  to, (unsigned long long)total, top, top_day, ndays ? cnt[ndays - 1] : 0);
     else
         snprintf(label, sizeof(label), "Daily complaints, %s to %s: none", from, to);
+    /* Dates only: a release's name is the operator's text and stays out of
+     * the attribute; the alert beside the chart names it, escaped. */
+    for (size_t k = 0; k < nmarks && k < 4; k++) {
+        char day[16];
+        size_t len = strlen(label);
+
+        ymd(marks[k], day, sizeof(day));
+        snprintf(label + len, sizeof(label) - len, "%s%s", k ? ", " : "; a release on ", day);
+    }
     rc = buf_printf(b,
                     "<svg class=\"cd-spark cd-comp-spark\" role=\"img\" aria-label=\"%s\" "
                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\"><title>%s</title>",
@@ -146,6 +157,16 @@ int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, in
                         "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                         "fill=\"#b91c1c\"/>",
                         SPARK_PAD + i * bw, SPARK_H - SPARK_PAD - h, bw * 0.8, h);
+    }
+    for (size_t k = 0; rc == 0 && k < nmarks; k++) {
+        double x = SPARK_PAD + (double)(marks[k] - first_day) * bw;
+
+        if (marks[k] < first_day || marks[k] >= first_day + ndays)
+            continue;
+        rc = buf_printf(b,
+                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%d\" stroke=\"#1d4ed8\" "
+                        "stroke-width=\"1\" stroke-dasharray=\"2,2\"/>",
+                        x, x, SPARK_H);
     }
     if (rc == 0)
         rc = buf_puts(b, "</svg>");

@@ -120,8 +120,9 @@ int feed__digest_comp_entries(struct digest *d, size_t pi)
     for (size_t i = 0; rc == 0 && i < c->n; i++) {
         const struct feed__comp_row *row = &c->rows[i];
         struct feed__comp_episode eps[FEED_COMP_WARMUP / 2 + 2];
-        size_t n = feed__comp_episodes(row->daily, FEED_COMP_SPAN, utc_today - FEED_COMP_SPAN + 1,
-                                       eps, sizeof(eps) / sizeof(eps[0]), NULL);
+        size_t n = feed__comp_episodes(row->daily, c->volume, FEED_COMP_SPAN,
+                                       utc_today - FEED_COMP_SPAN + 1, eps,
+                                       sizeof(eps) / sizeof(eps[0]), NULL);
 
         /* As for the trend alert: an episode that began before the window
          * was due earlier and does not move to a later day. */

@@ -178,6 +178,16 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
     const char *cid = text_taxonomy_id(d->tax, e->comp);
     const char *label = text_taxonomy_label(d->tax, e->comp);
     char day[16], num[64], what[64 + 3 * CHORUS_MAX_PRODUCT_ID + 3 * TEXT_MAX_COMPONENT];
+    char rel_day[16] = "";
+    struct feed__comp_release rel;
+
+    /* The release it began after, if any (a failed read leaves it out:
+     * the alert stands without it). */
+    if (feed__comp_release(d->txn, p->id, e->day, &rel) != 0)
+        rel.found = false;
+    if (rel.found)
+        day_str(rel.released_at >= 0 ? rel.released_at / 86400 : (rel.released_at - 86399) / 86400,
+                rel_day);
 
     day_str(e->day, day);
     feed__start(x, "entry");
@@ -211,6 +221,10 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
     feed__attr(x, "baseline_90d", num);
     snprintf(num, sizeof(num), "%.2g", e->cw.p);
     feed__attr(x, "p", num);
+    if (rel.found) {
+        feed__attr(x, "release", rel.version);
+        feed__attr(x, "released", rel_day);
+    }
     for (size_t i = e->first; i < e->first + e->n; i++) {
         feed__start_ns(x, "chorus", "review", NULL);
         snprintf(num, sizeof(num), "%llu", (unsigned long long)d->cs[i].r->id);
@@ -230,6 +244,11 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
                "(Poisson p = %.2g).</p>",
                e->cw.n7, e->cw.n7 == 1 ? "" : "s", day, e->cw.base, e->cw.base == 1 ? "" : "s",
                e->cw.expected, e->cw.p);
+    if (rel.found && e->cw.expected > 0) {
+        buf_printf(h, "<p>%.1f&#215; the usual since ", (double)e->cw.n7 / e->cw.expected);
+        feed__html(h, rel.version);
+        buf_printf(h, ", released %s.</p>", rel_day);
+    }
     complaint_list(d, e, e->n, h, tmp);
     feed__start(x, "content");
     feed__attr(x, "type", "html");

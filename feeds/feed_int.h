@@ -122,6 +122,12 @@ bool feed__trend_open(const struct store_day *days, size_t nd, int64_t eval_from
 #define FEED_COMP_RATIO     2.0
 #define FEED_COMP_OPEN_P    1e-4
 #define FEED_COMP_CLOSE_P   0.05
+/* The expectation follows the scope's other reviews (rated 3..5 or without
+ * stars) when their 7-day rate exceeds their 90-day one, over a baseline
+ * of at least FEED_COMP_VOLUME_MIN of them, by at most FEED_COMP_VOLUME_MAX
+ * times: a sale is not a wave. */
+#define FEED_COMP_VOLUME_MIN 90
+#define FEED_COMP_VOLUME_MAX 5.0
 /* Days replayed before the day shown, as for the rating trend. */
 #define FEED_COMP_WARMUP 30
 /* Days of complaints a replay ending on one day needs, that day included. */
@@ -130,6 +136,7 @@ bool feed__trend_open(const struct store_day *days, size_t nd, int64_t eval_from
 /* The windows ending on one day. */
 struct feed__comp_window {
     uint32_t n7, base;
+    double volume;   /* the other reviews' 7-day rate over their 90-day one, at least 1 */
     double expected; /* lambda */
     double p;        /* P(X >= n7), X Poisson(lambda) */
 };
@@ -143,11 +150,12 @@ struct feed__comp_episode {
  * lambda (the tail is then above 0.4). Pure. */
 double feed__poisson_tail(uint32_t k, double lambda);
 /* feed__comp_episodes replays daily complaint counts c[0..n) (c[i] on UTC
- * day first_day + i; n >= FEED_COMP_SPAN) over the last FEED_COMP_WARMUP + 1
+ * day first_day + i; n >= FEED_COMP_SPAN), against the daily counts of the
+ * scope's other reviews v[0..n) (NULL: steady volume) over the last FEED_COMP_WARMUP + 1
  * days and writes the episodes that start there, oldest first, into out (at
  * most cap). *now (may be NULL) gets the windows ending on the last day.
  * Returns how many episodes were written. Pure; any thread. */
-size_t feed__comp_episodes(const uint32_t *c, size_t n, int64_t first_day,
+size_t feed__comp_episodes(const uint32_t *c, const uint32_t *v, size_t n, int64_t first_day,
                            struct feed__comp_episode *out, size_t cap,
                            struct feed__comp_window *now);
 
@@ -163,8 +171,9 @@ struct feed__comp_row {
 };
 
 struct feed__comps {
-    int64_t today; /* UTC day the windows end on */
-    size_t n;      /* one row per taxonomy component, in taxonomy order */
+    int64_t today;                   /* UTC day the windows end on */
+    uint32_t volume[FEED_COMP_SPAN]; /* approved reviews that are not complaints, per day */
+    size_t n;                        /* one row per taxonomy component, in taxonomy order */
     struct feed__comp_row rows[TEXT_MAX_COMPONENTS];
 };
 
@@ -177,6 +186,27 @@ int feed__comps_add(struct feed__comps *c, struct store_txn *txn, const struct t
                     const char *id);
 void feed__comps_eval(struct feed__comps *c);
 
+/* The release a component alert began after (docs/digest.md, "Releases"):
+ * product's latest release on or before the episode's first day, at most
+ * FEED_COMP_LONG days before it (an older one explains nothing). */
+struct feed__comp_release {
+    bool found;
+    char version[CHORUS_MAX_RELEASE_VERSION + 1];
+    int64_t released_at;
+};
+
+/* feed__comp_release fills *out for an episode of product that began on
+ * UTC day since_day (out->found false when none). Returns 0 or a store
+ * error. */
+int feed__comp_release(struct store_txn *txn, const char *product, int64_t since_day,
+                       struct feed__comp_release *out);
+/* feed__release_days writes the UTC days of product's releases within
+ * [first_day, first_day + ndays) into days (at most cap, oldest first);
+ * *n how many. For the sparklines' release marks. Returns 0 or a store
+ * error (an unknown product has none). */
+int feed__release_days(struct store_txn *txn, const char *product, int64_t first_day, int ndays,
+                       int64_t *days, size_t cap, size_t *n);
+
 /* ---- dashboard charts (dashboard_svg.c) ------------------------------------------- */
 
 /* feed__dash_sparkline appends an inline SVG sparkline of daily average
@@ -188,10 +218,12 @@ int feed__dash_sparkline(struct buf *b, const uint32_t *cnt, const uint32_t *sum
                          int64_t first_day);
 /* feed__dash_count_sparkline appends an inline SVG sparkline of daily
  * counts (complaints naming one component) over ndays days starting on UTC
- * day first_day, as bars on a scale fitted to the largest day; role="img"
- * with an aria-label and a <title> in words. Returns 0 or the buffer's
- * error. */
-int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day);
+ * day first_day, as bars on a scale fitted to the largest day, with a
+ * dashed line on each day of marks[0..nmarks) (the product's releases);
+ * role="img" with an aria-label and a <title> in words. Returns 0 or the
+ * buffer's error. */
+int feed__dash_count_sparkline(struct buf *b, const uint32_t *cnt, int ndays, int64_t first_day,
+                               const int64_t *marks, size_t nmarks);
 /* feed__dash_bars appends the rating distribution (hist[0] = 1 star) as an
  * inline SVG bar chart, 5 stars first, with text labels and a <title> per
  * bar. Returns 0 or the buffer's error. */

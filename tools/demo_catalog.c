@@ -159,21 +159,23 @@ static void release(struct demo_product *d, const char *version, double f, const
  *   baseline of one every few days;
  * - the runner-up had a firmware update (BIOS 1.08) go wrong about a year
  *   and a half ago, fixed by the next one;
- * - the third had BIOS 1.14 released a month ago, and since then its
- *   owners complain that the battery drains, naming the release. */
+ * - the third had BIOS 1.14 released nine days ago, and since then its
+ *   owners complain that the battery drains, naming the release: a
+ *   component alert open today whose rise began after that release. */
 static void story(struct demo_catalog *cat, const size_t top[3], int64_t t_start)
 {
     struct demo_product *hinge = &cat->products[top[0]], *fw = &cat->products[top[1]];
     struct demo_product *bat = &cat->products[top[2]];
     double share = cat->cum[top[0]] - (top[0] ? cat->cum[top[0] - 1] : 0);
+    double bat_share = cat->cum[top[2]] - (top[2] ? cat->cum[top[2] - 1] : 0);
 
     hinge->defect = DEMO_T_HINGE;
     hinge->defect_from = 1.0 - 12 * DAY;
     hinge->defect_to = 2.0;
     hinge->wave_bad = 0.6;
     hinge->wave_topic = 0.85;
-    cat->surge = top[0];
-    cat->surge_share = share / cat->cum[cat->n - 1];
+    cat->surge[0] = top[0];
+    cat->surge_share[0] = share / cat->cum[cat->n - 1];
 
     fw->defect = DEMO_T_FIRMWARE;
     fw->defect_from = 0.55;
@@ -184,10 +186,14 @@ static void story(struct demo_catalog *cat, const size_t top[3], int64_t t_start
     release(fw, "BIOS 1.09", 0.61, "Fixes units that do not power on after BIOS 1.08.", t_start);
 
     bat->defect = DEMO_T_BATTERY_DRAIN;
-    bat->defect_from = 1.0 - 30 * DAY;
+    bat->defect_from = 1.0 - 9 * DAY;
     bat->defect_to = 2.0;
-    bat->wave_bad = 0.55;
-    bat->wave_topic = 0.8;
+    bat->wave_bad = 0.65;
+    bat->wave_topic = 0.85;
+    /* Owners whose battery drains write: the product draws twice its
+     * share again while the regression lasts. */
+    cat->surge[1] = top[2];
+    cat->surge_share[1] = 2 * bat_share / cat->cum[cat->n - 1];
     bat->regress = "BIOS 1.14";
     release(bat, "BIOS 1.12", 0.70, "Security fixes; USB-C charging stability.", t_start);
     release(bat, "BIOS 1.13", 0.86, "Improved fan control at idle.", t_start);

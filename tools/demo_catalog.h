@@ -89,11 +89,11 @@ struct demo_catalog {
     double *cum;   /* cumulative popularity by product index */
     size_t *first; /* products on sale from the first day */
     size_t n_first;
-    /* The wave that draws reviews: while it is on, this share of all
-     * reviews goes to that product on top of its usual ones (owners with
-     * a fault write more often). surge is SIZE_MAX for none. */
-    size_t surge;
-    double surge_share;
+    /* The waves that draw reviews: while one is on, this share of all
+     * reviews goes to its product on top of its usual ones (owners with a
+     * fault write more often). surge[k] is SIZE_MAX for none. */
+    size_t surge[2];
+    double surge_share[2];
     size_t story[2]; /* the products whose releases the demo stores */
 };
 

@@ -517,10 +517,13 @@ void demo_gen_review(struct demo_gen *g, size_t i, struct review *r)
                     (int64_t)(step > 1 ? demo__below(&c.rng, (size_t)step) : 0);
     f = (double)(r->created_at - t_start) / (double)DEMO_SPAN_SECONDS;
     c.d = &g->cat.products[demo__catalog_pick(&g->cat, &c.rng, f)];
-    if (g->cat.surge != SIZE_MAX) {
-        const struct demo_product *s = &g->cat.products[g->cat.surge];
+    for (size_t k = 0; k < 2; k++) {
+        const struct demo_product *s;
 
-        if (f >= s->defect_from && f < s->defect_to && demo__chance(&c.rng, g->cat.surge_share))
+        if (g->cat.surge[k] == SIZE_MAX)
+            continue;
+        s = &g->cat.products[g->cat.surge[k]];
+        if (f >= s->defect_from && f < s->defect_to && demo__chance(&c.rng, g->cat.surge_share[k]))
             c.d = s;
     }
     wave = f >= c.d->defect_from && f < c.d->defect_to;

@@ -65,8 +65,8 @@ static json_t *row(json_t *root, const char *id)
 CHORUS_TEST_SETUP(components_shape_and_access, h_setup, h_teardown)
 {
     static const char *const fields[] = {
-        "component",    "label",         "complaints_7d", "expected_7d", "complaints_90d",
-        "mentions_90d", "sentiment_90d", "alert",         "since",       "known_issue"};
+        "component",     "label", "complaints_7d", "expected_7d", "complaints_90d", "mentions_90d",
+        "sentiment_90d", "alert", "since",         "known_issue", "release"};
     struct chorusd *d = *state;
     const char *path = "/api/v1/products/lap-1/components";
     char since_day[16];
@@ -138,6 +138,48 @@ CHORUS_TEST_SETUP(components_shape_and_access, h_setup, h_teardown)
     /* A component nobody named is listed with zeros and no sentiment. */
     expect_jint(row(r->json, "keyboard"), "mentions_90d", 0);
     expect_jnull(row(r->json, "keyboard"), "sentiment_90d");
+    hresp_free(r);
+}
+
+/* A rise that began after a release names it: the nearest release on or
+ * before the episode's first day, in the API, the digest entry and the
+ * dashboard; a component without an alert names none. */
+CHORUS_TEST_SETUP(components_alert_names_release, h_setup, h_teardown_extra)
+{
+    struct chorusd *d = *state;
+    char at[32], old[32], body[256];
+    struct hresp *r;
+    json_t *h;
+
+    clk_away_from_end(86400, 120);
+    seed_product(d, "rel-1", "{\"name\":\"Ridge 14\",\"category\":\"laptops\"}");
+    seed_wave(d, "rel-1", 8, 3);
+    clk_rfc3339(clk_at_day(5), at);
+    clk_rfc3339(clk_at_day(40), old);
+    snprintf(body, sizeof(body),
+             "[{\"version\":\"BIOS 1.13\",\"released_at\":\"%s\"},"
+             "{\"version\":\"BIOS <1.14>\",\"released_at\":\"%s\"}]",
+             old, at);
+    r = h_put_json(d, "/api/v1/products/rel-1/releases", body);
+    expect_status(r, 200);
+    hresp_free(r);
+    r = h_get_key(d, "/api/v1/products/rel-1/components");
+    expect_status(r, 200);
+    h = row(r->json, "hinge");
+    expect_jbool(h, "alert", true);
+    expect_jstr(h, "release.version", "BIOS <1.14>");
+    expect_jstr(h, "release.released_at", at);
+    expect_jnull(row(r->json, "battery"), "release");
+    hresp_free(r);
+    r = h_get_key(d, "/feeds/digest.atom?product=rel-1");
+    expect_status(r, 200);
+    expect_contains(r->body, "release=\"BIOS &lt;1.14&gt;\"");
+    expect_contains(r->body, "the usual since BIOS &amp;lt;1.14&amp;gt;");
+    hresp_free(r);
+    r = h_get_key(d, "/dashboard");
+    expect_status(r, 200);
+    expect_contains(r->body, "after BIOS &lt;1.14&gt; (released");
+    expect_contains(r->body, "a release on ");
     hresp_free(r);
 }
 

@@ -48,7 +48,7 @@ static void noise(uint32_t *c, size_t n, double rate, uint64_t seed)
 static size_t episodes_ending(const uint32_t *c, size_t end, struct feed__comp_episode *eps,
                               size_t cap, struct feed__comp_window *now)
 {
-    return feed__comp_episodes(c + end + 1 - FEED_COMP_SPAN, FEED_COMP_SPAN,
+    return feed__comp_episodes(c + end + 1 - FEED_COMP_SPAN, NULL, FEED_COMP_SPAN,
                                (int64_t)(end + 1 - FEED_COMP_SPAN), eps, cap, now);
 }
 
@@ -138,6 +138,53 @@ CHORUS_TEST(a_wave_on_a_best_seller_is_an_alert)
     for (size_t i = LEN - 5; i < LEN; i++)
         c[i] = 1;
     assert_int_equal(episodes_ending(c, LEN - 1, eps0, 4, NULL), 1);
+}
+
+/* A sale triples a best seller's buyers for a week: complaints about every
+ * component triple with them. Judged against the other reviews' volume that
+ * is no alert, while the same counts judged as if volume were steady are
+ * one; a real wave during the sale still is. */
+CHORUS_TEST(a_sales_surge_is_no_alert)
+{
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        uint32_t c[LEN], v[LEN];
+        struct feed__comp_episode eps[4];
+        struct feed__comp_window now;
+
+        noise(c, LEN, 2.0, seed);
+        noise(v, LEN, 40.0, seed + 100);
+        for (size_t i = LEN - 7; i < LEN; i++) {
+            c[i] = poisson(6.0);
+            v[i] = poisson(120.0);
+        }
+        assert_int_equal(episodes_ending(c, LEN - 1, eps, 4, NULL), 1);
+        assert_int_equal(feed__comp_episodes(c + LEN - FEED_COMP_SPAN, v + LEN - FEED_COMP_SPAN,
+                                             FEED_COMP_SPAN, 0, eps, 4, &now),
+                         0);
+        assert_true(now.volume > 2.5 && now.volume < 3.5);
+        /* Eight times the complaints while buyers tripled is a wave. */
+        for (size_t i = LEN - 7; i < LEN; i++)
+            c[i] = poisson(16.0);
+        assert_int_equal(feed__comp_episodes(c + LEN - FEED_COMP_SPAN, v + LEN - FEED_COMP_SPAN,
+                                             FEED_COMP_SPAN, 0, eps, 4, &now),
+                         1);
+    }
+}
+
+/* A product launched days ago has no usual volume: its first wave alerts
+ * whatever its buyers do. */
+CHORUS_TEST(a_launch_wave_is_an_alert)
+{
+    uint32_t c[LEN] = {0}, v[LEN] = {0};
+    struct feed__comp_episode eps[4];
+
+    for (size_t i = LEN - 7; i < LEN; i++) {
+        c[i] = 2;
+        v[i] = 30;
+    }
+    assert_int_equal(feed__comp_episodes(c + LEN - FEED_COMP_SPAN, v + LEN - FEED_COMP_SPAN,
+                                         FEED_COMP_SPAN, 0, eps, 4, NULL),
+                     1);
 }
 
 CHORUS_TEST(one_alert_per_episode)
