@@ -232,26 +232,32 @@ static int product_apply(struct store_txn *txn, struct store_job *job)
     return j->result == CHORUS_EINVAL ? 0 : j->result;
 }
 
+int srv__product_document(struct srv_job *job, const char *id, struct buf *b)
+{
+    struct product p;
+    struct review_stats st;
+    int rc = store_read_begin(job->srv->store, &job->t->rtxn);
+
+    if (rc)
+        return rc;
+    rc = store_product_get(job->t->rtxn, id, &p, &st);
+    if (rc == 0)
+        rc = feed_product_detail_json(b, job->t->rtxn, &p, &st);
+    store_read_end(job->t->rtxn);
+    return rc;
+}
+
 static void product_done(struct store_job *job, int commit_rc)
 {
     struct product_job *j = (struct product_job *)job;
     struct srv_job *base = &j->base;
     struct srv *s = base->srv;
-    struct product p;
-    struct review_stats st;
     struct buf b;
     int rc = commit_rc ? commit_rc : j->result;
 
     buf_init(&b, 0);
-    if (rc == 0) {
-        rc = store_read_begin(s->store, &base->t->rtxn);
-        if (rc == 0) {
-            rc = store_product_get(base->t->rtxn, j->p->id, &p, &st);
-            if (rc == 0)
-                rc = feed_product_detail_json(&b, base->t->rtxn, &p, &st);
-            store_read_end(base->t->rtxn);
-        }
-    }
+    if (rc == 0)
+        rc = srv__product_document(base, j->p->id, &b);
     if (rc) {
         srv__problem_req(s, base->req, rc == CHORUS_EINVAL ? 422 : srv__status_of(rc),
                          "The product was not stored: %s.", chorus_strerror(rc));

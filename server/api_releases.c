@@ -32,21 +32,12 @@ static void releases_done(struct store_job *job, int commit_rc)
     struct releases_job *j = (struct releases_job *)job;
     struct srv_job *base = &j->base;
     struct srv *s = base->srv;
-    struct product p;
-    struct review_stats st;
     struct buf b;
     int rc = commit_rc ? commit_rc : j->result;
 
     buf_init(&b, 0);
-    if (rc == 0) {
-        rc = store_read_begin(s->store, &base->t->rtxn);
-        if (rc == 0) {
-            rc = store_product_get(base->t->rtxn, j->id, &p, &st);
-            if (rc == 0)
-                rc = feed_product_detail_json(&b, base->t->rtxn, &p, &st);
-            store_read_end(base->t->rtxn);
-        }
-    }
+    if (rc == 0)
+        rc = srv__product_document(base, j->id, &b);
     if (rc == CHORUS_ENOTFOUND && commit_rc == 0) {
         srv__problem_req(s, base->req, 404,
                          "There is no product '%.200s'; PUT /api/v1/products/{id} creates it.",

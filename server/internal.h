@@ -198,6 +198,11 @@ void srv__moderation_list(struct srv_req *r);
 void srv__products_list(struct srv_req *r);
 void srv__product_get(struct srv_req *r);
 void srv__product_put(struct srv_req *r);
+/* srv__product_document writes product id's JSON document (as GET
+ * /api/v1/products/{id} shows it) into b from a fresh read on job's thread:
+ * the answer to a write of the catalogue, after its commit. Returns 0,
+ * CHORUS_ENOTFOUND or a store error. */
+int srv__product_document(struct srv_job *job, const char *id, struct buf *b);
 void srv__product_releases_put(struct srv_req *r); /* api_releases.c */
 void srv__product_reviews(struct srv_req *r);
 /* GET /api/v1/products/{id}/components and GET /api/v1/components?category=
