@@ -35,6 +35,11 @@ axe() {
 deps() {
     local missing=()
     for p in "${packages[@]}"; do
+        # NodeSource's nodejs package carries npm and conflicts with Debian's:
+        # an npm on PATH is enough.
+        if [ "$p" = npm ] && command -v npm >/dev/null; then
+            continue
+        fi
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done
