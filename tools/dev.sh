@@ -118,8 +118,7 @@ test)
     # cores. Longer runs: docs/reliability.md.
     CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORUS_FUZZ=ON \
         -DCHORUS_SANITIZE=address,undefined >/dev/null
-    cmake --build build-fuzz -j"$jobs" --target fuzz_reviews_json fuzz_csv fuzz_bodies fuzz_feed \
-        fuzz_html fuzz_taxonomy
+    cmake --build build-fuzz -j"$jobs" --target fuzzers
     tests/fuzz/run.sh build-fuzz -runs="${CHORUS_FUZZ_RUNS:-200000}"
     ;;
 *)
