@@ -44,6 +44,8 @@ struct dissue {
     enum store_issue_status status;
 };
 
+#define MAX_FOLDED 8 /* component alerts folded into one entry */
+
 struct dentry {
     size_t prod;
     int64_t day;
@@ -66,6 +68,15 @@ struct dentry {
     bool comp_alert;
     size_t comp;                 /* taxonomy index */
     struct feed__comp_window cw; /* the windows on the episode's first day (e->day) */
+    uint32_t n7_now;             /* complaints naming it in the 7 days ending today */
+    /* Alerts of the same product folded into this one (digest_comp.c): most
+     * of their complaints name this component too. */
+    struct {
+        size_t comp; /* taxonomy index */
+        uint32_t n;  /* its complaints behind that also name this one */
+        uint32_t of; /* its complaints behind */
+    } also[MAX_FOLDED];
+    size_t nalso;
     /* Complaints come unknown first, then grouped by issue (digest.c). */
     size_t n_unknown;
     struct dissue issues[MAX_ISSUES];

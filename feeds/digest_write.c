@@ -225,6 +225,16 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
         feed__attr(x, "release", rel.version);
         feed__attr(x, "released", rel_day);
     }
+    for (size_t k = 0; k < e->nalso; k++) {
+        feed__start_ns(x, "chorus", "also", NULL);
+        feed__attr(x, "component", text_taxonomy_id(d->tax, e->also[k].comp));
+        feed__attr(x, "label", text_taxonomy_label(d->tax, e->also[k].comp));
+        snprintf(num, sizeof(num), "%u", e->also[k].n);
+        feed__attr(x, "complaints", num);
+        snprintf(num, sizeof(num), "%u", e->also[k].of);
+        feed__attr(x, "of", num);
+        feed__end(x);
+    }
     for (size_t i = e->first; i < e->first + e->n; i++) {
         feed__start_ns(x, "chorus", "review", NULL);
         snprintf(num, sizeof(num), "%llu", (unsigned long long)d->cs[i].r->id);
@@ -248,6 +258,15 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
         buf_printf(h, "<p>%.1f&#215; the usual since ", (double)e->cw.n7 / e->cw.expected);
         feed__html(h, rel.version);
         buf_printf(h, ", released %s.</p>", rel_day);
+    }
+    if (e->nalso) {
+        buf_puts(h, "<p>The same complaints also name ");
+        for (size_t k = 0; k < e->nalso; k++) {
+            buf_puts(h, k == 0 ? "" : k + 1 == e->nalso ? " and " : ", ");
+            feed__html(h, text_taxonomy_label(d->tax, e->also[k].comp));
+            buf_printf(h, " (%u of the %u behind its own rise)", e->also[k].n, e->also[k].of);
+        }
+        buf_puts(h, ": that rise is this one, so it has no entry of its own.</p>");
     }
     complaint_list(d, e, e->n, h, tmp);
     feed__start(x, "content");

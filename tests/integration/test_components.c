@@ -183,6 +183,65 @@ CHORUS_TEST_SETUP(components_alert_names_release, h_setup, h_teardown_extra)
     hresp_free(r);
 }
 
+/* One wave named two ways: complaints about the hinge that also say the
+ * screen flickers open a display alert beside the hinge's. The API lists
+ * both; the digest gives the hinge one entry that says the same complaints
+ * name the display, and no display entry. A display rise of its own on
+ * another product keeps its entry. */
+CHORUS_TEST_SETUP(digest_folds_co_mentioned_alerts, h_setup, h_teardown)
+{
+    struct chorusd *d = *state;
+    const char *xp = "/atom:feed/atom:entry[atom:category/@term = 'component-alert']";
+    json_t *arr = json_array();
+    struct hresp *r;
+    xmlDoc *doc;
+    char *content;
+
+    clk_away_from_end(86400, 120);
+    seed_product(d, "two-1", "{\"name\":\"Two Ways 14\",\"category\":\"laptops\"}");
+    seed_product(d, "disp-1", "{\"name\":\"Screens 15\",\"category\":\"laptops\"}");
+    seed_wave(d, "two-1", 8, 0);
+    for (int i = 0; i < 6; i++) {
+        json_array_append_new(
+            arr, review("two-1", 1, i % 4, "Broken", "The hinge cracked and the screen flickers."));
+        json_array_append_new(
+            arr, review("disp-1", 1, i % 4, "Flicker", "The screen flickers all day."));
+    }
+    seed_reviews(d, arr, NULL);
+    r = h_get_key(d, "/api/v1/products/two-1/components");
+    expect_status(r, 200);
+    expect_jbool(row(r->json, "hinge"), "alert", true);
+    expect_jbool(row(r->json, "display"), "alert", true);
+    hresp_free(r);
+
+    doc = ac_fetch(d, "/feeds/digest.atom", true);
+    ac_expect_count(doc, NULL, h_fmt("%s[chorus:component-alert/@product = 'two-1']", xp), 1);
+    ac_expect_str(doc, NULL,
+                  h_fmt("string(%s[chorus:component-alert/@product = 'two-1']"
+                        "/chorus:component-alert/@component)",
+                        xp),
+                  "hinge");
+    ac_expect_str(doc, NULL,
+                  h_fmt("string(%s/chorus:component-alert[@product = 'two-1']"
+                        "/chorus:also/@component)",
+                        xp),
+                  "display");
+    ac_expect_str(
+        doc, NULL,
+        h_fmt("string(%s/chorus:component-alert[@product = 'two-1']/chorus:also/@of)", xp), "6");
+    content = ac_str(
+        doc, NULL, h_fmt("string(%s[chorus:component-alert/@product = 'two-1']/atom:content)", xp));
+    expect_contains(content, "The same complaints also name Display (6 of the 6");
+    free(content);
+    /* The other product's display rise is its own. */
+    ac_expect_count(doc, NULL,
+                    h_fmt("%s/chorus:component-alert[@product = 'disp-1' and @component = "
+                          "'display']",
+                          xp),
+                    1);
+    xmlFreeDoc(doc);
+}
+
 CHORUS_TEST_SETUP(components_quiet_product_no_alert, h_setup, h_teardown)
 {
     struct chorusd *d = *state;
