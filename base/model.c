@@ -148,6 +148,21 @@ bool chorus_url_http(const char *s, size_t n)
 
 static const char *const kind_names[] = {"rss", "atom", "json", "ndjson", "google-reviews"};
 
+bool review_tags_have(const char *tags, const char *tag)
+{
+    size_t n = strlen(tag);
+
+    for (const char *p = tags; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+
+        if (len == n && memcmp(p, tag, n) == 0)
+            return true;
+        p = e ? e + 1 : p + len;
+    }
+    return false;
+}
+
 const char *source_kind_name(enum source_kind k)
 {
     return (unsigned)k <= SOURCE_GOOGLE ? kind_names[k] : "unknown";

@@ -130,8 +130,7 @@ struct days_ctx {
 static int on_release(void *ctx, const struct product_release *rel)
 {
     struct days_ctx *dc = ctx;
-    int64_t day =
-        rel->released_at >= 0 ? rel->released_at / 86400 : (rel->released_at - 86399) / 86400;
+    int64_t day = feed__floor_div(rel->released_at, 86400);
 
     if (day >= dc->first && day <= dc->last && dc->n < dc->cap)
         dc->days[dc->n++] = day;
@@ -274,7 +273,7 @@ int feed_components_json(struct store_txn *txn, const struct text_taxonomy *tax,
 
     if (!c)
         abort();
-    feed__comps_init(c, tax, now >= 0 ? now / 86400 : (now - 86399) / 86400);
+    feed__comps_init(c, tax, feed__floor_div(now, 86400));
     if (q->product) {
         rc = feed__comps_add(c, txn, tax, q->product);
         if (rc == 0)

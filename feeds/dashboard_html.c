@@ -457,9 +457,7 @@ static void components(struct feed__dash *d, const struct feed__dash_row *w)
             if (d->rc == 0)
                 d->rc = feed__comp_release(d->txn, w->id, r->since_day, &rel);
             if (d->rc == 0 && rel.found) {
-                fmt_day(rel.released_at >= 0 ? rel.released_at / 86400
-                                             : (rel.released_at - 86399) / 86400,
-                        since, sizeof(since));
+                fmt_day(feed__floor_div(rel.released_at, 86400), since, sizeof(since));
                 out(d, ", after ");
                 esc(d, rel.version);
                 outf(d, " (released %s)", since);

@@ -17,22 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* names says whether a components string ("battery,hinge") holds id. */
-static bool names(const char *tags, const char *id)
-{
-    size_t n = strlen(id);
-
-    for (const char *p = tags; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-
-        if (len == n && memcmp(p, id, n) == 0)
-            return true;
-        p = e ? e + 1 : p + len;
-    }
-    return false;
-}
-
 struct behind {
     struct digest *d;
     const char *id; /* the component */
@@ -45,7 +29,7 @@ static int on_complaint(void *ctx, const struct review *r)
     struct digest *d = b->d;
     struct review *copy;
 
-    if (!names(r->components, b->id))
+    if (!review_tags_have(r->components, b->id))
         return 0;
     if (b->got >= MAX_LISTED || d->ncs >= MAX_COMPLAINTS)
         return CHORUS_ESTOP;
@@ -122,7 +106,7 @@ static uint32_t also_names(const struct digest *d, const struct dentry *e, const
     uint32_t n = 0;
 
     for (size_t i = e->first; i < e->first + e->n; i++)
-        n += names(d->cs[i].r->components, id);
+        n += review_tags_have(d->cs[i].r->components, id);
     return n;
 }
 

@@ -127,11 +127,4 @@ int feed__digest_comp_entries(struct digest *d, size_t pi);
 /* feed__digest_write writes the whole document: head, then d->es. */
 void feed__digest_write(struct digest *d, struct feed__xml *x, int64_t updated);
 
-static inline int64_t feed__floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 #endif

@@ -186,8 +186,7 @@ static void write_comp_entry(struct digest *d, struct feed__xml *x, const struct
     if (feed__comp_release(d->txn, p->id, e->day, &rel) != 0)
         rel.found = false;
     if (rel.found)
-        day_str(rel.released_at >= 0 ? rel.released_at / 86400 : (rel.released_at - 86399) / 86400,
-                rel_day);
+        day_str(feed__floor_div(rel.released_at, 86400), rel_day);
 
     day_str(e->day, day);
     feed__start(x, "entry");

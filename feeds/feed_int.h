@@ -186,6 +186,15 @@ int feed__comps_add(struct feed__comps *c, struct store_txn *txn, const struct t
                     const char *id);
 void feed__comps_eval(struct feed__comps *c);
 
+/* feed__floor_div divides rounding toward minus infinity: the UTC day of a
+ * time before 1970 is the day it falls in, not the one after. */
+static inline int64_t feed__floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 /* The release a component alert began after (docs/digest.md, "Releases"):
  * product's latest release on or before the episode's first day, at most
  * FEED_COMP_LONG days before it (an older one explains nothing). */

@@ -70,21 +70,6 @@ static bool icontains(const char *hay, const char *needle)
     return false;
 }
 
-static bool has_component(const char *list, const char *c)
-{
-    size_t n = strlen(c);
-
-    while (list && *list) {
-        const char *end = strchr(list, ',');
-        size_t len = end ? (size_t)(end - list) : strlen(list);
-
-        if (len == n && memcmp(list, c, n) == 0)
-            return true;
-        list = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
 struct match {
     struct store_txn *t;
     const struct review *r;
@@ -105,7 +90,7 @@ static int match_one(void *ctx, uint64_t id)
         store__arena_release(&m->t->arena, &mk);
         return rc == CHORUS_ENOTFOUND ? CHORUS_ECORRUPT : rc;
     }
-    if (has_component(m->r->components, is.component)) {
+    if (review_tags_have(m->r->components, is.component)) {
         bool ok = is.n_phrases == 0;
 
         for (size_t i = 0; i < is.n_phrases && !ok; i++)

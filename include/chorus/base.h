@@ -200,6 +200,10 @@ enum source_kind {
     SOURCE_GOOGLE,  /* "google-reviews": Google Product Reviews XML, schema 2.x */
 };
 
+/* review_tags_have says whether a comma-joined tag list such as a review's
+ * components ("battery,hinge"; NULL or "" for none) holds tag exactly. */
+bool review_tags_have(const char *tags, const char *tag);
+
 /* source_kind_name returns "rss", "atom", "json", "ndjson" or
  * "google-reviews" ("unknown" outside the enum); source_kind_parse maps a
  * name back (0, or CHORUS_EINVAL for anything else, NULL included). */
